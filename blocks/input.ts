@@ -1,0 +1,27 @@
+import { BlockError, defineBlock } from '../src/core/spec';
+
+export default defineBlock({
+  type: 'Input',
+  category: 'io',
+  label: 'Input',
+  docs:
+    'Where data enters the network. Set the shape of one example without the batch dimension: [28, 28, 1] for a grey 28×28 image, [20] for 20 features, [30] with dtype int32 for 30 token ids. Every graph needs at least one.',
+  params: {
+    shape: { kind: 'intList', default: null, required: true, allowNull: true, minLength: 1, doc: 'Shape of one example, without the batch dimension (null for a variable length).', key: true },
+    dtype: { kind: 'enum', options: ['float32', 'int32'], default: 'float32', doc: 'float32 for features and images; int32 for token ids fed to an Embedding.' },
+  },
+  inputs: () => [],
+  outputs: () => ['out'],
+  checkParams(p) {
+    if (p.shape.length === 0) throw new BlockError('param "shape" must have at least one dimension', { param: 'shape' });
+  },
+  inferShape: (_inputs, p) => [[null, ...p.shape]],
+  paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+  macs: () => 0,
+  outputDtypes: (p) => [p.dtype],
+  toTfjs: (_inputs, p, ctx) => [ctx.tf.input({ shape: p.shape, dtype: p.dtype as 'float32' | 'int32', name: ctx.name })],
+  fixtures: [
+    { params: { shape: [28, 28, 1] }, inputs: [] },
+    { params: { shape: [7], dtype: 'int32' }, inputs: [] },
+  ],
+});

@@ -1,0 +1,92 @@
+// graph → tf.LayersModel (functional API). Inputs are the Input nodes in document order;
+// outputs are every output port of the nodes with no outgoing edge, in document order (see
+// docs/graph-format.md). Compiling adds nothing: each block's toTfjs is the whole model.
+import * as tf from '@tensorflow/tfjs';
+import { analyze, type Analysis, type BlockLookup } from './infer';
+import type { GraphDoc } from './graph';
+import type { BlockWeight, SymbolicTensor } from './spec';
+import { getBlock } from '../../blocks/index';
+
+export class CompileError extends Error {
+  constructor(
+    message: string,
+    readonly analysis: Analysis,
+  ) {
+    super(message);
+    this.name = 'CompileError';
+  }
+}
+
+export interface CompiledModel {
+  model: tf.LayersModel;
+  analysis: Analysis;
+  /** The tfjs layers each node created, in creation order (their weights feed the exporters). */
+  layersByNode: Map<string, tf.layers.Layer[]>;
+  inputNames: string[];
+  outputNames: { node: string; port: string }[];
+}
+
+export interface CompileOptions {
+  lookup?: BlockLookup;
+  kernelInitializer?: string;
+}
+
+/** A tfjs-safe layer name from a node id (tfjs allows [A-Za-z0-9_.\-/]). */
+export function layerName(id: string): string {
+  const s = id.replace(/[^A-Za-z0-9_.\-/]/g, '_');
+  return /^[A-Za-z]/.test(s) ? s : `n_${s}`;
+}
+
+export function compile(doc: GraphDoc, opts: CompileOptions = {}): CompiledModel {
+  const lookup = opts.lookup ?? getBlock;
+  const analysis = analyze(doc, lookup);
+  if (!analysis.ok) {
+    const first = analysis.errors[0]!;
+    throw new CompileError(`graph has ${analysis.errors.length} error(s); first: ${first.message}`, analysis);
+  }
+  const values = new Map<string, SymbolicTensor>(); // `${node}\0${port}` → tensor
+  const layersByNode = new Map<string, tf.layers.Layer[]>();
+  const usedNames = new Set<string>();
+  for (const id of analysis.order) {
+    const info = analysis.nodes.get(id)!;
+    const spec = info.spec!;
+    let base = layerName(id);
+    while (usedNames.has(base)) base += '_';
+    usedNames.add(base);
+    const layers: tf.layers.Layer[] = [];
+    layersByNode.set(id, layers);
+    const inputs = info.inputPorts.map((port) => {
+      const ei = info.inputEdges.get(port);
+      if (ei === undefined) return undefined;
+      const r = analysis.edges[ei]!;
+      return values.get(`${r.source}\0${r.sourceHandle}`);
+    });
+    const outs = spec.toTfjs(inputs, info.params, {
+      tf,
+      name: base,
+      register: (l) => {
+        layers.push(l);
+        return l;
+      },
+      inputDtypes: info.inputDtypes,
+      kernelInitializer: opts.kernelInitializer,
+    });
+    info.outputPorts.forEach((p, k) => values.set(`${id}\0${p}`, outs[k]!));
+  }
+  const inputs = analysis.inputs.map((id) => values.get(`${id}\0out`)!);
+  const outputs = analysis.outputs.map((o) => values.get(`${o.node}\0${o.port}`)!);
+  const model = tf.model({ inputs, outputs, name: layerName(doc.name ?? 'model') });
+  return { model, analysis, layersByNode, inputNames: analysis.inputs, outputNames: analysis.outputs };
+}
+
+/** The weights of one node's layers, in getWeights() order, as plain arrays (for exporters). */
+export function nodeWeights(c: CompiledModel, id: string): BlockWeight[] {
+  const out: BlockWeight[] = [];
+  for (const layer of c.layersByNode.get(id) ?? []) {
+    for (const w of layer.weights) {
+      const v = w.read();
+      out.push({ name: w.originalName ?? w.name, shape: v.shape.slice(), data: new Float32Array(v.dataSync() as Float32Array) });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,131 @@
+// The graph document: the public file format (docs/graph-format.md) and the single source of
+// truth for the app. Parsing checks the file's structure and migrates older versions; block-level
+// checks (types, params, shapes) are the validator's job (infer.ts) so they land on the node.
+
+export const GRAPH_FORMAT = 'neural-blocks.graph';
+export const GRAPH_VERSION = 1;
+
+export interface GraphNode {
+  id: string;
+  type: string;
+  params?: Record<string, unknown>;
+  position?: { x: number; y: number };
+  label?: string;
+}
+
+export interface GraphEdge {
+  id?: string;
+  source: string;
+  target: string;
+  sourceHandle?: string;
+  targetHandle?: string;
+}
+
+export interface GraphDoc {
+  format: typeof GRAPH_FORMAT;
+  version: typeof GRAPH_VERSION;
+  name?: string;
+  description?: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Training config (loss, optimizer, data…); see the training docs. */
+  training?: Record<string, unknown>;
+  /** Free-form metadata (template card text, source paper…). */
+  meta?: Record<string, unknown>;
+}
+
+/** A file that is not a readable graph. The message is one line, fit for a CLI or a toast. */
+export class GraphFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GraphFormatError';
+  }
+}
+
+type Migration = (doc: Record<string, unknown>) => Record<string, unknown>;
+/**
+ * Migrations from version N to N+1, keyed by N. Version 1 is the first; when v2 comes, add
+ * `1: (doc) => ({...doc, version: 2, …})` here and every v1 file keeps opening.
+ */
+const MIGRATIONS: Record<number, Migration> = {};
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function q(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s && s.length > 60 ? `${s.slice(0, 57)}...` : String(s);
+}
+
+/** Parses JSON text into a graph document, or throws GraphFormatError with a one-line message. */
+export function parseGraphText(text: string, source = 'file'): GraphDoc {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    throw new GraphFormatError(`${source} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseGraph(data, source);
+}
+
+/** Checks a parsed JSON value's structure and migrates it to the current version. */
+export function parseGraph(data: unknown, source = 'file'): GraphDoc {
+  if (!isObj(data)) throw new GraphFormatError(`${source} is not a neural-blocks graph: expected a JSON object, got ${Array.isArray(data) ? 'an array' : q(data)}`);
+  if (data.format !== GRAPH_FORMAT)
+    throw new GraphFormatError(`${source} is not a neural-blocks graph: "format" must be "${GRAPH_FORMAT}", got ${data.format === undefined ? 'nothing' : q(data.format)}`);
+  let doc = data;
+  const version = doc.version;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    throw new GraphFormatError(`${source}: "version" must be a positive integer, got ${q(version)}`);
+  if (version > GRAPH_VERSION)
+    throw new GraphFormatError(`${source} has graph format version ${version}, but this build reads versions up to ${GRAPH_VERSION}: update Neural Blocks`);
+  for (let v = version; v < GRAPH_VERSION; v++) {
+    const m = MIGRATIONS[v];
+    if (!m) throw new GraphFormatError(`${source}: no migration from graph format version ${v}`);
+    doc = m(doc);
+  }
+  if (!Array.isArray(doc.nodes)) throw new GraphFormatError(`${source}: "nodes" must be a list, got ${q(doc.nodes)}`);
+  if (!Array.isArray(doc.edges)) throw new GraphFormatError(`${source}: "edges" must be a list, got ${q(doc.edges)}`);
+  if (doc.name !== undefined && typeof doc.name !== 'string') throw new GraphFormatError(`${source}: "name" must be a string, got ${q(doc.name)}`);
+  const ids = new Set<string>();
+  doc.nodes.forEach((n: unknown, i: number) => {
+    const at = `${source}: nodes[${i}]`;
+    if (!isObj(n)) throw new GraphFormatError(`${at} must be an object, got ${q(n)}`);
+    if (typeof n.id !== 'string' || n.id === '') throw new GraphFormatError(`${at}: "id" must be a non-empty string, got ${q(n.id)}`);
+    if (ids.has(n.id)) throw new GraphFormatError(`${at}: duplicate node id "${n.id}"`);
+    ids.add(n.id);
+    if (typeof n.type !== 'string' || n.type === '') throw new GraphFormatError(`${at} ("${n.id}"): "type" must be a block type name, got ${q(n.type)}`);
+    if (n.params !== undefined && !isObj(n.params)) throw new GraphFormatError(`${at} ("${n.id}"): "params" must be an object, got ${q(n.params)}`);
+    if (n.position !== undefined) {
+      const p = n.position;
+      if (!isObj(p) || typeof p.x !== 'number' || typeof p.y !== 'number')
+        throw new GraphFormatError(`${at} ("${n.id}"): "position" must be {"x": number, "y": number}, got ${q(p)}`);
+    }
+    if (n.label !== undefined && typeof n.label !== 'string') throw new GraphFormatError(`${at} ("${n.id}"): "label" must be a string, got ${q(n.label)}`);
+  });
+  doc.edges.forEach((e: unknown, i: number) => {
+    const at = `${source}: edges[${i}]`;
+    if (!isObj(e)) throw new GraphFormatError(`${at} must be an object, got ${q(e)}`);
+    for (const k of ['source', 'target'] as const)
+      if (typeof e[k] !== 'string') throw new GraphFormatError(`${at}: "${k}" must be a node id string, got ${q(e[k])}`);
+    for (const k of ['sourceHandle', 'targetHandle', 'id'] as const)
+      if (e[k] !== undefined && e[k] !== null && typeof e[k] !== 'string') throw new GraphFormatError(`${at}: "${k}" must be a string, got ${q(e[k])}`);
+  });
+  if (doc.training !== undefined && !isObj(doc.training)) throw new GraphFormatError(`${source}: "training" must be an object, got ${q(doc.training)}`);
+  // Normalise null handles (React Flow writes null) to absent.
+  const edges = (doc.edges as Record<string, unknown>[]).map((e) => {
+    const out: Record<string, unknown> = { ...e };
+    for (const k of ['sourceHandle', 'targetHandle', 'id']) if (out[k] === null) delete out[k];
+    return out;
+  });
+  return { ...(doc as unknown as GraphDoc), edges: edges as unknown as GraphEdge[] };
+}
+
+export function emptyGraph(name = 'Untitled'): GraphDoc {
+  return { format: GRAPH_FORMAT, version: GRAPH_VERSION, name, nodes: [], edges: [] };
+}
+
+export function serializeGraph(doc: GraphDoc): string {
+  return JSON.stringify(doc, null, 2) + '\n';
+}
