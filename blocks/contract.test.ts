@@ -49,7 +49,9 @@ for (const spec of BLOCKS) {
           expect(c.model.countParams()).toBe(info.paramCount!.trainable + info.paramCount!.nonTrainable);
           expect(trainable).toBe(info.paramCount!.trainable);
           // A real forward pass has the inferred shapes (unknown dims filled consistently).
-          const xs = randomInputs(fx.inputs, fx.dtypes, fx.maxInt, 1);
+          const inShapes = a.inputs.map((id) => a.nodes.get(id)!.outputShapes!.out!);
+          const inTypes = a.inputs.map((id) => a.nodes.get(id)!.outputDtypes!.out as 'float32' | 'int32');
+          const xs = randomInputs(inShapes, inTypes, fx.maxInt, 1);
           const ys = tf.tidy(() => {
             const out = c.model.predict(xs.length === 1 ? xs[0]! : xs);
             return (Array.isArray(out) ? out : [out]).map((t) => ({ shape: t.shape, finite: t.isFinite().all().dataSync()[0] }));

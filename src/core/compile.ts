@@ -19,7 +19,10 @@ export class CompileError extends Error {
 
 export interface CompiledModel {
   model: tf.LayersModel;
+  /** The analysis of the compiled (flattened) graph: every node here is one block. */
   analysis: Analysis;
+  /** The analysis of the document as written (macro instances as single nodes). */
+  topAnalysis: Analysis;
   /** The tfjs layers each node created, in creation order (their weights feed the exporters). */
   layersByNode: Map<string, tf.layers.Layer[]>;
   inputNames: string[];
@@ -39,11 +42,13 @@ export function layerName(id: string): string {
 
 export function compile(doc: GraphDoc, opts: CompileOptions = {}): CompiledModel {
   const lookup = opts.lookup ?? getBlock;
-  const analysis = analyze(doc, lookup);
-  if (!analysis.ok) {
-    const first = analysis.errors[0]!;
-    throw new CompileError(`graph has ${analysis.errors.length} error(s); first: ${first.message}`, analysis);
+  const top = analyze(doc, lookup);
+  if (!top.ok) {
+    const first = top.errors[0]!;
+    throw new CompileError(`graph has ${top.errors.length} error(s); first: ${first.message}`, top);
   }
+  // Macro blocks compile from the flattened graph (inner layers are named "instance/inner").
+  const analysis = top.flat;
   const values = new Map<string, SymbolicTensor>(); // `${node}\0${port}` → tensor
   const layersByNode = new Map<string, tf.layers.Layer[]>();
   const usedNames = new Set<string>();
@@ -76,7 +81,7 @@ export function compile(doc: GraphDoc, opts: CompileOptions = {}): CompiledModel
   const inputs = analysis.inputs.map((id) => values.get(`${id}\0out`)!);
   const outputs = analysis.outputs.map((o) => values.get(`${o.node}\0${o.port}`)!);
   const model = tf.model({ inputs, outputs, name: layerName(doc.name ?? 'model') });
-  return { model, analysis, layersByNode, inputNames: analysis.inputs, outputNames: analysis.outputs };
+  return { model, analysis, topAnalysis: top, layersByNode, inputNames: analysis.inputs, outputNames: analysis.outputs };
 }
 
 /** The weights of one node's layers, in getWeights() order, as plain arrays (for exporters). */

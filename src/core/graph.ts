@@ -21,6 +21,20 @@ export interface GraphEdge {
   targetHandle?: string;
 }
 
+/**
+ * A macro block: a named subgraph placed as one node (`{"type": "Macro", "params": {"name": N}}`)
+ * as often as wanted. Inner edges read the macro's inputs as `"source": "$<input name>"`; each
+ * output names the inner node (and port) it exposes. Macros may use other macros.
+ */
+export interface MacroDef {
+  label?: string;
+  description?: string;
+  inputs: string[];
+  outputs: { name: string; node: string; port?: string }[];
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
 export interface GraphDoc {
   format: typeof GRAPH_FORMAT;
   version: typeof GRAPH_VERSION;
@@ -30,6 +44,8 @@ export interface GraphDoc {
   edges: GraphEdge[];
   /** Training config (loss, optimizer, data…); see the training docs. */
   training?: Record<string, unknown>;
+  /** Macro block definitions by name. */
+  macros?: Record<string, MacroDef>;
   /** Free-form metadata (template card text, source paper…). */
   meta?: Record<string, unknown>;
 }
@@ -85,11 +101,44 @@ export function parseGraph(data: unknown, source = 'file'): GraphDoc {
     if (!m) throw new GraphFormatError(`${source}: no migration from graph format version ${v}`);
     doc = m(doc);
   }
+  if (doc.name !== undefined && typeof doc.name !== 'string') throw new GraphFormatError(`${source}: "name" must be a string, got ${q(doc.name)}`);
+  checkNodesEdges(doc, source);
+  if (doc.macros !== undefined) {
+    if (!isObj(doc.macros)) throw new GraphFormatError(`${source}: "macros" must be an object of macro definitions, got ${q(doc.macros)}`);
+    for (const [name, m] of Object.entries(doc.macros)) {
+      const at = `${source}: macros["${name}"]`;
+      if (!isObj(m)) throw new GraphFormatError(`${at} must be an object, got ${q(m)}`);
+      if (!Array.isArray(m.inputs) || !m.inputs.every((x) => typeof x === 'string'))
+        throw new GraphFormatError(`${at}: "inputs" must be a list of port names, got ${q(m.inputs)}`);
+      if (!Array.isArray(m.outputs) || !m.outputs.every((o) => isObj(o) && typeof o.name === 'string' && typeof o.node === 'string'))
+        throw new GraphFormatError(`${at}: "outputs" must be a list of {"name", "node", "port"?}, got ${q(m.outputs)}`);
+      checkNodesEdges(m, at);
+    }
+  }
+  if (doc.training !== undefined && !isObj(doc.training)) throw new GraphFormatError(`${source}: "training" must be an object, got ${q(doc.training)}`);
+  // Normalise null handles (React Flow writes null) to absent.
+  const out = { ...(doc as unknown as GraphDoc), edges: dropNullHandles(doc.edges as Record<string, unknown>[]) };
+  if (out.macros) {
+    out.macros = Object.fromEntries(
+      Object.entries(out.macros).map(([k, m]) => [k, { ...m, edges: dropNullHandles(m.edges as unknown as Record<string, unknown>[]) }]),
+    );
+  }
+  return out;
+}
+
+function dropNullHandles(edges: Record<string, unknown>[]): GraphEdge[] {
+  return edges.map((e) => {
+    const out: Record<string, unknown> = { ...e };
+    for (const k of ['sourceHandle', 'targetHandle', 'id']) if (out[k] === null) delete out[k];
+    return out as unknown as GraphEdge;
+  });
+}
+
+function checkNodesEdges(doc: Record<string, unknown>, source: string): void {
   if (!Array.isArray(doc.nodes)) throw new GraphFormatError(`${source}: "nodes" must be a list, got ${q(doc.nodes)}`);
   if (!Array.isArray(doc.edges)) throw new GraphFormatError(`${source}: "edges" must be a list, got ${q(doc.edges)}`);
-  if (doc.name !== undefined && typeof doc.name !== 'string') throw new GraphFormatError(`${source}: "name" must be a string, got ${q(doc.name)}`);
   const ids = new Set<string>();
-  doc.nodes.forEach((n: unknown, i: number) => {
+  (doc.nodes as unknown[]).forEach((n: unknown, i: number) => {
     const at = `${source}: nodes[${i}]`;
     if (!isObj(n)) throw new GraphFormatError(`${at} must be an object, got ${q(n)}`);
     if (typeof n.id !== 'string' || n.id === '') throw new GraphFormatError(`${at}: "id" must be a non-empty string, got ${q(n.id)}`);
@@ -104,7 +153,7 @@ export function parseGraph(data: unknown, source = 'file'): GraphDoc {
     }
     if (n.label !== undefined && typeof n.label !== 'string') throw new GraphFormatError(`${at} ("${n.id}"): "label" must be a string, got ${q(n.label)}`);
   });
-  doc.edges.forEach((e: unknown, i: number) => {
+  (doc.edges as unknown[]).forEach((e: unknown, i: number) => {
     const at = `${source}: edges[${i}]`;
     if (!isObj(e)) throw new GraphFormatError(`${at} must be an object, got ${q(e)}`);
     for (const k of ['source', 'target'] as const)
@@ -112,14 +161,6 @@ export function parseGraph(data: unknown, source = 'file'): GraphDoc {
     for (const k of ['sourceHandle', 'targetHandle', 'id'] as const)
       if (e[k] !== undefined && e[k] !== null && typeof e[k] !== 'string') throw new GraphFormatError(`${at}: "${k}" must be a string, got ${q(e[k])}`);
   });
-  if (doc.training !== undefined && !isObj(doc.training)) throw new GraphFormatError(`${source}: "training" must be an object, got ${q(doc.training)}`);
-  // Normalise null handles (React Flow writes null) to absent.
-  const edges = (doc.edges as Record<string, unknown>[]).map((e) => {
-    const out: Record<string, unknown> = { ...e };
-    for (const k of ['sourceHandle', 'targetHandle', 'id']) if (out[k] === null) delete out[k];
-    return out;
-  });
-  return { ...(doc as unknown as GraphDoc), edges: edges as unknown as GraphEdge[] };
 }
 
 export function emptyGraph(name = 'Untitled'): GraphDoc {

@@ -1,0 +1,169 @@
+// Macro blocks: a named subgraph placed as one node. Analysis and compilation work on the
+// flattened graph (inner node ids become "instance/inner"); results are lifted back onto the
+// instance node so the canvas shows one block with its ports, shapes, params and errors.
+import type { GraphDoc, GraphEdge, GraphNode, MacroDef } from './graph';
+
+export const MACRO_TYPE = 'Macro';
+
+export interface MacroIssue {
+  /** Top-level node the problem belongs to (the instance), or null. */
+  node: string | null;
+  message: string;
+}
+
+interface Target {
+  node: string;
+  port?: string;
+}
+interface Source {
+  node: string;
+  port?: string;
+}
+
+export interface InstanceInfo {
+  /** Top-level instance id → macro name. */
+  name: string;
+  def: MacroDef;
+  /** Where each macro input goes, in the flat graph. */
+  ins: Map<string, Target[]>;
+  /** Which flat node/port each macro output is. */
+  outs: Map<string, Source>;
+}
+
+export interface Expansion {
+  flat: GraphDoc;
+  issues: MacroIssue[];
+  /** Top-level instances by id. */
+  instances: Map<string, InstanceInfo>;
+  /** Flat node id → the top-level node it came from (itself when not inside a macro). */
+  origin: Map<string, string>;
+  /** Flat edge index → top-level edge index (undefined for edges inside a macro). */
+  edgeOrigin: (number | undefined)[];
+}
+
+export function hasMacros(doc: GraphDoc): boolean {
+  return doc.nodes.some((n) => n.type === MACRO_TYPE);
+}
+
+export function macroName(n: GraphNode): string | undefined {
+  const v = n.params?.name;
+  return typeof v === 'string' ? v : undefined;
+}
+
+interface Level {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  edgeOrigin: (number | undefined)[];
+  dollar: Map<string, Target[]>;
+  instances: Map<string, InstanceInfo>;
+}
+
+export function expandMacros(doc: GraphDoc): Expansion {
+  const macros = doc.macros ?? {};
+  const issues: MacroIssue[] = [];
+  const origin = new Map<string, string>();
+
+  const level = (nodes: GraphNode[], edges: GraphEdge[], prefix: string, stack: string[], top: string | null): Level => {
+    const res: Level = { nodes: [], edges: [], edgeOrigin: [], dollar: new Map(), instances: new Map() };
+    const where = (msg: string) => (stack.length ? `in macro "${stack[stack.length - 1]}": ${msg}` : msg);
+    for (const n of nodes) {
+      const topId = top ?? n.id;
+      if (n.type !== MACRO_TYPE) {
+        if (n.type === 'Input' && stack.length) {
+          issues.push({ node: topId, message: where(`node "${n.id}" is an Input: a macro takes its inputs through its input ports ("$name" edges), not Input blocks`) });
+          continue;
+        }
+        res.nodes.push({ ...n, id: prefix + n.id });
+        origin.set(prefix + n.id, topId);
+        continue;
+      }
+      const name = macroName(n);
+      const def = name !== undefined ? macros[name] : undefined;
+      if (!def || name === undefined) {
+        const known = Object.keys(macros);
+        issues.push({
+          node: topId,
+          message: where(`macro block "${n.id}" uses ${name === undefined ? 'no macro (set params.name)' : `unknown macro "${name}"`}${known.length ? `; defined macros: ${known.join(', ')}` : ''}`),
+        });
+        continue;
+      }
+      if (stack.includes(name)) {
+        issues.push({ node: topId, message: where(`macro "${name}" contains itself (${[...stack, name].join(' → ')}): a macro cannot be recursive`) });
+        continue;
+      }
+      const sub = level(def.nodes, def.edges, `${prefix}${n.id}/`, [...stack, name], topId);
+      res.nodes.push(...sub.nodes);
+      res.edges.push(...sub.edges);
+      res.edgeOrigin.push(...sub.edgeOrigin.map(() => undefined));
+      const outs = new Map<string, Source>();
+      for (const o of def.outputs) {
+        const nested = sub.instances.get(o.node);
+        if (nested) {
+          const src = nested.outs.get(o.port ?? nested.def.outputs[0]?.name ?? '');
+          if (src) outs.set(o.name, src);
+        } else if (def.nodes.some((x) => x.id === o.node)) outs.set(o.name, { node: `${prefix}${n.id}/${o.node}`, port: o.port });
+        else issues.push({ node: topId, message: `macro "${name}": output "${o.name}" names node "${o.node}", which is not in the macro` });
+      }
+      const fedInside = new Set(def.edges.map((e) => e.source));
+      for (const x of def.nodes)
+        if (!fedInside.has(x.id) && !def.outputs.some((o) => o.node === x.id))
+          issues.push({ node: topId, message: `macro "${name}": inner node "${x.id}" feeds nothing and is not an output of the macro — connect it or list it in "outputs"` });
+      for (const i of def.inputs)
+        if (!sub.dollar.has(i)) issues.push({ node: topId, message: `macro "${name}": input "${i}" is not used by any inner edge (add an edge from "$${i}")` });
+      res.instances.set(n.id, { name, def, ins: sub.dollar, outs });
+    }
+
+    const targetsOf = (e: GraphEdge, i: number): Target[] | undefined => {
+      const inst = res.instances.get(e.target);
+      if (!inst) return [{ node: prefix + e.target, port: e.targetHandle }];
+      const port = e.targetHandle ?? (inst.def.inputs.length === 1 ? inst.def.inputs[0] : undefined);
+      const t = port !== undefined ? inst.ins.get(port) : undefined;
+      if (!t || !inst.def.inputs.includes(port!)) {
+        issues.push({
+          node: top ?? e.target,
+          message: `edge ${i} (${e.source} → ${e.target}): macro block "${e.target}" has no input ${port === undefined ? '(set targetHandle)' : `"${port}"`}; its inputs are ${inst.def.inputs.map((x) => `"${x}"`).join(', ')}`,
+        });
+        return undefined;
+      }
+      return t;
+    };
+
+    edges.forEach((e, i) => {
+      const targets = targetsOf(e, i);
+      if (!targets) return;
+      if (e.source.startsWith('$') && stack.length) {
+        const name = e.source.slice(1);
+        const list = res.dollar.get(name) ?? [];
+        list.push(...targets);
+        res.dollar.set(name, list);
+        return;
+      }
+      let src: Source | undefined;
+      const inst = res.instances.get(e.source);
+      if (inst) {
+        const port = e.sourceHandle ?? inst.def.outputs[0]?.name;
+        src = port !== undefined ? inst.outs.get(port) : undefined;
+        if (!src) {
+          issues.push({
+            node: top ?? e.source,
+            message: `edge ${i} (${e.source} → ${e.target}): macro block "${e.source}" has no output "${port}"; its outputs are ${inst.def.outputs.map((o) => `"${o.name}"`).join(', ')}`,
+          });
+          return;
+        }
+      } else src = { node: prefix + e.source, port: e.sourceHandle };
+      for (const t of targets) {
+        const fe: GraphEdge = { source: src.node, target: t.node };
+        if (src.port !== undefined) fe.sourceHandle = src.port;
+        if (t.port !== undefined) fe.targetHandle = t.port;
+        res.edges.push(fe);
+        res.edgeOrigin.push(stack.length ? undefined : i);
+      }
+    });
+    return res;
+  };
+
+  const root = level(doc.nodes, doc.edges, '', [], null);
+  const flat: GraphDoc = { ...doc, nodes: root.nodes, edges: root.edges };
+  delete flat.macros;
+  return { flat, issues, instances: root.instances, origin, edgeOrigin: root.edgeOrigin };
+}
