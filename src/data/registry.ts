@@ -1,0 +1,33 @@
+// The built-in datasets by name (what `--data NAME` and the training panel accept).
+import type { DataEnv, Dataset } from './dataset';
+import { loadFashionMnist, loadMnist } from './images';
+import { makePoints } from './synthetic';
+import { loadCmudict, makeCharLm, makeSequenceTask } from './sequences';
+import { DataError } from './dataset';
+
+export interface DatasetEntry {
+  name: string;
+  title: string;
+  /** Loads (or generates) it; `limit` caps the number of examples. */
+  load(env: DataEnv, opts: { limit?: number; seed?: number }): Promise<Dataset>;
+}
+
+export const DATASETS: DatasetEntry[] = [
+  { name: 'mnist', title: 'MNIST digits (28×28×1, 10 classes)', load: (env, o) => loadMnist(env, { limit: o.limit, seed: o.seed }) },
+  { name: 'fashion-mnist', title: 'Fashion-MNIST (28×28×1, 10 classes)', load: (env, o) => loadFashionMnist(env, { limit: o.limit, seed: o.seed }) },
+  { name: 'xor', title: 'XOR (2-D points, 2 classes)', load: async (_e, o) => makePoints('xor', { n: o.limit, seed: o.seed }) },
+  { name: 'circles', title: 'Circles (2-D points, 2 classes)', load: async (_e, o) => makePoints('circles', { n: o.limit, seed: o.seed }) },
+  { name: 'spirals', title: 'Two spirals (2-D points, 2 classes)', load: async (_e, o) => makePoints('spirals', { n: o.limit, seed: o.seed }) },
+  { name: 'reverse', title: 'Sequence reversal (seq2seq)', load: async (_e, o) => makeSequenceTask('reverse', { n: o.limit, seed: o.seed }) },
+  { name: 'sort', title: 'Sequence sorting (seq2seq)', load: async (_e, o) => makeSequenceTask('sort', { n: o.limit, seed: o.seed }) },
+  { name: 'addition', title: 'Addition (seq2seq)', load: async (_e, o) => makeSequenceTask('addition', { n: o.limit, seed: o.seed }) },
+  { name: 'dates', title: 'Date formatting (seq2seq)', load: async (_e, o) => makeSequenceTask('dates', { n: o.limit, seed: o.seed }) },
+  { name: 'cmudict', title: 'CMUdict word → phonemes (seq2seq)', load: (env, o) => loadCmudict(env, { n: o.limit, seed: o.seed }) },
+  { name: 'char-lm', title: 'Character language model (text)', load: async () => makeCharLm() },
+];
+
+export function findDataset(name: string): DatasetEntry {
+  const d = DATASETS.find((x) => x.name === name);
+  if (!d) throw new DataError(`unknown dataset ${JSON.stringify(name)}; built-in datasets: ${DATASETS.map((x) => x.name).join(', ')}`);
+  return d;
+}

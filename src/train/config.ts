@@ -1,0 +1,98 @@
+// The training config, stored in the graph document's `training` object. Every field has a
+// default; a bad value is reported on its field with the value quoted.
+
+export const LOSSES = ['sparseCategoricalCrossentropy', 'categoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError', 'meanAbsoluteError'] as const;
+export type LossName = (typeof LOSSES)[number];
+export const OPTIMIZERS = ['sgd', 'adam', 'adagrad', 'rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal'] as const;
+
+export interface TrainingConfig {
+  /** Built-in dataset name (see src/data/registry.ts). */
+  dataset?: string;
+  /** Cap on the number of examples loaded (small runs, tests). */
+  limit?: number;
+  /** One loss for all outputs, or one per output node id. */
+  loss: LossName | Record<string, LossName>;
+  /** What the outputs are trained to match: the dataset's labels, or the input itself (autoencoders). */
+  target: 'auto' | 'labels' | 'input';
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** SGD momentum (0 = plain SGD). */
+  momentum: number;
+  batchSize: number;
+  epochs: number;
+  validationSplit: number;
+  /** Clip gradients by their global norm; null = no clipping. */
+  clipNorm: number | null;
+  seed: number;
+  kernelInitializer: (typeof INITIALIZERS)[number];
+}
+
+export const DEFAULT_TRAINING: TrainingConfig = {
+  loss: 'sparseCategoricalCrossentropy',
+  target: 'auto',
+  optimizer: 'adam',
+  learningRate: 0.001,
+  momentum: 0,
+  batchSize: 32,
+  epochs: 5,
+  validationSplit: 0.1,
+  clipNorm: null,
+  seed: 1,
+  kernelInitializer: 'glorotUniform',
+};
+
+export interface ConfigIssue {
+  field: string;
+  message: string;
+}
+
+const q = (v: unknown) => JSON.stringify(v);
+
+export function parseTrainingConfig(raw: Record<string, unknown> | undefined): { config: TrainingConfig; issues: ConfigIssue[] } {
+  const c: TrainingConfig = { ...DEFAULT_TRAINING };
+  const issues: ConfigIssue[] = [];
+  const r = raw ?? {};
+  const num = (field: keyof TrainingConfig, ok: (v: number) => boolean, rule: string, int = false) => {
+    const v = r[field];
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isFinite(v) || (int && !Number.isInteger(v)) || !ok(v)) issues.push({ field, message: `training.${field} must be ${rule}, got ${q(v)}` });
+    else (c as unknown as Record<string, unknown>)[field] = v;
+  };
+  const oneOf = (field: keyof TrainingConfig, options: readonly string[]) => {
+    const v = r[field];
+    if (v === undefined) return;
+    if (typeof v !== 'string' || !options.includes(v)) issues.push({ field, message: `training.${field} must be one of ${options.join(', ')}, got ${q(v)}` });
+    else (c as unknown as Record<string, unknown>)[field] = v;
+  };
+  if (r.dataset !== undefined) {
+    if (typeof r.dataset !== 'string') issues.push({ field: 'dataset', message: `training.dataset must be a dataset name, got ${q(r.dataset)}` });
+    else c.dataset = r.dataset;
+  }
+  num('limit', (v) => v >= 1, 'an integer ≥ 1', true);
+  if (r.loss !== undefined) {
+    const ok = (v: unknown) => typeof v === 'string' && (LOSSES as readonly string[]).includes(v);
+    if (typeof r.loss === 'object' && r.loss !== null && !Array.isArray(r.loss)) {
+      const bad = Object.entries(r.loss).find(([, v]) => !ok(v));
+      if (bad) issues.push({ field: 'loss', message: `training.loss["${bad[0]}"] must be one of ${LOSSES.join(', ')}, got ${q(bad[1])}` });
+      else c.loss = r.loss as Record<string, LossName>;
+    } else if (!ok(r.loss)) issues.push({ field: 'loss', message: `training.loss must be one of ${LOSSES.join(', ')} (or an object of them per output), got ${q(r.loss)}` });
+    else c.loss = r.loss as LossName;
+  }
+  oneOf('target', ['auto', 'labels', 'input']);
+  oneOf('optimizer', OPTIMIZERS);
+  num('learningRate', (v) => v > 0 && v < 10, 'a number in (0, 10)');
+  num('momentum', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
+  num('batchSize', (v) => v >= 1 && v <= 65536, 'an integer in [1, 65536]', true);
+  num('epochs', (v) => v >= 1 && v <= 100000, 'an integer ≥ 1', true);
+  num('validationSplit', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
+  if (r.clipNorm !== undefined && r.clipNorm !== null) num('clipNorm', (v) => v > 0, 'a number > 0 (or null for no clipping)');
+  num('seed', () => true, 'an integer', true);
+  oneOf('kernelInitializer', INITIALIZERS);
+  return { config: c, issues };
+}
+
+export function lossFor(c: TrainingConfig, outputNode: string): LossName {
+  return typeof c.loss === 'string' ? c.loss : c.loss[outputNode] ?? DEFAULT_TRAINING.loss;
+}

@@ -1,0 +1,411 @@
+// The training loop, the same in Node (CLI, tests) and in the browser's worker. A custom loop
+// rather than model.fit: it checks every batch's loss and gradients before applying them (a
+// NaN/Inf stops training within that batch, and the weights stay the last good ones), clips by
+// global norm, pauses and stops between batches, and reports per-batch progress.
+import * as tf from '@tensorflow/tfjs';
+import type { CompiledModel } from '../core/compile';
+import { rng } from '../core/randomInputs';
+import { gatherRows, shuffleIndex, sliceSplit, type Dataset, type Split, type TensorData } from '../data/dataset';
+import { lossFor, type LossName, type TrainingConfig } from './config';
+
+export interface FitIssue {
+  /** The graph node to fix (an Input or output node), or null for the dataset as a whole. */
+  node: string | null;
+  message: string;
+}
+
+export class DataFitError extends Error {
+  constructor(readonly issues: FitIssue[]) {
+    super(issues.map((i) => i.message).join('; '));
+    this.name = 'DataFitError';
+  }
+}
+
+interface OutputPlan {
+  node: string;
+  loss: LossName;
+  /** Where the targets come from: a dataset label array, or the model input (autoencoders). */
+  source: { kind: 'label'; index: number } | { kind: 'input'; index: number };
+  classes?: number;
+  /** Shape of one prediction (no batch). */
+  outShape: number[];
+}
+
+export interface Plan {
+  inputs: { node: string; dataIndex: number }[];
+  outputs: OutputPlan[];
+}
+
+const fmt = (s: (number | null)[]) => `[${s.join(', ')}]`;
+
+function isSoftmaxNode(c: CompiledModel, node: string): boolean {
+  const info = c.analysis.nodes.get(node);
+  if (!info) return false;
+  if (info.type === 'Softmax') return true;
+  return info.params.activation === 'softmax';
+}
+function isSigmoidNode(c: CompiledModel, node: string): boolean {
+  const info = c.analysis.nodes.get(node);
+  return !!info && (info.params.activation === 'sigmoid' || (info.type === 'Activation' && info.params.activation === 'sigmoid'));
+}
+
+/** Checks that a dataset fits the compiled graph; says which node to change and how. */
+export function planData(c: CompiledModel, data: Dataset, cfg: TrainingConfig): Plan {
+  const issues: FitIssue[] = [];
+  const a = c.analysis;
+  if (a.inputs.length !== data.train.x.length)
+    issues.push({
+      node: null,
+      message: `the graph has ${a.inputs.length} Input block(s) (${a.inputs.join(', ')}) but the ${data.title} data gives ${data.train.x.length} input(s)${data.task === 'seq2seq' ? ' (seq2seq: the source tokens, then the decoder input — the target shifted right, for teacher forcing)' : ''}`,
+    });
+  const inputs: Plan['inputs'] = [];
+  a.inputs.forEach((id, k) => {
+    const t = data.train.x[k];
+    if (!t) return;
+    const info = a.nodes.get(id)!;
+    const shape = info.outputShapes!.out!.slice(1);
+    const fits = shape.length === t.shape.length && shape.every((d, i) => d === null || d === t.shape[i]);
+    if (!fits) issues.push({ node: id, message: `Input "${id}" has shape ${fmt(shape)} but the ${data.title} data gives ${fmt(t.shape)} — set the Input's shape to ${fmt(t.shape)}` });
+    const dtype = info.outputDtypes!.out;
+    if (t.dtype === 'int32' && dtype !== 'int32') issues.push({ node: id, message: `Input "${id}" is float32 but the ${data.title} data gives token ids — set the Input's dtype to int32 and feed an Embedding` });
+    inputs.push({ node: id, dataIndex: k });
+  });
+  const outputs: OutputPlan[] = [];
+  a.outputs.forEach((o, k) => {
+    const outShape = a.nodes.get(o.node)!.outputShapes![o.port]!.slice(1);
+    const loss = lossFor(cfg, o.node);
+    const regression = loss === 'meanSquaredError' || loss === 'meanAbsoluteError' || loss === 'binaryCrossentropy';
+    const x0 = data.train.x[0];
+    const useInput =
+      cfg.target === 'input' || (cfg.target === 'auto' && regression && !!x0 && outShape.length === x0.shape.length && outShape.every((d, i) => d === x0.shape[i]));
+    if (useInput) {
+      if (!x0 || outShape.length !== x0.shape.length || !outShape.every((d, i) => d === x0.shape[i]))
+        issues.push({ node: o.node, message: `output "${o.node}" has shape ${fmt(outShape)} but is trained to rebuild the input ${fmt(x0?.shape ?? [])} — make the shapes equal` });
+      outputs.push({ node: o.node, loss, source: { kind: 'input', index: 0 }, outShape: outShape as number[] });
+      return;
+    }
+    const y = data.train.y[k];
+    if (!y) {
+      issues.push({ node: o.node, message: `output "${o.node}" has no labels: the ${data.title} data gives ${data.train.y.length} label set(s) for ${a.outputs.length} outputs` });
+      return;
+    }
+    const plan: OutputPlan = { node: o.node, loss, source: { kind: 'label', index: k }, outShape: outShape as number[] };
+    if (loss === 'sparseCategoricalCrossentropy' || loss === 'categoricalCrossentropy') {
+      const C = data.numClasses ?? 0;
+      const want = [...y.shape, C];
+      if (outShape.length !== want.length || !outShape.every((d, i) => d === null || d === want[i]))
+        issues.push({
+          node: o.node,
+          message: `output "${o.node}" gives ${fmt(outShape)} but ${data.title} needs ${fmt(want)} (${C} classes${y.shape.length ? ` at each of ${y.shape.join('×')} positions` : ''}) — ${outShape[outShape.length - 1] !== C ? `set its units to ${C}` : 'check the sequence length'}`,
+        });
+      if (!isSoftmaxNode(c, o.node)) issues.push({ node: o.node, message: `${loss} needs probabilities: set output "${o.node}"'s activation to softmax (or end with a Softmax block)` });
+      plan.classes = C;
+    } else if (loss === 'binaryCrossentropy') {
+      if ((data.numClasses ?? 2) !== 2) issues.push({ node: o.node, message: `binaryCrossentropy needs 2 classes, ${data.title} has ${data.numClasses} — use sparseCategoricalCrossentropy with a softmax output` });
+      const want = [...y.shape, 1];
+      if (!(outShape.length === want.length && outShape.every((d, i) => d === want[i])))
+        issues.push({ node: o.node, message: `output "${o.node}" gives ${fmt(outShape)} but binary labels need ${fmt(want)} — use 1 unit with a sigmoid activation` });
+      if (!isSigmoidNode(c, o.node)) issues.push({ node: o.node, message: `binaryCrossentropy needs a probability: set output "${o.node}"'s activation to sigmoid` });
+    } else if (!(outShape.length === y.shape.length && outShape.every((d, i) => d === y.shape[i]))) {
+      issues.push({ node: o.node, message: `output "${o.node}" gives ${fmt(outShape)} but the ${data.title} targets are ${fmt(y.shape)}` });
+    }
+    outputs.push(plan);
+  });
+  if (issues.length) throw new DataFitError(issues);
+  return { inputs, outputs };
+}
+
+function toTensor(t: TensorData, n: number): tf.Tensor {
+  return tf.tensor(t.data, [n, ...t.shape], t.dtype);
+}
+
+/** The batch's input tensors and target tensors, shaped for the model. */
+function batchTensors(plan: Plan, s: Split): { xs: tf.Tensor[]; ys: tf.Tensor[] } {
+  const xs = plan.inputs.map((i) => toTensor(s.x[i.dataIndex]!, s.n));
+  const ys = plan.outputs.map((o) => {
+    const src = o.source.kind === 'input' ? s.x[o.source.index]! : s.y[o.source.index]!;
+    const t = toTensor(src, s.n);
+    if (o.loss === 'binaryCrossentropy') return t.toFloat().reshape([s.n, ...o.outShape]);
+    if (o.loss === 'categoricalCrossentropy') return tf.oneHot(t.toInt().flatten(), o.classes!).reshape([s.n, ...o.outShape]);
+    if (o.loss === 'sparseCategoricalCrossentropy') return t.toInt();
+    return t.toFloat();
+  });
+  return { xs, ys };
+}
+
+const EPS = 1e-7;
+
+/** Mean loss of one output (tf tensors; call inside tidy). */
+export function lossValue(name: LossName, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+  switch (name) {
+    case 'sparseCategoricalCrossentropy': {
+      const C = yPred.shape[yPred.shape.length - 1]!;
+      const oh = tf.oneHot(yTrue.flatten(), C).reshape(yPred.shape);
+      return tf.neg(tf.mean(tf.sum(tf.mul(oh, tf.log(tf.clipByValue(yPred, EPS, 1 - EPS))), -1)));
+    }
+    case 'categoricalCrossentropy':
+      return tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, EPS, 1 - EPS))), -1)));
+    case 'binaryCrossentropy': {
+      const p = tf.clipByValue(yPred, EPS, 1 - EPS);
+      return tf.neg(tf.mean(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p))))));
+    }
+    case 'meanSquaredError':
+      return tf.mean(tf.square(tf.sub(yPred, yTrue)));
+    case 'meanAbsoluteError':
+      return tf.mean(tf.abs(tf.sub(yPred, yTrue)));
+  }
+}
+
+/** Fraction correct for classification losses; undefined for regression. */
+function accuracyCount(name: LossName, yTrue: tf.Tensor, yPred: tf.Tensor): { correct: tf.Scalar; total: number } | undefined {
+  if (name === 'sparseCategoricalCrossentropy') {
+    const eq = tf.equal(tf.argMax(yPred, -1), yTrue.reshape(yPred.shape.slice(0, -1)));
+    return { correct: tf.sum(eq.toFloat()), total: eq.size };
+  }
+  if (name === 'categoricalCrossentropy') {
+    const eq = tf.equal(tf.argMax(yPred, -1), tf.argMax(yTrue, -1));
+    return { correct: tf.sum(eq.toFloat()), total: eq.size };
+  }
+  if (name === 'binaryCrossentropy') {
+    const eq = tf.equal(tf.greater(yPred, 0.5), tf.greater(yTrue, 0.5));
+    return { correct: tf.sum(eq.toFloat()), total: eq.size };
+  }
+  return undefined;
+}
+
+export function makeOptimizer(cfg: TrainingConfig): tf.Optimizer {
+  switch (cfg.optimizer) {
+    case 'sgd':
+      return cfg.momentum > 0 ? tf.train.momentum(cfg.learningRate, cfg.momentum) : tf.train.sgd(cfg.learningRate);
+    case 'adam':
+      return tf.train.adam(cfg.learningRate);
+    case 'adagrad':
+      return tf.train.adagrad(cfg.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(cfg.learningRate);
+  }
+}
+
+export interface BatchEvent {
+  epoch: number;
+  batch: number;
+  batchesPerEpoch: number;
+  loss: number;
+  accuracy?: number;
+  examplesPerSec: number;
+  /** Seconds left at the current speed. */
+  etaSec: number;
+  /** 0..1 over the whole run. */
+  progress: number;
+}
+
+export interface EpochEvent {
+  epoch: number;
+  loss: number;
+  accuracy?: number;
+  valLoss?: number;
+  valAccuracy?: number;
+}
+
+export interface TrainCallbacks {
+  onBatch?(e: BatchEvent): void | Promise<void>;
+  onEpoch?(e: EpochEvent): void | Promise<void>;
+}
+
+export interface TrainControl {
+  /** Checked between batches. */
+  shouldStop?(): boolean;
+  /** Awaited between batches; resolve to go on (pause = a pending promise). */
+  waitWhilePaused?(): Promise<void>;
+}
+
+export interface TrainResult {
+  status: 'completed' | 'stopped' | 'nan';
+  message?: string;
+  history: EpochEvent[];
+  batches: number;
+  examples: number;
+  seconds: number;
+}
+
+/** Extra losses layers add (the VAE's KL term from Sampling). */
+function extraLosses(model: tf.LayersModel): tf.Scalar[] {
+  const ls = (model as unknown as { losses?: tf.Scalar[] }).losses;
+  return Array.isArray(ls) ? ls : [];
+}
+
+export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig, cb: TrainCallbacks = {}, control: TrainControl = {}): Promise<TrainResult> {
+  const plan = planData(c, data, cfg);
+  const model = c.model;
+  const r = rng(cfg.seed);
+  // Validation split from the end of the (already shuffled) training data.
+  const nVal = Math.floor(data.train.n * cfg.validationSplit);
+  const trainSplit = sliceSplit(data.train, 0, data.train.n - nVal);
+  const valSplit = nVal > 0 ? sliceSplit(data.train, data.train.n - nVal, data.train.n) : undefined;
+  const n = trainSplit.n;
+  const bs = Math.min(cfg.batchSize, n);
+  const batchesPerEpoch = Math.ceil(n / bs);
+  const totalBatches = batchesPerEpoch * cfg.epochs;
+  const optimizer = makeOptimizer(cfg);
+  const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const history: EpochEvent[] = [];
+  const t0 = Date.now();
+  let done = 0;
+  let examples = 0;
+  let status: TrainResult['status'] = 'completed';
+  let message: string | undefined;
+  try {
+    outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      const order = shuffleIndex(n, r);
+      let lossSum = 0;
+      let correct = 0;
+      let total = 0;
+      for (let b = 0; b < batchesPerEpoch; b++) {
+        if (control.shouldStop?.()) {
+          status = 'stopped';
+          message = `stopped by the user at epoch ${epoch + 1}, batch ${b + 1}`;
+          break outer;
+        }
+        if (control.waitWhilePaused) await control.waitWhilePaused();
+        const idx = order.subarray(b * bs, Math.min(n, (b + 1) * bs));
+        const batch: Split = { x: trainSplit.x.map((t) => gatherRows(t, idx)), y: trainSplit.y.map((t) => gatherRows(t, idx)), n: idx.length };
+        const step = tf.tidy(() => {
+          const { xs, ys } = batchTensors(plan, batch);
+          let acc: { correct: tf.Scalar; total: number }[] = [];
+          const { value, grads } = tf.variableGrads(() => {
+            const out = model.apply(xs.length === 1 ? xs[0]! : xs, { training: true }) as tf.Tensor | tf.Tensor[];
+            const outs = Array.isArray(out) ? out : [out];
+            let loss = tf.scalar(0);
+            acc = [];
+            plan.outputs.forEach((o, k) => {
+              loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!));
+              const a = accuracyCount(o.loss, ys[k]!, outs[k]!);
+              if (a) acc.push({ correct: tf.keep(a.correct), total: a.total });
+            });
+            for (const extra of extraLosses(model)) loss = tf.add(loss, extra);
+            return loss as tf.Scalar;
+          }, vars);
+          // Global-norm check (and clipping) before anything is applied.
+          const gs = vars.map((v) => grads[v.name]!);
+          const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+          const [lossNum, normNum] = [value.dataSync()[0]!, norm.dataSync()[0]!];
+          const accCorrect = acc.reduce((s, a) => s + a.correct.dataSync()[0]!, 0);
+          const accTotal = acc.reduce((s, a) => s + a.total, 0);
+          acc.forEach((a) => a.correct.dispose());
+          if (!Number.isFinite(lossNum) || !Number.isFinite(normNum)) return { lossNum, normNum, ok: false, accCorrect, accTotal };
+          const scale = cfg.clipNorm !== null && normNum > cfg.clipNorm ? cfg.clipNorm / normNum : 1;
+          const named: tf.NamedTensorMap = {};
+          vars.forEach((v, i) => (named[v.name] = scale === 1 ? gs[i]! : tf.mul(gs[i]!, scale)));
+          optimizer.applyGradients(named);
+          return { lossNum, normNum, ok: true, accCorrect, accTotal };
+        });
+        if (!step.ok) {
+          status = 'nan';
+          message = `the loss became ${Number.isNaN(step.lossNum) || Number.isNaN(step.normNum) ? 'NaN' : 'infinite'} at epoch ${epoch + 1}, batch ${b + 1}: training stopped and the weights are the last good ones (before this batch). Try a lower learning rate, gradient clipping (clipNorm), or check the data.`;
+          break outer;
+        }
+        done++;
+        examples += idx.length;
+        lossSum += step.lossNum * idx.length;
+        correct += step.accCorrect;
+        total += step.accTotal;
+        const secs = (Date.now() - t0) / 1000;
+        await cb.onBatch?.({
+          epoch,
+          batch: b,
+          batchesPerEpoch,
+          loss: step.lossNum,
+          accuracy: step.accTotal ? step.accCorrect / step.accTotal : undefined,
+          examplesPerSec: examples / Math.max(secs, 1e-3),
+          etaSec: (secs / done) * (totalBatches - done),
+          progress: done / totalBatches,
+        });
+      }
+      const ev: EpochEvent = { epoch, loss: lossSum / n, accuracy: total ? correct / total : undefined };
+      if (valSplit) {
+        const v = evaluate(c, valSplit, cfg, plan);
+        ev.valLoss = v.loss;
+        ev.valAccuracy = v.accuracy;
+      }
+      history.push(ev);
+      await cb.onEpoch?.(ev);
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  return { status, message, history, batches: done, examples, seconds: (Date.now() - t0) / 1000 };
+}
+
+export interface EvalResult {
+  loss: number;
+  accuracy?: number;
+  /** Whole-sequence exact match (seq2seq / sequence labels). */
+  exactMatch?: number;
+  /** confusion[true][pred] for single-label classifiers. */
+  confusion?: number[][];
+  n: number;
+}
+
+/** Loss and accuracy over a split, in batches (inference mode). */
+export function evaluate(c: CompiledModel, s: Split, cfg: TrainingConfig, plan: Plan): EvalResult {
+  const bs = Math.max(1, Math.min(cfg.batchSize * 4, 512));
+  let lossSum = 0;
+  let correct = 0;
+  let total = 0;
+  let exact = 0;
+  const first = plan.outputs[0];
+  const confusion = first && first.classes && first.source.kind === 'label' && s.y[first.source.index]!.shape.length === 0 ? Array.from({ length: first.classes }, () => new Array<number>(first.classes!).fill(0)) : undefined;
+  const seqLabels = first && first.source.kind === 'label' && (first.loss === 'sparseCategoricalCrossentropy') && s.y[first.source.index]!.shape.length > 0;
+  for (let from = 0; from < s.n; from += bs) {
+    const part = sliceSplit(s, from, Math.min(s.n, from + bs));
+    const r = tf.tidy(() => {
+      const { xs, ys } = batchTensors(plan, part);
+      const out = c.model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
+      const outs = Array.isArray(out) ? out : [out];
+      let loss = 0;
+      let cor = 0;
+      let tot = 0;
+      plan.outputs.forEach((o, k) => {
+        loss += lossValue(o.loss, ys[k]!, outs[k]!).dataSync()[0]!;
+        const a = accuracyCount(o.loss, ys[k]!, outs[k]!);
+        if (a) {
+          cor += a.correct.dataSync()[0]!;
+          tot += a.total;
+        }
+      });
+      let ex = 0;
+      let pred: Int32Array | undefined;
+      let truth: Int32Array | undefined;
+      if (first && (confusion || seqLabels)) {
+        pred = tf.argMax(outs[0]!, -1).dataSync() as Int32Array;
+        truth = ys[0]!.toInt().dataSync() as Int32Array;
+        if (seqLabels) {
+          const T = truth.length / part.n;
+          for (let i = 0; i < part.n; i++) {
+            let all = true;
+            for (let t = 0; t < T; t++) if (pred[i * T + t] !== truth[i * T + t]) all = false;
+            if (all) ex++;
+          }
+        }
+      }
+      return { loss, cor, tot, ex, pred, truth };
+    });
+    lossSum += r.loss * part.n;
+    correct += r.cor;
+    total += r.tot;
+    exact += r.ex;
+    if (confusion && r.pred && r.truth) for (let i = 0; i < r.pred.length; i++) confusion[r.truth[i]!]![r.pred[i]!]!++;
+  }
+  return {
+    loss: lossSum / Math.max(1, s.n),
+    accuracy: total ? correct / total : undefined,
+    exactMatch: seqLabels ? exact / Math.max(1, s.n) : undefined,
+    confusion,
+    n: s.n,
+  };
+}
+
+/** Evaluates on the dataset's test split. */
+export function evaluateTest(c: CompiledModel, data: Dataset, cfg: TrainingConfig): EvalResult {
+  return evaluate(c, data.test, cfg, planData(c, data, cfg));
+}
