@@ -210,7 +210,7 @@ export function analyze(doc: GraphDoc, lookup: BlockLookup = registryLookup): An
     const dst = nodes.get(e.target);
     if (!src || !dst) return undefined;
     const sh = e.sourceHandle ?? src.outputPorts[0];
-    const th = e.targetHandle ?? (dst.inputPorts.length === 1 ? dst.inputPorts[0] : undefined);
+    const th = e.targetHandle ?? defaultTargetPort(dst);
     if (sh === undefined || th === undefined) return undefined;
     return { source: e.source, sourceHandle: sh, target: e.target, targetHandle: th };
   });
@@ -218,6 +218,15 @@ export function analyze(doc: GraphDoc, lookup: BlockLookup = registryLookup): An
     if (r) nodes.get(r.target)?.inputEdges.set(r.targetHandle, i);
   });
   return { ok: errors.length === 0, order, nodes, errors, inputs: fa.inputs, outputs: fa.outputs, edges, flat: fa };
+}
+
+/** The port an edge without targetHandle goes to: the only port, or the only required one. */
+function defaultTargetPort(info: NodeInfo): string | undefined {
+  if (info.inputPorts.length === 1) return info.inputPorts[0];
+  const ins = info.spec?.inputs(info.params);
+  if (!ins || isVariadic(ins)) return undefined;
+  const required = ins.filter((p) => !p.optional);
+  return required.length === 1 ? required[0]!.name : undefined;
 }
 
 function analyzeFlat(doc: GraphDoc, lookup: BlockLookup): Analysis {
@@ -308,7 +317,10 @@ function analyzeFlat(doc: GraphDoc, lookup: BlockLookup): Analysis {
       }
     } else {
       if (th === undefined) {
+        // One port, or exactly one required port (LSTM's "in" beside optional h0/c0), takes an unnamed edge.
+        const required = ins.filter((p) => !p.optional);
         if (dst.inputPorts.length === 1) th = dst.inputPorts[0]!;
+        else if (required.length === 1) th = required[0]!.name;
         else {
           report({
             kind: 'bad-edge',
