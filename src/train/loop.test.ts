@@ -93,6 +93,29 @@ describe('training loop', () => {
     c.model.dispose();
   });
 
+  it('resumes mid-run with the batches an uninterrupted run would see (SGD: same weights)', async () => {
+    const data = makePoints('circles', { n: 120 });
+    const cfg = { ...DEFAULT_TRAINING, optimizer: 'sgd' as const, learningRate: 0.1, epochs: 3, batchSize: 16, validationSplit: 0 };
+    const a = compile(mlp(6));
+    const b = compile(mlp(6));
+    b.model.setWeights(a.model.getWeights());
+    await train(a, data, cfg);
+    // 96 training examples / 16 = 6 batches an epoch. b: stop after 10 batches (as if the
+    // device were lost: epoch index 1, batch 4 is next), then resume there.
+    let k = 0;
+    const first = await train(b, data, cfg, {}, { shouldStop: () => ++k > 10 });
+    expect(first.status).toBe('stopped');
+    expect(first.batches).toBe(10);
+    const rest = await train(b, data, cfg, {}, {}, { resume: { epoch: 1, batch: 4 } });
+    expect(rest.status).toBe('completed');
+    expect(rest.batches).toBe(3 * 6 - 10);
+    const wa = a.model.getWeights().map((w) => Array.from(w.dataSync()));
+    const wb = b.model.getWeights().map((w) => Array.from(w.dataSync()));
+    wa.forEach((w, i) => w.forEach((v, j) => expect(wb[i]![j]!).toBeCloseTo(v, 5)));
+    a.model.dispose();
+    b.model.dispose();
+  });
+
   it('reports bad config fields with the value quoted', () => {
     const { issues } = parseTrainingConfig({ learningRate: -1, optimizer: 'adamw', batchSize: 2.5 });
     expect(issues.map((i) => i.field).sort()).toEqual(['batchSize', 'learningRate', 'optimizer']);

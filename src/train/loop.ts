@@ -234,7 +234,16 @@ function extraLosses(model: tf.LayersModel): tf.Scalar[] {
   return Array.isArray(ls) ? ls : [];
 }
 
-export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig, cb: TrainCallbacks = {}, control: TrainControl = {}): Promise<TrainResult> {
+export interface TrainOptions {
+  /**
+   * Resume at this epoch and batch (after a lost GPU device, from a weight snapshot): earlier
+   * epochs' shuffles are replayed so the batches are the ones an uninterrupted run would see.
+   * The optimizer's moments start fresh.
+   */
+  resume?: { epoch: number; batch: number };
+}
+
+export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig, cb: TrainCallbacks = {}, control: TrainControl = {}, opts: TrainOptions = {}): Promise<TrainResult> {
   const plan = planData(c, data, cfg);
   const model = c.model;
   const r = rng(cfg.seed);
@@ -245,7 +254,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
   const n = trainSplit.n;
   const bs = Math.min(cfg.batchSize, n);
   const batchesPerEpoch = Math.ceil(n / bs);
-  const totalBatches = batchesPerEpoch * cfg.epochs;
+  const totalBatches = batchesPerEpoch * cfg.epochs - (opts.resume ? opts.resume.epoch * batchesPerEpoch + opts.resume.batch : 0);
   const optimizer = makeOptimizer(cfg);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const history: EpochEvent[] = [];
@@ -257,10 +266,12 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
   try {
     outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const order = shuffleIndex(n, r);
+      if (opts.resume && epoch < opts.resume.epoch) continue;
+      const firstBatch = opts.resume && epoch === opts.resume.epoch ? opts.resume.batch : 0;
       let lossSum = 0;
       let correct = 0;
       let total = 0;
-      for (let b = 0; b < batchesPerEpoch; b++) {
+      for (let b = firstBatch; b < batchesPerEpoch; b++) {
         if (control.shouldStop?.()) {
           status = 'stopped';
           message = `stopped by the user at epoch ${epoch + 1}, batch ${b + 1}`;
@@ -321,7 +332,8 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
           progress: done / totalBatches,
         });
       }
-      const ev: EpochEvent = { epoch, loss: lossSum / n, accuracy: total ? correct / total : undefined };
+      const seen = Math.min(n, (batchesPerEpoch - firstBatch) * bs);
+      const ev: EpochEvent = { epoch, loss: lossSum / Math.max(1, seen), accuracy: total ? correct / total : undefined };
       if (valSplit) {
         const v = evaluate(c, valSplit, cfg, plan);
         ev.valLoss = v.loss;
