@@ -113,3 +113,31 @@ describe('macro blocks', () => {
     expect(a.errors.some((d) => /contains itself \(Res → Res\)/.test(d.message))).toBe(true);
   });
 });
+
+describe('merge of a tensor with itself', () => {
+  it('predicts Add(x, x) while x also feeds another block (tfjs early-free workaround)', () => {
+    const doc: GraphDoc = {
+      format: 'neural-blocks.graph',
+      version: 1,
+      nodes: [
+        { id: 'x', type: 'Input', params: { shape: [3] } },
+        { id: 'd', type: 'Dense', params: { units: 3 } },
+        { id: 'sum', type: 'Add' },
+        { id: 'other', type: 'Dense', params: { units: 2 } },
+      ],
+      edges: [
+        { source: 'x', target: 'd' },
+        { source: 'd', target: 'sum', targetHandle: 'in0' },
+        { source: 'd', target: 'sum', targetHandle: 'in1' },
+        { source: 'd', target: 'other' },
+      ],
+    };
+    const c = compile(doc);
+    const x = tf.tensor2d([[1, 2, 3]]);
+    const [sum, other] = c.model.predict(x) as tf.Tensor[];
+    const dOut = (c.layersByNode.get('d')![0]!.apply(x) as tf.Tensor).dataSync();
+    expect(Array.from(sum!.dataSync())).toEqual(Array.from(dOut).map((v) => 2 * v));
+    expect(other!.shape).toEqual([1, 2]);
+    c.model.dispose();
+  });
+});

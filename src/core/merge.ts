@@ -56,7 +56,19 @@ export function mergeBlock(o: MergeOptions): BlockSpec<Record<string, never>> {
     },
     paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
     macs: () => 0,
-    toTfjs: (xs, _p, ctx) => [ctx.register(o.layer(ctx.tf, ctx.name)).apply(xs as tfjs.SymbolicTensor[]) as tfjs.SymbolicTensor],
+    toTfjs: (xs, _p, ctx) => {
+      // tfjs 4.22 frees a tensor too early in predict() when one layer gets it on two inputs
+      // and it also feeds another layer (Add(x, x)); give each repeat its own identity copy.
+      const seen = new Set<tfjs.SymbolicTensor>();
+      const operands = (xs as tfjs.SymbolicTensor[]).map((x, i) => {
+        if (!seen.has(x)) {
+          seen.add(x);
+          return x;
+        }
+        return ctx.register(ctx.tf.layers.activation({ activation: 'linear', name: `${ctx.name}_copy${i}` })).apply(x) as tfjs.SymbolicTensor;
+      });
+      return [ctx.register(o.layer(ctx.tf, ctx.name)).apply(operands) as tfjs.SymbolicTensor];
+    },
     toOnnx(ctx, { inputs }) {
       const xs = inputs as string[];
       if (o.onnxOp === 'Mean' || o.onnxOp === 'Max') return ctx.node(o.onnxOp, xs);

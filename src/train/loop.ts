@@ -7,6 +7,7 @@ import type { CompiledModel } from '../core/compile';
 import { rng } from '../core/randomInputs';
 import { gatherRows, shuffleIndex, sliceSplit, type Dataset, type Split, type TensorData } from '../data/dataset';
 import { lossFor, type LossName, type TrainingConfig } from './config';
+import { samplingLosses } from '../core/layers/sampling';
 
 export interface FitIssue {
   /** The graph node to fix (an Input or output node), or null for the dataset as a whole. */
@@ -228,12 +229,6 @@ export interface TrainResult {
   seconds: number;
 }
 
-/** Extra losses layers add (the VAE's KL term from Sampling). */
-function extraLosses(model: tf.LayersModel): tf.Scalar[] {
-  const ls = (model as unknown as { losses?: tf.Scalar[] }).losses;
-  return Array.isArray(ls) ? ls : [];
-}
-
 export interface TrainOptions {
   /**
    * Resume at this epoch and batch (after a lost GPU device, from a weight snapshot): earlier
@@ -293,7 +288,8 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
               const a = accuracyCount(o.loss, ys[k]!, outs[k]!);
               if (a) acc.push({ correct: tf.keep(a.correct), total: a.total });
             });
-            for (const extra of extraLosses(model)) loss = tf.add(loss, extra);
+            // Layer losses: the VAE's KL term from Sampling blocks (0 when there are none).
+            loss = tf.add(loss, samplingLosses(model));
             return loss as tf.Scalar;
           }, vars);
           // Global-norm check (and clipping) before anything is applied.
