@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it, beforeAll } from 'vitest';
 import { BLOCKS } from './index';
+import type { ParamSchema } from '../src/core/spec';
 import { analyze } from '../src/core/infer';
 import { compile } from '../src/core/compile';
 import { resolveParams } from '../src/core/params';
@@ -20,7 +21,7 @@ describe('block registry', () => {
     expect(new Set(types).size).toBe(types.length);
     for (const b of BLOCKS) {
       expect(b.docs.length, `${b.type} docs`).toBeGreaterThan(60);
-      for (const [name, def] of Object.entries(b.params)) expect(def.doc.length, `${b.type}.${name} doc`).toBeGreaterThan(5);
+      for (const [name, def] of Object.entries(b.params as ParamSchema)) expect(def.doc.length, `${b.type}.${name} doc`).toBeGreaterThan(5);
       expect(b.fixtures.length, `${b.type} fixtures`).toBeGreaterThan(0);
     }
   });

@@ -1,6 +1,7 @@
 import { BlockError, defineBlock } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, prod, requirePositive, requireRank, lastDim } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
+import { emitConv } from './convCommon';
 
 export default defineBlock({
   type: 'Conv2D',
@@ -50,6 +51,9 @@ export default defineBlock({
         name: ctx.name,
       }),
     ).apply(x!) as never,
+  ],
+  toOnnx: (ctx, { params: p, nodeId, inputs: [x], inputShapes: [xs], weights }) => [
+    emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: p.dilationRate, padding: p.padding, activation: p.activation }),
   ],
   fixtures: [
     ...grid(

@@ -1,5 +1,6 @@
 import { defineBlock } from '../src/core/spec';
 import { ACTIVATIONS, lastDim, prod, requireRank } from '../src/core/shapes';
+import { emitActivation, emitMatMulBias, findWeight } from '../src/onnx/ops';
 
 export default defineBlock({
   type: 'Dense',
@@ -29,6 +30,12 @@ export default defineBlock({
       ctx.tf.layers.dense({ units: p.units, activation: p.activation as never, useBias: p.useBias, name: ctx.name, kernelInitializer: ctx.kernelInitializer as never }),
     ).apply(x!) as never,
   ],
+  toOnnx(ctx, { params: p, inputs: [x], weights, nodeId }) {
+    // tfjs stores the kernel as [in, out]: MatMul on the last axis at every position, as tfjs.
+    const kernel = findWeight(weights, 'kernel', nodeId);
+    const bias = p.useBias ? findWeight(weights, 'bias', nodeId) : undefined;
+    return [emitActivation(ctx, p.activation, emitMatMulBias(ctx, x!, kernel, bias, 'dense'))];
+  },
   fixtures: [
     { params: { units: 10 }, inputs: [[null, 20]] },
     { params: { units: 4, activation: 'relu', useBias: false }, inputs: [[null, 5, 6]] },

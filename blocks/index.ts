@@ -6,6 +6,49 @@ import input from './input';
 import dense from './dense';
 import conv2d from './conv2d';
 import add from './add';
+import embedding from './embedding';
+import simpleRNN from './simpleRNN';
+import lstm from './lstm';
+import gru from './gru';
+import bidirectional from './bidirectional';
+import activation from './activation';
+import leakyReLU from './leakyReLU';
+import softmax from './softmax';
+import dropout from './dropout';
+import spatialDropout from './spatialDropout';
+import gaussianNoise from './gaussianNoise';
+import flatten from './flatten';
+import reshape from './reshape';
+import permute from './permute';
+import repeatVector from './repeatVector';
+import subtract from './subtract';
+import multiply from './multiply';
+import average from './average';
+import maximum from './maximum';
+import concatenate from './concatenate';
+import batchNormalization from './batchNormalization';
+import layerNormalization from './layerNormalization';
+import conv1d from './conv1d';
+import conv2dTranspose from './conv2dTranspose';
+import depthwiseConv2d from './depthwiseConv2d';
+import separableConv2d from './separableConv2d';
+import maxPooling1d from './maxPooling1d';
+import maxPooling2d from './maxPooling2d';
+import averagePooling1d from './averagePooling1d';
+import averagePooling2d from './averagePooling2d';
+import globalAveragePooling1d from './globalAveragePooling1d';
+import globalMaxPooling1d from './globalMaxPooling1d';
+import globalAveragePooling2d from './globalAveragePooling2d';
+import globalMaxPooling2d from './globalMaxPooling2d';
+import upSampling2d from './upSampling2d';
+import zeroPadding2d from './zeroPadding2d';
+import cropping2d from './cropping2d';
+import attention from './attention';
+import additiveAttention from './additiveAttention';
+import multiHeadAttention from './multiHeadAttention';
+import positionalEmbedding from './positionalEmbedding';
+import sinePositionEncoding from './sinePositionEncoding';
+import sampling from './sampling';
 // @registry-imports (keep this line: helpers add imports above it)
 
 export const BLOCKS: readonly AnyBlockSpec[] = [
@@ -13,6 +56,49 @@ export const BLOCKS: readonly AnyBlockSpec[] = [
   dense,
   conv2d,
   add,
+  embedding,
+  simpleRNN,
+  lstm,
+  gru,
+  bidirectional,
+  activation,
+  leakyReLU,
+  softmax,
+  dropout,
+  spatialDropout,
+  gaussianNoise,
+  flatten,
+  reshape,
+  permute,
+  repeatVector,
+  subtract,
+  multiply,
+  average,
+  maximum,
+  concatenate,
+  batchNormalization,
+  layerNormalization,
+  conv1d,
+  conv2dTranspose,
+  depthwiseConv2d,
+  separableConv2d,
+  maxPooling1d,
+  maxPooling2d,
+  averagePooling1d,
+  averagePooling2d,
+  globalAveragePooling1d,
+  globalMaxPooling1d,
+  globalAveragePooling2d,
+  globalMaxPooling2d,
+  upSampling2d,
+  zeroPadding2d,
+  cropping2d,
+  attention,
+  additiveAttention,
+  multiHeadAttention,
+  positionalEmbedding,
+  sinePositionEncoding,
+  sampling,
   // @registry-entries (keep this line: helpers add entries above it)
 ];
 

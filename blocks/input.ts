@@ -20,6 +20,8 @@ export default defineBlock({
   macs: () => 0,
   outputDtypes: (p) => [p.dtype],
   toTfjs: (_inputs, p, ctx) => [ctx.tf.input({ shape: p.shape, dtype: p.dtype as 'float32' | 'int32', name: ctx.name })],
+  // The exporter declares one graph input per Input node, named after the node id.
+  toOnnx: (_ctx, { nodeId }) => [nodeId],
   fixtures: [
     { params: { shape: [28, 28, 1] }, inputs: [] },
     { params: { shape: [7], dtype: 'int32' }, inputs: [] },

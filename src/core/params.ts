@@ -55,6 +55,7 @@ export function resolveParam(name: string, def: ParamDef, raw: unknown): { value
       if (typeof raw !== 'string') return { error: `param "${name}" must be a string, got ${quote(raw)}` };
       return { value: raw };
     case 'ints': {
+      if (raw === null && def.nullable) return { value: null };
       const arr = isInt(raw) ? new Array<number>(def.length).fill(raw) : raw;
       if (!Array.isArray(arr) || arr.length !== def.length || !arr.every(isInt))
         return { error: `param "${name}" must be an integer or a list of ${def.length} integers, got ${quote(raw)}` };

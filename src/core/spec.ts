@@ -63,8 +63,10 @@ export interface EnumParam extends ParamBase {
 export interface IntsParam extends ParamBase {
   kind: 'ints';
   length: number;
-  default: number[];
+  default: number[] | null;
   min?: number;
+  /** null is allowed and means "unset" (pooling strides default to the pool size). */
+  nullable?: boolean;
 }
 /** A variable-length list of ints (Input shape, Reshape target, Permute dims). */
 export interface IntListParam extends ParamBase {
@@ -106,7 +108,9 @@ export type ParamValue<D extends ParamDef> = D extends IntParam
       : D extends EnumParam
         ? D['options'][number]
         : D extends IntsParam
-          ? number[]
+          ? D['nullable'] extends true
+            ? number[] | null
+            : number[]
           : D extends IntListParam
             ? (number | null)[]
             : D extends PaddingParam

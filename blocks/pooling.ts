@@ -1,0 +1,173 @@
+// The pooling blocks (MaxPooling1D/2D, AveragePooling1D/2D and the four global poolings) differ
+// only in rank and reduction, so two factories build their specs. Pooling has no weights and
+// no multiply–accumulates: MACs are 0 by the summary's definition (its comparisons and additions
+// are not multiplies).
+import type * as tfjs from '@tensorflow/tfjs';
+import { BlockError, type BlockSpec, type EnumParam, type Fixture, type IntsParam, type Shape } from '../src/core/spec';
+import { convOutputLength, fmtShape, requirePositive, requireRank } from '../src/core/shapes';
+import { grid } from '../src/core/fixtures';
+import { convPadAttrs, toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
+
+export type PoolMode = 'max' | 'avg';
+
+interface PoolSchema {
+  poolSize: IntsParam;
+  strides: IntsParam;
+  padding: EnumParam;
+  [k: string]: IntsParam | EnumParam;
+}
+
+/** tfjs defaults unset strides to the pool size (null, the default, is "unset"). */
+export function poolStrides(p: { poolSize: number[]; strides: number[] | null }): number[] {
+  return p.strides ?? p.poolSize;
+}
+
+export interface PoolOptions {
+  type: string;
+  label: string;
+  docs: string;
+  rank: 1 | 2;
+  mode: PoolMode;
+}
+
+export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
+  const n = o.rank;
+  const inRank = n + 2;
+  const axes = n === 1 ? 'the sequence' : 'height and width';
+  return {
+    type: o.type,
+    category: 'pool',
+    label: o.label,
+    docs: o.docs,
+    params: {
+      poolSize: { kind: 'ints', length: n, default: new Array<number>(n).fill(2), doc: `Size of the pooling window along ${axes}.`, key: true },
+      strides: {
+        kind: 'ints',
+        length: n,
+        nullable: true,
+        default: null,
+        doc: `Step of the window along ${axes}; unset (null, the default) means the same as poolSize, as in tfjs.`,
+      },
+      padding: {
+        kind: 'enum',
+        options: ['valid', 'same'],
+        default: 'valid',
+        doc: o.mode === 'avg'
+          ? '"valid": windows stay inside the input; "same": pad so the output is ceil(input / stride) (padding is left out of the average).'
+          : '"valid": windows stay inside the input; "same": pad so the output is ceil(input / stride) (padding never wins the max).',
+      },
+    },
+    inputs: () => [{ name: 'in' }],
+    outputs: () => ['out'],
+    inferShape([x], p) {
+      const s = requireRank(x, inRank, o.type);
+      const st = poolStrides(p);
+      const out: Shape = [null];
+      for (let i = 0; i < n; i++) out.push(convOutputLength(s[1 + i]!, p.poolSize[i]!, p.padding, st[i]!));
+      out.push(s[inRank - 1]!);
+      return [requirePositive(out, o.type, 'poolSize')];
+    },
+    paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+    macs: () => 0,
+    toTfjs([x], p, ctx) {
+      const args = { poolSize: p.poolSize, strides: poolStrides(p), padding: p.padding as 'valid' | 'same', name: ctx.name };
+      const L = ctx.tf.layers;
+      let layer: tfjs.layers.Layer;
+      if (n === 1) {
+        const a1 = { ...args, poolSize: args.poolSize[0]!, strides: args.strides[0]! };
+        layer = o.mode === 'max' ? L.maxPooling1d(a1) : L.averagePooling1d(a1);
+      } else {
+        const a2 = { ...args, poolSize: args.poolSize as [number, number], strides: args.strides as [number, number] };
+        layer = o.mode === 'max' ? L.maxPooling2d(a2) : L.averagePooling2d(a2);
+      }
+      return [ctx.register(layer).apply(x!) as tfjs.SymbolicTensor];
+    },
+    toOnnx(ctx, { params: p, inputs: [x], inputShapes: [xs] }) {
+      const st = poolStrides(p);
+      const t = toChannelsFirst(ctx, x!, inRank);
+      const attrs = {
+        kernel_shape: { ints: p.poolSize },
+        strides: { ints: st },
+        ...convPadAttrs(xs!.slice(1, -1), p.poolSize, st, new Array<number>(n).fill(1), p.padding),
+        // tfjs' "same" average divides by the number of real (unpadded) inputs in the window.
+        ...(o.mode === 'avg' ? { count_include_pad: { i: 0 } } : {}),
+      };
+      const y = ctx.node(o.mode === 'max' ? 'MaxPool' : 'AveragePool', [t], attrs)[0]!;
+      return [toChannelsLast(ctx, y, inRank)];
+    },
+    fixtures:
+      n === 1
+        ? [
+            ...grid({ poolSize: [1, 2, 3, 5], strides: [undefined, 1, 2, 3], padding: ['valid', 'same'] }, (params) => ({
+              params,
+              inputs: [[null, 11, 3]],
+            })),
+            // An unknown length stays unknown; stride 1 "same" keeps it, so the run's filled-in size checks too.
+            { params: { poolSize: 4, strides: 1, padding: 'same' }, inputs: [[null, null, 2]], note: 'variable length' },
+          ]
+        : [
+            ...grid({ poolSize: [2, 3, [2, 3]], strides: [undefined, 1, 2, [3, 1]], padding: ['valid', 'same'] }, (params) => ({
+              params,
+              inputs: [[null, 11, 9, 3]],
+            })),
+            { params: { poolSize: [1, 4], strides: [2, 3], padding: 'same' }, inputs: [[null, 5, 10, 2]] },
+            { params: { poolSize: 7 }, inputs: [[null, 7, 7, 4]], note: 'window equals input' },
+          ],
+  };
+}
+
+export interface GlobalPoolOptions {
+  type: string;
+  label: string;
+  docs: string;
+  rank: 1 | 2;
+  mode: PoolMode;
+}
+
+export function globalPoolingBlock(o: GlobalPoolOptions): BlockSpec<Record<string, never>> {
+  const n = o.rank;
+  const inRank = n + 2;
+  return {
+    type: o.type,
+    category: 'pool',
+    label: o.label,
+    docs: o.docs,
+    params: {},
+    inputs: () => [{ name: 'in' }],
+    outputs: () => ['out'],
+    inferShape([x]) {
+      const s = requireRank(x, inRank, o.type);
+      if (s.slice(1, -1).some((d) => d === 0))
+        throw new BlockError(`${o.type} needs a non-empty input, got ${fmtShape(s)}`, { port: 'in' });
+      return [[null, s[inRank - 1]!]];
+    },
+    paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
+    macs: () => 0,
+    toTfjs([x], _p, ctx) {
+      const L = ctx.tf.layers;
+      const make = {
+        '1max': L.globalMaxPooling1d,
+        '1avg': L.globalAveragePooling1d,
+        '2max': L.globalMaxPooling2d,
+        '2avg': L.globalAveragePooling2d,
+      }[`${n}${o.mode}` as const];
+      return [ctx.register(make({ name: ctx.name })).apply(x!) as tfjs.SymbolicTensor];
+    },
+    toOnnx(ctx, { inputs: [x] }) {
+      // Opset 17: ReduceMean/ReduceMax take axes as an attribute (inputs only from opset 18).
+      const axes = n === 1 ? [1] : [1, 2];
+      return ctx.node(o.mode === 'max' ? 'ReduceMax' : 'ReduceMean', [x!], { axes: { ints: axes }, keepdims: { i: 0 } });
+    },
+    fixtures: (n === 1
+      ? [
+          { params: {}, inputs: [[null, 11, 3]] },
+          { params: {}, inputs: [[null, 1, 5]] },
+          { params: {}, inputs: [[null, null, 4]], note: 'variable length' },
+        ]
+      : [
+          { params: {}, inputs: [[null, 11, 9, 3]] },
+          { params: {}, inputs: [[null, 1, 1, 8]] },
+          { params: {}, inputs: [[null, 4, 7, 2]] },
+        ]) as Fixture[],
+  };
+}

@@ -1,0 +1,8 @@
+// The custom tfjs layers tfjs 4.22 lacks. Importing this module registers them with
+// tf.serialization, so models that use them reload with tf.models.modelFromJSON /
+// tf.loadLayersModel.
+export { Attention, AdditiveAttention, type AttentionArgs, type AdditiveAttentionArgs } from './attention';
+export { MultiHeadAttention, type MultiHeadAttentionArgs } from './multiHeadAttention';
+export { PositionalEmbedding, SinePositionEncoding, type PositionalEmbeddingArgs, type SinePositionEncodingArgs } from './positional';
+export { Sampling, klDivergence, samplingLosses, type SamplingArgs } from './sampling';
+export { MASK_VALUE, causalMaskData, dedupeInputs } from './common';

@@ -1,0 +1,245 @@
+// Compiled graph (tfjs model + analysis) → ONNX ModelProto bytes, opset 17, IR version 8.
+//
+// The walk follows the analysis' topological order and asks each block's spec to emit its own
+// nodes (BlockSpec.toOnnx) through an emission context that hands out unique value names and
+// collects nodes and initializers. The model's interface matches the tfjs model's:
+// - inputs: one per Input node, named after its node id, dtype as the Input's (int32 stays
+//   int32), shape with a symbolic batch "N" (and "<id>_d<k>" for other unknown dims);
+// - outputs: every output port of the nodes with no outgoing edge, in the tfjs model's order,
+//   named after the node id — or "<id>.<port>" when that node has several output ports (an
+//   LSTM with returnState gives "lstm1.out", "lstm1.h", "lstm1.c");
+// - tensors stay channels-last (NHWC) at the interface, as in tfjs.
+// The graph JSON travels in metadata_props under "neural-blocks.graph", so our own exports can
+// be reopened as editable graphs. No Node-only APIs: this runs in the browser too.
+import type { CompiledModel } from '../core/compile';
+import type { Analysis } from '../core/infer';
+import type { GraphDoc } from '../core/graph';
+import type { BlockWeight, OnnxAttr, OnnxContext, OnnxDType, OnnxTensorValue, Shape } from '../core/spec';
+import { encodeModel, type DimData, type ModelData, type NodeData, type TensorData, type ValueInfoData } from './proto';
+
+export const ONNX_OPSET = 17;
+export const ONNX_IR_VERSION = 8;
+export const GRAPH_METADATA_KEY = 'neural-blocks.graph';
+export const PRODUCER_NAME = 'neural-blocks';
+export const PRODUCER_VERSION = '0.1.0';
+
+/** Export refused: a node cannot be exported (the message names it and says why). */
+export class OnnxExportError extends Error {
+  constructor(
+    message: string,
+    readonly nodes: UnsupportedNode[] = [],
+  ) {
+    super(message);
+    this.name = 'OnnxExportError';
+  }
+}
+
+export interface UnsupportedNode {
+  node: string;
+  type: string;
+  reason: string;
+}
+
+export interface ExportOptions {
+  /** The graph document; stored in metadata_props ("neural-blocks.graph") when given. */
+  graph?: GraphDoc;
+  /** Model doc_string. */
+  docString?: string;
+  /** Symbolic name of the batch dimension (default "N"). */
+  batchDim?: string;
+  /**
+   * Reads a node's weights. Default: the tfjs variables' own data, no copy (the exporter never
+   * writes into it). Swap in for trained weights held elsewhere.
+   */
+  weights?: (c: CompiledModel, nodeId: string) => BlockWeight[];
+}
+
+/**
+ * Every node of an analysed graph that cannot be exported, with the reason (for the UI's badge
+ * and the export error): a block without toOnnx, or whose onnxUnsupported(params) says why not.
+ */
+export function onnxUnsupportedNodes(analysis: Analysis): UnsupportedNode[] {
+  const out: UnsupportedNode[] = [];
+  for (const id of analysis.order) {
+    const info = analysis.nodes.get(id)!;
+    const spec = info.spec;
+    if (!spec) continue;
+    const why = spec.onnxUnsupported?.(info.params as never);
+    if (why) out.push({ node: id, type: info.type, reason: why });
+    else if (!spec.toOnnx) out.push({ node: id, type: info.type, reason: `${info.type} has no ONNX exporter (no toOnnx)` });
+  }
+  return out;
+}
+
+/** The ONNX output value name of a graph output (see the module comment). */
+export function onnxOutputName(analysis: Analysis, o: { node: string; port: string }): string {
+  const ports = analysis.nodes.get(o.node)!.outputPorts;
+  return ports.length > 1 ? `${o.node}.${o.port}` : o.node;
+}
+
+/** The weights of a node's tfjs layers in getWeights() order, without copying their data. */
+export function liveWeights(c: CompiledModel, id: string): BlockWeight[] {
+  const out: BlockWeight[] = [];
+  for (const layer of c.layersByNode.get(id) ?? []) {
+    for (const w of layer.weights) {
+      const v = w.read();
+      const data = v.dataSync();
+      if (!(data instanceof Float32Array)) throw new Error(`weight ${w.name} of node "${id}" is ${v.dtype}, not float32`);
+      out.push({ name: w.originalName ?? w.name, shape: v.shape.slice(), data });
+    }
+  }
+  return out;
+}
+
+function onnxDType(d: string | undefined): OnnxDType {
+  if (d === undefined || d === 'float32') return 'float32';
+  if (d === 'int32') return 'int32';
+  throw new Error(`unsupported tensor dtype ${JSON.stringify(d)} at the ONNX interface`);
+}
+
+/** ONNX-safe-ish identifier fragment for hints. */
+function clean(hint: string): string {
+  return hint.replace(/[^A-Za-z0-9_./:-]/g, '_') || 'v';
+}
+
+/** The emission context: unique names, nodes and initializers of the graph under construction. */
+export class OnnxGraphBuilder implements OnnxContext {
+  readonly nodes: NodeData[] = [];
+  readonly initializers: TensorData[] = [];
+  private readonly used = new Set<string>();
+  private readonly counters = new Map<string, number>();
+  /** Prefix for names made while a node is emitted (its id), so the ONNX graph reads like the canvas. */
+  scope = '';
+
+  /** Reserves names (graph inputs and outputs) so nothing else takes them. */
+  reserve(name: string): void {
+    if (this.used.has(name)) throw new Error(`ONNX value name "${name}" is used twice`);
+    this.used.add(name);
+  }
+
+  uniqueName(hint: string): string {
+    const base = clean(this.scope ? `${this.scope}/${hint}` : hint);
+    let k = this.counters.get(base) ?? 0;
+    let name = k === 0 ? base : `${base}_${k}`;
+    while (this.used.has(name)) name = `${base}_${++k}`;
+    this.counters.set(base, k + 1);
+    this.used.add(name);
+    return name;
+  }
+
+  node(opType: string, inputs: string[], attrs: Record<string, OnnxAttr> = {}, opts: { outputs?: number; name?: string; outputNames?: string[] } = {}): string[] {
+    for (const i of inputs) if (typeof i !== 'string') throw new Error(`${opType} node in "${this.scope}": input ${JSON.stringify(i)} is not a value name`);
+    const outputs = opts.outputNames ?? Array.from({ length: opts.outputs ?? 1 }, () => this.uniqueName(opType.toLowerCase()));
+    if (opts.outputNames) for (const o of opts.outputNames) if (!this.used.has(o)) this.used.add(o);
+    this.nodes.push({ opType, inputs, outputs, attrs, name: this.uniqueName(opts.name ?? `${opType}_node`) });
+    return outputs;
+  }
+
+  initializer(hint: string, value: OnnxTensorValue): string {
+    const n = value.dims.reduce((a, b) => a * b, 1);
+    if (value.data.length !== n) throw new Error(`initializer "${hint}" in "${this.scope}": ${value.data.length} values for dims ${JSON.stringify(value.dims)} (${n})`);
+    const name = this.uniqueName(hint);
+    this.initializers.push({ name, ...value });
+    return name;
+  }
+
+  constInt64(hint: string, values: number[], dims: number[] = [values.length]): string {
+    return this.initializer(hint, { dtype: 'int64', dims, data: BigInt64Array.from(values.map((v) => BigInt(v))) });
+  }
+
+  constFloat(hint: string, values: number[] | Float32Array, dims: number[]): string {
+    return this.initializer(hint, { dtype: 'float32', dims, data: Float32Array.from(values) });
+  }
+}
+
+function valueInfo(name: string, dtype: OnnxDType, shape: Shape | undefined, batch: string, owner: string): ValueInfoData {
+  if (!shape) return { name, dtype };
+  const dims: DimData[] = shape.map((d, k) => (k === 0 ? batch : d === null ? `${owner}_d${k}` : d));
+  return { name, dtype, shape: dims };
+}
+
+/**
+ * Builds the ONNX model of a compiled graph. Throws OnnxExportError naming every node that
+ * cannot be exported (and why) before emitting anything.
+ */
+export function buildOnnxModel(compiled: CompiledModel, opts: ExportOptions = {}): ModelData {
+  const a = compiled.analysis;
+  const unsupported = onnxUnsupportedNodes(a);
+  if (unsupported.length) {
+    throw new OnnxExportError(
+      `cannot export to ONNX: ${unsupported.map((u) => `node "${u.node}" (${u.type}): ${u.reason}`).join('; ')}`,
+      unsupported,
+    );
+  }
+  const batch = opts.batchDim ?? 'N';
+  const readWeights = opts.weights ?? liveWeights;
+  const b = new OnnxGraphBuilder();
+  const inputs: ValueInfoData[] = [];
+  const outputs: ValueInfoData[] = [];
+
+  for (const id of a.inputs) {
+    const info = a.nodes.get(id)!;
+    b.reserve(id);
+    inputs.push(valueInfo(id, onnxDType(info.outputDtypes?.out), info.outputShapes?.out, batch, id));
+  }
+  const outNames = a.outputs.map((o) => onnxOutputName(a, o));
+  for (const n of outNames) if (!a.inputs.includes(n)) b.reserve(n);
+
+  const values = new Map<string, string>(); // `${node}\0${port}` → ONNX value name
+  for (const id of a.order) {
+    const info = a.nodes.get(id)!;
+    const spec = info.spec!;
+    const ins = info.inputPorts.map((port) => {
+      const ei = info.inputEdges.get(port);
+      if (ei === undefined) return undefined;
+      const r = a.edges[ei]!;
+      return values.get(`${r.source}\0${r.sourceHandle}`);
+    });
+    b.scope = id;
+    let outs: string[];
+    try {
+      outs = spec.toOnnx!(b, {
+        params: info.params as never,
+        nodeId: id,
+        inputs: ins,
+        inputShapes: info.inputShapes,
+        inputDtypes: info.inputDtypes,
+        outputShapes: info.outputPorts.map((p) => info.outputShapes![p]!),
+        weights: readWeights(compiled, id),
+      });
+    } catch (e) {
+      throw new OnnxExportError(`cannot export node "${id}" (${info.type}) to ONNX: ${(e as Error).message}`, [{ node: id, type: info.type, reason: (e as Error).message }]);
+    }
+    if (outs.length !== info.outputPorts.length)
+      throw new OnnxExportError(`${info.type}.toOnnx for node "${id}" returned ${outs.length} values for ${info.outputPorts.length} output ports (${info.outputPorts.join(', ')})`);
+    info.outputPorts.forEach((p, k) => values.set(`${id}\0${p}`, outs[k]!));
+  }
+  b.scope = '';
+
+  // Graph outputs get their public names through Identity nodes (a block's value may also feed
+  // its own internal nodes, or be an input, so it is not renamed in place).
+  a.outputs.forEach((o, k) => {
+    const name = outNames[k]!;
+    const v = values.get(`${o.node}\0${o.port}`)!;
+    const info = a.nodes.get(o.node)!;
+    if (v !== name) b.node('Identity', [v], {}, { outputNames: [name], name: `${name}/output` });
+    outputs.push(valueInfo(name, onnxDType(info.outputDtypes?.[o.port]), info.outputShapes?.[o.port], batch, name));
+  });
+
+  const metadata: { key: string; value: string }[] = [];
+  if (opts.graph) metadata.push({ key: GRAPH_METADATA_KEY, value: JSON.stringify(opts.graph) });
+  return {
+    irVersion: ONNX_IR_VERSION,
+    opsetImports: [{ domain: '', version: ONNX_OPSET }],
+    producerName: PRODUCER_NAME,
+    producerVersion: PRODUCER_VERSION,
+    docString: opts.docString,
+    graph: { name: opts.graph?.name ?? compiled.model.name ?? 'model', nodes: b.nodes, initializers: b.initializers, inputs, outputs },
+    metadata,
+  };
+}
+
+/** Compiled graph → ONNX file bytes (see the module comment for names and layout). */
+export function exportOnnx(compiled: CompiledModel, opts: ExportOptions = {}): Uint8Array {
+  return encodeModel(buildOnnxModel(compiled, opts));
+}

@@ -1,0 +1,138 @@
+// Parity: run a graph in tfjs and, exported, in onnxruntime on the same seeded random inputs,
+// and report the largest absolute difference per output. onnxruntime is passed in (ort option),
+// so Node uses onnxruntime-node and the browser onnxruntime-web; nothing here imports either.
+import * as tf from '@tensorflow/tfjs';
+import { compile, type CompiledModel } from '../core/compile';
+import type { Analysis } from '../core/infer';
+import type { GraphDoc } from '../core/graph';
+import { concreteShape } from '../core/fixtureGraph';
+import { randomArray } from '../core/randomInputs';
+import { exportOnnx, onnxOutputName, ONNX_OPSET, type ExportOptions } from './export';
+
+/** The slice of the onnxruntime API parity needs (onnxruntime-node and -web both fit). */
+export interface OrtTensorLike {
+  readonly dims: readonly number[];
+  readonly data: unknown;
+  readonly type: string;
+}
+export interface OrtSessionLike {
+  run(feeds: Record<string, OrtTensorLike>): Promise<Record<string, OrtTensorLike>>;
+  release?(): Promise<void>;
+}
+export interface OrtLike {
+  InferenceSession: { create(model: Uint8Array, options?: object): Promise<OrtSessionLike> };
+  Tensor: new (type: 'float32' | 'int32', data: Float32Array | Int32Array, dims: readonly number[]) => OrtTensorLike;
+}
+
+export interface ParityOutput {
+  name: string;
+  /** onnxruntime's output shape. */
+  shape: number[];
+  maxAbsDiff: number;
+  /** tfjs' shape, only when it differs from onnxruntime's (maxAbsDiff is then Infinity). */
+  tfjsShape?: number[];
+}
+export interface ParityReport {
+  maxAbsDiff: number;
+  outputs: ParityOutput[];
+  opset: number;
+}
+
+export interface ParityOptions {
+  ort: OrtLike;
+  seed?: number;
+  /** Batch size of the random inputs (default 2); unknown dims are filled with 5. */
+  batch?: number;
+  /** Upper bound (exclusive) for int32 inputs; default: the consuming Embedding's inputDim, else 10. */
+  maxInt?: number;
+  /** Passed to the exporter (e.g. graph for the metadata). */
+  exportOptions?: ExportOptions;
+  /** Called with the exported bytes (tests save them for the ONNX checker). */
+  onModel?: (bytes: Uint8Array) => void;
+}
+
+/**
+ * The exclusive upper bound for token ids fed by an int32 Input: the smallest inputDim among the
+ * Embedding-like blocks it feeds (any consumer with an integer `inputDim` param), else `fallback`.
+ */
+export function intInputBound(a: Analysis, inputId: string, fallback = 10): number {
+  let bound = Infinity;
+  for (const e of a.edges) {
+    if (!e || e.source !== inputId) continue;
+    const d = a.nodes.get(e.target)?.params.inputDim;
+    if (typeof d === 'number' && Number.isInteger(d) && d > 0) bound = Math.min(bound, d);
+  }
+  return Number.isFinite(bound) ? bound : fallback;
+}
+
+interface Feed {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32';
+  data: Float32Array | Int32Array;
+}
+
+/** Seeded inputs for every Input of the graph (same scheme as src/core/randomInputs.ts). */
+export function parityInputs(a: Analysis, seed = 1, batch = 2, maxInt?: number): Feed[] {
+  return a.inputs.map((id, i) => {
+    const info = a.nodes.get(id)!;
+    const shape = concreteShape(info.outputShapes!.out!, batch);
+    const dtype = (info.outputDtypes?.out ?? 'float32') as 'float32' | 'int32';
+    const bound = maxInt ?? intInputBound(a, id);
+    return { name: id, shape, dtype, data: randomArray(shape, seed + i * 7919, dtype, bound) };
+  });
+}
+
+/** Parity of an already compiled model (the caller owns and disposes it). */
+export async function compiledParity(c: CompiledModel, opts: ParityOptions): Promise<ParityReport> {
+  const bytes = exportOnnx(c, opts.exportOptions);
+  opts.onModel?.(bytes);
+  const feeds = parityInputs(c.analysis, opts.seed ?? 1, opts.batch ?? 2, opts.maxInt);
+  const xs = feeds.map((f) => tf.tensor(f.data, f.shape, f.dtype));
+  let expected: { data: Float32Array; shape: number[] }[];
+  try {
+    const ys = c.model.predict(xs.length === 1 ? xs[0]! : xs);
+    const list = Array.isArray(ys) ? ys : [ys];
+    expected = list.map((y) => ({ data: Float32Array.from(y.dataSync() as ArrayLike<number>), shape: y.shape.slice() }));
+    list.forEach((y) => y.dispose());
+  } finally {
+    xs.forEach((x) => x.dispose());
+  }
+  const session = await opts.ort.InferenceSession.create(bytes);
+  let got: Record<string, OrtTensorLike>;
+  try {
+    const ortFeeds: Record<string, OrtTensorLike> = {};
+    for (const f of feeds) ortFeeds[f.name] = new opts.ort.Tensor(f.dtype, f.data, f.shape);
+    got = await session.run(ortFeeds);
+  } finally {
+    await session.release?.();
+  }
+  const outputs: ParityOutput[] = c.analysis.outputs.map((o, k) => {
+    const name = onnxOutputName(c.analysis, o);
+    const want = expected[k]!;
+    const t = got[name];
+    if (!t) throw new Error(`onnxruntime returned no output "${name}" (got ${Object.keys(got).join(', ')})`);
+    const shape = [...t.dims];
+    if (shape.length !== want.shape.length || shape.some((d, i) => d !== want.shape[i]))
+      return { name, shape, maxAbsDiff: Infinity, tfjsShape: want.shape };
+    const data = t.data as ArrayLike<number>;
+    let m = 0;
+    for (let i = 0; i < want.data.length; i++) {
+      const d = Math.abs(Number(data[i]) - want.data[i]!);
+      // NaN on either side counts as an infinite difference.
+      m = Number.isNaN(d) ? Infinity : Math.max(m, d);
+    }
+    return { name, shape, maxAbsDiff: m };
+  });
+  return { maxAbsDiff: outputs.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0), outputs, opset: ONNX_OPSET };
+}
+
+/** Compiles `doc`, exports it, and compares tfjs (current backend) with onnxruntime. */
+export async function parity(doc: GraphDoc, opts: ParityOptions): Promise<ParityReport> {
+  const c = compile(doc);
+  try {
+    return await compiledParity(c, { ...opts, exportOptions: { graph: doc, ...opts.exportOptions } });
+  } finally {
+    c.model.dispose();
+  }
+}
