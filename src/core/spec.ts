@@ -186,6 +186,7 @@ export type OnnxAttr =
   | { s: string }
   | { ints: number[] }
   | { floats: number[] }
+  | { strings: string[] }
   | { t: OnnxTensorValue };
 
 export type OnnxDType = 'float32' | 'int32' | 'int64' | 'bool';

@@ -7,7 +7,8 @@
 //   int32), shape with a symbolic batch "N" (and "<id>_d<k>" for other unknown dims);
 // - outputs: every output port of the nodes with no outgoing edge, in the tfjs model's order,
 //   named after the node id — or "<id>.<port>" when that node has several output ports (an
-//   LSTM with returnState gives "lstm1.out", "lstm1.h", "lstm1.c");
+//   LSTM with returnState gives "lstm1.out", "lstm1.h", "lstm1.c"); an output inside a macro
+//   block is named after the instance ("<instance>.<macro output>" when it has several);
 // - tensors stay channels-last (NHWC) at the interface, as in tfjs.
 // The graph JSON travels in metadata_props under "neural-blocks.graph", so our own exports can
 // be reopened as editable graphs. No Node-only APIs: this runs in the browser too.
@@ -15,6 +16,7 @@ import type { CompiledModel } from '../core/compile';
 import type { Analysis } from '../core/infer';
 import type { GraphDoc } from '../core/graph';
 import type { BlockWeight, OnnxAttr, OnnxContext, OnnxDType, OnnxTensorValue, Shape } from '../core/spec';
+import { expandMacros, hasMacros } from '../core/macro';
 import { encodeModel, type DimData, type ModelData, type NodeData, type TensorData, type ValueInfoData } from './proto';
 
 export const ONNX_OPSET = 17;
@@ -57,11 +59,14 @@ export interface ExportOptions {
 /**
  * Every node of an analysed graph that cannot be exported, with the reason (for the UI's badge
  * and the export error): a block without toOnnx, or whose onnxUnsupported(params) says why not.
+ * Works on the flattened graph, so a node inside a macro block is reported by its flat id
+ * ("instance/inner").
  */
 export function onnxUnsupportedNodes(analysis: Analysis): UnsupportedNode[] {
   const out: UnsupportedNode[] = [];
-  for (const id of analysis.order) {
-    const info = analysis.nodes.get(id)!;
+  const a = analysis.flat ?? analysis;
+  for (const id of a.order) {
+    const info = a.nodes.get(id)!;
     const spec = info.spec;
     if (!spec) continue;
     const why = spec.onnxUnsupported?.(info.params as never);
@@ -71,10 +76,33 @@ export function onnxUnsupportedNodes(analysis: Analysis): UnsupportedNode[] {
   return out;
 }
 
-/** The ONNX output value name of a graph output (see the module comment). */
-export function onnxOutputName(analysis: Analysis, o: { node: string; port: string }): string {
+/**
+ * The ONNX output value name of a graph output (see the module comment). With macro blocks,
+ * pass the document: an output inside a macro instance is then named after the instance (and
+ * the macro's output port when it has several), as the user sees it on the canvas.
+ */
+export function onnxOutputName(analysis: Analysis, o: { node: string; port: string }, doc?: GraphDoc): string {
+  const top = doc ? macroOutputOwner(doc).get(`${o.node}\0${o.port}`) : undefined;
+  if (top) return top.ports > 1 ? `${top.id}.${top.port}` : top.id;
   const ports = analysis.nodes.get(o.node)!.outputPorts;
   return ports.length > 1 ? `${o.node}.${o.port}` : o.node;
+}
+
+const ownerCache = new WeakMap<GraphDoc, Map<string, { id: string; port: string; ports: number }>>();
+/** Flat `${node}\0${port}` → the macro instance (and its output port) it is an output of. */
+function macroOutputOwner(doc: GraphDoc): Map<string, { id: string; port: string; ports: number }> {
+  let m = ownerCache.get(doc);
+  if (m) return m;
+  m = new Map();
+  if (hasMacros(doc)) {
+    const ex = expandMacros(doc);
+    for (const [id, inst] of ex.instances) {
+      const outs = [...inst.outs];
+      for (const [port, src] of outs) m.set(`${src.node}\0${src.port ?? 'out'}`, { id, port, ports: outs.length });
+    }
+  }
+  ownerCache.set(doc, m);
+  return m;
 }
 
 /** The weights of a node's tfjs layers in getWeights() order, without copying their data. */
@@ -182,7 +210,7 @@ export function buildOnnxModel(compiled: CompiledModel, opts: ExportOptions = {}
     b.reserve(id);
     inputs.push(valueInfo(id, onnxDType(info.outputDtypes?.out), info.outputShapes?.out, batch, id));
   }
-  const outNames = a.outputs.map((o) => onnxOutputName(a, o));
+  const outNames = a.outputs.map((o) => onnxOutputName(a, o, opts.graph));
   for (const n of outNames) if (!a.inputs.includes(n)) b.reserve(n);
 
   const values = new Map<string, string>(); // `${node}\0${port}` → ONNX value name

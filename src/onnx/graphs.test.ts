@@ -165,6 +165,37 @@ describe('multi-block graphs export and match tfjs in onnxruntime', () => {
     });
   }
 
+  it('a macro block at the end: its output is named after the instance', async () => {
+    const doc = {
+      ...graph('macro tail', [['x', 'Input', { shape: [4] }], ['head', 'Macro', { name: 'TwoHeads' }]], [['x', 'head', 'in']]),
+      macros: {
+        TwoHeads: {
+          inputs: ['in'],
+          outputs: [
+            { name: 'logits', node: 'a' },
+            { name: 'probs', node: 'b' },
+          ],
+          nodes: [
+            { id: 'a', type: 'Dense', params: { units: 3 } },
+            { id: 'b', type: 'Dense', params: { units: 2, activation: 'softmax' } },
+          ],
+          edges: [
+            { source: '$in', target: 'a' },
+            { source: '$in', target: 'b' },
+          ],
+        },
+      },
+    } as GraphDoc;
+    const c = compile(doc);
+    try {
+      const r = await compiledParity(c, { ort, seed: 2, exportOptions: { graph: doc } });
+      expect(r.outputs.map((o) => o.name).sort()).toEqual(['head.logits', 'head.probs']);
+      expect(r.maxAbsDiff).toBeLessThanOrEqual(TOL);
+    } finally {
+      c.model.dispose();
+    }
+  });
+
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it('the ONNX checker (full_check) accepts every exported graph', () => {
     const r = checkModelsWithPython(saved, { spawnSync });

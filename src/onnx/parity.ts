@@ -108,7 +108,7 @@ export async function compiledParity(c: CompiledModel, opts: ParityOptions): Pro
     await session.release?.();
   }
   const outputs: ParityOutput[] = c.analysis.outputs.map((o, k) => {
-    const name = onnxOutputName(c.analysis, o);
+    const name = onnxOutputName(c.analysis, o, opts.exportOptions?.graph);
     const want = expected[k]!;
     const t = got[name];
     if (!t) throw new Error(`onnxruntime returned no output "${name}" (got ${Object.keys(got).join(', ')})`);

@@ -1,6 +1,6 @@
 // Round trip: our hand-written encoder → protobufjs with the official onnx.proto.
 import * as tf from '@tensorflow/tfjs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../core/compile';
 import type { GraphDoc } from '../core/graph';
@@ -146,5 +146,18 @@ describe('ONNX encoder round trip (protobufjs + official onnx.proto)', () => {
     const spec2 = { ...spec, onnxUnsupported: () => 'dilated transposed convolutions are not in opset 17' };
     const a2 = analyze(doc, (t) => (t === 'Conv2D' ? spec2 : lookup(t)));
     expect(onnxUnsupportedNodes(a2)[0]!.reason).toBe('dilated transposed convolutions are not in opset 17');
+  });
+});
+
+describe('browser safety', () => {
+  it('the exporter modules import nothing Node-only', () => {
+    const dir = new URL('./', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    expect(files).toEqual(expect.arrayContaining(['export.ts', 'proto.ts', 'ops.ts', 'parity.ts', 'seedWeights.ts', 'read.ts', 'checker.ts']));
+    for (const f of files) {
+      const src = readFileSync(new URL(f, dir), 'utf8');
+      expect(src, f).not.toMatch(/from ['"](node:|fs|path|os|child_process|onnxruntime-node)/);
+      expect(src, f).not.toMatch(/\bprocess\.(env|argv|cwd|exit|memoryUsage)|\bBuffer\.from/);
+    }
   });
 });
