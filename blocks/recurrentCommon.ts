@@ -13,6 +13,7 @@
 //   original time order, so the exporter flips Y back along time to match tfjs.
 // - Bidirectional reverses the backward layer's sequence before merging, so both halves are in
 //   original time order: exactly ONNX's bidirectional Y.
+import { FastOrthogonal } from '../src/core/layers/orthogonal';
 import type * as tfjs from '@tensorflow/tfjs';
 import {
   BlockError,
@@ -156,6 +157,8 @@ export function tfjsRnnConfig(kind: RnnKind, p: RnnP, ctx: TfjsBuildContext): Re
   };
   if (kind !== 'SimpleRNN') cfg.recurrentActivation = p.recurrentActivation ?? 'sigmoid';
   if (ctx.kernelInitializer) cfg.kernelInitializer = ctx.kernelInitializer;
+  // tfjs' own orthogonal init takes seconds to minutes on the CPU backend; same distribution, fast.
+  cfg.recurrentInitializer = new FastOrthogonal();
   return cfg;
 }
 
