@@ -474,8 +474,10 @@ function analyzeFlat(doc: GraphDoc, lookup: BlockLookup): Analysis {
   const inputs = doc.nodes.filter((n) => n.type === 'Input').map((n) => n.id);
   if (inputs.length === 0)
     report({ kind: 'no-input', node: null, message: 'the graph has no Input block: add one and set its shape (e.g. [28, 28, 1])' });
+  // Any edge out counts (even one to a node of unknown type, which is reported on its own).
+  const sources = new Set(doc.edges.map((e) => e.source));
   for (const id of inputs)
-    if (!outgoing.has(id) && doc.nodes.length > 1)
+    if (!sources.has(id) && doc.nodes.length > 1)
       report({ kind: 'unused-input', node: id, message: `Input "${id}" is not connected to anything — connect it or delete it` });
 
   const outputs: Analysis['outputs'] = [];

@@ -292,5 +292,4 @@ export function defineBlock<S extends ParamSchema>(spec: BlockSpec<S>): BlockSpe
 }
 
 /** Erased spec type for registries and generic code. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyBlockSpec = BlockSpec<any>;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { nodeDataEnv } from './nodeEnv';
 import { loadMnist } from './images';
 import { makePoints } from './synthetic';
-import { END, START, loadCmudict, makeCharLm, makeSequenceTask } from './sequences';
+import { END, START, loadCmudict, makeCharLm, makeDigitSequences, makeSequenceTask } from './sequences';
 import { findDataset } from './registry';
 
 describe('datasets', () => {
@@ -33,16 +33,47 @@ describe('datasets', () => {
   });
 
   it('wires teacher forcing in seq2seq data: decoder input = <s> + target shifted right', () => {
-    const d = makeSequenceTask('reverse', { n: 50, length: 5 });
-    expect(d.train.x.map((t) => t.shape)).toEqual([[5], [6]]);
-    expect(d.train.y[0]!.shape).toEqual([6]);
-    const src = Array.from(d.train.x[0]!.data.subarray(0, 5)).map((i) => d.sourceVocab![i]);
-    const tgt = Array.from(d.train.y[0]!.data.subarray(0, 6)).map((i) => d.vocab![i]);
-    const dec = Array.from(d.train.x[1]!.data.subarray(0, 6));
-    expect(tgt).toEqual([...src].reverse().concat('</s>'));
+    // dates end with </s>
+    const d = makeSequenceTask('dates', { n: 50 });
+    const [L, T] = [d.train.x[0]!.shape[0]!, d.train.y[0]!.shape[0]!];
+    expect(d.train.x[1]!.shape).toEqual([T]);
+    const tgt = Array.from(d.train.y[0]!.data.subarray(0, T)).map((i) => d.vocab![i]!);
+    const dec = Array.from(d.train.x[1]!.data.subarray(0, T));
     expect(dec[0]).toBe(START);
-    expect(dec.slice(1)).toEqual(Array.from(d.train.y[0]!.data.subarray(0, 5)));
-    expect(d.train.y[0]!.data[5]).toBe(END);
+    expect(dec.slice(1)).toEqual(Array.from(d.train.y[0]!.data.subarray(0, T - 1)));
+    expect(tgt.filter((t) => t.length === 1).join('')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(tgt).toContain('</s>');
+    expect(L).toBeGreaterThan(8);
+    expect(END).toBe(2);
+  });
+
+  it('makes reversal data with the fixed-length vocabulary the seq2seq templates use', () => {
+    const d = makeSequenceTask('reverse', { n: 50, length: 5 });
+    expect(d.train.x.map((t) => t.shape)).toEqual([[5], [5]]);
+    expect(d.vocab).toEqual(['<pad>', '<s>', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+    const src = Array.from(d.train.x[0]!.data.subarray(0, 5));
+    const tgt = Array.from(d.train.y[0]!.data.subarray(0, 5));
+    expect(tgt).toEqual([...src].reverse());
+    expect(Array.from(d.train.x[1]!.data.subarray(0, 5))).toEqual([START, ...tgt.slice(0, 4)]);
+  });
+
+  it('makes BERT-style masked and sorted digit sequences', () => {
+    const m = makeDigitSequences('masked', { n: 200 });
+    const x = m.train.x[0]!.data;
+    const y = m.train.y[0]!.data;
+    let masked = 0;
+    for (let i = 0; i < x.length; i++) {
+      if (x[i] === 12) masked++;
+      else expect(x[i]).toBe(y[i]);
+    }
+    expect(masked / x.length).toBeGreaterThan(0.1);
+    expect(masked / x.length).toBeLessThan(0.2);
+    const s = makeDigitSequences('sorted', { n: 200 });
+    const T = 32;
+    for (let i = 0; i < s.train.n; i++) {
+      const row = Array.from(s.train.x[0]!.data.subarray(i * T + 1, i * T + T));
+      expect(s.train.y[0]!.data[i]).toBe(row.every((v, k) => k === 0 || row[k - 1]! <= v) ? 1 : 0);
+    }
   });
 
   it('makes date and addition pairs that are correct', () => {
@@ -67,6 +98,7 @@ describe('datasets', () => {
 
   it('builds a character LM with next-character targets', () => {
     const d = makeCharLm({ seqLen: 20 });
+    expect(d.vocab!.length).toBe(96);
     const x = d.train.x[0]!.data;
     const y = d.train.y[0]!.data;
     for (let t = 0; t < 19; t++) expect(y[t]).toBe(x[t + 1]);

@@ -2,7 +2,7 @@
 import type { DataEnv, Dataset } from './dataset';
 import { loadFashionMnist, loadMnist } from './images';
 import { makePoints } from './synthetic';
-import { loadCmudict, makeCharLm, makeSequenceTask } from './sequences';
+import { loadCmudict, makeCharLm, makeDigitSequences, makeSequenceTask } from './sequences';
 import { DataError } from './dataset';
 
 export interface DatasetEntry {
@@ -24,6 +24,8 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'dates', title: 'Date formatting (seq2seq)', load: async (_e, o) => makeSequenceTask('dates', { n: o.limit, seed: o.seed }) },
   { name: 'cmudict', title: 'CMUdict word → phonemes (seq2seq)', load: (env, o) => loadCmudict(env, { n: o.limit, seed: o.seed }) },
   { name: 'char-lm', title: 'Character language model (text)', load: async () => makeCharLm() },
+  { name: 'sequence-masked', title: 'Masked digit sequences (BERT-style pretraining)', load: async (_e, o) => makeDigitSequences('masked', { n: o.limit, seed: o.seed }) },
+  { name: 'sequence-sorted', title: 'Sorted or not (sequence classification)', load: async (_e, o) => makeDigitSequences('sorted', { n: o.limit, seed: o.seed }) },
 ];
 
 export function findDataset(name: string): DatasetEntry {

@@ -11,8 +11,8 @@ export const START = 1;
 export const END = 2;
 const SPECIAL = ['<pad>', '<s>', '</s>'];
 
-export function makeVocab(symbols: string[]): string[] {
-  return [...SPECIAL, ...symbols];
+export function makeVocab(symbols: string[], withEnd = true): string[] {
+  return [...(withEnd ? SPECIAL : SPECIAL.slice(0, 2)), ...symbols];
 }
 
 function encode(tokens: string[], vocab: Map<string, number>, len: number, what: string): Int32Array {
@@ -37,24 +37,26 @@ export function pairsToDataset(
   pairs: [string[], string[]][],
   meta: { name: string; title: string; description: string },
   opts: PairOptions = {},
-  fixed?: { srcLen?: number; tgtLen?: number; sourceSymbols?: string[]; targetSymbols?: string[] },
+  fixed?: { srcLen?: number; tgtLen?: number; sourceSymbols?: string[]; targetSymbols?: string[]; source?: 'same-as-target' },
+  /** Fixed-length targets (reversal, sorting) need no </s>: the vocabulary is then <pad>, <s>, symbols. */
+  withEnd = true,
 ): Dataset {
   if (pairs.length === 0) throw new DataError(`${meta.name}: no examples`);
   const srcSyms = fixed?.sourceSymbols ?? [...new Set(pairs.flatMap((p) => p[0]))].sort();
   const tgtSyms = fixed?.targetSymbols ?? [...new Set(pairs.flatMap((p) => p[1]))].sort();
-  const sourceVocab = makeVocab(srcSyms);
-  const vocab = makeVocab(tgtSyms);
+  const vocab = makeVocab(tgtSyms, withEnd);
+  const sourceVocab = fixed?.source === 'same-as-target' ? vocab : makeVocab(srcSyms, withEnd);
   const sv = new Map(sourceVocab.map((s, i) => [s, i]));
   const tv = new Map(vocab.map((s, i) => [s, i]));
   const srcLen = fixed?.srcLen ?? Math.max(...pairs.map((p) => p[0].length));
-  const tgtLen = fixed?.tgtLen ?? Math.max(...pairs.map((p) => p[1].length)) + 1; // + </s>
+  const tgtLen = fixed?.tgtLen ?? Math.max(...pairs.map((p) => p[1].length)) + (withEnd ? 1 : 0); // + </s>
   const n = pairs.length;
   const enc = new Int32Array(n * srcLen);
   const dec = new Int32Array(n * tgtLen);
   const tgt = new Int32Array(n * tgtLen);
   pairs.forEach(([s, t], i) => {
     enc.set(encode(s, sv, srcLen, meta.name), i * srcLen);
-    const y = encode([...t, '</s>'], tv, tgtLen, meta.name);
+    const y = encode(withEnd ? [...t, '</s>'] : t, tv, tgtLen, meta.name);
     tgt.set(y, i * tgtLen);
     dec[i * tgtLen] = START;
     dec.set(y.subarray(0, tgtLen - 1), i * tgtLen + 1);
@@ -88,7 +90,7 @@ export type SequenceTask = 'reverse' | 'sort' | 'addition' | 'dates';
 export function makeSequenceTask(task: SequenceTask, opts: PairOptions & { length?: number } = {}): Dataset {
   const r = rng(opts.seed ?? 11);
   const n = opts.n ?? 6000;
-  const L = opts.length ?? 8;
+  const L = opts.length ?? 10;
   const pairs: [string[], string[]][] = [];
   const int = (k: number) => Math.floor(r() * k);
   for (let i = 0; i < n; i++) {
@@ -125,7 +127,11 @@ export function makeSequenceTask(task: SequenceTask, opts: PairOptions & { lengt
     addition: 'Read "123+456" character by character and write the sum.',
     dates: 'Rewrite a date written in one of four human formats as YYYY-MM-DD.',
   };
-  return pairsToDataset(pairs, { name: task, title: titles[task], description: `${descs[task]} ${n} generated pairs (seeded).` }, opts);
+  const meta = { name: task, title: titles[task], description: `${descs[task]} ${n} generated pairs (seeded).` };
+  // Reversal and sorting keep the length, so they need no </s> and share one vocabulary:
+  // 0 = padding, 1 = <s>, 2–11 = the digits 0–9 (what the seq2seq templates expect).
+  if (task === 'reverse' || task === 'sort') return pairsToDataset(pairs, meta, opts, { targetSymbols: DIGITS, source: 'same-as-target' }, false);
+  return pairsToDataset(pairs, meta, opts);
 }
 
 /** CMUdict: spelling → pronunciation (ARPAbet phonemes, stress marks removed). */
@@ -156,10 +162,13 @@ export async function loadCmudict(env: DataEnv, opts: PairOptions & { maxLen?: n
 
 /** Character language model: x = T characters, y = the next T characters. */
 export function makeCharLm(opts: { seqLen?: number; text?: string; testFraction?: number } = {}): Dataset {
-  const text = opts.text ?? CORPUS;
-  const T = opts.seqLen ?? 40;
-  const chars = [...new Set(text)].sort();
-  const vocab = makeVocab(chars);
+  // Newlines read as spaces; the vocabulary is fixed: 0 = padding, then the 95 printable ASCII
+  // characters (96 ids), so a model's Embedding and output size do not depend on the text.
+  const text = (opts.text ?? CORPUS).replace(/\s/g, ' ');
+  const T = opts.seqLen ?? 64;
+  const vocab = ['<pad>', ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))];
+  const bad = [...text].find((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) > 126);
+  if (bad !== undefined) throw new DataError(`char-lm: character ${JSON.stringify(bad)} is not printable ASCII`);
   const ids = new Map(vocab.map((c, i) => [c, i]));
   const n = Math.floor((text.length - 1) / T);
   if (n < 2) throw new DataError(`char-lm: text of ${text.length} characters is too short for sequences of ${T}`);
@@ -183,5 +192,62 @@ export function makeCharLm(opts: { seqLen?: number; text?: string; testFraction?
     // the test set is the end of the text, so it is unseen
     train: sliceSplit(all, 0, n - nTest),
     test: sliceSplit(all, n - nTest, n),
+  };
+}
+
+/**
+ * Digit sequences for a BERT-style pair of tasks (vocabulary: 0 = padding, 1 = [CLS],
+ * 2–11 = digits 0–9, 12 = [MASK]; 16 ids leave room). "masked": arithmetic progressions mod 10
+ * after [CLS] with 15% of the digits masked; the labels are the original tokens at every
+ * position, so the model learns to fill the masks from context. "sorted": [CLS] + digits, half
+ * of them sorted ascending; label 1 when sorted.
+ */
+export function makeDigitSequences(kind: 'masked' | 'sorted', opts: { n?: number; length?: number; seed?: number; testFraction?: number } = {}): Dataset {
+  const n = opts.n ?? 4000;
+  const T = opts.length ?? 32;
+  const r = rng(opts.seed ?? 13);
+  const CLS = 1;
+  const MASK = 12;
+  const x = new Int32Array(n * T);
+  const yMasked = new Int32Array(n * T);
+  const ySorted = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = x.subarray(i * T, i * T + T);
+    row[0] = CLS;
+    if (kind === 'masked') {
+      const start = Math.floor(r() * 10);
+      const step = 1 + Math.floor(r() * 9);
+      for (let t = 1; t < T; t++) row[t] = 2 + ((start + step * (t - 1)) % 10);
+      yMasked.set(row, i * T);
+      for (let t = 1; t < T; t++) if (r() < 0.15) row[t] = MASK;
+    } else {
+      const digits = Array.from({ length: T - 1 }, () => Math.floor(r() * 10));
+      const sorted = r() < 0.5;
+      if (sorted) digits.sort((a, b) => a - b);
+      else if (digits.every((d, k) => k === 0 || digits[k - 1]! <= d)) [digits[0], digits[1]] = [9, 0];
+      digits.forEach((d, t) => (row[t + 1] = 2 + d));
+      ySorted[i] = sorted ? 1 : 0;
+    }
+  }
+  const vocab = ['<pad>', '[CLS]', ...DIGITS, '[MASK]', '<unused1>', '<unused2>', '<unused3>'];
+  const all: Split =
+    kind === 'masked'
+      ? { x: [{ shape: [T], dtype: 'int32', data: x }], y: [{ shape: [T], dtype: 'int32', data: yMasked }], n }
+      : { x: [{ shape: [T], dtype: 'int32', data: x }], y: [{ shape: [], dtype: 'int32', data: ySorted }], n };
+  const nTest = Math.max(1, Math.round(n * (opts.testFraction ?? 0.1)));
+  return {
+    name: kind === 'masked' ? 'sequence-masked' : 'sequence-sorted',
+    title: kind === 'masked' ? 'Masked digit sequences' : 'Sorted or not',
+    description:
+      kind === 'masked'
+        ? `${n} arithmetic digit progressions of ${T} tokens with 15% masked: fill in the masks (BERT-style pretraining).`
+        : `${n} digit sequences of ${T} tokens; is each sorted? (fine-tuning task for the BERT template, and the Transformer classifier).`,
+    task: kind === 'masked' ? 'seq2seq' : 'classification',
+    numClasses: kind === 'masked' ? vocab.length : 2,
+    classNames: kind === 'masked' ? undefined : ['not sorted', 'sorted'],
+    vocab,
+    defaultLoss: 'sparseCategoricalCrossentropy',
+    train: sliceSplit(all, nTest, n),
+    test: sliceSplit(all, 0, nTest),
   };
 }

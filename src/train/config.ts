@@ -94,5 +94,5 @@ export function parseTrainingConfig(raw: Record<string, unknown> | undefined): {
 }
 
 export function lossFor(c: TrainingConfig, outputNode: string): LossName {
-  return typeof c.loss === 'string' ? c.loss : c.loss[outputNode] ?? DEFAULT_TRAINING.loss;
+  return typeof c.loss === 'string' ? c.loss : c.loss[outputNode] ?? (DEFAULT_TRAINING.loss as LossName);
 }

@@ -142,13 +142,13 @@ export function lossValue(name: LossName, yTrue: tf.Tensor, yPred: tf.Tensor): t
     case 'sparseCategoricalCrossentropy': {
       const C = yPred.shape[yPred.shape.length - 1]!;
       const oh = tf.oneHot(yTrue.flatten(), C).reshape(yPred.shape);
-      return tf.neg(tf.mean(tf.sum(tf.mul(oh, tf.log(tf.clipByValue(yPred, EPS, 1 - EPS))), -1)));
+      return tf.neg(tf.mean(tf.sum(tf.mul(oh, tf.log(tf.clipByValue(yPred, EPS, 1 - EPS))), -1))) as tf.Scalar;
     }
     case 'categoricalCrossentropy':
-      return tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, EPS, 1 - EPS))), -1)));
+      return tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, EPS, 1 - EPS))), -1))) as tf.Scalar;
     case 'binaryCrossentropy': {
       const p = tf.clipByValue(yPred, EPS, 1 - EPS);
-      return tf.neg(tf.mean(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p))))));
+      return tf.neg(tf.mean(tf.add(tf.mul(yTrue, tf.log(p)), tf.mul(tf.sub(1, yTrue), tf.log(tf.sub(1, p)))))) as tf.Scalar;
     }
     case 'meanSquaredError':
       return tf.mean(tf.square(tf.sub(yPred, yTrue)));

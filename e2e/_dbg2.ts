@@ -1,0 +1,25 @@
+import { serve, launch } from './harness';
+const server = await serve('dev');
+const browser = await launch();
+const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+page.on('console', (m) => m.type() !== 'debug' && console.log('console', m.type(), m.text().slice(0, 300)));
+page.on('pageerror', (e) => console.log('pageerror', e.message));
+await page.goto(server.url);
+await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
+const g = JSON.parse((await import('node:fs')).readFileSync('/tmp/dbg/lenet2.json', 'utf8'));
+g.training = { dataset: 'mnist', limit: 1000, learningRate: 0.01, batchSize: 32, epochs: 2, validationSplit: 0.1 };
+await page.evaluate((g) => window.__nb!.commit(g as never), g);
+await page.locator('[data-testid="tab-train"]').click();
+await page.locator('[data-testid="fit-ok"]').waitFor({ timeout: 60000 });
+await page.evaluate(() => {
+  const c = (window as any).__nbTrain;
+  c.on((e: any) => { if (e.t === 'batch') console.log('batch', e.e.epoch, e.e.batch, e.e.loss.toFixed(3)); else if (e.t !== 'data-progress') console.log('event', JSON.stringify(e).slice(0, 300)); });
+});
+await page.locator('[data-testid="train-start"]').click();
+await page.waitForTimeout(12000);
+await page.evaluate(() => (window as any).__nbTrain.loseDevice());
+await page.locator('[data-testid="test-accuracy"]').waitFor({ timeout: 300000 });
+console.log('acc', await page.locator('[data-testid="test-accuracy"]').innerText());
+await page.screenshot({ path: '/tmp/dbg/b.png' });
+await browser.close();
+await server.close();

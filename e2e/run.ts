@@ -1,0 +1,54 @@
+// The e2e runner (`npm run test:e2e`): serves the app on 127.0.0.1, runs every e2e/*.spec.ts
+// test in a fresh browser context with Debian's chromium, saves screenshots to e2e-artifacts/,
+// and exits non-zero when a test fails. Set NB_E2E_SERVE=preview to test the production build.
+import { readdirSync } from 'node:fs';
+import { serve, launch } from './harness';
+import { ARTIFACTS, type E2ETest } from './lib';
+
+const filter = process.argv[2];
+const files = readdirSync('e2e').filter((f) => f.endsWith('.spec.ts')).sort();
+const tests: { file: string; t: E2ETest }[] = [];
+for (const f of files) {
+  const mod = (await import(`./${f}`)) as { tests: E2ETest[] };
+  for (const t of mod.tests) if (!filter || t.name.includes(filter)) tests.push({ file: f, t });
+}
+
+const t0 = Date.now();
+const server = await serve(process.env.NB_E2E_SERVE === 'preview' ? 'preview' : 'dev');
+const browser = await launch();
+let failed = 0;
+try {
+  // Warm-up: on a clean checkout Vite first pre-bundles the dependencies (tfjs, Monaco…), which
+  // can take a minute; load the app once so the tests' own timeouts measure the app, not that.
+  {
+    const warm = await browser.newPage();
+    await warm.goto(server.url, { timeout: 300_000 });
+    await warm.waitForFunction(() => window.__nb?.ready, null, { timeout: 300_000 });
+    await warm.close();
+  }
+  for (const [i, { file, t }] of tests.entries()) {
+    const ctx = await browser.newContext({ viewport: { width: 1600, height: 900 }, deviceScaleFactor: 1 });
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url }).catch(() => undefined);
+    const page = await ctx.newPage();
+    const logs: string[] = [];
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && logs.push(`console.error: ${m.text()}`));
+    page.setDefaultTimeout(20_000);
+    const started = Date.now();
+    try {
+      await t.fn({ page, url: server.url, shot: (name) => page.screenshot({ path: `${ARTIFACTS}/${name}.png` }).then(() => undefined) });
+      console.log(`✓ ${file} › ${t.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      failed++;
+      console.log(`✗ ${file} › ${t.name}\n  ${(e as Error).stack ?? e}`);
+      await page.screenshot({ path: `${ARTIFACTS}/FAILED-${i}.png` }).catch(() => undefined);
+    }
+    if (logs.length) console.log(`  page errors:\n  ${logs.join('\n  ')}`);
+    await ctx.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+console.log(`${tests.length - failed}/${tests.length} e2e tests passed in ${((Date.now() - t0) / 1000).toFixed(1)} s; screenshots in ${ARTIFACTS}/`);
+process.exit(failed ? 1 : 0);

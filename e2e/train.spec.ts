@@ -1,0 +1,168 @@
+// Training in the browser (issue 5): a LeNet-like graph trains on an MNIST subset in the worker,
+// reaches ≥ 90% test accuracy, shows its curves and confusion matrix, exports to ONNX and runs in
+// onnxruntime-web within 1e-4 of tfjs — on WebGPU (Chromium's SwiftShader adapter headless), and
+// the same flow forced onto WebGL and onto CPU. The WebGPU run also loses its device mid-training
+// on purpose and must resume on WebGL from the last weight snapshot; a reload restores the weights.
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { eventually, type E2ETest } from './lib';
+
+const LENET = {
+  format: 'neural-blocks.graph',
+  version: 1,
+  name: 'LeNet e2e',
+  training: { dataset: 'mnist', limit: 3000, loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 4, validationSplit: 0.1, seed: 1 },
+  nodes: [
+    { id: 'image', type: 'Input', params: { shape: [28, 28, 1] }, position: { x: 0, y: 0 } },
+    { id: 'c1', type: 'Conv2D', params: { filters: 8, kernelSize: 3, strides: 2, activation: 'relu' }, position: { x: 0, y: 100 } },
+    { id: 'p1', type: 'MaxPooling2D', params: { poolSize: 2 }, position: { x: 0, y: 200 } },
+    { id: 'c2', type: 'Conv2D', params: { filters: 16, kernelSize: 3, activation: 'relu' }, position: { x: 0, y: 300 } },
+    { id: 'flat', type: 'Flatten', params: {}, position: { x: 0, y: 500 } },
+    { id: 'fc', type: 'Dense', params: { units: 32, activation: 'relu' }, position: { x: 0, y: 600 } },
+    { id: 'out', type: 'Dense', params: { units: 10, activation: 'softmax' }, position: { x: 0, y: 700 } },
+  ],
+  edges: [
+    { source: 'image', target: 'c1' },
+    { source: 'c1', target: 'p1' },
+    { source: 'p1', target: 'c2' },
+    { source: 'c2', target: 'flat' },
+    { source: 'flat', target: 'fc' },
+    { source: 'fc', target: 'out' },
+  ],
+};
+
+const T = (id: string) => `[data-testid="${id}"]`;
+
+async function openTrain(page: Page, url: string, graph: object = LENET) {
+  await page.goto(url);
+  await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
+  await page.evaluate((g) => window.__nb!.commit(g as never), graph);
+  await page.locator(T('tab-train')).click();
+  await page.locator(T('train-panel')).waitFor({ timeout: 30_000 });
+}
+
+async function pickBackend(page: Page, backend: 'webgpu' | 'webgl' | 'cpu' | 'auto', expect: string) {
+  if (backend !== 'auto') await page.locator(T('backend-select')).selectOption(backend);
+  await eventually(async () => assert.equal(await page.locator(T('backend-indicator')).innerText(), expect), 60_000, `backend ${expect}`);
+}
+
+interface Timing {
+  train: number;
+  total: number;
+}
+
+/** Trains, checks the results, exports ONNX and compares in onnxruntime-web. Returns seconds. */
+async function trainAndCheck(page: Page, shot: (n: string) => Promise<void>, tag: string, during?: () => Promise<void>): Promise<Timing> {
+  const t0 = Date.now();
+  const facts = await eventually(async () => {
+    const t = await page.locator(T('data-facts')).innerText();
+    assert.match(t, /inputs\s+\[28, 28, 1\] float32/);
+    return t;
+  }, 120_000, 'MNIST subset loaded');
+  const nTest = Number(/test\s+(\d+)/.exec(facts)![1]);
+  assert.ok(nTest > 420 && nTest < 480, `about 15% of 3000 examples are the test set (${nTest})`);
+  await page.locator(T('fit-ok')).waitFor({ timeout: 10_000 });
+  await page.locator(T('data-preview')).waitFor();
+  const tStart = Date.now();
+  await page.locator(T('train-start')).click();
+  await page.locator(T('loss-chart')).waitFor({ timeout: 120_000 });
+  if (during) await during();
+  await page.locator(T('test-accuracy')).waitFor({ timeout: 400_000 });
+  const trainSecs = (Date.now() - tStart) / 1000;
+  const acc = parseFloat(await page.locator(T('test-accuracy')).innerText());
+  assert.ok(acc >= 90, `test accuracy ${acc}% should be ≥ 90%`);
+  // The charts have per-batch and per-epoch lines with real points.
+  const pts = await page.locator(`${T('loss-chart')} polyline`).first().getAttribute('points');
+  assert.ok((pts ?? '').split(' ').length >= 20, `loss chart has per-batch points (${(pts ?? '').split(' ').length})`);
+  assert.ok((await page.locator(`${T('acc-chart')} circle`).count()) >= 3, 'per-epoch accuracy points');
+  const cells = await page.locator(`${T('confusion-matrix')} td`).allInnerTexts();
+  assert.equal(cells.length, 100, 'a 10×10 confusion matrix');
+  assert.equal(cells.reduce((s, c) => s + (Number(c) || 0), 0), nTest, 'the matrix counts every test example');
+  await shot(`train-${tag}-1-trained`);
+
+  // Export ONNX: a real download of a non-trivial .onnx file.
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.locator(T('export-onnx')).click()]);
+  assert.match(dl.suggestedFilename(), /\.onnx$/);
+  const size = (await dl.createReadStream().then(async (s) => {
+    let n = 0;
+    for await (const c of s) n += (c as Buffer).length;
+    return n;
+  })) as number;
+  assert.ok(size > 20_000, `ONNX file has the weights (${size} bytes)`);
+
+  // Run in onnxruntime-web and compare with tfjs.
+  await page.locator(T('run-ort')).click();
+  await page.locator(T('ort-diff')).waitFor({ timeout: 120_000 });
+  const diff = Number(await page.locator(T('ort-diff')).innerText());
+  assert.ok(diff <= 1e-4, `ORT vs tfjs difference ${diff} should be ≤ 1e-4`);
+  await page.locator(T('ort-result')).scrollIntoViewIfNeeded();
+  await shot(`train-${tag}-2-onnx`);
+  return { train: trainSecs, total: (Date.now() - t0) / 1000 };
+}
+
+const timings: Record<string, Timing> = {};
+
+export const tests: E2ETest[] = [
+  {
+    name: 'train on WebGPU: MNIST ≥ 90%, charts, confusion matrix, ONNX in onnxruntime-web; lost device resumes; reload restores',
+    async fn({ page, url, shot }) {
+      await openTrain(page, url);
+      await pickBackend(page, 'auto', 'WebGPU');
+      assert.match(await page.locator(T('backend-summary')).innerText(), /WebGPU.*the default/);
+      await shot('train-webgpu-0-panel');
+      timings.webgpu = await trainAndCheck(page, shot, 'webgpu', async () => {
+        // Lose the GPU device after a few batches: training must go on on WebGL from a snapshot.
+        await eventually(async () => assert.match(await page.locator(T('train-progress')).innerText(), /epoch 2/), 300_000, 'second epoch');
+        await page.evaluate(() => (window as unknown as { __nbTrain: { loseDevice(): void } }).__nbTrain.loseDevice());
+        await page.locator(T('backend-fallback')).waitFor({ timeout: 60_000 });
+        assert.match(await page.locator(T('backend-fallback')).innerText(), /device was lost.*resumed on WebGL from the weights saved at epoch \d+, batch \d+/);
+        assert.equal(await page.locator(T('backend-indicator')).innerText(), 'WebGL');
+        await shot('train-webgpu-1b-fallback');
+      });
+
+      // Try it: pick a test image → class probabilities, first-layer filters and activations.
+      await page.locator(T('pick-0')).click();
+      await page.locator(T('prediction-bars')).waitFor({ timeout: 20_000 });
+      assert.equal(await page.locator(`${T('conv-filters')} canvas`).count(), 8);
+      assert.equal(await page.locator(`${T('conv-activations')} canvas`).count(), 8);
+      await page.locator(T('try-it')).scrollIntoViewIfNeeded();
+      await shot('train-webgpu-3-try-it');
+
+      // Reload: the weights come back from IndexedDB and still predict.
+      await page.waitForTimeout(500);
+      await page.reload();
+      await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 60_000 });
+      await page.locator(T('tab-train')).click();
+      await eventually(async () => assert.match(await page.locator(T('weights-note')).innerText(), /restored/), 60_000, 'weights restored after reload');
+      await page.locator(T('pick-1')).click({ timeout: 60_000 });
+      await page.locator(T('prediction-bars')).waitFor({ timeout: 20_000 });
+      await shot('train-webgpu-4-restored');
+    },
+  },
+  {
+    name: 'train forced onto WebGL: same flow',
+    async fn({ page, url, shot }) {
+      await openTrain(page, url);
+      await pickBackend(page, 'webgl', 'WebGL');
+      assert.match(await page.locator(T('backend-summary')).innerText(), /WebGL, as chosen/);
+      timings.webgl = await trainAndCheck(page, shot, 'webgl');
+    },
+  },
+  {
+    name: 'train forced onto CPU: same flow; a data mismatch names the node',
+    async fn({ page, url, shot }) {
+      // First a graph whose output does not fit MNIST: the message names the node and the fix.
+      const bad = { ...LENET, nodes: LENET.nodes.map((n) => (n.id === 'out' ? { ...n, params: { units: 7, activation: 'softmax' } } : n)) };
+      await openTrain(page, url, bad);
+      await pickBackend(page, 'cpu', 'CPU');
+      await eventually(async () => assert.match(await page.locator(T('fit-issues')).innerText(), /output "out" gives \[7\] but MNIST digits needs \[10\].*set its units to 10/), 120_000, 'fit message');
+      assert.ok(await page.locator(T('train-start')).isDisabled());
+      await page.locator(`${T('fit-issues')} button`).first().click();
+      assert.deepEqual(await page.evaluate(() => [...window.__nb!.getState().selectedNodes]), ['out']);
+      await shot('train-cpu-0-fit-error');
+      await page.evaluate((g) => window.__nb!.commit(g as never), LENET);
+      timings.cpu = await trainAndCheck(page, shot, 'cpu');
+      console.log(`  e2e training timings (s): ${JSON.stringify(timings)}`);
+    },
+  },
+];

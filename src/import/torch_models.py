@@ -1,0 +1,110 @@
+"""Exports the foreign models the import test runs against: torchvision's ResNet-18, VGG-11 and
+AlexNet (random weights) and a small batch-first LSTM with a Linear head, to ONNX.
+
+Usage: python3 torch_models.py OUT_DIR [OPSET] [NAMES...]
+Every model is put in eval mode and its BatchNorm running statistics and affine parameters are
+randomised, so the comparison exercises them (fresh BatchNorm layers are an identity). Writes
+OUT_DIR/<name>.onnx and prints one JSON line per model with its input shape.
+"""
+import json
+import sys
+
+import torch
+import torch.nn as nn
+import torchvision
+
+
+class SeqClassifier(nn.Module):
+    """An LSTM over [batch, time, features] whose last step feeds a Linear layer."""
+
+    def __init__(self, features=6, hidden=16, classes=4, layers=1):
+        super().__init__()
+        self.lstm = nn.LSTM(features, hidden, num_layers=layers, batch_first=True)
+        self.head = nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        y, _ = self.lstm(x)
+        return self.head(y[:, -1, :])
+
+
+class GruClassifier(nn.Module):
+    def __init__(self, features=6, hidden=8, classes=3):
+        super().__init__()
+        self.gru = nn.GRU(features, hidden, batch_first=True)
+        self.head = nn.Linear(hidden, classes)
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        return self.head(y[:, -1, :])
+
+
+class Mixed(nn.Module):
+    """A small CNN touching the other mapped ops: an unfused BatchNorm (after LeakyReLU),
+    depthwise and asymmetric-stride convolutions, max pooling with padding after a ReLU,
+    a concatenation, average pooling, sigmoid and a flatten of a 4x4 map (NCHW order)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.act = nn.LeakyReLU(0.1)
+        self.bn = nn.BatchNorm2d(8)
+        self.dw = nn.Conv2d(8, 16, 3, stride=2, padding=1, groups=8)
+        self.pool = nn.MaxPool2d(3, stride=2, padding=1)
+        self.side = nn.Conv2d(8, 4, 1, stride=(2, 2))
+        self.avg = nn.AvgPool2d(2)
+        self.fc = nn.Linear(20 * 4 * 4, 5)
+
+    def forward(self, x):
+        y = self.bn(self.act(self.conv(x)))
+        a = self.pool(torch.relu(self.dw(y)))
+        b = self.side(self.pool(torch.relu(y)))
+        z = torch.sigmoid(self.avg(torch.cat([a, b], dim=1)))
+        return torch.tanh(self.fc(torch.flatten(z, 1)))
+
+
+def randomise_norms(model):
+    g = torch.Generator().manual_seed(1)
+    for m in model.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            n = m.num_features
+            m.running_mean.copy_(torch.randn(n, generator=g) * 0.1)
+            m.running_var.copy_(torch.rand(n, generator=g) * 0.5 + 0.75)
+            m.weight.data.copy_(torch.rand(n, generator=g) * 0.5 + 0.75)
+            m.bias.data.copy_(torch.randn(n, generator=g) * 0.1)
+
+
+MODELS = {
+    "resnet18": (lambda: torchvision.models.resnet18(weights=None), (1, 3, 224, 224)),
+    "vgg11": (lambda: torchvision.models.vgg11(weights=None), (1, 3, 224, 224)),
+    "alexnet": (lambda: torchvision.models.alexnet(weights=None), (1, 3, 224, 224)),
+    "lstm": (lambda: SeqClassifier(), (1, 7, 6)),
+    "gru": (lambda: GruClassifier(), (1, 5, 6)),
+    "mixed": (lambda: Mixed(), (1, 3, 32, 32)),
+}
+
+
+def main():
+    out = sys.argv[1]
+    opset = int(sys.argv[2]) if len(sys.argv) > 2 else 13
+    names = sys.argv[3:] or list(MODELS)
+    torch.manual_seed(0)
+    for name in names:
+        make, shape = MODELS[name]
+        model = make().eval()
+        with torch.no_grad():
+            randomise_norms(model)
+            path = f"{out}/{name}.onnx"
+            torch.onnx.export(
+                model,
+                torch.randn(*shape),
+                path,
+                opset_version=opset,
+                input_names=["input"],
+                output_names=["output"],
+                dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
+            )
+        print(json.dumps({"name": name, "path": path, "input": list(shape)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+// Picking the tfjs backend for training: WebGPU first, then WebGL, then CPU (or the one the user
+// asked for, falling back the same way from there). Every backend that is skipped leaves a reason
+// ("navigator.gpu is missing — this browser has no WebGPU", "requestAdapter() returned null", …)
+// so the UI can say which backend runs and why. The choice logic is pure and takes injected
+// probes, so its fallbacks are unit-tested without a browser.
+//
+// A WebGPU device can be lost mid-training (driver reset, GPU process crash, the tab in the
+// background on some systems). The worker keeps CPU snapshots of the weights and, on a loss,
+// resumes on the next backend from the last one (see worker.ts); `nextBackend` says which.
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'webgpu' | 'webgl' | 'cpu';
+export type BackendChoice = BackendName | 'auto';
+
+export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'cpu'];
+
+export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', cpu: 'CPU' };
+
+export interface BackendAttempt {
+  backend: BackendName;
+  ok: boolean;
+  /** Why it was not used (set when ok is false). */
+  reason?: string;
+}
+
+export interface BackendInfo {
+  /** The backend in use. */
+  name: BackendName;
+  requested: BackendChoice;
+  /** Every backend tried, in order, with the reason each skipped one failed. */
+  attempts: BackendAttempt[];
+  /** One sentence for the UI, e.g. "WebGL (WebGPU unavailable: navigator.gpu is missing …)". */
+  summary: string;
+  /** The adapter's vendor/architecture when WebGPU runs (e.g. "google / swiftshader"). */
+  adapter?: string;
+}
+
+/** Tries one backend; resolves with null when it works, or the reason it does not. */
+export type BackendProbe = (name: BackendName) => Promise<string | null>;
+
+/** The backends to try for a choice: the chosen one, then those after it in the fallback order. */
+export function candidates(choice: BackendChoice): BackendName[] {
+  if (choice === 'auto') return [...BACKEND_ORDER];
+  return BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(choice));
+}
+
+/** The backend to resume on after `failed` stops working (a lost device), or null after CPU. */
+export function nextBackend(failed: BackendName): BackendName | null {
+  const i = BACKEND_ORDER.indexOf(failed);
+  return BACKEND_ORDER[i + 1] ?? null;
+}
+
+export function describe(info: Pick<BackendInfo, 'name' | 'requested' | 'attempts' | 'adapter'>): string {
+  const failed = info.attempts.filter((a) => !a.ok);
+  const base = `${BACKEND_LABELS[info.name]}${info.adapter ? ` (${info.adapter})` : ''}`;
+  if (!failed.length) return info.requested === 'auto' ? `${base}, the default` : `${base}, as chosen`;
+  return `${base} — ${failed.map((a) => `${BACKEND_LABELS[a.backend]} unavailable: ${a.reason}`).join('; ')}`;
+}
+
+/**
+ * Chooses a backend: tries the candidates in order with `probe`, keeps every failure's reason.
+ * A probe that throws counts as a failure with the error's message. CPU is the last resort; if
+ * even it fails (it should not), the error names every attempt.
+ */
+export async function chooseBackend(choice: BackendChoice, probe: BackendProbe): Promise<BackendInfo> {
+  const attempts: BackendAttempt[] = [];
+  for (const b of candidates(choice)) {
+    let reason: string | null;
+    try {
+      reason = await probe(b);
+    } catch (e) {
+      reason = (e as Error)?.message ?? String(e);
+    }
+    attempts.push(reason === null ? { backend: b, ok: true } : { backend: b, ok: false, reason });
+    if (reason === null) {
+      const info = { name: b, requested: choice, attempts };
+      return { ...info, summary: describe(info) };
+    }
+  }
+  throw new Error(`no tfjs backend works here: ${attempts.map((a) => `${a.backend}: ${a.reason}`).join('; ')}`);
+}
+
+// ---- The real probes (browser main thread or worker; Node has only CPU) ----
+
+interface GpuLike {
+  requestAdapter(opts?: unknown): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+}
+
+function gpu(): GpuLike | undefined {
+  return (globalThis as unknown as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
+}
+
+let adapterText: string | undefined;
+
+/** Loads the WebGPU backend module on first use (it registers 'webgpu' with tfjs). */
+async function ensureWebgpuRegistered(): Promise<void> {
+  if (!tf.findBackendFactory('webgpu')) await import('@tensorflow/tfjs-backend-webgpu');
+}
+
+/** Probes the environment, then asks tfjs to initialise the backend (it reports failure as false). */
+export const realProbe: BackendProbe = async (name) => {
+  if (name === 'webgpu') {
+    const g = gpu();
+    if (!g) return 'navigator.gpu is missing — this browser (or context) has no WebGPU';
+    const adapter = await g.requestAdapter().catch((e: unknown) => {
+      throw new Error(`requestAdapter() failed: ${(e as Error)?.message ?? e}`);
+    });
+    if (!adapter) return 'requestAdapter() returned null — no usable GPU adapter (blocklisted driver, or WebGPU disabled)';
+    const i = adapter.info;
+    adapterText = i ? [i.vendor, i.architecture || i.description].filter(Boolean).join(' / ') || undefined : undefined;
+    await ensureWebgpuRegistered();
+  }
+  if (name === 'webgl') {
+    const hasCanvas = typeof OffscreenCanvas !== 'undefined' || typeof document !== 'undefined';
+    if (!hasCanvas) return 'no OffscreenCanvas in this context, so no WebGL';
+  }
+  // tfjs reports a failed initialisation only as a console warning: capture it for the reason.
+  const warned: string[] = [];
+  const warn = console.warn;
+  console.warn = (...a: unknown[]) => {
+    warned.push(a.map((x) => (x instanceof Error ? x.message : String(x))).join(' '));
+    warn.apply(console, a);
+  };
+  let ok: boolean;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (e) {
+    return `tfjs could not start it: ${(e as Error)?.message ?? e}`;
+  } finally {
+    console.warn = warn;
+  }
+  if (!ok) {
+    let why = warned.filter((w) => !/^Initialization of backend/.test(w)).join('; ') || warned.join('; ');
+    if (!why) {
+      // No warning (tfjs' logging is off in some builds): run the factory once more to see why.
+      const factory = tf.findBackendFactory(name);
+      if (!factory) why = 'the backend is not registered';
+      else
+        try {
+          const b = await factory();
+          (b as { dispose?: () => void })?.dispose?.();
+        } catch (e) {
+          why = (e as Error)?.message ?? String(e);
+        }
+    }
+    return `tfjs could not initialise the ${name} backend${why ? `: ${why.slice(0, 300)}` : ''}`;
+  }
+  await tf.ready();
+  // A first tiny op catches backends that initialise but cannot run kernels.
+  const t = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
+  const v = (await t.data())[0];
+  t.dispose();
+  if (v !== 3) return `a test op gave ${v} instead of 3`;
+  return null;
+};
+
+/** Selects and starts a backend in this context (worker or page). */
+export async function initBackend(choice: BackendChoice, probe: BackendProbe = realProbe): Promise<BackendInfo> {
+  adapterText = undefined;
+  const info = await chooseBackend(choice, probe);
+  if (info.name === 'webgpu' && adapterText) {
+    info.adapter = adapterText;
+    info.summary = describe(info);
+  }
+  return info;
+}
+
+/** The WebGPU device of the running tfjs backend, if it is WebGPU (for device-loss watching). */
+export function webgpuDevice(): { lost: Promise<{ reason?: string; message?: string }>; destroy(): void } | undefined {
+  if (tf.getBackend() !== 'webgpu') return undefined;
+  return (tf.backend() as unknown as { device?: { lost: Promise<{ reason?: string; message?: string }>; destroy(): void } }).device;
+}
+
+/** True when an error message looks like running out of (GPU or main) memory. */
+export function isOutOfMemory(e: unknown): boolean {
+  const m = String((e as Error)?.message ?? e);
+  return /out of memory|\boom\b|allocation failed|failed to allocate|Array buffer allocation|RangeError: Invalid typed array length|exceeds the max buffer size|maxBufferSize|maxStorageBufferBindingSize/i.test(m);
+}
+
+/** True when an error comes from a lost GPU device / context. */
+export function isDeviceLost(e: unknown): boolean {
+  const m = String((e as Error)?.message ?? e);
+  return /device (was |is )?lost|device.*destroyed|GPUDevice.*lost|context lost|CONTEXT_LOST_WEBGL/i.test(m);
+}

@@ -1,0 +1,79 @@
+// Messages between the page (client.ts) and the training worker (worker.ts). Plain structured-
+// cloneable objects; typed arrays travel as transferables where the sender no longer needs them.
+import type { GraphDoc } from '../core/graph';
+import type { Dataset, TensorData } from '../data/dataset';
+import type { Preview } from '../data/preview';
+
+export type { Preview };
+import type { BackendChoice, BackendInfo, BackendName } from './backends';
+import type { TrainingConfig } from './config';
+import type { BatchEvent, EpochEvent, EvalResult, FitIssue, TrainResult } from './loop';
+import type { SavedModel } from './weights';
+
+export type DataSource =
+  | { kind: 'builtin'; name: string; limit?: number; seed?: number }
+  /** The user's own data, parsed on the page (CSV, image folder, pairs file). */
+  | { kind: 'custom'; key: string; dataset: Dataset };
+
+/** What the page shows about a dataset: the Dataset without its example arrays, plus a preview. */
+export interface DatasetMeta {
+  /** The dataset with empty data arrays (shapes, dtypes, counts, vocabularies kept). */
+  dataset: Dataset;
+  preview: Preview;
+}
+
+export interface StartRequest {
+  graph: GraphDoc;
+  config: TrainingConfig;
+  source: DataSource;
+  /** Start from these weights instead of fresh ones. */
+  weights?: SavedModel;
+}
+
+export interface Probe {
+  /** Node id and what it shows. */
+  node: string;
+  kind: 'filters' | 'activations' | 'attention';
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface Prediction {
+  outputs: { shape: number[]; data: Float32Array }[];
+  /** First conv layer's filters and this example's activations; attention score maps. */
+  probes: Probe[];
+  ms: number;
+}
+
+export type ToWorker =
+  | { t: 'backend'; choice: BackendChoice }
+  | { t: 'load-data'; id: number; source: DataSource }
+  | { t: 'start'; req: StartRequest }
+  | { t: 'more'; epochs: number }
+  | { t: 'stop' }
+  | { t: 'pause' }
+  | { t: 'resume' }
+  | { t: 'evaluate'; id: number }
+  | { t: 'predict'; id: number; inputs: TensorData[] }
+  | { t: 'decode'; id: number; source: Int32Array; maxLen: number }
+  | { t: 'test-batch'; id: number; count: number }
+  | { t: 'get-weights'; id: number }
+  | { t: 'load-weights'; id: number; graph: GraphDoc; config: TrainingConfig; weights: SavedModel }
+  | { t: 'export-onnx'; id: number }
+  /** Test hook: destroys the WebGPU device, as a driver reset would. */
+  | { t: 'lose-device' };
+
+export type RunState = 'idle' | 'loading' | 'training' | 'paused' | 'stopping';
+
+export type FromWorker =
+  | { t: 'backend'; info: BackendInfo }
+  | { t: 'fallback'; from: BackendName; to: BackendName; reason: string; resumeAt: { epoch: number; batch: number }; info: BackendInfo }
+  | { t: 'state'; state: RunState; note?: string }
+  | { t: 'data-progress'; path: string; received: number; total?: number }
+  | { t: 'batch'; e: BatchEvent; run: number }
+  | { t: 'epoch'; e: EpochEvent; run: number }
+  | { t: 'fit'; issues: FitIssue[] }
+  | { t: 'done'; result: TrainResult; evaluation?: EvalResult; weights?: SavedModel; epochOffset: number }
+  | { t: 'error'; kind: 'oom' | 'data' | 'graph' | 'error'; message: string }
+  | { t: 'reply'; id: number; ok: true; value: unknown }
+  | { t: 'reply'; id: number; ok: false; message: string };

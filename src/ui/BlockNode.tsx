@@ -1,0 +1,85 @@
+// A block on the canvas, rendered from its BlockSpec and analysis: title, key params, named ports
+// (handles carry the port names), output shape, parameter count and an error badge.
+import { memo } from 'react';
+import { Handle, Position, useStore as useFlowStore, type NodeProps } from '@xyflow/react';
+import type { BlockNodeType } from './derive';
+
+/** Zoomed far out, blocks draw as plain labelled boxes: far less to lay out and paint on big graphs. */
+const LOD_ZOOM = 0.45;
+const lodSelector = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
+
+function BlockNodeImpl({ data, selected }: NodeProps<BlockNodeType>) {
+  const v = data.view;
+  const hasErr = v.errors.length > 0;
+  const far = useFlowStore(lodSelector);
+  if (far)
+    return (
+      <div className={`nb-node far cat-${v.category}${selected ? ' selected' : ''}${hasErr ? ' has-error' : ''}`} data-testid={`node-${v.id}`} data-type={v.type}>
+        {v.inputs.map((p, k) => (
+          <Handle key={p.name} type="target" position={Position.Left} id={p.name} className="nb-handle far" style={{ top: `${((k + 1) / (v.inputs.length + 1)) * 100}%` }} />
+        ))}
+        <div className="nb-far-title">{v.title}</div>
+        <div className="nb-far-shape">{v.outputs.length === 1 ? v.outputs[0]!.shape : ''}</div>
+        {v.outputs.map((p, k) => (
+          <Handle key={p.name} type="source" position={Position.Right} id={p.name} className="nb-handle far" style={{ top: `${((k + 1) / (v.outputs.length + 1)) * 100}%` }} />
+        ))}
+      </div>
+    );
+  const outShape = v.outputs.length === 1 ? v.outputs[0]!.shape : undefined;
+  // One "in" and one "out": handles sit on the node's sides, no port rows (compact, like most blocks).
+  const simple = v.inputs.length <= 1 && v.outputs.length === 1 && (v.inputs[0]?.name ?? 'in') === 'in' && v.outputs[0]!.name === 'out';
+  return (
+    <div
+      className={`nb-node cat-${v.category}${selected ? ' selected' : ''}${hasErr ? ' has-error' : ''}${v.macro ? ' macro' : ''}`}
+      data-testid={`node-${v.id}`}
+      data-type={v.type}
+    >
+      <div className="nb-node-head">
+        <span className="nb-node-title">{v.title}</span>
+        <span className="nb-node-id">{v.id}</span>
+        {hasErr && (
+          <span className="nb-err-badge" data-testid="error-badge" title={v.errors.join('\n')}>
+            !<span className="nb-err-pop">{v.errors.map((m, i) => <div key={i}>{m}</div>)}</span>
+          </span>
+        )}
+      </div>
+      {v.keyParams && <div className="nb-node-params">{v.keyParams}</div>}
+      {simple ? (
+        <>
+          {v.inputs[0] && (
+            <Handle type="target" position={Position.Left} id="in" className={`nb-handle side${v.inputs[0].error ? ' error' : ''}`} title={v.inputs[0].error ?? (v.inputs[0].shape ? `in: ${v.inputs[0].shape}` : 'in')} />
+          )}
+          <Handle type="source" position={Position.Right} id="out" className={`nb-handle side${v.outputs[0]!.error ? ' error' : ''}`} title={outShape ? `out: ${outShape}` : 'out'} />
+        </>
+      ) : (
+      <div className="nb-node-ports">
+        <div className="nb-ports-in">
+          {v.inputs.map((p) => (
+            <div key={p.name} className={`nb-port in${p.error ? ' error' : ''}${p.label === '+' ? ' spare' : ''}`} title={p.error ?? (p.shape ? `${p.name}: ${p.shape}` : p.name)}>
+              <Handle type="target" position={Position.Left} id={p.name} className={`nb-handle${p.error ? ' error' : ''}`} />
+              <span className="nb-port-label">{p.label}</span>
+            </div>
+          ))}
+        </div>
+        <div className="nb-ports-out">
+          {v.outputs.map((p) => (
+            <div key={p.name} className={`nb-port out${p.error ? ' error' : ''}`} title={p.shape ? `${p.name}: ${p.shape}` : p.name}>
+              <span className="nb-port-label">
+                {v.outputs.length > 1 ? p.label : ''}
+                {v.outputs.length > 1 && p.shape ? <span className="nb-port-shape"> {p.shape}</span> : null}
+              </span>
+              <Handle type="source" position={Position.Right} id={p.name} className="nb-handle" />
+            </div>
+          ))}
+        </div>
+      </div>
+      )}
+      <div className="nb-node-foot">
+        <span className="nb-shape" data-testid="out-shape">{outShape ?? (v.outputs.length > 1 ? `${v.outputs.length} outputs` : '?')}</span>
+        {v.params && v.params !== '0' && <span className="nb-count" title="parameters">{v.params} params</span>}
+      </div>
+    </div>
+  );
+}
+
+export const BlockNode = memo(BlockNodeImpl);

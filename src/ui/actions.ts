@@ -1,0 +1,201 @@
+// Every command as an object (label, shortcut, perform). The toolbar, the keyboard handler and
+// the command palette all read this one list, so a shortcut always does what its menu item does.
+import type { ReactFlowInstance } from '@xyflow/react';
+import { addNode, copyFragment, duplicate, expandMacro, isFragment, moveNodes, paste, removeNodes, disconnect, EditError, type Fragment } from '../core/edit';
+import { commit, getState, redo, setState, toast, transient, undo } from './store';
+import { copyShareLink, newGraph, saveFile } from './docs';
+import { elkLayout } from './layout';
+import type { BlockNodeType, ShapeEdgeType } from './derive';
+
+export interface Action {
+  id: string;
+  label: string;
+  /** e.g. "Mod+Z" (Mod = Ctrl, or ⌘ on a Mac). */
+  shortcut?: string;
+  group: 'Edit' | 'View' | 'Graph' | 'File';
+  perform(): void;
+  enabled?(): boolean;
+}
+
+let flow: ReactFlowInstance<BlockNodeType, ShapeEdgeType> | null = null;
+export function setFlow(f: ReactFlowInstance<BlockNodeType, ShapeEdgeType> | null): void {
+  flow = f;
+}
+export function getFlow(): ReactFlowInstance<BlockNodeType, ShapeEdgeType> | null {
+  return flow;
+}
+
+let clipboard: Fragment | null = null;
+let pasteCount = 0;
+
+/** Centre of the visible canvas in flow coordinates (where clicked palette blocks land). */
+export function viewCentre(): { x: number; y: number } {
+  const el = document.querySelector('.react-flow');
+  if (!flow || !el) return { x: 0, y: 0 };
+  const r = el.getBoundingClientRect();
+  return flow.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
+}
+
+export function addBlockAtCentre(type: string): string {
+  const s = getState();
+  const c = viewCentre();
+  // Nudge so repeated adds do not stack exactly.
+  const k = s.doc.nodes.filter((n) => n.position && Math.abs(n.position.x - c.x + 100) < 5).length;
+  const r = addNode(s.doc, type, { x: c.x - 100 + k * 24, y: c.y - 50 + k * 24 });
+  commit(r.doc, { select: [r.id] });
+  return r.id;
+}
+
+export function deleteSelection(): void {
+  const s = getState();
+  let doc = removeNodes(s.doc, s.selectedNodes);
+  doc = disconnect(doc, s.selectedEdges);
+  if (doc !== s.doc) commit(doc, { select: [] });
+}
+
+function copySelection(): void {
+  const s = getState();
+  if (s.selectedNodes.size === 0) return;
+  clipboard = copyFragment(s.doc, s.selectedNodes);
+  pasteCount = 0;
+  const text = JSON.stringify(clipboard);
+  navigator.clipboard?.writeText(text).catch(() => undefined);
+  toast(`Copied ${clipboard.nodes.length} block${clipboard.nodes.length === 1 ? '' : 's'}`);
+}
+
+async function pasteClipboard(): Promise<void> {
+  let frag = clipboard;
+  try {
+    const text = await navigator.clipboard?.readText();
+    const v: unknown = text ? JSON.parse(text) : null;
+    if (isFragment(v)) frag = v;
+  } catch {
+    // The system clipboard is optional (permissions); the in-app clipboard still works.
+  }
+  if (!frag) return;
+  pasteCount++;
+  const r = paste(getState().doc, frag, { x: 40 * pasteCount, y: 40 * pasteCount });
+  commit(r.doc, { select: r.ids });
+}
+
+function duplicateSelection(): void {
+  const s = getState();
+  if (s.selectedNodes.size === 0) return;
+  const r = duplicate(s.doc, s.selectedNodes);
+  commit(r.doc, { select: r.ids });
+}
+
+function selectAll(): void {
+  const s = getState();
+  setState({ selectedNodes: new Set(s.doc.nodes.map((n) => n.id)), selectedEdges: new Set() });
+}
+
+export async function autoLayout(opts: { history?: boolean } = {}): Promise<void> {
+  const s = getState();
+  if (!s.doc.nodes.length) return;
+  const sizes = new Map<string, { width: number; height: number }>();
+  for (const n of flow?.getNodes() ?? []) if (n.measured?.width && n.measured.height) sizes.set(n.id, { width: n.measured.width, height: n.measured.height });
+  const pos = await elkLayout(s.doc, sizes);
+  const cur = getState();
+  if (cur.doc !== s.doc) return; // edited meanwhile: do not clobber
+  const next = moveNodes(cur.doc, pos);
+  if (opts.history === false) transient(next);
+  else commit(next);
+  requestAnimationFrame(() => void flow?.fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 }));
+}
+
+export function fitView(): void {
+  void flow?.fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 });
+}
+
+function expandSelected(): void {
+  const s = getState();
+  let doc = s.doc;
+  const ids: string[] = [];
+  for (const id of s.selectedNodes) {
+    if (doc.nodes.find((n) => n.id === id)?.type !== 'Macro') continue;
+    try {
+      const r = expandMacro(doc, id);
+      doc = r.doc;
+      ids.push(...r.ids);
+    } catch (e) {
+      toast((e as Error).message, 'error');
+    }
+  }
+  if (ids.length) commit(doc, { select: ids });
+  else if (doc === s.doc) toast('Select a macro block to expand', 'info');
+}
+
+export const ACTIONS: Action[] = [
+  { id: 'undo', label: 'Undo', shortcut: 'Mod+Z', group: 'Edit', perform: undo, enabled: () => getState().past.length > 0 },
+  { id: 'redo', label: 'Redo', shortcut: 'Mod+Shift+Z', group: 'Edit', perform: redo, enabled: () => getState().future.length > 0 },
+  { id: 'redo-y', label: 'Redo', shortcut: 'Mod+Y', group: 'Edit', perform: redo, enabled: () => getState().future.length > 0 },
+  { id: 'delete', label: 'Delete selection', shortcut: 'Delete', group: 'Edit', perform: deleteSelection },
+  { id: 'delete-bs', label: 'Delete selection', shortcut: 'Backspace', group: 'Edit', perform: deleteSelection },
+  { id: 'copy', label: 'Copy', shortcut: 'Mod+C', group: 'Edit', perform: copySelection },
+  { id: 'paste', label: 'Paste', shortcut: 'Mod+V', group: 'Edit', perform: () => void pasteClipboard() },
+  { id: 'duplicate', label: 'Duplicate', shortcut: 'Mod+D', group: 'Edit', perform: duplicateSelection },
+  { id: 'select-all', label: 'Select all', shortcut: 'Mod+A', group: 'Edit', perform: selectAll },
+  {
+    id: 'group',
+    label: 'Group into macro block…',
+    shortcut: 'Mod+G',
+    group: 'Graph',
+    perform: () => (getState().selectedNodes.size ? setState({ macroDialog: true }) : toast('Select the blocks to group first')),
+  },
+  { id: 'expand', label: 'Expand macro block', shortcut: 'Mod+Shift+G', group: 'Graph', perform: expandSelected },
+  { id: 'layout', label: 'Auto-layout', shortcut: 'Shift+L', group: 'View', perform: () => void autoLayout() },
+  { id: 'fit', label: 'Fit view', shortcut: 'Shift+F', group: 'View', perform: fitView },
+  { id: 'palette', label: 'Command palette', shortcut: 'Mod+K', group: 'View', perform: () => setState({ commandPalette: true }) },
+  { id: 'catalog', label: 'Blocks reference', group: 'View', perform: () => setState((s) => ({ view: s.view === 'catalog' ? 'editor' : 'catalog' })) },
+  { id: 'tab-inspector', label: 'Show inspector', shortcut: 'Alt+1', group: 'View', perform: () => setState({ sideTab: 'inspector' }) },
+  { id: 'tab-summary', label: 'Show summary', shortcut: 'Alt+2', group: 'View', perform: () => setState({ sideTab: 'summary' }) },
+  { id: 'tab-json', label: 'Show graph JSON', shortcut: 'Alt+3', group: 'View', perform: () => setState({ sideTab: 'json' }) },
+  { id: 'tab-code', label: 'Show tfjs code', shortcut: 'Alt+4', group: 'View', perform: () => setState({ sideTab: 'code' }) },
+  { id: 'save', label: 'Save graph as JSON file', shortcut: 'Mod+S', group: 'File', perform: saveFile },
+  { id: 'open', label: 'Open graph JSON file…', shortcut: 'Mod+O', group: 'File', perform: () => document.getElementById('nb-file-input')?.click() },
+  { id: 'new', label: 'New graph', shortcut: 'Alt+N', group: 'File', perform: () => void newGraph() },
+  { id: 'share', label: 'Copy share link', group: 'File', perform: () => void copyShareLink() },
+];
+
+export { EditError };
+
+export function registerAction(a: Action): void {
+  if (!ACTIONS.some((x) => x.id === a.id)) ACTIONS.push(a);
+}
+
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+
+export function shortcutLabel(s: string): string {
+  return s.replace('Mod', isMac ? '⌘' : 'Ctrl');
+}
+
+export function matchShortcut(e: KeyboardEvent, s: string): boolean {
+  const parts = s.split('+');
+  const key = parts[parts.length - 1]!;
+  const mods = new Set(parts.slice(0, -1));
+  const mod = isMac ? e.metaKey : e.ctrlKey;
+  if (mods.has('Mod') !== mod) return false;
+  if (mods.has('Shift') !== e.shiftKey) return false;
+  if (mods.has('Alt') !== e.altKey) return false;
+  if (!isMac && e.metaKey) return false;
+  const k = e.key.length === 1 ? e.key.toUpperCase() : e.key;
+  if (e.code === `Digit${key}` || e.code === `Key${key}`) return true;
+  return k === key.toUpperCase() || k === key;
+}
+
+/** Global shortcuts; ignored while typing in a field or in the code editor. */
+export function handleKey(e: KeyboardEvent): void {
+  const t = e.target as HTMLElement | null;
+  if (t && (t.closest('input, textarea, select, [contenteditable="true"], .monaco-editor') || t.isContentEditable)) return;
+  for (const a of ACTIONS) {
+    if (!a.shortcut || !matchShortcut(e, a.shortcut)) continue;
+    if (a.enabled && !a.enabled()) {
+      e.preventDefault();
+      return;
+    }
+    e.preventDefault();
+    a.perform();
+    return;
+  }
+}

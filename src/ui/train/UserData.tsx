@@ -1,0 +1,188 @@
+// "Your data": a CSV (pick feature and label columns), a folder of images per class (resized to
+// the graph's Input shape), or a text file of input → output pairs. The files are read and
+// decoded here; the parsing itself lives in src/data (csv.ts, userData.ts) and is unit-tested.
+import { useState } from 'react';
+import type { Dataset } from '../../data/dataset';
+import { columnKinds, csvToDataset, parseCsv, type Table } from '../../data/csv';
+import { classFromPath, imagesToDataset, pairsFileToDataset, resizeToTensor } from '../../data/userData';
+import { useStore } from '../store';
+
+type Kind = 'csv' | 'images' | 'pairs';
+
+async function decodeImage(file: File): Promise<{ rgba: Uint8ClampedArray; w: number; h: number }> {
+  const bmp = await createImageBitmap(file);
+  const c = new OffscreenCanvas(bmp.width, bmp.height);
+  const ctx = c.getContext('2d')!;
+  ctx.drawImage(bmp, 0, 0);
+  const d = ctx.getImageData(0, 0, bmp.width, bmp.height);
+  bmp.close();
+  return { rgba: d.data, w: d.width, h: d.height };
+}
+
+export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onDataset(d: Dataset, key: string): void }) {
+  const [kind, setKind] = useState<Kind>('csv');
+  const [table, setTable] = useState<{ name: string; t: Table } | null>(null);
+  const [features, setFeatures] = useState<string[]>([]);
+  const [label, setLabel] = useState('');
+  const [task, setTask] = useState<'auto' | 'classification' | 'regression'>('auto');
+  const [err, setErr] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  // The image size comes from the graph's first Input block.
+  const inputShape = useStore((s) => {
+    const id = s.analysis.flat.inputs[0];
+    return id ? (s.analysis.flat.nodes.get(id)?.outputShapes?.out?.slice(1) ?? null) : null;
+  });
+  const guard = async (what: string, fn: () => Promise<void>) => {
+    setErr(null);
+    setBusy(what);
+    try {
+      await fn();
+    } catch (e) {
+      setErr((e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+  const kinds = table ? columnKinds(table.t) : [];
+  return (
+    <div className="nbt-dialog" data-testid="user-data-dialog">
+      <div className="nbt-row">
+        <h4 style={{ margin: 0 }}>Your data</h4>
+        <span className="nb-spacer" />
+        <button className="nb-btn small" onClick={onClose}>
+          ✕
+        </button>
+      </div>
+      <div className="nbt-seg">
+        {(['csv', 'images', 'pairs'] as Kind[]).map((k) => (
+          <button key={k} className={`nb-btn small${kind === k ? ' active' : ''}`} onClick={() => setKind(k)}>
+            {k === 'csv' ? 'CSV table' : k === 'images' ? 'Image folder' : 'Pairs (seq2seq)'}
+          </button>
+        ))}
+      </div>
+      {kind === 'csv' && (
+        <>
+          <input
+            type="file"
+            accept=".csv,text/csv,.tsv,.txt"
+            data-testid="csv-file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f)
+                void guard('Reading', async () => {
+                  const t = parseCsv(await f.text());
+                  setTable({ name: f.name, t });
+                  setLabel(t.header[t.header.length - 1]!);
+                  setFeatures(t.header.slice(0, -1));
+                });
+            }}
+          />
+          {table && (
+            <>
+              <div className="nbt-note">
+                {table.t.rows.length} rows × {table.t.header.length} columns. Tick the feature columns and choose the label.
+              </div>
+              <table className="nbt-table">
+                <thead>
+                  <tr>
+                    <th>column</th>
+                    <th>kind</th>
+                    <th>feature</th>
+                    <th>label</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {table.t.header.map((h, k) => (
+                    <tr key={h}>
+                      <td className="mono">{h}</td>
+                      <td className="nb-muted">{kinds[k]}</td>
+                      <td>
+                        <input type="checkbox" checked={features.includes(h)} disabled={label === h} onChange={(e) => setFeatures(e.target.checked ? [...features, h] : features.filter((x) => x !== h))} />
+                      </td>
+                      <td>
+                        <input
+                          type="radio"
+                          name="label"
+                          checked={label === h}
+                          onChange={() => {
+                            setLabel(h);
+                            setFeatures(features.filter((x) => x !== h));
+                          }}
+                        />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              <div className="nbt-row">
+                <select className="nbt-select small" value={task} onChange={(e) => setTask(e.target.value as typeof task)}>
+                  <option value="auto">task: by the label’s kind</option>
+                  <option value="classification">classification</option>
+                  <option value="regression">regression</option>
+                </select>
+                <button
+                  className="nb-btn primary"
+                  onClick={() =>
+                    void guard('Building', async () => {
+                      const d = csvToDataset(table.t, { features, label, task: task === 'auto' ? undefined : task, name: table.name });
+                      onDataset(d, `csv:${table.name}:${features.join(',')}:${label}:${task}`);
+                    })
+                  }
+                >
+                  Use this data
+                </button>
+              </div>
+            </>
+          )}
+        </>
+      )}
+      {kind === 'images' && (
+        <>
+          <div className="nbt-note">
+            Choose a folder with one sub-folder per class (e.g. <code>cats/</code>, <code>dogs/</code>). Images are resized to the Input’s shape{' '}
+            <b>{inputShape ? `[${inputShape.join(', ')}]` : '(no Input block)'}</b>.
+          </div>
+          <input
+            type="file"
+            multiple
+            data-testid="image-folder"
+            {...({ webkitdirectory: '' } as Record<string, string>)}
+            onChange={(e) => {
+              const files = [...(e.target.files ?? [])].filter((f) => /\.(png|jpe?g|gif|bmp|webp)$/i.test(f.name));
+              void guard('Decoding images', async () => {
+                if (!inputShape || inputShape.length !== 3 || inputShape.some((d) => d === null)) throw new Error(`the graph's Input must be an image shape [height, width, channels]; it is ${inputShape ? `[${inputShape.join(', ')}]` : 'missing'}`);
+                const [h, w, c] = inputShape as [number, number, number];
+                if (c !== 1 && c !== 3) throw new Error(`images need 1 (grey) or 3 (RGB) channels; the Input has ${c}`);
+                if (!files.length) throw new Error('no image files (png, jpg, gif, bmp, webp) in that folder');
+                const items = [];
+                for (const f of files) {
+                  const img = await decodeImage(f);
+                  items.push({ label: classFromPath((f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name), pixels: resizeToTensor(img.rgba, img.w, img.h, w, h, c as 1 | 3) });
+                }
+                onDataset(imagesToDataset(items, [h, w, c]), `images:${files.length}:${files[0]!.name}:${h}x${w}x${c}`);
+              });
+            }}
+          />
+        </>
+      )}
+      {kind === 'pairs' && (
+        <>
+          <div className="nbt-note">
+            A text file with one <code>input → output</code> pair per line (<code>-&gt;</code> or a tab also work). Sides with spaces are word sequences, otherwise characters.
+          </div>
+          <input
+            type="file"
+            accept=".txt,.tsv,text/plain"
+            data-testid="pairs-file"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) void guard('Reading', async () => onDataset(pairsFileToDataset(await f.text(), f.name), `pairs:${f.name}:${f.size}`));
+            }}
+          />
+        </>
+      )}
+      {busy && <div className="nbt-note">{busy}…</div>}
+      {err && <div className="nbt-note error">{err}</div>}
+    </div>
+  );
+}

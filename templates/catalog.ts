@@ -1,0 +1,336 @@
+// Every template: how its graph is built, its card (title, description, paper, dataset) and the
+// recommended training config. templates/generate.ts writes these out as templates/NAME.json
+// (and the shape goldens); templates.test.ts checks the committed files equal this output.
+import { layout, NOT_MEASURED, type TemplateDoc, type TemplateMeta, type TrainingConfig } from './lib/builder';
+import { MacroHost, type UnitHost } from './lib/units';
+import { alexnet, lenet5, resnet, RESNET_CFG, vgg, VGG_CFG, vggStages } from './lib/vision';
+import { autoencoder, mlp } from './lib/basic';
+import { bertFinetune, bertPretrain, charLm, seq2seq, transformerClassifier } from './lib/sequence';
+
+export interface TemplateSpec {
+  /** File name without .json. */
+  name: string;
+  title: string;
+  family: string;
+  description: string;
+  paper: string;
+  dataset: string;
+  training: TrainingConfig;
+  build(g: UnitHost): void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recommended training configs
+// ---------------------------------------------------------------------------------------------
+
+const IMAGENET = 'ImageNet-1k (ILSVRC 2012), 224×224 RGB crops, 1000 classes — not bundled: this template is for inspecting, counting and exporting the architecture; its small variant trains here';
+
+function imagenetTraining(lr: number, epochs: number, batchSize = 256): TrainingConfig {
+  return { loss: 'sparseCategoricalCrossentropy', optimizer: 'sgd', momentum: 0.9, learningRate: lr, batchSize, epochs, dataset: 'imagenet' };
+}
+const smallImageTraining = (dataset: 'mnist' | 'fashion-mnist', epochs = 5, lr = 0.001): TrainingConfig => ({
+  loss: 'sparseCategoricalCrossentropy',
+  optimizer: 'adam',
+  learningRate: lr,
+  batchSize: 64,
+  epochs,
+  dataset,
+  validationSplit: 0.1,
+});
+
+// ---------------------------------------------------------------------------------------------
+// The catalog
+// ---------------------------------------------------------------------------------------------
+
+const RESNET_PAPER = 'K. He, X. Zhang, S. Ren, J. Sun: Deep Residual Learning for Image Recognition. CVPR 2016 (arXiv:1512.03385, 2015). Stride on the bottleneck 3×3 as in torchvision ("ResNet v1.5")';
+const VGG_PAPER = 'K. Simonyan, A. Zisserman: Very Deep Convolutional Networks for Large-Scale Image Recognition. ICLR 2015 (arXiv:1409.1556, 2014)';
+
+const vggTemplates: TemplateSpec[] = (['vgg11', 'vgg13', 'vgg16', 'vgg19'] as const).map((name) => {
+  const depth = name.slice(3);
+  return {
+    name,
+    title: `VGG-${depth}`,
+    family: 'vgg',
+    description: `VGG-${depth} as in torchvision: five stages of 3×3 convolutions (${VGG_CFG[name].join('-')} per stage) with a 2×2 max pool after each, then three fully connected layers. The point is that depth built from the smallest useful kernel beats a few large kernels. Open a stage to see its convs; note that almost 90% of the parameters sit in the first fully connected layer (7×7×512 → 4096).`,
+    paper: VGG_PAPER,
+    dataset: IMAGENET,
+    training: imagenetTraining(0.01, 74),
+    build: (g) => vgg(g, { input: [224, 224, 3], classes: 1000, stages: vggStages(VGG_CFG[name]), batchNorm: false, hidden: 4096, dropout: 0.5 }),
+  };
+});
+
+const resnetTemplates: TemplateSpec[] = (['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152'] as const).map((name) => {
+  const depth = name.slice(6);
+  const cfg = RESNET_CFG[name];
+  const unit =
+    cfg.block === 'basic'
+      ? 'basic blocks (two 3×3 convs with batch norm)'
+      : 'bottleneck blocks (1×1 reduce, 3×3, 1×1 expand ×4, each with batch norm; the 3×3 carries the stride)';
+  return {
+    name,
+    title: `ResNet-${depth}`,
+    family: 'resnet',
+    description: `ResNet-${depth} as in torchvision: a 7×7 stride-2 stem and max pool, then four stages of ${cfg.layers.join(', ')} ${unit}, global average pooling and one classifier layer. Each block adds its input back to its output, so the signal and the gradient have an identity path through the whole depth. Look at the first block of each stage: where the shape changes, the shortcut becomes a 1×1 stride-2 convolution with batch norm.`,
+    paper: RESNET_PAPER,
+    dataset: IMAGENET,
+    training: imagenetTraining(0.1, 90),
+    build: (g) => resnet(g, { input: [224, 224, 3], classes: 1000, ...cfg, widths: [64, 128, 256, 512], stem: 'imagenet' }),
+  };
+});
+
+export const TEMPLATES: TemplateSpec[] = [
+  // ---- ImageNet-size, exact to torchvision ----
+  {
+    name: 'alexnet',
+    title: 'AlexNet',
+    family: 'alexnet',
+    description:
+      'AlexNet in the single-tower form torchvision ships (64-192-384-256-256 filters, no local response normalisation). It was the network that made deep convolutional nets win ImageNet: ReLUs, overlapping max pooling and dropout in a large classifier. Notice the 11×11 stride-4 first layer (built as padding 2 plus a valid convolution, as in PyTorch) and that the three dense layers hold 96% of the 61.1 M parameters.',
+    paper:
+      'A. Krizhevsky, I. Sutskever, G. E. Hinton: ImageNet Classification with Deep Convolutional Neural Networks. NeurIPS 2012; single-tower variant from A. Krizhevsky: One weird trick for parallelizing convolutional neural networks, arXiv:1404.5997, 2014',
+    dataset: IMAGENET,
+    training: imagenetTraining(0.01, 90, 128),
+    build: (g) =>
+      alexnet(g, { input: [224, 224, 3], classes: 1000, filters: [64, 192, 384, 256, 256], stem: { kernel: 11, stride: 4, pad: 2 }, conv2Kernel: 5, hidden: 4096, dropout: 0.5 }),
+  },
+  ...vggTemplates,
+  {
+    name: 'vgg16-bn',
+    title: 'VGG-16 with batch norm',
+    family: 'vgg',
+    description:
+      'VGG-16 with a batch normalisation after every convolution, as torchvision\'s vgg16_bn (the conv biases are kept, as there). Batch norm makes this depth trainable from scratch without the staged initialisation the original paper needed. Compare it with VGG-16: 8,448 more trainable parameters (a scale and a shift per channel) and the same MACs in its convolutions.',
+    paper: `${VGG_PAPER}; S. Ioffe, C. Szegedy: Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift. ICML 2015`,
+    dataset: IMAGENET,
+    training: imagenetTraining(0.1, 74),
+    build: (g) => vgg(g, { input: [224, 224, 3], classes: 1000, stages: vggStages(VGG_CFG.vgg16), batchNorm: true, hidden: 4096, dropout: 0.5 }),
+  },
+  ...resnetTemplates,
+
+  // ---- The same families, sized to train here ----
+  {
+    name: 'alexnet-mini',
+    title: 'AlexNet mini (Fashion-MNIST)',
+    family: 'alexnet',
+    description:
+      'AlexNet\'s layout shrunk to 28×28 grey images: five convolutions with overlapping 3×3 stride-2 max pooling after the first, second and fifth, then a dropout-regularised classifier. The first conv is 5×5 at stride 1 (a stride of 4 would throw away most of a 28-pixel image). Trains in a few minutes on Fashion-MNIST in the browser.',
+    paper: 'After A. Krizhevsky, I. Sutskever, G. E. Hinton: ImageNet Classification with Deep Convolutional Neural Networks. NeurIPS 2012',
+    dataset: 'Fashion-MNIST (28×28 grey, 10 classes; bundled)',
+    training: smallImageTraining('fashion-mnist', 8),
+    build: (g) => alexnet(g, { input: [28, 28, 1], classes: 10, filters: [32, 64, 96, 64, 64], stem: { kernel: 5, stride: 1, pad: 2 }, conv2Kernel: 5, hidden: 256, dropout: 0.5 }),
+  },
+  {
+    name: 'vgg-mini',
+    title: 'VGG mini (Fashion-MNIST)',
+    family: 'vgg',
+    description:
+      'Three VGG stages (two 3×3 convs and a 2×2 max pool each, 32-64-128 filters) and VGG\'s dropout classifier, on 28×28 images. It shows the VGG recipe — double the channels each time the resolution halves — at a size that trains here. The stages are the same macro blocks as in VGG-16.',
+    paper: VGG_PAPER,
+    dataset: 'Fashion-MNIST (28×28 grey, 10 classes; bundled)',
+    training: smallImageTraining('fashion-mnist', 8),
+    build: (g) => vgg(g, { input: [28, 28, 1], classes: 10, stages: [[32, 32], [64, 64], [128, 128]], batchNorm: false, hidden: 256, dropout: 0.5 }),
+  },
+  {
+    name: 'resnet-mini',
+    title: 'ResNet mini (Fashion-MNIST)',
+    family: 'resnet',
+    description:
+      'A 14-layer ResNet for 28×28 images: a 3×3 stem, three stages of two basic blocks (16, 32 and 64 channels; the second and third halve the resolution), global average pooling and a softmax. The blocks are the same as in ResNet-18, including the padded stride-2 convolutions and the 1×1 projection shortcuts where the shape changes. Batch norm uses PyTorch\'s epsilon and momentum.',
+    paper: RESNET_PAPER,
+    dataset: 'Fashion-MNIST (28×28 grey, 10 classes; bundled)',
+    training: smallImageTraining('fashion-mnist', 8),
+    build: (g) => resnet(g, { input: [28, 28, 1], classes: 10, block: 'basic', layers: [2, 2, 2], widths: [16, 32, 64], stem: 'small' }),
+  },
+
+  // ---- Classic small models ----
+  {
+    name: 'lenet5',
+    title: 'LeNet-5',
+    family: 'lenet',
+    description:
+      'LeCun\'s LeNet-5: two convolution + subsampling (average pooling) stages with tanh, a 5×5 convolution down to 120 features, then 84 and 10 units. It is the blueprint every later CNN follows: local receptive fields, shared weights, and pooling for a little translation invariance. Two simplifications, as is usual today: C3 connects to all six S2 maps and the output is a softmax instead of RBF units.',
+    paper: 'Y. LeCun, L. Bottou, Y. Bengio, P. Haffner: Gradient-Based Learning Applied to Document Recognition. Proceedings of the IEEE, 1998',
+    dataset: 'MNIST (28×28 grey digits, 10 classes; bundled)',
+    training: smallImageTraining('mnist', 5),
+    build: (g) => lenet5(g),
+  },
+  {
+    name: 'mlp',
+    title: 'MLP (depth demo)',
+    family: 'mlp',
+    description:
+      'A multilayer perceptron on flattened MNIST digits: four hidden ReLU layers of 128 units and a softmax. Use it to see what depth buys: delete hidden layers (or add some) and compare the training curves and test accuracy. With no hidden layer it is plain softmax regression.',
+    paper: 'D. E. Rumelhart, G. E. Hinton, R. J. Williams: Learning representations by back-propagating errors. Nature, 1986',
+    dataset: 'MNIST (28×28 grey digits, 10 classes; bundled)',
+    training: smallImageTraining('mnist', 5),
+    build: (g) => mlp(g, { input: [28, 28, 1], flatten: true, hidden: [128, 128, 128, 128], activation: 'relu', classes: 10 }),
+  },
+  {
+    name: 'xor-linear',
+    title: 'XOR, linear model (fails)',
+    family: 'toy',
+    description:
+      'A single sigmoid unit on the four XOR points: a linear decision boundary, so it cannot get more than three of the four right. This is the lecture\'s counter-example for linear models; train it, watch the loss stall near 0.69, then open the XOR MLP template.',
+    paper: 'M. Minsky, S. Papert: Perceptrons. MIT Press, 1969',
+    dataset: 'XOR (generated 2-D points, labels 0/1)',
+    training: { loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.05, batchSize: 4, epochs: 300, dataset: 'xor' },
+    build: (g) => mlp(g, { input: [2], hidden: [], activation: 'tanh', classes: 1, output: 'sigmoid' }),
+  },
+  {
+    name: 'xor',
+    title: 'XOR MLP',
+    family: 'toy',
+    description:
+      'One hidden layer of four tanh units is enough to solve XOR: the hidden layer bends the plane so that the two classes become linearly separable for the output unit. Compare with the linear template, then look at what each hidden unit computes.',
+    paper: 'D. E. Rumelhart, G. E. Hinton, R. J. Williams: Learning representations by back-propagating errors. Nature, 1986',
+    dataset: 'XOR (generated 2-D points, labels 0/1)',
+    training: { loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.05, batchSize: 4, epochs: 300, dataset: 'xor' },
+    build: (g) => mlp(g, { input: [2], hidden: [4], activation: 'tanh', classes: 1, output: 'sigmoid' }),
+  },
+  {
+    name: 'spirals',
+    title: 'Two spirals MLP',
+    family: 'toy',
+    description:
+      'Two interleaved spirals in the plane, a classic hard case for small networks: a linear model gets about half right, and a net needs several layers of nonlinear units to wind its decision boundary around the arms. Three tanh layers of 32 units do it; try fewer units or layers and watch the boundary.',
+    paper: 'K. J. Lang, M. J. Witbrock: Learning to Tell Two Spirals Apart. Proceedings of the 1988 Connectionist Models Summer School',
+    dataset: 'Two spirals (generated 2-D points, labels 0/1)',
+    training: { loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 300, dataset: 'spirals' },
+    build: (g) => mlp(g, { input: [2], hidden: [32, 32, 32], activation: 'tanh', classes: 1, output: 'sigmoid' }),
+  },
+  {
+    name: 'autoencoder',
+    title: 'Autoencoder',
+    family: 'autoencoder',
+    description:
+      'A dense autoencoder squeezes each 784-pixel digit through a 32-number code and reconstructs it; the target is the input itself. The bottleneck forces it to keep what matters and drop noise. Look at the reconstructions and at how the code changes as you vary the code size.',
+    paper: 'G. E. Hinton, R. R. Salakhutdinov: Reducing the Dimensionality of Data with Neural Networks. Science, 2006',
+    dataset: 'MNIST images (the labels are not used; the target is the input)',
+    training: { loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.001, batchSize: 128, epochs: 10, dataset: 'mnist', target: 'input' },
+    build: (g) => autoencoder(g, { hidden: [256, 128], code: 32 }),
+  },
+  {
+    name: 'denoising-autoencoder',
+    title: 'Denoising autoencoder',
+    family: 'autoencoder',
+    description:
+      'The same autoencoder with Gaussian noise added to its input while training, and the clean image as the target. To undo the noise it has to learn the structure of digits rather than copy pixels. The noise layer is active only in training, so at inference the model sees clean inputs.',
+    paper: 'P. Vincent, H. Larochelle, Y. Bengio, P.-A. Manzagol: Extracting and Composing Robust Features with Denoising Autoencoders. ICML 2008',
+    dataset: 'MNIST images (the labels are not used; the target is the clean input)',
+    training: { loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.001, batchSize: 128, epochs: 10, dataset: 'mnist', target: 'input' },
+    build: (g) => autoencoder(g, { hidden: [256, 128], code: 32, noise: 0.3 }),
+  },
+  {
+    name: 'vae',
+    title: 'Variational autoencoder',
+    family: 'autoencoder',
+    description:
+      'A VAE encodes each digit as a Gaussian (a mean and a log-variance per code dimension), samples a code from it with the reparameterisation trick, and decodes. The Sampling block adds the KL divergence to a unit Gaussian to the loss, which keeps the code space smooth, so decoding random codes gives plausible digits. Look at the two encoder heads feeding the Sampling block.',
+    paper: 'D. P. Kingma, M. Welling: Auto-Encoding Variational Bayes. ICLR 2014 (arXiv:1312.6114, 2013)',
+    dataset: 'MNIST images (the labels are not used; the target is the input)',
+    training: { loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.001, batchSize: 128, epochs: 20, dataset: 'mnist', target: 'input' },
+    build: (g) => autoencoder(g, { hidden: [256], code: 16, variational: true }),
+  },
+
+  // ---- Sequences ----
+  {
+    name: 'seq2seq-attention',
+    title: 'seq2seq LSTM with dot-product attention',
+    family: 'seq2seq',
+    description:
+      'An LSTM encoder reads the source; an LSTM decoder starts from its final state and, at every step, attends over all encoder outputs (dot-product scores, Luong style) before predicting the next token. Training uses teacher forcing: the decoder input is the target shifted right by one, starting with the start token. Attention removes the bottleneck of squeezing the whole source into one state; look at the attention map after training on sequence reversal — it is an anti-diagonal.',
+    paper:
+      'I. Sutskever, O. Vinyals, Q. V. Le: Sequence to Sequence Learning with Neural Networks. NeurIPS 2014; M.-T. Luong, H. Pham, C. D. Manning: Effective Approaches to Attention-based Neural Machine Translation. EMNLP 2015',
+    dataset: 'Sequence reversal (generated: 10 digits in, the same reversed out; tokens 0 = padding, 1 = start, 2–11 = digits)',
+    training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.005, batchSize: 64, epochs: 20, dataset: 'reverse' },
+    build: (g) => seq2seq(g, { vocab: 12, length: 10, embed: 32, units: 64, attention: 'Attention' }),
+  },
+  {
+    name: 'seq2seq-bahdanau',
+    title: 'seq2seq LSTM with additive (Bahdanau) attention',
+    family: 'seq2seq',
+    description:
+      'The same encoder–decoder with additive attention: scores come from a small learned network, v·tanh(W q + U k), instead of a dot product. Here the context joins the decoder output before the prediction (as in Luong\'s layout) rather than feeding back into the recurrence as in Bahdanau\'s paper, which keeps teacher-forced training one pass. Compare its attention maps and training speed with the dot-product template.',
+    paper: 'D. Bahdanau, K. Cho, Y. Bengio: Neural Machine Translation by Jointly Learning to Align and Translate. ICLR 2015 (arXiv:1409.0473, 2014)',
+    dataset: 'Sequence reversal (generated: 10 digits in, the same reversed out; tokens 0 = padding, 1 = start, 2–11 = digits)',
+    training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.005, batchSize: 64, epochs: 20, dataset: 'reverse' },
+    build: (g) => seq2seq(g, { vocab: 12, length: 10, embed: 32, units: 64, attention: 'AdditiveAttention' }),
+  },
+  {
+    name: 'char-rnn',
+    title: 'Character-level RNN language model',
+    family: 'language-model',
+    description:
+      'An Elman RNN reads text one character at a time and predicts the next character at every position. After training, sampling from it one character at a time writes text in the style of the corpus. A plain RNN struggles to carry information far back because its gradients vanish; compare its loss with the LSTM template.',
+    paper: 'J. L. Elman: Finding Structure in Time. Cognitive Science, 1990; A. Karpathy: The Unreasonable Effectiveness of Recurrent Neural Networks, 2015',
+    dataset: 'The bundled small text corpus, 64-character windows, 96 character ids (target: the window shifted by one)',
+    training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.002, batchSize: 64, epochs: 10, dataset: 'char-lm' },
+    build: (g) => charLm(g, { cell: 'SimpleRNN', vocab: 96, length: 64, embed: 32, units: 128, layers: 1 }),
+  },
+  {
+    name: 'char-lstm',
+    title: 'Character-level LSTM language model',
+    family: 'language-model',
+    description:
+      'The same next-character model with two stacked LSTM layers. The LSTM\'s gated cell state lets information and gradients pass over many steps, so it learns longer structure (matching quotes, line lengths) than the plain RNN. Train both on the same corpus and compare loss curves and samples.',
+    paper: 'S. Hochreiter, J. Schmidhuber: Long Short-Term Memory. Neural Computation, 1997; A. Graves: Generating Sequences With Recurrent Neural Networks, arXiv:1308.0850, 2013',
+    dataset: 'The bundled small text corpus, 64-character windows, 96 character ids (target: the window shifted by one)',
+    training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.002, batchSize: 64, epochs: 10, dataset: 'char-lm' },
+    build: (g) => charLm(g, { cell: 'LSTM', vocab: 96, length: 64, embed: 32, units: 64, layers: 2 }),
+  },
+  {
+    name: 'transformer-classifier',
+    title: 'Transformer encoder classifier',
+    family: 'transformer',
+    description:
+      'Token embeddings plus learned position embeddings go through two Transformer encoder layers (multi-head self-attention and a feed-forward net, each wrapped in a residual Add and LayerNormalization), then global average pooling and a softmax. Self-attention lets every position look at every other in one step, with no recurrence. Open an encoder layer to see the two residual paths.',
+    paper: 'A. Vaswani, N. Shazeer, N. Parmar, J. Uszkoreit, L. Jones, A. N. Gomez, Ł. Kaiser, I. Polosukhin: Attention Is All You Need. NeurIPS 2017',
+    dataset: 'Generated digit sequences, classified as sorted or not (32 tokens; 0 = padding, 1 = [CLS]/start, 2–11 = digits, 12 = [MASK])',
+    training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs: 10, dataset: 'sequence-sorted' },
+    build: (g) => transformerClassifier(g, { vocab: 16, length: 32, dModel: 64, heads: 4, ff: 128, dropout: 0.1, layers: 2, classes: 2 }),
+  },
+  {
+    name: 'bert-pretrain',
+    title: 'Mini BERT: masked-token pretraining',
+    family: 'transformer',
+    description:
+      'A small BERT: a Transformer encoder trained to recover tokens hidden behind a [MASK] token, predicting a distribution over the vocabulary at every position (the loss counts the masked positions). This needs no labels, so it can use plenty of raw sequences. Its encoder node ids equal those of the fine-tuning template, so the pretrained encoder weights carry over by id.',
+    paper: 'J. Devlin, M.-W. Chang, K. Lee, K. Toutanova: BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding. NAACL 2019 (arXiv:1810.04805, 2018)',
+    dataset: 'Generated digit sequences with 15% of the tokens masked (32 tokens; 0 = padding, 1 = [CLS]/start, 2–11 = digits, 12 = [MASK])',
+    training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.0005, batchSize: 64, epochs: 10, dataset: 'sequence-masked' },
+    build: (g) => bertPretrain(g, { vocab: 16, length: 32, dModel: 64, heads: 4, ff: 128, dropout: 0.1, layers: 2 }),
+  },
+  {
+    name: 'bert-finetune',
+    title: 'Mini BERT: fine-tuning head',
+    family: 'transformer',
+    description:
+      'The pretrained mini-BERT encoder with its masked-token head replaced by a classification head (pooling, dropout, softmax). Load the weights of the pretraining template (the encoder nodes share their ids), then fine-tune on a small labelled set with a low learning rate. Compare with training the same graph from scratch on few labels to see what pretraining buys.',
+    paper: 'J. Devlin, M.-W. Chang, K. Lee, K. Toutanova: BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding. NAACL 2019 (arXiv:1810.04805, 2018)',
+    dataset: 'Generated digit sequences, classified as sorted or not (32 tokens; same vocabulary as the pretraining template)',
+    training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.0001, batchSize: 32, epochs: 5, dataset: 'sequence-sorted' },
+    build: (g) => bertFinetune(g, { vocab: 16, length: 32, dModel: 64, heads: 4, ff: 128, dropout: 0.1, layers: 2, classes: 2 }),
+  },
+];
+
+/** Builds one template's graph document. */
+export function buildTemplate(t: TemplateSpec): TemplateDoc {
+  const g = new MacroHost();
+  t.build(g);
+  layout(g.nodes, g.edges);
+  const macros = Object.keys(g.macros).length ? { macros: g.macros } : {};
+  const meta: TemplateMeta = {
+    title: t.title,
+    description: t.description,
+    paper: t.paper,
+    dataset: t.dataset,
+    result: null,
+    resultNote: NOT_MEASURED,
+    family: t.family,
+  };
+  return { format: 'neural-blocks.graph', version: 1, name: t.title, meta, training: t.training, nodes: g.nodes, edges: g.edges, ...macros };
+}
+
+export function buildAll(): { name: string; doc: TemplateDoc }[] {
+  return TEMPLATES.map((t) => ({ name: t.name, doc: buildTemplate(t) }));
+}
