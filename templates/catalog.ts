@@ -192,11 +192,11 @@ export const TEMPLATES: TemplateSpec[] = [
     title: 'Two spirals MLP',
     family: 'toy',
     description:
-      'Two interleaved spirals in the plane, a classic hard case for small networks: a linear model gets about half right, and a net needs several layers of nonlinear units to wind its decision boundary around the arms. Three tanh layers of 32 units do it; try fewer units or layers and watch the boundary.',
+      'Two interleaved spirals in the plane, a classic hard case for small networks: a linear model gets about half right, and a net needs several layers of nonlinear units to wind its decision boundary around the arms. Three ReLU layers of 32 units do it; try fewer units or layers, or tanh units, and watch training stall.',
     paper: 'K. J. Lang, M. J. Witbrock: Learning to Tell Two Spirals Apart. Proceedings of the 1988 Connectionist Models Summer School',
     dataset: 'Two spirals (generated 2-D points, labels 0/1)',
-    training: { loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 300, dataset: 'spirals' },
-    build: (g) => mlp(g, { input: [2], hidden: [32, 32, 32], activation: 'tanh', classes: 1, output: 'sigmoid' }),
+    training: { loss: 'binaryCrossentropy', optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 150, dataset: 'spirals' },
+    build: (g) => mlp(g, { input: [2], hidden: [32, 32, 32], activation: 'relu', classes: 1, output: 'sigmoid' }),
   },
   {
     name: 'autoencoder',

@@ -57,11 +57,11 @@ export class GraphBuilder implements Scope {
 }
 
 /**
- * Positions for the canvas: layered by longest path from the inputs (one row per layer, top to
- * bottom), branches side by side. The canvas can re-layout with elkjs; this just makes a freshly
+ * Positions for the canvas: layered by longest path from the inputs (one column per layer, left
+ * to right, as the blocks' ports are on their left and right sides), branches stacked. The canvas can re-layout with elkjs; this just makes a freshly
  * opened template readable without it.
  */
-export function layout(nodes: GraphNode[], edges: GraphEdge[], dx = 240, dy = 110): void {
+export function layout(nodes: GraphNode[], edges: GraphEdge[], dx = 270, dy = 130): void {
   const depth = new Map<string, number>();
   const preds = new Map<string, string[]>();
   for (const e of edges) {
@@ -79,7 +79,7 @@ export function layout(nodes: GraphNode[], edges: GraphEdge[], dx = 240, dy = 11
     const d = depth.get(n.id)!;
     const k = perRow.get(d) ?? 0;
     perRow.set(d, k + 1);
-    n.position = { x: k * dx, y: d * dy };
+    n.position = { x: d * dx, y: k * dy };
   }
 }
 

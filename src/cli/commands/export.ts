@@ -1,6 +1,7 @@
 // `neural-blocks export FILE -o OUT.onnx [--weights PATH] [--seed N]`: graph file → ONNX
 // (opset 17). Without --weights the model gets seeded random weights (src/onnx/seedWeights.ts:
 // glorot-uniform kernels, zero biases, unit BatchNorm statistics), the same for the same seed.
+import { exportPytorchCommand, PYTORCH_HELP } from './pytorch';
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -59,8 +60,9 @@ export async function loadWeightsFile(c: CompiledModel, path: string): Promise<v
 
 export const exportCommand: Command = {
   name: 'export',
-  summary: 'export a graph to an ONNX file (opset 17)',
+  summary: 'export a graph to an ONNX file (opset 17), or to PyTorch code with --pytorch',
   help: `Usage: neural-blocks export FILE -o OUT.onnx [--weights PATH] [--seed N]
+       neural-blocks export FILE --pytorch OUT_DIR [--weights PATH] [--seed N]
 
 Compiles the graph and writes it as an ONNX model (opset 17, IR version 8). The model takes
 and returns the same tensors as the tfjs model: inputs named after the Input node ids
@@ -74,6 +76,7 @@ Options:
                          are matched to the graph's layers by name
   --seed N               seed for random weights when --weights is not given (default 1):
                          glorot-uniform kernels, zero biases, unit BatchNorm statistics
+${PYTORCH_HELP}
   -h, --help             show this help
 
 Exit status: 0 written, 1 graph errors or a block that cannot be exported, 2 unreadable
@@ -83,8 +86,10 @@ Example:
   neural-blocks export templates/lenet5.json -o lenet5.onnx --seed 7`,
   run: (argv, io) =>
     withFileErrors(io, async () => {
-      const args = parseArgs(argv, { valued: ['-o', '--output', '--weights', '--seed'] });
+      const args = parseArgs(argv, { valued: ['-o', '--output', '--weights', '--seed', '--pytorch'] });
       const file = oneFile(args, 'export');
+      const pytorchDir = args.options.get('--pytorch');
+      if (pytorchDir !== undefined) return exportPytorchCommand(file, pytorchDir, args.options.get('--weights'), parseSeed(args.options.get('--seed')), io);
       const out = args.options.get('-o') ?? args.options.get('--output');
       if (!out) throw new CliUsageError('export: missing -o OUT.onnx (where to write the model)');
       const seed = parseSeed(args.options.get('--seed'));
