@@ -1,6 +1,7 @@
 // Every template: how its graph is built, its card (title, description, paper, dataset) and the
 // recommended training config. templates/generate.ts writes these out as templates/NAME.json
 // (and the shape goldens); templates.test.ts checks the committed files equal this output.
+import { RESULTS } from './results';
 import { layout, NOT_MEASURED, type TemplateDoc, type TemplateMeta, type TrainingConfig } from './lib/builder';
 import { MacroHost, type UnitHost } from './lib/units';
 import { alexnet, lenet5, resnet, RESNET_CFG, vgg, VGG_CFG, vggStages } from './lib/vision';
@@ -324,8 +325,8 @@ export function buildTemplate(t: TemplateSpec): TemplateDoc {
     description: t.description,
     paper: t.paper,
     dataset: t.dataset,
-    result: null,
-    resultNote: NOT_MEASURED,
+    result: RESULTS[t.name] ?? null,
+    resultNote: RESULTS[t.name] ? `measured with: ${RESULTS[t.name]!.command}` : NOT_MEASURED,
     family: t.family,
   };
   return { format: 'neural-blocks.graph', version: 1, name: t.title, meta, training: t.training, nodes: g.nodes, edges: g.edges, ...macros };

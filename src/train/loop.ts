@@ -275,37 +275,60 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
         if (control.waitWhilePaused) await control.waitWhilePaused();
         const idx = order.subarray(b * bs, Math.min(n, (b + 1) * bs));
         const batch: Split = { x: trainSplit.x.map((t) => gatherRows(t, idx)), y: trainSplit.y.map((t) => gatherRows(t, idx)), n: idx.length };
-        const step = tf.tidy(() => {
+        // Forward + gradients in one tidy; the numbers are read back asynchronously (a synchronous
+        // read is unreliable and slow on WebGPU), and the update is applied only when they are finite.
+        const accTotals: number[] = [];
+        const t = tf.tidy(() => {
           const { xs, ys } = batchTensors(plan, batch);
-          let acc: { correct: tf.Scalar; total: number }[] = [];
+          let acc: tf.Scalar[] = [];
           const { value, grads } = tf.variableGrads(() => {
             const out = model.apply(xs.length === 1 ? xs[0]! : xs, { training: true }) as tf.Tensor | tf.Tensor[];
             const outs = Array.isArray(out) ? out : [out];
             let loss = tf.scalar(0);
             acc = [];
+            accTotals.length = 0;
             plan.outputs.forEach((o, k) => {
               loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!));
               const a = accuracyCount(o.loss, ys[k]!, outs[k]!);
-              if (a) acc.push({ correct: tf.keep(a.correct), total: a.total });
+              if (a) {
+                acc.push(tf.keep(a.correct));
+                accTotals.push(a.total);
+              }
             });
             // Layer losses: the VAE's KL term from Sampling blocks (0 when there are none).
             loss = tf.add(loss, samplingLosses(model));
             return loss as tf.Scalar;
           }, vars);
-          // Global-norm check (and clipping) before anything is applied.
           const gs = vars.map((v) => grads[v.name]!);
           const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
-          const [lossNum, normNum] = [value.dataSync()[0]!, norm.dataSync()[0]!];
-          const accCorrect = acc.reduce((s, a) => s + a.correct.dataSync()[0]!, 0);
-          const accTotal = acc.reduce((s, a) => s + a.total, 0);
-          acc.forEach((a) => a.correct.dispose());
-          if (!Number.isFinite(lossNum) || !Number.isFinite(normNum)) return { lossNum, normNum, ok: false, accCorrect, accTotal };
-          const scale = cfg.clipNorm !== null && normNum > cfg.clipNorm ? cfg.clipNorm / normNum : 1;
-          const named: tf.NamedTensorMap = {};
-          vars.forEach((v, i) => (named[v.name] = scale === 1 ? gs[i]! : tf.mul(gs[i]!, scale)));
-          optimizer.applyGradients(named);
-          return { lossNum, normNum, ok: true, accCorrect, accTotal };
+          // A fresh tensor (tf.addN of one tensor may hand back that same tensor, disposed below).
+          const correct = acc.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
+          acc.forEach((a) => a.dispose());
+          // One read-back per batch: loss, gradient norm and correct count side by side.
+          const nums = tf.stack([value, norm, correct]);
+          return { nums, gs };
         });
+        let step: { lossNum: number; normNum: number; ok: boolean; accCorrect: number; accTotal: number };
+        try {
+          const nums = await t.nums.data();
+          const lossNum = nums[0]!;
+          const normNum = nums[1]!;
+          const accCorrect = nums[2]!;
+          const accTotal = accTotals.reduce((a, b) => a + b, 0);
+          const ok = Number.isFinite(lossNum) && Number.isFinite(normNum);
+          if (ok) {
+            // Global-norm clipping before anything is applied.
+            const scale = cfg.clipNorm !== null && normNum > cfg.clipNorm ? cfg.clipNorm / normNum : 1;
+            tf.tidy(() => {
+              const named: tf.NamedTensorMap = {};
+              vars.forEach((v, i) => (named[v.name] = scale === 1 ? t.gs[i]! : tf.mul(t.gs[i]!, scale)));
+              optimizer.applyGradients(named);
+            });
+          }
+          step = { lossNum, normNum, ok, accCorrect, accTotal };
+        } finally {
+          tf.dispose([t.nums, ...t.gs]);
+        }
         if (!step.ok) {
           status = 'nan';
           message = `the loss became ${Number.isNaN(step.lossNum) || Number.isNaN(step.normNum) ? 'NaN' : 'infinite'} at epoch ${epoch + 1}, batch ${b + 1}: training stopped and the weights are the last good ones (before this batch). Try a lower learning rate, gradient clipping (clipNorm), or check the data.`;
@@ -331,7 +354,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
       const seen = Math.min(n, (batchesPerEpoch - firstBatch) * bs);
       const ev: EpochEvent = { epoch, loss: lossSum / Math.max(1, seen), accuracy: total ? correct / total : undefined };
       if (valSplit) {
-        const v = evaluate(c, valSplit, cfg, plan);
+        const v = await evaluateAsync(c, valSplit, cfg, plan);
         ev.valLoss = v.loss;
         ev.valAccuracy = v.accuracy;
       }
@@ -354,66 +377,114 @@ export interface EvalResult {
   n: number;
 }
 
-/** Loss and accuracy over a split, in batches (inference mode). */
-export function evaluate(c: CompiledModel, s: Split, cfg: TrainingConfig, plan: Plan): EvalResult {
-  const bs = Math.max(1, Math.min(cfg.batchSize * 4, 512));
-  let lossSum = 0;
-  let correct = 0;
-  let total = 0;
-  let exact = 0;
+interface EvalSetup {
+  bs: number;
+  first: OutputPlan | undefined;
+  confusion: number[][] | undefined;
+  seqLabels: boolean;
+}
+
+function evalSetup(s: Split, cfg: TrainingConfig, plan: Plan): EvalSetup {
   const first = plan.outputs[0];
   const confusion = first && first.classes && first.source.kind === 'label' && s.y[first.source.index]!.shape.length === 0 ? Array.from({ length: first.classes }, () => new Array<number>(first.classes!).fill(0)) : undefined;
-  const seqLabels = first && first.source.kind === 'label' && (first.loss === 'sparseCategoricalCrossentropy') && s.y[first.source.index]!.shape.length > 0;
-  for (let from = 0; from < s.n; from += bs) {
-    const part = sliceSplit(s, from, Math.min(s.n, from + bs));
-    const r = tf.tidy(() => {
-      const { xs, ys } = batchTensors(plan, part);
-      const out = c.model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
-      const outs = Array.isArray(out) ? out : [out];
-      let loss = 0;
-      let cor = 0;
-      let tot = 0;
-      plan.outputs.forEach((o, k) => {
-        loss += lossValue(o.loss, ys[k]!, outs[k]!).dataSync()[0]!;
-        const a = accuracyCount(o.loss, ys[k]!, outs[k]!);
-        if (a) {
-          cor += a.correct.dataSync()[0]!;
-          tot += a.total;
-        }
-      });
-      let ex = 0;
-      let pred: Int32Array | undefined;
-      let truth: Int32Array | undefined;
-      if (first && (confusion || seqLabels)) {
-        pred = tf.argMax(outs[0]!, -1).dataSync() as Int32Array;
-        truth = ys[0]!.toInt().dataSync() as Int32Array;
-        if (seqLabels) {
-          const T = truth.length / part.n;
-          for (let i = 0; i < part.n; i++) {
-            let all = true;
-            for (let t = 0; t < T; t++) if (pred[i * T + t] !== truth[i * T + t]) all = false;
-            if (all) ex++;
-          }
+  const seqLabels = !!first && first.source.kind === 'label' && first.loss === 'sparseCategoricalCrossentropy' && s.y[first.source.index]!.shape.length > 0;
+  return { bs: Math.max(1, Math.min(cfg.batchSize * 4, 512)), first, confusion, seqLabels };
+}
+
+/** One batch's loss, correct count, and (for the confusion matrix / exact match) predictions, as tensors. */
+function evalBatch(c: CompiledModel, part: Split, plan: Plan, e: EvalSetup) {
+  return tf.tidy(() => {
+    const { xs, ys } = batchTensors(plan, part);
+    const out = c.model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
+    const outs = Array.isArray(out) ? out : [out];
+    let loss: tf.Tensor = tf.scalar(0);
+    let cor: tf.Tensor = tf.scalar(0);
+    let tot = 0;
+    plan.outputs.forEach((o, k) => {
+      loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!));
+      const a = accuracyCount(o.loss, ys[k]!, outs[k]!);
+      if (a) {
+        cor = tf.add(cor, a.correct);
+        tot += a.total;
+      }
+    });
+    const withPred = !!e.first && (!!e.confusion || e.seqLabels);
+    return { loss, cor, tot, pred: withPred ? tf.argMax(outs[0]!, -1) : undefined, truth: withPred ? ys[0]!.toInt() : undefined };
+  });
+}
+
+class EvalAcc {
+  lossSum = 0;
+  correct = 0;
+  total = 0;
+  exact = 0;
+  constructor(readonly e: EvalSetup) {}
+  add(n: number, loss: number, cor: number, tot: number, pred?: Int32Array, truth?: Int32Array) {
+    this.lossSum += loss * n;
+    this.correct += cor;
+    this.total += tot;
+    if (pred && truth) {
+      if (this.e.seqLabels) {
+        const T = truth.length / n;
+        for (let i = 0; i < n; i++) {
+          let all = true;
+          for (let t = 0; t < T; t++) if (pred[i * T + t] !== truth[i * T + t]) all = false;
+          if (all) this.exact++;
         }
       }
-      return { loss, cor, tot, ex, pred, truth };
-    });
-    lossSum += r.loss * part.n;
-    correct += r.cor;
-    total += r.tot;
-    exact += r.ex;
-    if (confusion && r.pred && r.truth) for (let i = 0; i < r.pred.length; i++) confusion[r.truth[i]!]![r.pred[i]!]!++;
+      if (this.e.confusion) for (let i = 0; i < pred.length; i++) this.e.confusion[truth[i]!]![pred[i]!]!++;
+    }
   }
-  return {
-    loss: lossSum / Math.max(1, s.n),
-    accuracy: total ? correct / total : undefined,
-    exactMatch: seqLabels ? exact / Math.max(1, s.n) : undefined,
-    confusion,
-    n: s.n,
-  };
+  result(n: number): EvalResult {
+    return {
+      loss: this.lossSum / Math.max(1, n),
+      accuracy: this.total ? this.correct / this.total : undefined,
+      exactMatch: this.e.seqLabels ? this.exact / Math.max(1, n) : undefined,
+      confusion: this.e.confusion,
+      n,
+    };
+  }
+}
+
+/** Loss and accuracy over a split, in batches (inference mode). Synchronous: for the CPU backend (CLI). */
+export function evaluate(c: CompiledModel, s: Split, cfg: TrainingConfig, plan: Plan): EvalResult {
+  const e = evalSetup(s, cfg, plan);
+  const acc = new EvalAcc(e);
+  for (let from = 0; from < s.n; from += e.bs) {
+    const part = sliceSplit(s, from, Math.min(s.n, from + e.bs));
+    const r = evalBatch(c, part, plan, e);
+    try {
+      acc.add(part.n, r.loss.dataSync()[0]!, r.cor.dataSync()[0]!, r.tot, r.pred?.dataSync() as Int32Array | undefined, r.truth?.dataSync() as Int32Array | undefined);
+    } finally {
+      tf.dispose([r.loss, r.cor, ...(r.pred ? [r.pred] : []), ...(r.truth ? [r.truth] : [])]);
+    }
+  }
+  return acc.result(s.n);
+}
+
+/** The same, reading results back asynchronously (every backend; required on WebGPU). */
+export async function evaluateAsync(c: CompiledModel, s: Split, cfg: TrainingConfig, plan: Plan): Promise<EvalResult> {
+  const e = evalSetup(s, cfg, plan);
+  const acc = new EvalAcc(e);
+  for (let from = 0; from < s.n; from += e.bs) {
+    const part = sliceSplit(s, from, Math.min(s.n, from + e.bs));
+    const r = evalBatch(c, part, plan, e);
+    try {
+      const [l, k, p, t] = await Promise.all([r.loss.data(), r.cor.data(), r.pred?.data(), r.truth?.data()]);
+      acc.add(part.n, l[0]!, k[0]!, r.tot, p as Int32Array | undefined, t as Int32Array | undefined);
+    } finally {
+      tf.dispose([r.loss, r.cor, ...(r.pred ? [r.pred] : []), ...(r.truth ? [r.truth] : [])]);
+    }
+  }
+  return acc.result(s.n);
 }
 
 /** Evaluates on the dataset's test split. */
 export function evaluateTest(c: CompiledModel, data: Dataset, cfg: TrainingConfig): EvalResult {
   return evaluate(c, data.test, cfg, planData(c, data, cfg));
+}
+
+/** Evaluates on the test split with asynchronous read-back (the browser's backends). */
+export function evaluateTestAsync(c: CompiledModel, data: Dataset, cfg: TrainingConfig): Promise<EvalResult> {
+  return evaluateAsync(c, data.test, cfg, planData(c, data, cfg));
 }

@@ -16,7 +16,7 @@ import { makePreview, stripData } from '../data/preview';
 import { exportOnnx } from '../onnx/export';
 import { initBackend, isDeviceLost, isOutOfMemory, nextBackend, webgpuDevice, BACKEND_LABELS, type BackendChoice, type BackendInfo } from './backends';
 import type { TrainingConfig } from './config';
-import { DataFitError, evaluateTest, train, type TrainResult } from './loop';
+import { DataFitError, evaluateTestAsync, train, type TrainResult } from './loop';
 import { loadWeightsInto, saveModel } from './weights';
 import type { DataSource, FromWorker, Prediction, Probe, RunState, StartRequest, ToWorker } from './protocol';
 
@@ -205,7 +205,8 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
       } catch {
         // buffers of a lost device go with it
       }
-      backend = await initBackend(to);
+      const b = await initBackend(to);
+      backend = { ...b, summary: `${BACKEND_LABELS[b.name]} — resumed here after the ${BACKEND_LABELS[from]} device was lost (${reason})` };
       watchDevice();
       s.compiled = compile(s.graph, { kernelInitializer: s.config.kernelInitializer });
       restoreSnapshot(s.compiled.model, snap);
@@ -227,7 +228,7 @@ async function runAndReport(epochs: number): Promise<void> {
     const result = await runEpochs(epochs);
     const offset = s.epochs;
     s.epochs += result.history.length;
-    const evaluation = result.status === 'nan' ? undefined : evaluateTest(s.compiled, s.data!, s.config);
+    const evaluation = result.status === 'nan' ? undefined : await evaluateTestAsync(s.compiled, s.data!, s.config);
     // On NaN the weights are the last good ones; they are sent too and the page offers them.
     const weights = await saveModel(s.compiled.model, s.graph);
     post({ t: 'done', result, evaluation, weights, epochOffset: offset }, [weights.weights]);
@@ -400,7 +401,7 @@ async function handle(m: ToWorker): Promise<unknown> {
     case 'evaluate': {
       const s = requireSession();
       if (!s.data) throw new Error('no dataset loaded');
-      return evaluateTest(s.compiled, s.data, s.config);
+      return evaluateTestAsync(s.compiled, s.data, s.config);
     }
     case 'predict':
       return predict(m.inputs);

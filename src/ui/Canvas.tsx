@@ -22,6 +22,7 @@ import { ShapeEdge } from './ShapeEdge';
 import { setFlow, getFlow, autoLayout } from './actions';
 import { DRAG_MIME } from './Palette';
 import { MACRO_TYPE } from '../core/macro';
+import { openFile } from './docs';
 
 const nodeTypes = { block: BlockNode };
 const edgeTypes = { shape: ShapeEdge };
@@ -175,13 +176,22 @@ export function Canvas() {
   }, []);
 
   const onDragOver = useCallback((e: React.DragEvent) => {
-    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+    if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes('Files')) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }
   }, []);
 
   const onDrop = useCallback((e: React.DragEvent) => {
+    // Files dropped on the canvas open like picked ones: a graph .json, an .onnx model, or a tfjs
+    // model.json with its weights.bin.
+    const files = [...e.dataTransfer.files];
+    const main = files.find((f) => !/\.bin$/i.test(f.name));
+    if (main) {
+      e.preventDefault();
+      void openFile(main, files.filter((f) => f !== main));
+      return;
+    }
     const type = e.dataTransfer.getData(DRAG_MIME);
     if (!type) return;
     e.preventDefault();

@@ -128,13 +128,16 @@ export function Toolbar() {
         id="nb-file-input"
         ref={fileRef}
         type="file"
-        accept=".json,application/json"
+        accept=".json,.onnx,.bin,application/json"
+        multiple
         hidden
         data-testid="file-input"
         onChange={(e) => {
-          const f = e.target.files?.[0];
+          // A graph .json, an .onnx model, or a tfjs model.json picked together with its weights.bin.
+          const files = [...(e.target.files ?? [])];
           e.target.value = '';
-          if (f) void openFile(f);
+          const f = files.find((x) => !/\.bin$/i.test(x.name));
+          if (f) void openFile(f, files.filter((x) => x !== f));
         }}
       />
       <div className="nb-sep" />

@@ -84,16 +84,43 @@ export async function deleteCurrent(): Promise<void> {
   }
 }
 
-/** Opens a .json file picked by the user; a malformed file leaves everything as it was. */
-export async function openFile(file: File): Promise<void> {
+/**
+ * Opens a file picked or dropped by the user: a graph .json, or a model to import (.onnx, or a
+ * tfjs model.json — with its weights.bin among `companions`). A malformed file leaves everything
+ * as it was.
+ */
+export async function openFile(file: File, companions: File[] = []): Promise<void> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  // The importer (protobufjs + onnx.proto) loads only when a model file comes.
+  const imp = await import('../import/index');
+  if (imp.isModelFile(file.name, bytes)) return importModelFile(file, bytes, companions);
   let doc: GraphDoc;
   try {
-    doc = parseGraphText(await file.text(), `"${file.name}"`);
+    doc = parseGraphText(new TextDecoder().decode(bytes), `"${file.name}"`);
   } catch (e) {
     toast(e instanceof GraphFormatError ? e.message : `could not read "${file.name}": ${(e as Error).message}`, 'error');
     return;
   }
   await openAsNew({ ...doc, name: doc.name ?? file.name.replace(/\.json$/i, '') }, `Opened ${file.name}`);
+}
+
+/** Imports an ONNX or tfjs model as a new graph; its weights are kept with it like trained ones. */
+async function importModelFile(file: File, bytes: Uint8Array, companions: File[]): Promise<void> {
+  const imp = await import('../import/index');
+  const bin = companions.find((f) => /\.bin$/i.test(f.name));
+  try {
+    const r = await imp.importFile(file.name, bytes, bin ? { weightsBin: new Uint8Array(await bin.arrayBuffer()) } : {});
+    await openAsNew({ ...r.doc, name: r.doc.name && r.doc.name !== 'imported' ? r.doc.name : file.name.replace(/\.(onnx|json)$/i, '') }, `Imported ${file.name}`);
+    if (r.weights) {
+      const { persistWeights } = await import('./train/trainState');
+      await persistWeights(getState().docId, imp.toSavedModel(getState().doc, r.weights), `imported from ${file.name}`);
+    }
+    for (const n of r.report.notes) toast(n, 'info', 8000);
+  } catch (e) {
+    if (e instanceof imp.ImportError && e.unsupported.length)
+      toast(`${file.name} cannot be imported: ${e.unsupported.length} op(s) have no block — ${e.unsupported.map(imp.formatUnsupported).join('; ')}`, 'error', 15000);
+    else toast(`could not import "${file.name}": ${(e as Error).message}`, 'error');
+  }
 }
 
 export function saveFile(): void {

@@ -89,7 +89,7 @@ export type TemplateMeta = {
   description: string;
   paper: string;
   dataset: string;
-  result: null;
+  result: null | { metric: string; value: number; dataset: string; epochs: number; command: string; measured: string };
   resultNote: string;
   family: string;
 };

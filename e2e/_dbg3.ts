@@ -1,0 +1,25 @@
+import { serve, launch } from './harness';
+const server = await serve('dev');
+const browser = await launch();
+const page = await browser.newPage();
+page.on('console', (m) => console.log('console', m.type(), m.text().slice(0, 300)));
+await page.goto(server.url);
+await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
+const r = await page.evaluate(async () => {
+  const tf: any = await import(/* @vite-ignore */ '/node_modules/.vite/deps/@tensorflow_tfjs.js');
+  await import(/* @vite-ignore */ '/node_modules/.vite/deps/@tensorflow_tfjs-backend-webgpu.js');
+  const ok = await tf.setBackend('webgpu');
+  const out: any = { ok, backend: tf.getBackend() };
+  const a = tf.tensor([1, 2, 3, 4]);
+  out.sum = Array.from(await a.sum().data());
+  out.mean = Array.from(await tf.mean(tf.log(tf.clipByValue(tf.tensor([0.5, 0.25]), 1e-7, 1))).data());
+  const y = tf.tensor([1, 2], [2], 'int32');
+  out.oh = Array.from(await tf.oneHot(y, 3).data());
+  const m = tf.sequential(); m.add(tf.layers.dense({ inputShape: [4], units: 3, activation: 'softmax' }));
+  out.pred = Array.from(await (m.predict(tf.ones([2, 4])) as any).data());
+  const st = tf.stack([tf.scalar(1.5), tf.scalar(2.5)]);
+  out.stack = Array.from(await st.data());
+  return out;
+});
+console.log(JSON.stringify(r));
+await browser.close(); await server.close();
