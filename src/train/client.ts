@@ -18,7 +18,7 @@ export class TrainClient {
   private seq = 0;
   private pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private listeners = new Set<(e: TrainEvent) => void>();
-  private choice: BackendChoice = 'auto';
+  private choice: BackendChoice = 'webgl';
 
   constructor(private readonly makeWorker: () => Worker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })) {}
 
@@ -31,7 +31,7 @@ export class TrainClient {
         this.crash(ev.message || 'the training worker stopped unexpectedly');
       };
       this.worker = w;
-      if (this.choice !== 'auto') w.postMessage({ t: 'backend', id: -1, choice: this.choice } satisfies ToWorker & { id: number });
+      if (this.choice !== 'webgl') w.postMessage({ t: 'backend', id: -1, choice: this.choice } satisfies ToWorker & { id: number });
     }
     return this.worker;
   }

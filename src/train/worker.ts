@@ -33,7 +33,8 @@ class DeviceLost extends Error {
   }
 }
 
-let choice: BackendChoice = 'auto';
+// WebGL by default until WebGPU training reads back correctly (see TrainPanel's note).
+let choice: BackendChoice = 'webgl';
 let backend: BackendInfo | undefined;
 let lostReason: string | null = null;
 const datasets = new Map<string, Promise<Dataset>>();

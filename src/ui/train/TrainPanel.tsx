@@ -76,7 +76,7 @@ function BackendSection() {
           {info ? BACKEND_LABELS[info.name] : 'starting…'}
         </span>
         <select value={choice} disabled={run !== 'idle'} onChange={(e) => pick(e.target.value as BackendChoice)} data-testid="backend-select" className="nbt-select small">
-          <option value="auto">Auto (WebGPU → WebGL → CPU)</option>
+          <option value="auto">Auto (WebGPU → WebGL → CPU; WebGPU training is experimental)</option>
           <option value="webgpu">WebGPU</option>
           <option value="webgl">WebGL</option>
           <option value="cpu">CPU</option>

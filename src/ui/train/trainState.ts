@@ -55,7 +55,7 @@ export interface TrainUi {
   busy?: string;
 }
 
-let state: TrainUi = { backendChoice: 'auto', fallbacks: [], source: null, dataLoading: false, run: 'idle', batches: [], epochs: [], fitIssues: [] };
+let state: TrainUi = { backendChoice: 'webgl', fallbacks: [], source: null, dataLoading: false, run: 'idle', batches: [], epochs: [], fitIssues: [] };
 const listeners = new Set<() => void>();
 
 export function getTrain(): TrainUi {
