@@ -1,12 +1,13 @@
 // `npm run bench`: runs every bench module and writes bench/results/latest.json (all numbers)
 // and bench/results/latest.md (the readable report). Not a test: numbers depend on the machine.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchAnalyze } from './analyze';
 import { benchOnnxExport } from './onnxExport';
 import { benchUi } from './ui';
+import { benchTrain } from './train';
 import type { BenchSection } from './types';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -23,6 +24,8 @@ const MODULES: Module[] = [
   { name: 'onnxExport', run: benchOnnxExport },
   // The app's UI benchmark (issue 4): headless Chromium on the production build.
   { name: 'ui', run: () => benchUi() },
+  // Training per backend in headless Chromium (issue 5): compiled vs hand-written step, ORT-web.
+  { name: 'train', run: () => benchTrain() },
 ];
 
 function isSection(x: unknown): x is BenchSection {
@@ -59,11 +62,23 @@ async function main() {
     memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
     loadAverage1m: +loadavg()[0]!.toFixed(2),
   };
+  // `npm run bench -- NAME…` reruns only those sections; the others are kept from the last run,
+  // each labelled with when and under what load it was measured.
   const results: Record<string, unknown> = {};
+  const measured: Record<string, { date: string; loadAverage1m: number }> = {};
+  if (only.length && existsSync(join(OUT, 'latest.json'))) {
+    const prev = JSON.parse(readFileSync(join(OUT, 'latest.json'), 'utf8')) as { machine: typeof machine; results: Record<string, unknown>; measured?: typeof measured };
+    for (const [k, v] of Object.entries(prev.results)) {
+      if (!MODULES.some((m) => m.name === k)) continue;
+      results[k] = v;
+      measured[k] = prev.measured?.[k] ?? { date: prev.machine.date, loadAverage1m: prev.machine.loadAverage1m };
+    }
+  }
   let failed = 0;
   for (const m of MODULES) {
     if (only.length && !only.includes(m.name)) continue;
     process.stderr.write(`bench: ${m.name}…\n`);
+    measured[m.name] = { date: new Date().toISOString(), loadAverage1m: +loadavg()[0]!.toFixed(2) };
     try {
       results[m.name] = await m.run();
     } catch (e) {
@@ -73,13 +88,13 @@ async function main() {
     }
   }
   mkdirSync(OUT, { recursive: true });
-  writeFileSync(join(OUT, 'latest.json'), JSON.stringify({ machine, results }, null, 2) + '\n');
+  writeFileSync(join(OUT, 'latest.json'), JSON.stringify({ machine, measured, results }, null, 2) + '\n');
   const md = [
     '# Benchmark results',
     '',
     `Written by \`npm run bench\` on ${machine.date}: Node ${machine.node}, ${machine.cpu} (${machine.cores} cores), ${machine.memoryGiB} GiB, 1-minute load average ${machine.loadAverage1m} at the start. Numbers depend on the machine and its load; compare runs on the same machine.`,
     '',
-    ...Object.entries(results).map(([name, r]) => sectionMarkdown(name, r)),
+    ...MODULES.filter((m) => m.name in results).map((m) => sectionMarkdown(m.name, results[m.name]).replace(/\n/, `\n\n_Measured ${measured[m.name]?.date ?? machine.date}, 1-minute load average ${measured[m.name]?.loadAverage1m ?? '?'} at its start._\n`)),
   ].join('\n');
   writeFileSync(join(OUT, 'latest.md'), md.trimEnd() + '\n');
   process.stdout.write(md.trimEnd() + '\n');

@@ -37,6 +37,8 @@ interface Row {
   compiledMs: number;
   handMs: number;
   ratio: number;
+  /** The app's loop (train()) per batch, with its read-back and checks. */
+  loopMs: number;
   examplesPerSec: number;
   tfjsInferMs: number;
   ortInferMs?: number;
@@ -74,7 +76,7 @@ export async function benchTrain(opts: { batch?: number; steps?: number } = {}):
           },
           { backend, graph: BENCH_GRAPH, batch, steps },
         );
-        if (!r.ok) rows.push({ backend, compiledMs: NaN, handMs: NaN, ratio: NaN, examplesPerSec: NaN, tfjsInferMs: NaN, error: String(r.message) });
+        if (!r.ok) rows.push({ backend, compiledMs: NaN, handMs: NaN, ratio: NaN, loopMs: NaN, examplesPerSec: NaN, tfjsInferMs: NaN, error: String(r.message) });
         else {
           const compiledMs = r.compiledMs as number;
           const handMs = r.handMs as number;
@@ -84,6 +86,7 @@ export async function benchTrain(opts: { batch?: number; steps?: number } = {}):
             compiledMs,
             handMs,
             ratio: compiledMs / handMs,
+            loopMs: r.loopMs as number,
             examplesPerSec: (batch * 1000) / compiledMs,
             tfjsInferMs: r.inferMs as number,
             ortInferMs: r.ortMs as number,
@@ -102,10 +105,10 @@ export async function benchTrain(opts: { batch?: number; steps?: number } = {}):
   return {
     name: 'train',
     title: 'Training in the browser (headless Chromium, per backend)',
-    method: `A small LeNet-like CNN (conv 3×3/2 ×8 → max-pool → conv 3×3 ×16 → dense 32 → dense 10, 8.5k params) built from blocks and compiled, against the same model written by hand with tf.layers, trained with the same step (forward, sparse cross-entropy, gradients, Adam, loss read back each step like the app's loop) on a batch of ${batch}; best of two interleaved runs of ${steps} steps after 3 warm-up steps, in a worker as in the app. Inference: median of 7 runs of a ${batch}-example batch in tfjs and in onnxruntime-web (WebGPU provider on the WebGPU row, WASM otherwise) on the exported model. Headless Chromium's WebGPU adapter is SwiftShader (a CPU emulation), so absolute GPU numbers are not a real GPU's.`,
+    method: `A small LeNet-like CNN (conv 3×3/2 ×8 → max-pool → conv 3×3 ×16 → dense 32 → dense 10, 8.5k params) built from blocks and compiled, against the same model written by hand with tf.layers, trained with the same step (forward, sparse cross-entropy, gradients, Adam, loss read back each step like the app's loop) on a batch of ${batch}; best of two interleaved runs of ${steps} steps after 3 warm-up steps, in a worker as in the app. "App loop" times the app's own train() (batching, loss + gradient norm + accuracy read back together, NaN check, update) on random data, per batch after 3 warm-up batches, as a ratio to the hand-written step. Inference: median of 7 runs of a ${batch}-example batch in tfjs and in onnxruntime-web (WebGPU provider on the WebGPU row, WASM otherwise) on the exported model. Headless Chromium's WebGPU adapter is SwiftShader (a CPU emulation), so absolute GPU numbers are not a real GPU's.`,
     table: {
-      columns: ['backend', 'compiled ms/step', 'hand-written ms/step', 'ratio', 'examples/s', 'tfjs infer ms', 'ORT-web infer ms', 'ORT provider'],
-      rows: rows.map((r) => [r.adapter ? `${r.backend} (${r.adapter})` : r.backend, r.error ? `error: ${r.error}` : f(r.compiledMs), f(r.handMs), f(r.ratio, 3), f(r.examplesPerSec, 0), f(r.tfjsInferMs), f(r.ortInferMs), r.ortProvider ?? '—']),
+      columns: ['backend', 'compiled ms/step', 'hand-written ms/step', 'ratio', "app loop ms/batch (ratio)", 'examples/s', 'tfjs infer ms', 'ORT-web infer ms', 'ORT provider'],
+      rows: rows.map((r) => [r.adapter ? `${r.backend} (${r.adapter})` : r.backend, r.error ? `error: ${r.error}` : f(r.compiledMs), f(r.handMs), f(r.ratio, 3), r.error ? '—' : `${f(r.loopMs)} (${f(r.loopMs / r.handMs, 3)})`, f(r.examplesPerSec, 0), f(r.tfjsInferMs), f(r.ortInferMs), r.ortProvider ?? '—']),
     },
     targets: rows
       .filter((r) => !r.error)

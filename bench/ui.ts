@@ -84,10 +84,24 @@ export async function benchUi(opts: { sizes?: number[]; rebuild?: boolean } = {}
         }
         return { infer, frame };
       })()`)) as { infer: number[]; frame: number[] };
-      // Drag: a real mouse drag of a visible block; frame intervals during the drag.
-      const box = await page.locator('.react-flow__node').first().boundingBox();
+      // Drag: a real mouse drag of a block (pressed at its centre: zoomed out to fit 500 blocks, a
+      // block is only a few pixels tall), frame intervals during the drag. The block nearest the
+      // canvas centre is taken so the drag stays clear of the edges (no auto-pan), and the
+      // document is checked afterwards: the block moved, as one undo step.
+      const target = (await page.evaluate(`(() => {
+        const c = document.querySelector('.react-flow').getBoundingClientRect();
+        const cx = c.left + c.width / 2, cy = c.top + c.height / 2;
+        let best = null;
+        for (const el of document.querySelectorAll('.react-flow__node')) {
+          const r = el.getBoundingClientRect();
+          const d = Math.hypot(r.left + r.width / 2 - cx, r.top + r.height / 2 - cy);
+          if (!best || d < best.d) best = { d, id: el.getAttribute('data-id'), x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        }
+        return best;
+      })()`)) as { id: string; x: number; y: number } | null;
       let dragFrames: number[] = [];
-      if (box) {
+      if (target) {
+        const before = (await page.evaluate(`(() => { const s = window.__nb.getState(); return { pos: s.doc.nodes.find((n) => n.id === ${JSON.stringify(target.id)}).position, past: s.past.length }; })()`)) as { pos: { x: number; y: number }; past: number };
         await page.evaluate(`(() => {
           window.__frames = [];
           let last = performance.now();
@@ -99,11 +113,14 @@ export async function benchUi(opts: { sizes?: number[]; rebuild?: boolean } = {}
           }
           requestAnimationFrame(tick);
         })()`);
-        await page.mouse.move(box.x + 30, box.y + 10);
+        await page.mouse.move(target.x, target.y);
         await page.mouse.down();
-        for (let i = 1; i <= 60; i++) await page.mouse.move(box.x + 30 + i * 4, box.y + 10 + i * 2);
+        for (let i = 1; i <= 60; i++) await page.mouse.move(target.x + i * 4, target.y + i * 2);
         await page.mouse.up();
         dragFrames = ((await page.evaluate('window.__frames')) as number[]).slice(2);
+        const after = (await page.evaluate(`(() => { const s = window.__nb.getState(); return { pos: s.doc.nodes.find((n) => n.id === ${JSON.stringify(target.id)}).position, past: s.past.length }; })()`)) as { pos: { x: number; y: number }; past: number };
+        if (after.pos.x <= before.pos.x || after.past !== before.past + 1)
+          throw new Error(`the drag did not move block "${target.id}" as one undo step (position ${JSON.stringify(before.pos)} → ${JSON.stringify(after.pos)}, undo steps ${before.past} → ${after.past})`);
       }
       await ctx.close();
       rows.push([n, r1(openMs), r1(median(edit.infer)), r1(median(edit.frame)), r1(p95(edit.frame)), dragFrames.length ? r1(median(dragFrames)) : '—', dragFrames.length ? r1(p95(dragFrames)) : '—']);
@@ -118,7 +135,7 @@ export async function benchUi(opts: { sizes?: number[]; rebuild?: boolean } = {}
     name: 'ui',
     title: 'Canvas (headless Chromium, production build)',
     method:
-      'A ResNet-like graph (Input, then Conv2D–Conv2D–Add residual units) is opened through the app (as opening a file does) and timed until the first animation frame that draws the blocks. Then a param of a middle block is toggled 30 times: "inference" is the store\'s measured analyze() time, "edit→frame" runs from the edit to the next animation frame. Finally a block is dragged with the mouse for 60 steps and the frame intervals are recorded.',
+      'A ResNet-like graph (Input, then Conv2D–Conv2D–Add residual units) is opened through the app (as opening a file does) and timed until the first animation frame that draws the blocks. Then a param of a middle block is toggled 30 times: "inference" is the store\'s measured analyze() time, "edit→frame" runs from the edit to the next animation frame. Finally the block nearest the canvas centre is dragged with the mouse (pressed at its centre, at the zoom that fits the whole graph, so every block and edge is drawn) for 60 steps, the frame intervals are recorded, and the run fails unless the block moved as one undo step.',
     table: {
       columns: ['blocks', 'open (ms)', 'inference per edit, median (ms)', 'edit→frame median (ms)', 'edit→frame p95 (ms)', 'drag frame median (ms)', 'drag frame p95 (ms)'],
       rows,

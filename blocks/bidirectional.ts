@@ -1,4 +1,4 @@
-import { defineBlock, type Shape, type SymbolicTensor } from '../src/core/spec';
+import { BlockError, defineBlock, type Shape, type SymbolicTensor } from '../src/core/spec';
 import { grid } from '../src/core/fixtures';
 import {
   RNN_ACTIVATIONS,
@@ -46,6 +46,11 @@ export default defineBlock({
       default: 'sigmoid',
       doc: 'Gate activation of LSTM and GRU (unused by SimpleRNN). Defaults to "sigmoid" as in Keras and PyTorch; tfjs\' "hardSigmoid" stays selectable.',
     },
+    resetAfter: {
+      kind: 'bool',
+      default: false,
+      doc: 'GRU only: apply the reset gate after the recurrent matmul with a separate recurrent bias, as PyTorch\'s nn.GRU (see the GRU block). Off = tfjs\' GRU.',
+    },
     returnState: {
       kind: 'bool',
       default: false,
@@ -57,6 +62,9 @@ export default defineBlock({
     ...statePorts(p.layer as RnnKind).map((name) => ({ name, optional: true, doc: `Optional initial state ${name} [units] (zeros when unfed).` })),
   ],
   outputs: (p) => (p.returnState ? ['out', ...stateOuts(p.layer as RnnKind)] : ['out']),
+  checkParams(p) {
+    if (p.resetAfter && p.layer !== 'GRU') throw new BlockError(`resetAfter applies to a GRU only, but layer is ${p.layer}: turn resetAfter off or set layer to GRU`, { param: 'resetAfter' });
+  },
   inferShape([x, ...init], p) {
     const kind = p.layer as RnnKind;
     const { steps } = requireSequence(x, 'Bidirectional');
@@ -143,5 +151,8 @@ export default defineBlock({
     { params: { layer: 'GRU', units: 5, returnSequences: true, useBias: false }, inputs: [[null, null, 3]], note: 'unknown length' },
     { params: { layer: 'LSTM', units: 3, returnSequences: true, recurrentActivation: 'hardSigmoid', mergeMode: 'sum' }, inputs: [[null, 4, 3]], note: 'hardSigmoid gates' },
     { params: { layer: 'SimpleRNN', units: 2, activation: 'relu', dropout: 0.2 }, inputs: [[null, 7, 5]] },
+    ...grid({ mergeMode: ['concat', 'sum'], returnSequences: [false, true] }, (p) => ({ params: { layer: 'GRU', resetAfter: true, units: 3, ...p }, inputs: [[null, 5, 4]], note: 'resetAfter' })),
+    { params: { layer: 'GRU', resetAfter: true, units: 3, returnState: true, returnSequences: true }, inputs: [[null, 4, 2], [null, 3], [null, 3]], note: 'resetAfter initial state' },
+    { params: { layer: 'GRU', resetAfter: true, units: 2, recurrentActivation: 'hardSigmoid', mergeMode: 'ave' }, inputs: [[null, 3, 2]], note: 'resetAfter hardSigmoid gates' },
   ],
 });

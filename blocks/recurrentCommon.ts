@@ -6,14 +6,18 @@
 // numerically by the ONNX contract leg):
 // - Kernels are [in, gates·u], recurrent kernels [u, gates·u], biases [gates·u] (input side only).
 // - LSTM gate order is i, f, c, o; ONNX wants i, o, f, c.
-// - GRU gate order is z, r, h, the same as ONNX. tfjs has no resetAfter (it throws when asked):
-//   the candidate is act(x·Wh + b_h + (r ⊙ h)·Rh), i.e. ONNX linear_before_reset = 0.
+// - GRU gate order is z, r, h, the same as ONNX. tfjs' own GRU has no resetAfter (it throws when
+//   asked): the candidate is act(x·Wh + b_h + (r ⊙ h)·Rh), i.e. ONNX linear_before_reset = 0.
+//   resetAfter = true (PyTorch's nn.GRU, ONNX linear_before_reset = 1) uses our GRUResetAfter
+//   layer (src/core/layers/gruResetAfter.ts): candidate act(x·Wh + b_in_h + r ⊙ (h·Rh + b_rec_h)),
+//   bias [2, 3u] (input row, recurrent row).
 // - goBackwards reads the sequence from the end and, with returnSequences, returns the outputs in
 //   the order it computed them (reversed time). ONNX's "reverse" direction writes Y in the
 //   original time order, so the exporter flips Y back along time to match tfjs.
 // - Bidirectional reverses the backward layer's sequence before merging, so both halves are in
 //   original time order: exactly ONNX's bidirectional Y.
 import { FastOrthogonal } from '../src/core/layers/orthogonal';
+import { GRUResetAfter } from '../src/core/layers/gruResetAfter';
 import type * as tfjs from '@tensorflow/tfjs';
 import {
   BlockError,
@@ -68,6 +72,16 @@ export const gatedParams = {
   },
 } satisfies ParamSchema;
 
+/** GRU adds where the reset gate acts. */
+export const gruParams = {
+  ...gatedParams,
+  resetAfter: {
+    kind: 'bool',
+    default: false,
+    doc: 'Apply the reset gate after the recurrent matmul, with a separate recurrent bias (PyTorch nn.GRU, ONNX linear_before_reset = 1, Keras reset_after = True). Off = tfjs\' GRU (reset before the matmul, one bias per gate).',
+  },
+} satisfies ParamSchema;
+
 /** The resolved params the shared code reads (SimpleRNN has no recurrentActivation). */
 export interface RnnP {
   units: number;
@@ -79,6 +93,13 @@ export interface RnnP {
   goBackwards?: boolean;
   dropout: number;
   recurrentDropout: number;
+  /** GRU only: reset gate after the recurrent matmul (two bias rows). */
+  resetAfter?: boolean;
+}
+
+/** Whether this recurrent layer is a GRU with resetAfter (then its bias is [2, 3u]). */
+export function isResetAfter(kind: RnnKind, p: RnnP): boolean {
+  return kind === 'GRU' && p.resetAfter === true;
 }
 
 /** Names of the state ports: h (and c for LSTM). */
@@ -132,7 +153,8 @@ export function rnnOutputShapes(kind: RnnKind, steps: number | null, p: RnnP, ou
 /** Trainable weights of one direction: kernels, recurrent kernels and biases of every gate. */
 export function rnnWeightCount(kind: RnnKind, features: number, p: RnnP): number {
   const g = GATES[kind];
-  return g * (features * p.units + p.units * p.units + (p.useBias ? p.units : 0));
+  const biases = p.useBias ? (isResetAfter(kind, p) ? 2 : 1) : 0;
+  return g * (features * p.units + p.units * p.units + biases * p.units);
 }
 
 /**
@@ -156,6 +178,7 @@ export function tfjsRnnConfig(kind: RnnKind, p: RnnP, ctx: TfjsBuildContext): Re
     recurrentDropout: p.recurrentDropout,
   };
   if (kind !== 'SimpleRNN') cfg.recurrentActivation = p.recurrentActivation ?? 'sigmoid';
+  if (isResetAfter(kind, p)) cfg.resetAfter = true;
   if (ctx.kernelInitializer) cfg.kernelInitializer = ctx.kernelInitializer;
   // tfjs' own orthogonal init takes seconds to minutes on the CPU backend; same distribution, fast.
   cfg.recurrentInitializer = new FastOrthogonal();
@@ -167,7 +190,8 @@ export function makeTfjsRnn(tf: typeof tfjs, kind: RnnKind, cfg: Record<string, 
     case 'LSTM':
       return tf.layers.lstm(cfg as never);
     case 'GRU':
-      return tf.layers.gru(cfg as never);
+      // tfjs' GRU throws on resetAfter; ours implements it (and serializes as GRUResetAfter).
+      return cfg.resetAfter ? new GRUResetAfter(cfg as never) : tf.layers.gru(cfg as never);
     case 'SimpleRNN':
       return tf.layers.simpleRNN(cfg as never);
   }
@@ -207,7 +231,8 @@ export function onnxRecurrentProblem(kind: RnnKind, p: RnnP, steps: number | nul
 /**
  * Rearranges one direction's tfjs weights (kernel [in, g·u], recurrent kernel [u, g·u], bias
  * [g·u]) into ONNX's W [g·u, in], R [g·u, u] and B [2·g·u] (input bias, then a zero recurrent
- * bias), with LSTM gates reordered from i,f,c,o to i,o,f,c.
+ * bias), with LSTM gates reordered from i,f,c,o to i,o,f,c. A resetAfter GRU's bias is [2, 3u]:
+ * its rows are exactly ONNX's Wb and Rb (gate order z, r, h in both).
  */
 export function onnxWeights(kind: RnnKind, units: number, weights: BlockWeight[], useBias: boolean): { W: Float32Array; R: Float32Array; B: Float32Array; inputSize: number } {
   const g = GATES[kind];
@@ -225,7 +250,10 @@ export function onnxWeights(kind: RnnKind, units: number, weights: BlockWeight[]
     return out;
   };
   const B = new Float32Array(2 * g * units);
-  if (bias) for (let k = 0; k < g; k++) B.set(bias.data.subarray(order[k]! * units, (order[k]! + 1) * units), k * units);
+  if (bias && bias.shape.length === 2) {
+    if (kind !== 'GRU' || bias.data.length !== 2 * g * units) throw new Error(`${kind}: a two-row bias ${JSON.stringify(bias.shape)} is only expected for a resetAfter GRU with ${units} units`);
+    B.set(bias.data);
+  } else if (bias) for (let k = 0; k < g; k++) B.set(bias.data.subarray(order[k]! * units, (order[k]! + 1) * units), k * units);
   return { W: transpose(kernel, inputSize), R: transpose(recurrent, units), B, inputSize };
 }
 
@@ -280,8 +308,8 @@ export function emitOnnxRnn(ctx: OnnxContext, a: OnnxRnnArgs): { Y: string; Yh: 
   const initH = a.initial ? stack(a.initial.h) : '';
   const initC = a.initial?.c ? stack(a.initial.c) : '';
   const attrs: Record<string, OnnxAttr> = { hidden_size: { i: p.units }, direction: { s: a.direction } };
-  // tfjs' GRU applies the reset gate before the recurrent matmul (it has no resetAfter).
-  if (kind === 'GRU') attrs.linear_before_reset = { i: 0 };
+  // tfjs' GRU applies the reset gate before the recurrent matmul; resetAfter applies it after.
+  if (kind === 'GRU') attrs.linear_before_reset = { i: isResetAfter(kind, p) ? 1 : 0 };
   // Inputs: X, W, R, B, sequence_lens ('' = every sequence full length), initial_h, initial_c.
   const inputs = [xT, W, R, B, '', initH];
   if (kind === 'LSTM') inputs.push(initC);
@@ -319,12 +347,17 @@ function emitUnrolled(ctx: OnnxContext, a: OnnxRnnArgs): { Y: string; Yh: string
     const reverse = a.direction === 'reverse' || (a.direction === 'bidirectional' && d === 1);
     // x·W (+ b) for all steps at once: [batch, time, g·u].
     let xw = ctx.node('MatMul', [a.x, weightInit(ctx, `${hint}_kernel`, kernel)])[0]!;
-    if (bias) xw = ctx.node('Add', [xw, weightInit(ctx, `${hint}_bias`, bias)])[0]!;
-    // GRU's recurrent kernel splits into the z,r part and the candidate part.
+    const after = isResetAfter(kind, p);
+    // A resetAfter GRU's bias [2, 3u]: row 0 joins the input side, row 1 the recurrent side.
+    const inBias = bias && after ? floatInit(ctx, `${hint}_bias_in`, { data: bias.data.slice(0, 3 * u), dims: [3 * u] }) : bias ? weightInit(ctx, `${hint}_bias`, bias) : '';
+    const recBias = bias && after ? floatInit(ctx, `${hint}_bias_rec`, { data: bias.data.slice(3 * u), dims: [3 * u] }) : '';
+    if (inBias) xw = ctx.node('Add', [xw, inBias])[0]!;
+    // GRU's recurrent kernel splits into the z,r part and the candidate part (unless resetAfter,
+    // which multiplies the whole recurrent kernel before the reset gate).
     let R = '';
     let Rzr = '';
     let Rh = '';
-    if (kind === 'GRU') {
+    if (kind === 'GRU' && !after) {
       const rows = recurrent.shape[0]!;
       const zr = new Float32Array(rows * 2 * u);
       const hh = new Float32Array(rows * u);
@@ -358,7 +391,20 @@ function emitUnrolled(ctx: OnnxContext, a: OnnxRnnArgs): { Y: string; Yh: string
         let zg: string;
         let rg: string;
         let cand: string;
-        if (h) {
+        if (after) {
+          // The recurrent part (h·R + b_rec) is just b_rec when h is the zero initial state.
+          let hr = h ? ctx.node('MatMul', [h, R])[0]! : '';
+          if (recBias) hr = hr ? ctx.node('Add', [hr, recBias])[0]! : recBias;
+          if (hr) {
+            const [rz, rr, rh] = ctx.node('Split', [hr], { axis: { i: -1 } }, { outputs: 3 });
+            zg = act(f, ctx.node('Add', [xz!, rz!])[0]!);
+            rg = act(f, ctx.node('Add', [xr!, rr!])[0]!);
+            cand = act(p.activation, ctx.node('Add', [xh!, ctx.node('Mul', [rg, rh!])[0]!])[0]!);
+          } else {
+            zg = act(f, xz!);
+            cand = act(p.activation, xh!);
+          }
+        } else if (h) {
           const [hz, hr] = ctx.node('Split', [ctx.node('MatMul', [h, Rzr])[0]!], { axis: { i: 1 } }, { outputs: 2 });
           zg = act(f, ctx.node('Add', [xz!, hz!])[0]!);
           rg = act(f, ctx.node('Add', [xr!, hr!])[0]!);

@@ -67,7 +67,7 @@ async function trainAndCheck(page: Page, shot: (n: string) => Promise<void>, tag
   await page.locator(T('train-start')).click();
   await page.locator(T('loss-chart')).waitFor({ timeout: 120_000 });
   if (during) await during();
-  await page.locator(T('test-accuracy')).waitFor({ timeout: 400_000 });
+  await page.locator(T('test-accuracy')).waitFor({ timeout: 900_000 });
   const trainSecs = (Date.now() - tStart) / 1000;
   const acc = parseFloat(await page.locator(T('test-accuracy')).innerText());
   assert.ok(acc >= 90, `test accuracy ${acc}% should be ≥ 90%`);
@@ -104,9 +104,42 @@ const timings: Record<string, Timing> = {};
 
 export const tests: E2ETest[] = [
   {
-    // WebGL is the default backend for now: training on WebGPU (SwiftShader) read back wrong
-    // values in our runs, so WebGPU is offered but not chosen by default (see issue 5's note).
-    name: 'train on WebGL (the default): MNIST ≥ 90%, charts, confusion matrix, ONNX in onnxruntime-web; try it; reload restores',
+    name: 'train on WebGPU (the default): MNIST ≥ 90%, charts, confusion matrix, ONNX in onnxruntime-web; a lost device resumes on WebGL',
+    async fn({ page, url, shot }) {
+      await openTrain(page, url);
+      // Nothing picked: Auto chooses WebGPU (Chromium's SwiftShader adapter here) and says so.
+      assert.equal(await page.locator(T('backend-select')).inputValue(), 'auto');
+      await pickBackend(page, 'auto', 'WebGPU');
+      assert.match(await page.locator(T('backend-summary')).innerText(), /^WebGPU \(.+\), the default$/);
+      timings.webgpu = await trainAndCheck(page, shot, 'webgpu');
+      const acc1 = parseFloat(await page.locator(T('test-accuracy')).innerText());
+
+      // Train more, and lose the GPU device part-way (as a driver reset would): the run resumes on
+      // WebGL from the last weight snapshot, says so, and finishes with a model as good as before.
+      await page.locator(T('train-more-epochs')).fill('1');
+      await page.locator(T('train-more')).click();
+      await eventually(async () => {
+        const m = /epoch (\d+) · batch (\d+)\//.exec(await page.locator(T('train-progress')).innerText());
+        assert.ok(m && Number(m[1]) === 5 && Number(m[2]) >= 5, `5th epoch under way (${m?.[0]})`);
+      }, 120_000, 'train more under way on WebGPU');
+      await page.evaluate(() => (window as unknown as { __nbTrain: { loseDevice(): void } }).__nbTrain.loseDevice());
+      await eventually(async () => {
+        const note = await page.locator(T('backend-fallback')).innerText();
+        assert.match(note, /The WebGPU device was lost \(.+\); training resumed on WebGL from the weights saved at epoch 5, batch \d+\./);
+      }, 60_000, 'the fallback note');
+      assert.equal(await page.locator(T('backend-indicator')).innerText(), 'WebGL');
+      assert.match(await page.locator(T('backend-summary')).innerText(), /resumed here after the WebGPU device was lost/);
+      await eventually(async () => assert.match(await page.locator(T('train-progress')).innerText(), /epoch 5 · batch (\d+)\/\1[\s\S]*done/), 300_000, 'the resumed run finishes');
+      await eventually(async () => {
+        const acc2 = parseFloat(await page.locator(T('test-accuracy')).innerText());
+        assert.ok(acc2 >= 90 && acc2 >= acc1 - 3, `test accuracy after the resumed epoch ${acc2}% (before ${acc1}%)`);
+      }, 60_000, 'test accuracy after the resumed run');
+      await page.locator(T('backend-fallback')).scrollIntoViewIfNeeded();
+      await shot('train-webgpu-3-device-lost');
+    },
+  },
+  {
+    name: 'train forced onto WebGL: same flow; try it; reload restores',
     async fn({ page, url, shot }) {
       await openTrain(page, url);
       await pickBackend(page, 'webgl', 'WebGL');
@@ -139,7 +172,7 @@ export const tests: E2ETest[] = [
       await openTrain(page, url, bad);
       await pickBackend(page, 'cpu', 'CPU');
       await eventually(async () => assert.match(await page.locator(T('fit-issues')).innerText(), /output "out" gives \[7\] but MNIST digits needs \[10\].*set its units to 10/), 120_000, 'fit message');
-      assert.ok(await page.locator(T('train-start')).isDisabled());
+      assert.ok(await page.locator(T('train-start')).isDisabled(), 'Train is disabled while the data does not fit');
       await page.locator(`${T('fit-issues')} button`).first().click();
       assert.deepEqual(await page.evaluate(() => [...window.__nb!.getState().selectedNodes]), ['out']);
       await shot('train-cpu-0-fit-error');

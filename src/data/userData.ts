@@ -98,3 +98,67 @@ export function imagesToDataset(items: { label: string; pixels: Float32Array }[]
     test: sliceSplit(shuffled, 0, nTest),
   };
 }
+
+/** One file in a zip archive, still compressed. */
+export interface ZipEntry {
+  path: string;
+  /** 0 = stored, 8 = deflate. */
+  method: number;
+  size: number;
+  data: Uint8Array;
+}
+
+/**
+ * Lists the files of a zip archive from its central directory (folders, macOS resource forks and
+ * hidden files left out). Reads stored and deflated entries; the caller inflates (the browser has
+ * DecompressionStream('deflate-raw'), Node has zlib), so this stays free of both.
+ */
+export function listZip(bytes: Uint8Array, name = 'zip'): ZipEntry[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u16 = (o: number) => dv.getUint16(o, true);
+  const u32 = (o: number) => dv.getUint32(o, true);
+  // The end-of-central-directory record sits in the last 22 bytes plus up to 64 KiB of comment.
+  let eocd = -1;
+  for (let o = bytes.length - 22; o >= Math.max(0, bytes.length - 22 - 0xffff); o--)
+    if (u32(o) === 0x06054b50) {
+      eocd = o;
+      break;
+    }
+  if (eocd < 0) throw new DataError(`${name}: not a zip archive (no end-of-central-directory record) — choose a .zip file, or the folder itself`);
+  const count = u16(eocd + 10);
+  let p = u32(eocd + 16);
+  if (p === 0xffffffff || count === 0xffff) throw new DataError(`${name}: a ZIP64 archive (over 4 GB or 65535 files) is not supported — zip fewer or smaller images`);
+  const dec = new TextDecoder();
+  const out: ZipEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    if (p + 46 > bytes.length || u32(p) !== 0x02014b50) throw new DataError(`${name}: the zip's central directory is damaged at entry ${i + 1}`);
+    const method = u16(p + 10);
+    const csize = u32(p + 20);
+    const size = u32(p + 24);
+    const nlen = u16(p + 28);
+    const elen = u16(p + 30);
+    const clen = u16(p + 32);
+    const local = u32(p + 42);
+    const path = dec.decode(bytes.subarray(p + 46, p + 46 + nlen));
+    p += 46 + nlen + elen + clen;
+    const base = path.split('/').pop() ?? '';
+    if (path.endsWith('/') || path.startsWith('__MACOSX/') || base.startsWith('.')) continue;
+    if (u32(local) !== 0x04034b50) throw new DataError(`${name}: "${path}" has no local header where the directory says`);
+    const start = local + 30 + u16(local + 26) + u16(local + 28);
+    if (method !== 0 && method !== 8) throw new DataError(`${name}: "${path}" uses compression method ${method}; only stored (0) and deflate (8) are supported — re-zip it with a standard tool`);
+    if (start + csize > bytes.length) throw new DataError(`${name}: "${path}" runs past the end of the file (is the zip truncated?)`);
+    out.push({ path, method, size, data: bytes.subarray(start, start + csize) });
+  }
+  return out;
+}
+
+/** The files of a zip archive, inflated with the given raw-deflate decoder. */
+export async function unzip(bytes: Uint8Array, inflateRaw: (d: Uint8Array) => Promise<Uint8Array>, name = 'zip'): Promise<{ path: string; data: Uint8Array }[]> {
+  const out: { path: string; data: Uint8Array }[] = [];
+  for (const e of listZip(bytes, name)) {
+    const data = e.method === 0 ? e.data : await inflateRaw(e.data);
+    if (data.length !== e.size) throw new DataError(`${name}: "${e.path}" inflated to ${data.length} bytes, the directory says ${e.size}`);
+    out.push({ path: e.path, data });
+  }
+  return out;
+}

@@ -21,6 +21,7 @@ import { onnxReader } from '../onnx/read';
 import { saveModel } from '../train/weights';
 import { importCommand } from '../cli/commands/import';
 import { ImportError, applyWeights, importFile, importOnnx, importTfjs, type ImportResult } from './index';
+import { GRUResetAfter } from '../core/layers/gruResetAfter';
 
 const PY = '/usr/bin/python3';
 const reader = onnxReader(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'));
@@ -30,7 +31,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const torchCheck = spawnSync(PY, ['-c', 'import torch, torchvision'], { encoding: 'utf8' });
 const hasTorch = torchCheck.status === 0;
 
-const TORCH_MODELS = ['resnet18', 'vgg11', 'alexnet', 'lstm', 'gru', 'mixed'];
+const TORCH_MODELS = ['resnet18', 'vgg11', 'alexnet', 'lstm', 'gru', 'bigru', 'bigru_last', 'mixed'];
 const inputs: Record<string, number[]> = {};
 
 beforeAll(() => {
@@ -148,11 +149,34 @@ describe('ONNX import of PyTorch models (torch.onnx.export, onnxruntime referenc
     for (const t of ['BatchNormalization', 'DepthwiseConv2D', 'LeakyReLU', 'Concatenate', 'AveragePooling2D', 'Permute']) expect(count(result.doc, t)).toBeGreaterThan(0);
   }, 120_000);
 
-  torchIt('nn.GRU is refused with the op, the node and the reason (linear_before_reset 1)', () => {
-    const bytes = new Uint8Array(readFileSync(join(dir, 'gru.onnx')));
+  torchIt('nn.GRU (batch_first, linear_before_reset 1) + Linear on the last step → GRU with resetAfter', async () => {
+    const { diff, result, refMax } = await parityOf('gru');
+    expect(refMax).toBeGreaterThan(0.01);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+    expect(result.doc.nodes.map((n) => n.type)).toEqual(['Input', 'GRU', 'Dense']);
+    expect(result.doc.nodes[1]!.params).toMatchObject({ units: 8, resetAfter: true, returnSequences: false });
+    // Input and recurrent biases stay apart: [2, 3·units].
+    expect(Object.entries(result.weights).find(([k]) => k.endsWith('/bias') && k.includes('GRU'))![1].shape).toEqual([2, 24]);
+  }, 120_000);
+
+  torchIt('bidirectional nn.GRU: its output sequence and both final states → Bidirectional(GRU, resetAfter)', async () => {
+    const { diff, result, refMax } = await parityOf('bigru');
+    expect(refMax).toBeGreaterThan(0.01);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+    const bi = result.doc.nodes.find((n) => n.type === 'Bidirectional')!;
+    expect(bi.params).toMatchObject({ layer: 'GRU', units: 5, resetAfter: true, mergeMode: 'concat', returnSequences: true, returnState: true });
+    // h_n[0] and h_n[1] come from the forward and backward state ports.
+    const fromBi = result.doc.edges.filter((e) => e.source === bi.id).map((e) => e.sourceHandle ?? 'out').sort();
+    expect(fromBi).toEqual(['h', 'hBack', 'out']);
+    expect(count(result.doc, 'GlobalAveragePooling1D')).toBe(1);
+    expect(count(result.doc, 'Concatenate')).toBe(1);
+  }, 120_000);
+
+  torchIt('the last step of a bidirectional output (y[:, -1]) is refused with the op, the node and the reason', () => {
+    const bytes = new Uint8Array(readFileSync(join(dir, 'bigru_last.onnx')));
     let err: unknown;
     try {
-      importOnnx(bytes, reader, { source: 'gru.onnx' });
+      importOnnx(bytes, reader, { source: 'bigru_last.onnx' });
     } catch (e) {
       err = e;
     }
@@ -160,8 +184,8 @@ describe('ONNX import of PyTorch models (torch.onnx.export, onnxruntime referenc
     const e = err as ImportError;
     expect(e.malformed).toBe(false);
     expect(e.unsupported).toHaveLength(1);
-    expect(e.unsupported[0]).toMatchObject({ op: 'GRU', node: '/gru/GRU' });
-    expect(e.unsupported[0]!.reason).toMatch(/linear_before_reset 1/);
+    expect(e.unsupported[0]).toMatchObject({ op: 'Gather' });
+    expect(e.unsupported[0]!.reason).toMatch(/only the last step of a recurrent output sequence/);
   });
 });
 
@@ -179,7 +203,7 @@ const ownGraph: GraphDoc = {
     { id: 'bn', type: 'BatchNormalization', params: {} },
     { id: 'r', type: 'Reshape', params: { targetShape: [6, 20] } },
     { id: 'lstm', type: 'LSTM', params: { units: 5, returnSequences: true } },
-    { id: 'gru', type: 'GRU', params: { units: 3 } },
+    { id: 'gru', type: 'GRU', params: { units: 3, resetAfter: true } },
     { id: 'out', type: 'Dense', params: { units: 2, activation: 'softmax' } },
   ],
   edges: [
@@ -254,7 +278,7 @@ describe('reopening our own exports', () => {
   });
 
   // Our exporter's ONNX, read op by op: covers Embedding (Gather), GRU with
-  // linear_before_reset 0, LayerNormalization, DepthwiseConv2D, Pad and ReduceMax.
+  // linear_before_reset 0 and 1 (resetAfter), LayerNormalization, DepthwiseConv2D, Pad and ReduceMax.
   const chain = (name: string, nodes: GraphDoc['nodes']): GraphDoc => ({
     format: 'neural-blocks.graph',
     version: 1,
@@ -274,6 +298,11 @@ describe('reopening our own exports', () => {
       { id: 'g', type: 'GRU', params: { units: 4, returnSequences: true } },
       { id: 'ln', type: 'LayerNormalization', params: {} },
       { id: 'g2', type: 'GRU', params: { units: 2 } },
+    ]),
+    chain('gru-reset-after', [
+      { id: 'x', type: 'Input', params: { shape: [5, 3] } },
+      { id: 'g', type: 'GRU', params: { units: 4, resetAfter: true, returnSequences: true } },
+      { id: 'g2', type: 'GRU', params: { units: 2, resetAfter: true } },
     ]),
     chain('dw', [
       { id: 'x', type: 'Input', params: { shape: [8, 8, 3] } },
@@ -380,6 +409,15 @@ describe('tfjs layers-model import', () => {
     expect(r.doc.nodes.map((n) => n.type)).toEqual(['Input', 'LSTM', 'LSTM', 'Dense']);
   });
 
+  it('a GRU with resetAfter (saved as GRUResetAfter) comes back as a GRU block with resetAfter', async () => {
+    const m = tf.sequential({ layers: [new GRUResetAfter({ inputShape: [5, 3], units: 4, returnSequences: true, recurrentActivation: 'sigmoid' }), tf.layers.gru({ units: 2, recurrentActivation: 'sigmoid' })] });
+    const r = await tfjsParity(m, tf.tensor(inputData(2 * 5 * 3, 6), [2, 5, 3]));
+    expect(r.doc.nodes.map((n) => n.type)).toEqual(['Input', 'GRU', 'GRU']);
+    expect(r.doc.nodes[1]!.params).toMatchObject({ units: 4, resetAfter: true, returnSequences: true });
+    // tfjs' own GRU says resetAfter: false in its config.
+    expect(r.doc.nodes[2]!.params?.resetAfter ?? false).toBe(false);
+  });
+
   it('refuses a layer with no block, naming it', async () => {
     const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3 }), tf.layers.thresholdedReLU({ theta: 0.5 })] });
     const { json, bin } = await save(m);
@@ -411,9 +449,9 @@ describe('neural-blocks import', () => {
 
   torchIt('exits 1 listing each unsupported op on its own line', async () => {
     const t = io();
-    expect(await importCommand.run([join(dir, 'gru.onnx'), '-o', join(dir, 'gru.json')], t.io)).toBe(1);
-    expect(t.err).toContainEqual(expect.stringMatching(/^node "\/gru\/GRU" \(GRU\): linear_before_reset 1/));
-    expect(existsSync(join(dir, 'gru.json'))).toBe(false);
+    expect(await importCommand.run([join(dir, 'bigru_last.onnx'), '-o', join(dir, 'bigru_last.json')], t.io)).toBe(1);
+    expect(t.err).toContainEqual(expect.stringMatching(/^node "\/Gather" \(Gather\): Gather of index -1 on axis 1/));
+    expect(existsSync(join(dir, 'bigru_last.json'))).toBe(false);
   });
 
   it('exits 2 with one line for a file that is not a model', async () => {

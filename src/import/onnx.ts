@@ -5,8 +5,11 @@
 // - Tensors in our graph are channels-last, ONNX images are channels-first. Each ONNX value is
 //   tracked with a *layout* telling how our tensor relates to it: "plain" (same order), "nchw"
 //   (ONNX [N,C,H,W] is our [N,H,W,C]), "pooled" (ONNX [N,C,1,1] from a global pool is our [N,C]),
-//   "tmajor" (ONNX [T,N,F] is our [N,T,F]), "rnnY" (ONNX LSTM/GRU Y [T,1,N,H] is our [N,T,H]) and
-//   "dirN" (ONNX Y_h [1,N,H] is our [N,H]). Layout changes cost no block until an op needs the
+//   "tmajor" (ONNX [T,N,F] is our [N,T,F]), "rnnY" (ONNX LSTM/GRU Y [T,1,N,H] is our [N,T,H]),
+//   "dirN" (ONNX Y_h [1,N,H] is our [N,H]) and, for a bidirectional op (the Bidirectional
+//   block, concat), "rnnY2" (Y [T,2,N,H] is our [N,T,2H]), "rnnYT2" (Y transposed to [T,N,2,H],
+//   PyTorch's next step before its Reshape to [T,N,2H]) and "dir2" (Y_h [2,N,H]: index 0 is our
+//   port h, index 1 our hBack). Layout changes cost no block until an op needs the
 //   ONNX element order: Flatten/Reshape of an image inserts Permute [3,1,2] first, so a Dense
 //   after it takes the weights unchanged.
 // - A rank-4 graph input becomes an NHWC Input ([H, W, C]): the imported model takes NHWC.
@@ -128,7 +131,9 @@ export function tensorValues(t: PTensor, where: string): { dims: number[]; float
 
 type Sym = number | 'N' | null;
 type Dim = number | null;
-type Layout = 'plain' | 'nchw' | 'pooled' | 'tmajor' | 'rnnY' | 'dirN';
+type Layout = 'plain' | 'nchw' | 'pooled' | 'tmajor' | 'rnnY' | 'dirN' | 'rnnY2' | 'rnnYT2' | 'dir2';
+/** Layouts whose first ONNX axis is not the batch. */
+const NOT_BATCH_FIRST = new Set<Layout>(['tmajor', 'rnnY', 'dirN', 'rnnY2', 'rnnYT2', 'dir2']);
 
 /** A value known at import time. Int tensors may hold the symbolic batch "N" (from Shape). */
 interface ConstVal {
@@ -155,6 +160,8 @@ interface TensorVal {
   seqOf?: string;
 }
 type Val = ConstVal | TensorVal;
+type RnnPort = 'seq' | 'last' | 'c' | 'lastBack' | 'cBack';
+type RnnUse = Record<RnnPort, boolean> & { bi: boolean };
 
 /** One node has no block; the message says why (it becomes a line of the report). */
 class Unsupported extends Error {}
@@ -254,8 +261,11 @@ class Converter {
   readonly uses = new Map<string, number>();
   /** Relayouts made once per ONNX value (e.g. its NCHW-order copy). */
   private readonly relayouts = new Map<string, TensorVal>();
-  /** Recurrent nodes: which of their outputs are used (finalised into params and ports). */
-  readonly rnn = new Map<string, { seq: boolean; last: boolean; c: boolean }>();
+  /**
+   * Recurrent nodes: which of their outputs are used (finalised into params and ports). Ports
+   * while converting: seq (Y), last (Y_h, forward), c (Y_c), lastBack / cBack (bidirectional).
+   */
+  readonly rnn = new Map<string, RnnUse>();
   /** Nodes created by the current ONNX node (their ids start with its sanitised name). */
   current = 'node';
   readonly opset: number;
@@ -283,7 +293,7 @@ class Converter {
       const h = handles?.[k];
       if (h && h !== 'in') e.targetHandle = h;
       this.edges.push(e);
-      if (this.rnn.has(r.node)) this.rnn.get(r.node)![r.port as 'seq' | 'last' | 'c'] = true;
+      if (this.rnn.has(r.node)) this.rnn.get(r.node)![r.port as RnnPort] = true;
     });
     return id;
   }
@@ -441,7 +451,7 @@ function foldConst(cv: Converter, n: PNode, a: Map<string, PAttr>): Val[] | unde
     case 'Shape': {
       const v = ins[0];
       if (!v) return undefined;
-      const dims: Sym[] = v.kind === 'const' ? v.dims : v.shape.map((d, i) => (d === null ? (i === 0 && v.layout !== 'tmajor' && v.layout !== 'rnnY' && v.layout !== 'dirN' ? 'N' : null) : d));
+      const dims: Sym[] = v.kind === 'const' ? v.dims : v.shape.map((d, i) => (d === null ? (i === 0 && !NOT_BATCH_FIRST.has(v.layout) ? 'N' : null) : d));
       const start = attrInt(a, 'start', 0);
       const endA = a.get('end');
       const sl = dims.slice(start, endA ? Number(endA.i) : undefined);
@@ -886,6 +896,15 @@ function convertReshape(cv: Converter, n: PNode): TensorVal {
   const inp = n.input ?? [];
   const t = cv.tensor(inp[0]!);
   const shape = cv.ints(cv.constant(inp[1], 'shape'), 'shape');
+  if (t.layout === 'rnnYT2') {
+    // [T,N,2,H] → [T,N,2H]: both directions side by side, forward first, as the Bidirectional
+    // block's concat merge; our value is its output sequence [N,T,2H].
+    const [T, N, , H] = t.shape;
+    const merged = H == null ? null : 2 * H;
+    const ok = shape.length === 3 && (shape[0] === 0 || shape[0] === T) && (shape[1] === 0 || shape[1] === 'N' || shape[1] === -1) && (shape[2] === -1 || shape[2] === merged);
+    if (!ok) throw new Unsupported(`Reshape of a bidirectional output [T,N,2,H] to ${fmt(shape)}: only [T, N, 2·H] (PyTorch's merge of the two directions) is mapped`);
+    return { ...t, layout: 'tmajor', shape: [T!, N!, merged] };
+  }
   const first = shape[0];
   const batchOk = first === 'N' || first === 0 || (first === -1 && !shape.slice(1).includes(-1)) || (typeof first === 'number' && first === t.shape[0]);
   if (!batchOk) throw new Unsupported(`Reshape to ${fmt(shape)} moves data across the batch axis; only reshapes that keep the batch first are mapped`);
@@ -913,6 +932,8 @@ function convertTranspose(cv: Converter, n: PNode, a: Map<string, PAttr>): Tenso
   const rank = t.shape.length;
   const perm = attrInts(a, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   const shape = perm.map((p) => t.shape[p]!);
+  // PyTorch's bidirectional output: Y [T,2,N,H] → [T,N,2,H] (then a Reshape to [T,N,2H]).
+  if (t.layout === 'rnnY2' && perm.join() === '0,2,1,3') return { ...t, layout: 'rnnYT2', shape };
   const swap01 = rank === 3 && perm.join() === '1,0,2';
   if (swap01 && t.layout === 'plain') return { ...t, layout: 'tmajor', shape };
   if (swap01 && t.layout === 'tmajor') return { ...t, layout: 'plain', shape };
@@ -941,6 +962,8 @@ function convertSqueeze(cv: Converter, n: PNode, a: Map<string, PAttr>): TensorV
   else for (const ax of axes) shape.splice(ax, 0, 1);
   if (squeeze && t.layout === 'rnnY' && axes.join() === '1') return { ...t, layout: 'tmajor', shape };
   if (squeeze && t.layout === 'dirN' && axes.join() === '0') return { ...t, layout: 'plain', shape };
+  if (t.layout === 'rnnY2' || t.layout === 'rnnYT2' || t.layout === 'dir2')
+    throw new Unsupported(`${n.op_type} of a bidirectional recurrent output (layout ${t.layout}) is not mapped: take Y through Transpose [0,2,1,3] + Reshape [T,N,2H], and the final states with h[0] / h[1]`);
   if (squeeze && t.layout === 'pooled' && axes.join() === '2,3') return { ...t, layout: 'plain', shape };
   if (axes.includes(0)) throw new Unsupported(`${n.op_type} on axis 0 (the batch) has no block`);
   const p = cv.plain(inp[0]!, t);
@@ -971,6 +994,12 @@ function convertGather(cv: Converter, n: PNode, a: Map<string, PAttr>): TensorVa
   // Picking the one direction of a recurrent output (as Squeeze does).
   if (i === 0 && data.layout === 'rnnY' && ax === 1) return { ...data, layout: 'tmajor', shape: [data.shape[0]!, data.shape[2]!, data.shape[3]!] };
   if (i === 0 && data.layout === 'dirN' && ax === 0) return { ...data, layout: 'plain', shape: data.shape.slice(1) };
+  // A bidirectional op's final states [2,N,H]: index 0 (or −2) is the forward direction's, 1 (−1) the backward's.
+  if (data.layout === 'dir2' && ax === 0 && i >= -2 && i <= 1) {
+    const back = i === 1 || i === -1;
+    const port = data.ref.port === 'c' ? (back ? 'cBack' : 'c') : back ? 'lastBack' : 'last';
+    return { ...data, ref: { node: data.ref.node, port }, layout: 'plain', shape: data.shape.slice(1) };
+  }
   if (data.layout === 'plain' && data.seqOf && ax === 1 && rank === 3) {
     const T = data.shape[1];
     if (i === -1 || (T != null && i === T - 1)) return { kind: 'tensor', ref: { node: data.seqOf, port: 'last' }, layout: 'plain', shape: [data.shape[0]!, data.shape[2]!] };
@@ -1032,16 +1061,17 @@ function convertRnn(cv: Converter, n: PNode, a: Map<string, PAttr>): Val[] {
   const lstm = n.op_type === 'LSTM';
   const G = lstm ? 4 : 3;
   const dir = attrString(a, 'direction') ?? 'forward';
-  if (dir !== 'forward') throw new Unsupported(`direction "${dir}" is not mapped (only forward; a bidirectional layer would need the Bidirectional block)`);
+  if (dir === 'reverse') throw new Unsupported('direction "reverse" is not mapped (forward, or bidirectional as the Bidirectional block)');
+  const bi = dir === 'bidirectional';
+  const D = bi ? 2 : 1;
   if (a.has('clip')) throw new Unsupported('cell clipping (clip) has no block');
   if (attrInt(a, 'layout', 0) !== 0) throw new Unsupported('layout 1 (batch-major X) is not mapped');
   if (lstm && attrInt(a, 'input_forget', 0) !== 0) throw new Unsupported('input_forget 1 (coupled gates) has no block');
-  if (!lstm && attrInt(a, 'linear_before_reset', 0) !== 0)
-    throw new Unsupported(
-      'linear_before_reset 1 (PyTorch nn.GRU semantics, Keras reset_after=True) has no block: tfjs\' GRU applies the reset gate before the recurrent matmul (linear_before_reset 0), and the GRU block has no resetAfter option',
-    );
+  // linear_before_reset 1 (PyTorch's nn.GRU, Keras reset_after) is the GRU block's resetAfter.
+  const resetAfter = !lstm && attrInt(a, 'linear_before_reset', 0) !== 0;
   const acts = (a.get('activations')?.strings ?? []).map((s) => new TextDecoder().decode(s));
-  const dflt = lstm ? ['Sigmoid', 'Tanh', 'Tanh'] : ['Sigmoid', 'Tanh'];
+  const dflt1 = lstm ? ['Sigmoid', 'Tanh', 'Tanh'] : ['Sigmoid', 'Tanh'];
+  const dflt = bi ? [...dflt1, ...dflt1] : dflt1;
   if (acts.length && acts.join() !== dflt.join()) throw new Unsupported(`activations ${acts.join(', ')} are not mapped (only the defaults ${dflt.join(', ')})`);
   if (inp[4]) throw new Unsupported('sequence_lens (per-example lengths) has no block');
   if (lstm && inp[7]) throw new Unsupported('peephole weights (P) have no block');
@@ -1060,32 +1090,55 @@ function convertRnn(cv: Converter, n: PNode, a: Map<string, PAttr>): Val[] {
   const Rf = cv.floats(R, 'R');
   const F = W.dims[2]!;
   const Bf = inp[3] ? cv.floats(cv.constant(inp[3], 'B'), 'B') : undefined;
+  if (W.dims[0] !== D || Wf.length !== D * G * H * F || Rf.length !== D * G * H * H || (Bf && Bf.length !== D * 2 * G * H))
+    throw new Unsupported(`weights W ${fmt(W.dims)}, R ${fmt(R.dims)}${Bf ? `, B of ${Bf.length} values` : ''} do not fit ${D} direction(s) of ${G} gates × hidden_size ${H}`);
   // ONNX gate order: LSTM i, o, f, c; GRU z, r, h. tfjs: LSTM i, f, c, o; GRU z, r, h.
   const order = lstm ? [0, 2, 3, 1] : [0, 1, 2];
-  const kernel = new Float32Array(F * G * H);
-  const rec = new Float32Array(H * G * H);
-  const bias = new Float32Array(G * H);
-  for (let g = 0; g < G; g++) {
-    const og = order[g]!;
-    for (let h = 0; h < H; h++) {
-      const row = og * H + h;
-      const col = g * H + h;
-      for (let f = 0; f < F; f++) kernel[f * G * H + col] = Wf[row * F + f]!;
-      for (let f = 0; f < H; f++) rec[f * G * H + col] = Rf[row * H + f]!;
-      if (Bf) bias[col] = Bf[row]! + Bf[G * H + row]!;
+  /** One direction's weights in tfjs' layout (kernel [F, G·H], recurrent [H, G·H], bias). */
+  const direction = (d: number) => {
+    const w = Wf.subarray(d * G * H * F, (d + 1) * G * H * F);
+    const r = Rf.subarray(d * G * H * H, (d + 1) * G * H * H);
+    const b = Bf?.subarray(d * 2 * G * H, (d + 1) * 2 * G * H);
+    const kernel = new Float32Array(F * G * H);
+    const rec = new Float32Array(H * G * H);
+    // resetAfter keeps the input bias (row 0) and the recurrent bias (row 1) apart; otherwise
+    // they are summed, which is exact: ONNX adds Rb outside the reset gate when
+    // linear_before_reset is 0.
+    const bias = new Float32Array((resetAfter ? 2 : 1) * G * H);
+    for (let g = 0; g < G; g++) {
+      const og = order[g]!;
+      for (let h = 0; h < H; h++) {
+        const row = og * H + h;
+        const col = g * H + h;
+        for (let f = 0; f < F; f++) kernel[f * G * H + col] = w[row * F + f]!;
+        for (let f = 0; f < H; f++) rec[f * G * H + col] = r[row * H + f]!;
+        if (b && resetAfter) {
+          bias[col] = b[row]!;
+          bias[G * H + col] = b[G * H + row]!;
+        } else if (b) bias[col] = b[row]! + b[G * H + row]!;
+      }
     }
+    return { kernel, rec, bias };
+  };
+  const kind = lstm ? 'LSTM' : 'GRU';
+  const params: Record<string, unknown> = { units: H, ...(Bf ? {} : { useBias: false }), ...(resetAfter ? { resetAfter: true } : {}) };
+  const id = bi ? cv.add('Bidirectional', { layer: kind, ...params, mergeMode: 'concat' }, [x.ref]) : cv.add(kind, params, [x.ref]);
+  cv.rnn.set(id, { seq: false, last: false, c: false, lastBack: false, cBack: false, bi });
+  const biasShape = resetAfter ? [2, G * H] : [G * H];
+  for (let d = 0; d < D; d++) {
+    const w = direction(d);
+    // tfjs names a Bidirectional's weights after its forward_/backward_ copies of "<id>_rnn".
+    const prefix = bi ? `${d === 0 ? 'forward' : 'backward'}_${id}_rnn/` : '';
+    cv.weight(id, `${prefix}kernel`, [F, G * H], w.kernel);
+    cv.weight(id, `${prefix}recurrent_kernel`, [H, G * H], w.rec);
+    if (Bf) cv.weight(id, `${prefix}bias`, biasShape, w.bias);
   }
-  const id = cv.add(lstm ? 'LSTM' : 'GRU', { units: H }, [x.ref]);
-  cv.rnn.set(id, { seq: false, last: false, c: false });
-  cv.weight(id, 'kernel', [F, G * H], kernel);
-  cv.weight(id, 'recurrent_kernel', [H, G * H], rec);
-  cv.weight(id, 'bias', [G * H], bias);
   const [T, N] = [x.shape[0]!, x.shape[1]!];
   const outs: Val[] = [
-    { kind: 'tensor', ref: { node: id, port: 'seq' }, layout: 'rnnY', shape: [T, 1, N, H], seqOf: id },
-    { kind: 'tensor', ref: { node: id, port: 'last' }, layout: 'dirN', shape: [1, N, H] },
+    bi ? { kind: 'tensor', ref: { node: id, port: 'seq' }, layout: 'rnnY2', shape: [T, 2, N, H] } : { kind: 'tensor', ref: { node: id, port: 'seq' }, layout: 'rnnY', shape: [T, 1, N, H], seqOf: id },
+    { kind: 'tensor', ref: { node: id, port: 'last' }, layout: bi ? 'dir2' : 'dirN', shape: [D, N, H] },
   ];
-  if (lstm) outs.push({ kind: 'tensor', ref: { node: id, port: 'c' }, layout: 'dirN', shape: [1, N, H] });
+  if (lstm) outs.push({ kind: 'tensor', ref: { node: id, port: 'c' }, layout: bi ? 'dir2' : 'dirN', shape: [D, N, H] });
   return outs;
 }
 
@@ -1230,7 +1283,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
     else if (v.kind === 'const') cv.unsupported.push({ op: 'Output', node: o.name, reason: 'the output is a constant; a graph output must be computed from an input' });
     else {
       const use = cv.rnn.get(v.ref.node);
-      if (use) use[v.ref.port as 'seq' | 'last' | 'c'] = true;
+      if (use) use[v.ref.port as RnnPort] = true;
       if (v.layout === 'nchw') cv.notes.push(`output "${o.name}" is NCHW ${fmt(v.shape)} in the ONNX file and channels-last (NHWC) in the imported graph`);
       else if (v.layout === 'pooled') cv.notes.push(`output "${o.name}" is [N, C, 1, 1] in the ONNX file and [N, C] in the imported graph`);
       else if (v.layout !== 'plain') cv.unsupported.push({ op: 'Output', node: o.name, reason: `the output is a time-major recurrent value (layout ${v.layout}); only batch-major outputs are mapped` });
@@ -1241,12 +1294,15 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   // Recurrent nodes: their params and ports follow what is used.
   for (const [id, use] of cv.rnn) {
     const node = cv.node(id);
-    const returnState = use.c || (use.seq && use.last);
+    // A Bidirectional's "out" without returnSequences merges both final states, so its separate
+    // states always come from the h / hBack (c / cBack) ports.
+    const returnState = use.bi ? use.last || use.lastBack || use.c || use.cBack : use.c || (use.seq && use.last);
     node.params = { ...node.params, returnSequences: use.seq, ...(returnState ? { returnState: true } : {}) };
     for (const e of cv.edges) {
       if (e.source !== id) continue;
       const port = e.sourceHandle ?? 'out';
-      const mapped = port === 'seq' ? 'out' : port === 'last' ? (use.seq ? 'h' : 'out') : port;
+      const names: Record<string, string> = use.bi ? { seq: 'out', last: 'h', lastBack: 'hBack' } : { seq: 'out', last: use.seq ? 'h' : 'out' };
+      const mapped = names[port] ?? port;
       if (mapped === 'out') delete e.sourceHandle;
       else e.sourceHandle = mapped;
     }

@@ -149,7 +149,9 @@ export function importTfjs(modelJson: unknown, weightsBin: Uint8Array | undefine
       prev = id;
       return;
     }
-    const spec = getBlock(layer.class_name);
+    // Our GRU with resetAfter saves as its own class (tfjs' GRU cannot do it); its config says
+    // resetAfter: true, which the GRU block takes as a param.
+    const spec = getBlock(layer.class_name === 'GRUResetAfter' ? 'GRU' : layer.class_name);
     if (!spec || layer.class_name === 'Input') {
       unsupported.push({ ...where, reason: `no block for tfjs layer class ${layer.class_name}` });
       return;

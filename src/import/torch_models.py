@@ -1,5 +1,6 @@
 """Exports the foreign models the import test runs against: torchvision's ResNet-18, VGG-11 and
-AlexNet (random weights) and a small batch-first LSTM with a Linear head, to ONNX.
+AlexNet (random weights), a small batch-first LSTM and GRU with a Linear head, and a bidirectional
+GRU reading both its output sequence and its final states, to ONNX.
 
 Usage: python3 torch_models.py OUT_DIR [OPSET] [NAMES...]
 Every model is put in eval mode and its BatchNorm running statistics and affine parameters are
@@ -28,6 +29,8 @@ class SeqClassifier(nn.Module):
 
 
 class GruClassifier(nn.Module):
+    """nn.GRU (reset gate after the recurrent matmul: ONNX linear_before_reset 1) + Linear."""
+
     def __init__(self, features=6, hidden=8, classes=3):
         super().__init__()
         self.gru = nn.GRU(features, hidden, batch_first=True)
@@ -36,6 +39,34 @@ class GruClassifier(nn.Module):
     def forward(self, x):
         y, _ = self.gru(x)
         return self.head(y[:, -1, :])
+
+
+class BiGru(nn.Module):
+    """A bidirectional GRU: a Linear on every step of its [batch, time, 2·hidden] output,
+    averaged over time, plus a Linear on both final states (h_n[0] forward, h_n[1] backward)."""
+
+    def __init__(self, features=6, hidden=5, classes=3):
+        super().__init__()
+        self.gru = nn.GRU(features, hidden, batch_first=True, bidirectional=True)
+        self.per_step = nn.Linear(2 * hidden, classes)
+        self.head = nn.Linear(2 * hidden, classes)
+
+    def forward(self, x):
+        y, h = self.gru(x)
+        return self.per_step(y).mean(dim=1) + self.head(torch.cat([h[0], h[1]], dim=1))
+
+
+class BiGruLastStep(nn.Module):
+    """y[:, -1] of a bidirectional GRU: the backward half of that step is the backward
+    direction's FIRST output, which no block port gives (the importer must refuse it)."""
+
+    def __init__(self):
+        super().__init__()
+        self.gru = nn.GRU(6, 4, batch_first=True, bidirectional=True)
+
+    def forward(self, x):
+        y, _ = self.gru(x)
+        return y[:, -1]
 
 
 class Mixed(nn.Module):
@@ -79,6 +110,8 @@ MODELS = {
     "alexnet": (lambda: torchvision.models.alexnet(weights=None), (1, 3, 224, 224)),
     "lstm": (lambda: SeqClassifier(), (1, 7, 6)),
     "gru": (lambda: GruClassifier(), (1, 5, 6)),
+    "bigru": (lambda: BiGru(), (1, 7, 6)),
+    "bigru_last": (lambda: BiGruLastStep(), (1, 7, 6)),
     "mixed": (lambda: Mixed(), (1, 3, 32, 32)),
 }
 

@@ -111,14 +111,56 @@ function poolArgs(c: Ctx, rank: number): { pool: number[]; strides: number[] } {
   return { pool, strides };
 }
 
-/** Converts one recurrent direction's tfjs weights (kernel, recurrent_kernel, bias). */
+/**
+ * Converts one recurrent direction's tfjs weights (kernel, recurrent_kernel, bias) for the
+ * prelude's Recurrent. A resetAfter GRU's bias [2, 3u] splits into bias (input row) and bias_hh.
+ */
 function rnnWeights(ws: BlockWeight[], prefix: string, useBias: boolean): Record<string, TorchWeight> {
   const [k, r, b] = ws;
   const out: Record<string, TorchWeight> = {
     [`${prefix}weight_ih`]: transpose2d(k!.data, k!.shape[0]!, k!.shape[1]!),
     [`${prefix}weight_hh`]: transpose2d(r!.data, r!.shape[0]!, r!.shape[1]!),
   };
-  if (useBias) out[`${prefix}bias`] = asIs(b!);
+  if (useBias && b!.shape.length === 2) {
+    const n = b!.shape[1]!;
+    out[`${prefix}bias`] = { shape: [n], data: b!.data.slice(0, n) };
+    out[`${prefix}bias_hh`] = { shape: [n], data: b!.data.slice(n) };
+  } else if (useBias) out[`${prefix}bias`] = asIs(b!);
+  return out;
+}
+
+/**
+ * A resetAfter GRU with sigmoid gates, tanh and no recurrent dropout is exactly torch's nn.GRU
+ * (the prelude's GRU wrapper); other gate activations need the prelude's Recurrent cell.
+ */
+function nativeGru(kind: string, p: Record<string, unknown>): boolean {
+  return kind === 'GRU' && p.resetAfter === true && p.activation === 'tanh' && (p.recurrentActivation ?? 'sigmoid') === 'sigmoid' && !p.recurrentDropout;
+}
+
+/** tfjs gate blocks z, r, h → torch's r, z, n, along the rows of a [3u, …] matrix (or a [3u] vector). */
+function torchGateOrder(w: TorchWeight): TorchWeight {
+  const rows = w.shape[0]!;
+  const u = rows / 3;
+  const cols = w.data.length / rows;
+  const out = new Float32Array(w.data.length);
+  // torch gate g takes tfjs gate from[g].
+  const from = [1, 0, 2];
+  for (let g = 0; g < 3; g++) out.set(w.data.subarray(from[g]! * u * cols, (from[g]! + 1) * u * cols), g * u * cols);
+  return { shape: w.shape.slice(), data: out };
+}
+
+/** One direction's weights for the prelude's GRU (nn.GRU: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0). */
+function nativeGruWeights(ws: BlockWeight[], prefix: string, useBias: boolean): Record<string, TorchWeight> {
+  const [k, r, b] = ws;
+  const out: Record<string, TorchWeight> = {
+    [`${prefix}gru.weight_ih_l0`]: torchGateOrder(transpose2d(k!.data, k!.shape[0]!, k!.shape[1]!)),
+    [`${prefix}gru.weight_hh_l0`]: torchGateOrder(transpose2d(r!.data, r!.shape[0]!, r!.shape[1]!)),
+  };
+  if (useBias) {
+    const n = b!.shape[1]!;
+    out[`${prefix}gru.bias_ih_l0`] = torchGateOrder({ shape: [n], data: b!.data.slice(0, n) });
+    out[`${prefix}gru.bias_hh_l0`] = torchGateOrder({ shape: [n], data: b!.data.slice(n) });
+  }
   return out;
 }
 
@@ -134,6 +176,7 @@ function rnnKwargs(kind: string, features: number, p: Record<string, unknown>, g
     ...(goBackwards ? ['go_backwards=True'] : []),
     ...(p.dropout ? [`dropout=${py(p.dropout)}`] : []),
     ...(p.recurrentDropout ? [`recurrent_dropout=${py(p.recurrentDropout)}`] : []),
+    ...(kind === 'GRU' && p.resetAfter ? ['reset_after=True'] : []),
   ].join(', ');
 }
 
@@ -308,7 +351,16 @@ function emit(c: Ctx): Emitted {
       const call = `self.${self}(${x}${states.length ? `, [${states.join(', ')}]` : ''})`;
       let weights: Record<string, TorchWeight>;
       let member: string;
-      if (bi) {
+      const native = nativeGru(kind, p);
+      const nativeArgs = [`${features}`, `${py(p.units)}`, `bias=${py(p.useBias)}`, `return_sequences=${py(p.returnSequences)}`, ...(p.dropout ? [`dropout=${py(p.dropout)}`] : [])];
+      if (native && bi) {
+        const half = c.tw.length / 2;
+        weights = { ...nativeGruWeights(c.tw.slice(0, half), 'forward_layer.', p.useBias as boolean), ...nativeGruWeights(c.tw.slice(half), 'backward_layer.', p.useBias as boolean) };
+        member = `Bidirectional(${py(p.mergeMode)}, native=True, input_size=${features}, units=${py(p.units)}, bias=${py(p.useBias)}, return_sequences=${py(p.returnSequences)}${p.dropout ? `, dropout=${py(p.dropout)}` : ''})`;
+      } else if (native) {
+        weights = nativeGruWeights(c.tw, '', p.useBias as boolean);
+        member = `GRU(${[...nativeArgs, ...(p.goBackwards ? ['go_backwards=True'] : [])].join(', ')})`;
+      } else if (bi) {
         const half = c.tw.length / 2;
         weights = { ...rnnWeights(c.tw.slice(0, half), 'forward_layer.', p.useBias as boolean), ...rnnWeights(c.tw.slice(half), 'backward_layer.', p.useBias as boolean) };
         member = `Bidirectional(${py(p.mergeMode)}, ${rnnKwargs(kind, features, p, false)})`;

@@ -2,5 +2,5 @@
 export { generatePytorch, PytorchExportError, type PytorchExport } from './generate';
 export { permuteData, transpose2d, type TorchWeight } from './weights';
 export { exportDataset } from './dataset';
-export { writePt } from './pt';
+export { writePt, zipStored } from './pt';
 export { CLUSTER_SECTION } from './readme';

@@ -1,6 +1,6 @@
 // The Python helpers every generated model.py starts with: tfjs' semantics where PyTorch's
 // built-ins differ (TF-style "same" padding, channels-last convolutions and pools, tfjs' GRU
-// with the reset gate applied before the recurrent matmul, hardSigmoid = clip(0.2x + 0.5),
+// with the reset gate applied before the recurrent matmul — a resetAfter GRU is nn.GRU itself —, hardSigmoid = clip(0.2x + 0.5),
 // asymmetric bilinear upsampling, Keras attention layers). Tensors stay channels-last (NHWC /
 // NWC) between blocks, exactly as in tfjs, so Flatten/Reshape see the same element order; the
 // conv and pool helpers permute to channels-first around the torch op.
@@ -228,13 +228,15 @@ class Recurrent(nn.Module):
     """A Keras SimpleRNN/LSTM/GRU as tfjs runs it. weight_ih [gates·units, in], weight_hh
     [gates·units, units], bias [gates·units] (torch's orientation). Gate order: LSTM i, f, c, o
     (= torch's i, f, g, o); GRU z, r, h (Keras' order; tfjs applies the reset gate to the state
-    BEFORE the recurrent matmul, unlike nn.GRU, hence this cell). goBackwards reads the sequence
-    from the end and returns the steps in that reversed order, as tfjs does."""
+    BEFORE the recurrent matmul, unlike nn.GRU, hence this cell; reset_after=True applies it
+    after, with a separate recurrent bias bias_hh, as nn.GRU does — used here when the gates
+    are not sigmoid/tanh). goBackwards reads the sequence from the end and returns the steps in
+    that reversed order, as tfjs does."""
 
     GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
 
     def __init__(self, kind, input_size, units, activation="tanh", recurrent_activation="sigmoid", bias=True,
-                 return_sequences=False, go_backwards=False, dropout=0.0, recurrent_dropout=0.0):
+                 return_sequences=False, go_backwards=False, dropout=0.0, recurrent_dropout=0.0, reset_after=False):
         super().__init__()
         g = self.GATES[kind]
         self.kind, self.units = kind, units
@@ -244,6 +246,8 @@ class Recurrent(nn.Module):
         self.weight_ih = nn.Parameter(torch.zeros(g * units, input_size))
         self.weight_hh = nn.Parameter(torch.zeros(g * units, units))
         self.bias = nn.Parameter(torch.zeros(g * units)) if bias else None
+        self.reset_after = reset_after and kind == "GRU"
+        self.bias_hh = nn.Parameter(torch.zeros(g * units)) if bias and self.reset_after else None
 
     def forward(self, x, state: Optional[List[torch.Tensor]] = None):
         b, t, _ = x.shape
@@ -269,6 +273,12 @@ class Recurrent(nn.Module):
                 ig, fg, cg, og = gates.split(u, dim=1)
                 c = self.rec_act(fg) * c + self.rec_act(ig) * self.act(cg)
                 h = self.rec_act(og) * self.act(c)
+            elif self.reset_after:  # GRU, reset gate after the recurrent matmul (nn.GRU's)
+                xz, xr, xh = xi.split(u, dim=1)
+                rz, rr, rh = F.linear(hd, self.weight_hh, self.bias_hh).split(u, dim=1)
+                z = self.rec_act(xz + rz)
+                r = self.rec_act(xr + rr)
+                h = z * h + (1 - z) * self.act(xh + r * rh)
             else:  # GRU, tfjs semantics
                 xz, xr, xh = xi.split(u, dim=1)
                 w_zr, w_h = self.weight_hh[: 2 * u], self.weight_hh[2 * u:]
@@ -282,15 +292,42 @@ class Recurrent(nn.Module):
         return out, ([h, c] if self.kind == "LSTM" else [h])
 
 
+class GRU(nn.Module):
+    """A resetAfter GRU block with sigmoid gates and tanh: exactly torch's nn.GRU (reset gate
+    after the recurrent matmul, separate recurrent bias), so it runs on cuDNN. The gates are in
+    torch's order (r, z, n) in self.gru's weights. Wraps tfjs' interface: input dropout (one mask
+    per sequence), go_backwards (reads the sequence reversed and returns the steps in that order),
+    the last step or the whole sequence, and the final state as a list."""
+
+    def __init__(self, input_size, units, bias=True, return_sequences=False, go_backwards=False, dropout=0.0):
+        super().__init__()
+        self.gru = nn.GRU(input_size, units, bias=bias, batch_first=True)
+        self.return_sequences, self.go_backwards, self.dropout = return_sequences, go_backwards, dropout
+
+    def forward(self, x, state: Optional[List[torch.Tensor]] = None):
+        if self.training and self.dropout > 0:
+            x = x * (torch.rand(x.shape[0], 1, x.shape[2], device=x.device) >= self.dropout).to(x.dtype) / (1 - self.dropout)
+        if self.go_backwards:
+            x = x.flip(1)
+        y, h = self.gru(x, state[0].unsqueeze(0).contiguous() if state else None)
+        h = h[0]
+        return (y if self.return_sequences else h), [h]
+
+
 class Bidirectional(nn.Module):
     """Keras Bidirectional: a forward and a go-backwards copy; the backward sequence is put back
-    in time order before merging (concat, sum, mul or ave)."""
+    in time order before merging (concat, sum, mul or ave). native=True: GRU (nn.GRU) halves."""
 
-    def __init__(self, merge_mode, **kw):
+    def __init__(self, merge_mode, native=False, **kw):
         super().__init__()
         self.merge_mode = merge_mode
-        self.forward_layer = Recurrent(**kw)
-        self.backward_layer = Recurrent(**{**kw, "go_backwards": True})
+        if native:
+            kw = {k: v for k, v in kw.items() if k in ("input_size", "units", "bias", "return_sequences", "dropout")}
+            self.forward_layer = GRU(**kw)
+            self.backward_layer = GRU(**{**kw, "go_backwards": True})
+        else:
+            self.forward_layer = Recurrent(**kw)
+            self.backward_layer = Recurrent(**{**kw, "go_backwards": True})
 
     def forward(self, x, state: Optional[List[torch.Tensor]] = None):
         n = len(state) // 2 if state else 0

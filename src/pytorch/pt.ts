@@ -118,7 +118,11 @@ function crc32(data: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function zipStored(files: [string, Uint8Array][], align = 64): Uint8Array {
+/**
+ * A zip archive of stored (uncompressed) entries, each entry's data aligned to `align` bytes
+ * (torch.load needs 64). Also the container of the canvas' PyTorch export (src/ui/exportPytorch.ts).
+ */
+export function zipStored(files: [string, Uint8Array][], align = 64): Uint8Array {
   const out = new Bytes();
   const central = new Bytes();
   for (const [name, data] of files) {
@@ -176,7 +180,7 @@ function zipStored(files: [string, Uint8Array][], align = 64): Uint8Array {
   out.u32(cd.length);
   out.u32(cdOffset);
   out.u16(0);
-  if (out.length >= 2 ** 32) throw new Error(`model.pt would be ${out.length} bytes, over the 4 GiB a zip without zip64 holds (this writer does not produce zip64): the model is too large to export in one file`);
+  if (out.length >= 2 ** 32) throw new Error(`the zip would be ${out.length} bytes, over the 4 GiB a zip without zip64 holds (this writer does not produce zip64): the model is too large to export in one file`);
   return out.concat();
 }
 

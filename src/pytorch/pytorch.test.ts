@@ -13,9 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BLOCKS } from '../../blocks/index';
 import { compile, type CompiledModel } from '../core/compile';
 import { fixtureGraph, fixtureName } from '../core/fixtureGraph';
-import { randomArray, randomInputs } from '../core/randomInputs';
+import { randomArray } from '../core/randomInputs';
 import type { GraphDoc } from '../core/graph';
 import { generatePytorch, writePt, exportDataset, PytorchExportError } from './index';
+import { writeParityCase, type ParityResult, type Randomise } from './parityCase';
 import { makePoints } from '../data/synthetic';
 import { seedWeights } from '../onnx/seedWeights';
 import { readdirSync, rmSync } from 'node:fs';
@@ -55,41 +56,11 @@ interface Case {
   error?: string;
 }
 
-function writeCase(dir: string, doc: GraphDoc, seed: number, randomise: (c: CompiledModel, seed: number) => void = randomiseWeights): void {
-  const c = compile(doc);
-  try {
-    randomise(c, seed);
-    const a = c.analysis;
-    const inShapes = a.inputs.map((id) => a.nodes.get(id)!.outputShapes!.out!);
-    const inTypes = a.inputs.map((id) => a.nodes.get(id)!.outputDtypes!.out as 'float32' | 'int32');
-    const maxInt = Math.min(...a.order.map((id) => a.nodes.get(id)!).filter((n) => n.type === 'Embedding').map((n) => n.params.inputDim as number), 10);
-    const xs = randomInputs(inShapes, inTypes, maxInt, seed);
-    const out = c.model.predict(xs.length === 1 ? xs[0]! : xs);
-    const ys = Array.isArray(out) ? out : [out];
-    const gen = generatePytorch(c, doc);
-    mkdirSync(dir, { recursive: true });
-    for (const [f, text] of Object.entries(gen.files)) writeFileSync(join(dir, f), text);
-    writeFileSync(join(dir, 'model.pt'), writePt(gen.weights));
-    const parts: Buffer[] = [];
-    let off = 0;
-    const put = (t: tf.Tensor) => {
-      const data = t.dtype === 'int32' ? new Int32Array(t.dataSync() as Int32Array) : new Float32Array(t.dataSync() as Float32Array);
-      parts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-      const e = { shape: t.shape, dtype: t.dtype === 'int32' ? 'int32' : 'float32', offset: off };
-      off += data.byteLength;
-      return e;
-    };
-    const io = { inputs: xs.map(put), outputs: ys.map(put) };
-    writeFileSync(join(dir, 'io.json'), JSON.stringify(io));
-    writeFileSync(join(dir, 'io.bin'), Buffer.concat(parts));
-    xs.forEach((x) => x.dispose());
-    ys.forEach((y) => y.dispose());
-  } finally {
-    c.model.dispose();
-  }
+function writeCase(dir: string, doc: GraphDoc, seed: number, randomise: Randomise = randomiseWeights): void {
+  writeParityCase(dir, doc, seed, randomise);
 }
 
-type Result = { error?: string; outputs?: { max?: number; scale?: number; shape?: number[]; want?: number[] }[] };
+type Result = ParityResult;
 
 function checkResult(cs: Case, r: Result | undefined, relative: boolean): void {
   expect(cs.error, 'generation').toBeUndefined();
@@ -176,7 +147,7 @@ beforeAll(async () => {
   const r = spawnSync(PYTHON, [join(HERE, 'parity.py'), root], { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) throw new Error(`parity.py failed (${r.status}): ${r.stderr}`);
   results = JSON.parse(readFileSync(join(root, 'results.json'), 'utf8')) as Record<string, Result>;
-}, 900_000);
+}, 1_800_000); // ~2 min of CPU; far longer on a loaded 2-core machine
 
 afterAll(() => {
   if (root && !process.env.KEEP_PYTORCH_CASES) rmSync(root, { recursive: true, force: true });

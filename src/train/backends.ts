@@ -174,7 +174,7 @@ export function webgpuDevice(): { lost: Promise<{ reason?: string; message?: str
 /** True when an error message looks like running out of (GPU or main) memory. */
 export function isOutOfMemory(e: unknown): boolean {
   const m = String((e as Error)?.message ?? e);
-  return /out of memory|\boom\b|allocation failed|failed to allocate|Array buffer allocation|RangeError: Invalid typed array length|exceeds the max buffer size|maxBufferSize|maxStorageBufferBindingSize/i.test(m);
+  return /out of memory|\boom\b|allocation failed|failed to allocate|Array buffer allocation|Invalid typed array length|exceeds the max buffer size|maxBufferSize|maxStorageBufferBindingSize/i.test(m);
 }
 
 /** True when an error comes from a lost GPU device / context. */

@@ -18,7 +18,7 @@ export class TrainClient {
   private seq = 0;
   private pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   private listeners = new Set<(e: TrainEvent) => void>();
-  private choice: BackendChoice = 'webgl';
+  private choice: BackendChoice = 'auto';
 
   constructor(private readonly makeWorker: () => Worker = () => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' })) {}
 
@@ -31,7 +31,7 @@ export class TrainClient {
         this.crash(ev.message || 'the training worker stopped unexpectedly');
       };
       this.worker = w;
-      if (this.choice !== 'webgl') w.postMessage({ t: 'backend', id: -1, choice: this.choice } satisfies ToWorker & { id: number });
+      if (this.choice !== 'auto') w.postMessage({ t: 'backend', id: -1, choice: this.choice } satisfies ToWorker & { id: number });
     }
     return this.worker;
   }
@@ -94,8 +94,8 @@ export class TrainClient {
   start(req: StartRequest): void {
     this.send({ t: 'start', req });
   }
-  more(epochs: number): void {
-    this.send({ t: 'more', epochs });
+  more(epochs: number, config?: TrainingConfig): void {
+    this.send({ t: 'more', epochs, config });
   }
   stop(): void {
     this.send({ t: 'stop' });
@@ -117,8 +117,8 @@ export class TrainClient {
   predict(inputs: TensorData[]): Promise<Prediction> {
     return this.call({ t: 'predict', id: this.id(), inputs });
   }
-  decode(source: Int32Array, maxLen: number): Promise<{ tokens: number[]; prediction: Prediction }> {
-    return this.call({ t: 'decode', id: this.id(), source, maxLen });
+  decode(source: Int32Array, maxLen: number, endId = -1): Promise<{ tokens: number[]; prediction: Prediction }> {
+    return this.call({ t: 'decode', id: this.id(), source, maxLen, endId });
   }
   testBatch(count: number): Promise<{ inputs: TensorData[]; prediction: Prediction }> {
     return this.call({ t: 'test-batch', id: this.id(), count });
@@ -126,8 +126,8 @@ export class TrainClient {
   getWeights(): Promise<SavedModel> {
     return this.call({ t: 'get-weights', id: this.id() });
   }
-  loadWeights(graph: GraphDoc, config: TrainingConfig, weights: SavedModel): Promise<boolean> {
-    return this.call({ t: 'load-weights', id: this.id(), graph, config, weights });
+  loadWeights(graph: GraphDoc, config: TrainingConfig, weights: SavedModel, source?: string): Promise<boolean> {
+    return this.call({ t: 'load-weights', id: this.id(), graph, config, weights, source });
   }
   exportOnnx(): Promise<Uint8Array> {
     return this.call({ t: 'export-onnx', id: this.id() });

@@ -4,7 +4,8 @@ import { compile } from '../core/compile';
 import type { GraphDoc } from '../core/graph';
 import { makePoints } from '../data/synthetic';
 import { DEFAULT_TRAINING, parseTrainingConfig } from './config';
-import { DataFitError, evaluateTest, train } from './loop';
+import { DataFitError, evaluateGreedy, evaluateTest, exactMatchCount, train } from './loop';
+import type { Dataset } from '../data/dataset';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -120,5 +121,99 @@ describe('training loop', () => {
     const { issues } = parseTrainingConfig({ learningRate: -1, optimizer: 'adamw', batchSize: 2.5 });
     expect(issues.map((i) => i.field).sort()).toEqual(['batchSize', 'learningRate', 'optimizer']);
     expect(issues.find((i) => i.field === 'optimizer')!.message).toMatch(/must be one of sgd, adam, adagrad, rmsprop, got "adamw"/);
+  });
+});
+
+describe('sequence exact match', () => {
+  it('counts a sequence only when every non-padding token is right', () => {
+    // 3 sequences of 4 tokens; 0 is padding
+    const truth = [5, 6, 0, 0, 5, 6, 7, 8, 3, 3, 3, 3];
+    const pred = [5, 6, 9, 9, 5, 6, 7, 4, 3, 3, 3, 3];
+    // row 1: wrong only on padding → counts; row 2: last token wrong → does not; row 3: exact
+    expect(exactMatchCount(pred, truth, 3)).toBe(2);
+    // with an end token (2), what follows it in the target is not compared
+    expect(exactMatchCount([4, 2, 7, 7], [4, 2, 5, 5], 1, { end: 2 })).toBe(1);
+    expect(exactMatchCount([4, 3, 7, 7], [4, 2, 5, 5], 1, { end: 2 })).toBe(0);
+    expect(() => exactMatchCount([1, 2, 3], [1, 2, 3, 4], 1)).toThrow(/3 predicted tokens for 4 target tokens/);
+  });
+
+  // A "seq2seq" model that ignores its source and predicts (previous decoder token + 1): with the
+  // true previous tokens (teacher forcing) it is right after every mistake-free prefix, while
+  // greedy decoding feeds it its own outputs, so one wrong step carries on.
+  const V = 12;
+  function countingModel() {
+    const doc: GraphDoc = {
+      format: 'neural-blocks.graph',
+      version: 1,
+      name: 'count',
+      nodes: [
+        { id: 'source', type: 'Input', params: { shape: [4], dtype: 'int32' } },
+        { id: 'target_in', type: 'Input', params: { shape: [4], dtype: 'int32' } },
+        { id: 'src_emb', type: 'Embedding', params: { inputDim: V, outputDim: V } },
+        { id: 'dec_emb', type: 'Embedding', params: { inputDim: V, outputDim: V } },
+        { id: 'sum', type: 'Add', params: {} },
+        { id: 'out', type: 'Dense', params: { units: V, activation: 'softmax' } },
+      ],
+      edges: [
+        { source: 'source', target: 'src_emb' },
+        { source: 'target_in', target: 'dec_emb' },
+        { source: 'src_emb', target: 'sum', targetHandle: 'in0' },
+        { source: 'dec_emb', target: 'sum', targetHandle: 'in1' },
+        { source: 'sum', target: 'out' },
+      ],
+    };
+    const c = compile(doc);
+    const eye = tf.eye(V);
+    c.layersByNode.get('src_emb')![0]!.setWeights([tf.zeros([V, V])]);
+    c.layersByNode.get('dec_emb')![0]!.setWeights([eye]);
+    const shift = new Float32Array(V * V);
+    for (let i = 0; i < V; i++) shift[i * V + ((i + 1) % V)] = 20;
+    c.layersByNode.get('out')![0]!.setWeights([tf.tensor2d(shift, [V, V]), tf.zeros([V])]);
+    return c;
+  }
+  function seqData(targets: number[][]): Dataset {
+    const n = targets.length;
+    const tgt = Int32Array.from(targets.flat());
+    const dec = new Int32Array(n * 4);
+    targets.forEach((t, i) => {
+      dec[i * 4] = 1; // <s>
+      dec.set(t.slice(0, 3), i * 4 + 1);
+    });
+    const split = {
+      x: [
+        { shape: [4], dtype: 'int32' as const, data: new Int32Array(n * 4).fill(3) },
+        { shape: [4], dtype: 'int32' as const, data: dec },
+      ],
+      y: [{ shape: [4], dtype: 'int32' as const, data: tgt }],
+      n,
+    };
+    return { name: 't', title: 'T', description: '', task: 'seq2seq', numClasses: V, defaultLoss: 'sparseCategoricalCrossentropy', train: split, test: split };
+  }
+
+  it('greedy decoding feeds back its own outputs; teacher-forced evaluation does not', async () => {
+    const c = countingModel();
+    // counting up from <s> = 1: [2,3,4,5] is what the model writes; [2,3,9,10] breaks the count
+    // once (teacher forcing recovers at 10, greedy does not); [2,3,0,0] is padded after 2 tokens.
+    const data = seqData([
+      [2, 3, 4, 5],
+      [2, 3, 9, 10],
+      [2, 3, 0, 0],
+    ]);
+    const cfg = { ...DEFAULT_TRAINING, batchSize: 2 };
+    const tf1 = evaluateTest(c, data, cfg);
+    expect(tf1.exactMatch).toBeCloseTo(2 / 3, 6);
+    // teacher-forced token accuracy counts every position, padding too: [2,3,9,10] misses its 9,
+    // and [2,3,0,0] gets its two padding positions "wrong" (4 and 1) — which exact match ignores
+    expect(tf1.accuracy).toBeCloseTo(9 / 12, 6);
+    const g = await evaluateGreedy(c, data, cfg);
+    expect(Array.from(g.tokens)).toEqual([2, 3, 4, 5, 2, 3, 4, 5, 2, 3, 4, 5]);
+    expect(g.exactMatch).toBeCloseTo(2 / 3, 6);
+    expect(g.tokenAccuracy).toBeCloseTo(8 / 10, 6);
+    // with an end token the decoder stops there: 4 ends rows early, so [2,3,4,5] still matches
+    // up to and including 4, and nothing after 4 is decoded
+    const e = await evaluateGreedy(c, data, cfg, { end: 4 });
+    expect(Array.from(e.tokens.subarray(0, 4))).toEqual([2, 3, 4, 0]);
+    expect(e.exactMatch).toBeCloseTo(2 / 3, 6);
+    c.model.dispose();
   });
 });

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../core/compile';
 import { rng } from '../core/randomInputs';
-import { gatherRows, shuffleIndex, sliceSplit, type Dataset, type Split, type TensorData } from '../data/dataset';
+import { gatherRows, shuffleIndex, sliceRows, sliceSplit, type Dataset, type Split, type TensorData } from '../data/dataset';
 import { lossFor, type LossName, type TrainingConfig } from './config';
 import { samplingLosses } from '../core/layers/sampling';
 
@@ -272,7 +272,15 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
           message = `stopped by the user at epoch ${epoch + 1}, batch ${b + 1}`;
           break outer;
         }
-        if (control.waitWhilePaused) await control.waitWhilePaused();
+        if (control.waitWhilePaused) {
+          await control.waitWhilePaused();
+          // A stop pressed while paused ends the run here, before another batch is trained.
+          if (control.shouldStop?.()) {
+            status = 'stopped';
+            message = `stopped by the user at epoch ${epoch + 1}, batch ${b + 1}`;
+            break outer;
+          }
+        }
         const idx = order.subarray(b * bs, Math.min(n, (b + 1) * bs));
         const batch: Split = { x: trainSplit.x.map((t) => gatherRows(t, idx)), y: trainSplit.y.map((t) => gatherRows(t, idx)), n: idx.length };
         // Forward + gradients in one tidy; the numbers are read back asynchronously (a synchronous
@@ -300,7 +308,10 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
             return loss as tf.Scalar;
           }, vars);
           const gs = vars.map((v) => grads[v.name]!);
-          const norm = tf.sqrt(tf.addN(gs.map((g) => tf.sum(tf.square(g)))));
+          // Summed pairwise, not with tf.addN: WebGPU's addN binds every input as a storage buffer, and
+          // past the device's limit (8 on many adapters, e.g. SwiftShader) the work is dropped and the
+          // loss reads back as 0 — a LeNet-5 has 10 weight tensors.
+          const norm = tf.sqrt(gs.map((g) => tf.sum(tf.square(g))).reduce<tf.Tensor>((a, b) => tf.add(a, b), tf.scalar(0)));
           // A fresh tensor (tf.addN of one tensor may hand back that same tensor, disposed below).
           const correct = acc.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
           acc.forEach((a) => a.dispose());
@@ -370,7 +381,11 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
 export interface EvalResult {
   loss: number;
   accuracy?: number;
-  /** Whole-sequence exact match (seq2seq / sequence labels). */
+  /**
+   * Whole-sequence exact match (seq2seq / sequence labels): the fraction of examples whose every
+   * non-padding target token is predicted. From one forward pass, so for a seq2seq model this is
+   * teacher-forced (each step sees the true previous token); see evaluateGreedy for decoding.
+   */
   exactMatch?: number;
   /** confusion[true][pred] for single-label classifiers. */
   confusion?: number[][];
@@ -425,12 +440,7 @@ class EvalAcc {
     this.total += tot;
     if (pred && truth) {
       if (this.e.seqLabels) {
-        const T = truth.length / n;
-        for (let i = 0; i < n; i++) {
-          let all = true;
-          for (let t = 0; t < T; t++) if (pred[i * T + t] !== truth[i * T + t]) all = false;
-          if (all) this.exact++;
-        }
+        this.exact += exactMatchCount(pred, truth, n);
       }
       if (this.e.confusion) for (let i = 0; i < pred.length; i++) this.e.confusion[truth[i]!]![pred[i]!]!++;
     }
@@ -487,4 +497,111 @@ export function evaluateTest(c: CompiledModel, data: Dataset, cfg: TrainingConfi
 /** Evaluates on the test split with asynchronous read-back (the browser's backends). */
 export function evaluateTestAsync(c: CompiledModel, data: Dataset, cfg: TrainingConfig): Promise<EvalResult> {
   return evaluateAsync(c, data.test, cfg, planData(c, data, cfg));
+}
+
+/** Token id 0 is padding in every sequence dataset (src/data/sequences.ts). */
+export const PAD_ID = 0;
+
+/**
+ * How many of n sequences (back to back in `pred` and `truth`, T = length / n tokens each) are
+ * predicted exactly: every position whose true token is not padding must match; what the model
+ * puts at padding positions does not count. With `end`, positions after the first end token of
+ * the truth are ignored too (the sequence is over there).
+ */
+export function exactMatchCount(pred: ArrayLike<number>, truth: ArrayLike<number>, n: number, opts: { pad?: number; end?: number } = {}): number {
+  if (pred.length !== truth.length) throw new Error(`exact match: ${pred.length} predicted tokens for ${truth.length} target tokens — they must be the same length`);
+  if (n <= 0) return 0;
+  const T = truth.length / n;
+  if (!Number.isInteger(T)) throw new Error(`exact match: ${truth.length} target tokens do not split into ${n} sequences of equal length`);
+  const pad = opts.pad ?? PAD_ID;
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    let all = true;
+    for (let t = 0; t < T && all; t++) {
+      const y = truth[i * T + t]!;
+      if (y === pad) continue;
+      if (pred[i * T + t] !== y) all = false;
+      else if (y === opts.end) break;
+    }
+    if (all) count++;
+  }
+  return count;
+}
+
+export interface GreedyResult {
+  /** Fraction of test sequences decoded exactly (padding ignored). */
+  exactMatch: number;
+  /** Fraction of non-padding target tokens decoded right. */
+  tokenAccuracy: number;
+  /** The decoded tokens, n × T. */
+  tokens: Int32Array;
+  n: number;
+}
+
+/**
+ * Greedy decoding of a teacher-forced seq2seq model (two inputs: source tokens, decoder input),
+ * as the app's "decode" does it: the decoder input starts as <s> followed by padding; each step
+ * runs the model, takes the argmax at that step and writes it into the next decoder position, so
+ * the model sees only its own earlier outputs — unlike teacher-forced evaluation. All test
+ * sequences are decoded together, T forward passes in all. `end` (the </s> id, when the target
+ * vocabulary has one) ends a sequence: tokens after it are not compared.
+ */
+export async function evaluateGreedy(c: CompiledModel, data: Dataset, cfg: TrainingConfig, opts: { start?: number; end?: number; batchSize?: number } = {}): Promise<GreedyResult> {
+  const plan = planData(c, data, cfg);
+  if (plan.inputs.length !== 2) throw new Error(`greedy decoding needs a seq2seq graph with 2 inputs (source, decoder input); this one has ${plan.inputs.length}`);
+  const s = data.test;
+  // The seq2seq datasets give the source tokens, then the decoder input (src/data/sequences.ts).
+  const DEC = 1;
+  const decIn = s.x[DEC]!;
+  const out = plan.outputs[0];
+  if (!out || out.source.kind !== 'label') throw new Error('greedy decoding needs a first output trained on the dataset\'s target tokens');
+  const truth = s.y[out.source.index]!;
+  const T = decIn.shape[0]!;
+  if (decIn.shape.length !== 1 || truth.shape.length !== 1 || truth.shape[0] !== T)
+    throw new Error(`greedy decoding needs token sequences: the decoder input is ${fmt(decIn.shape)} and the target ${fmt(truth.shape)}`);
+  const start = opts.start ?? decIn.data[0]!;
+  const tokens = new Int32Array(s.n * T);
+  const bs = Math.max(1, opts.batchSize ?? 512);
+  for (let from = 0; from < s.n; from += bs) {
+    const m = Math.min(s.n, from + bs) - from;
+    // Everything but the decoder input stays as in the data.
+    const fixed = plan.inputs.map((i) => (i.dataIndex === DEC ? null : toTensor(sliceRows(s.x[i.dataIndex]!, from, from + m), m)));
+    const dec = new Int32Array(m * T);
+    for (let i = 0; i < m; i++) dec[i * T] = start;
+    const done = new Uint8Array(m);
+    try {
+      for (let t = 0; t < T; t++) {
+        const step = tf.tidy(() => {
+          const decT = tf.tensor(dec, [m, T], 'int32');
+          const o = c.model.predict(fixed.map((x) => x ?? decT)) as tf.Tensor | tf.Tensor[];
+          const y = Array.isArray(o) ? o[0]! : o;
+          // the argmax at step t only: [m, T, V] → [m, V] → [m]
+          return tf.argMax(tf.squeeze(tf.slice(y, [0, t, 0], [m, 1, -1]), [1]), -1);
+        });
+        const best = (await step.data()) as Int32Array;
+        step.dispose();
+        for (let i = 0; i < m; i++) {
+          if (done[i]) continue;
+          tokens[(from + i) * T + t] = best[i]!;
+          if (best[i] === opts.end) done[i] = 1;
+          else if (t + 1 < T) dec[i * T + t + 1] = best[i]!;
+        }
+        if (done.every((d) => d === 1)) break;
+      }
+    } finally {
+      tf.dispose(fixed.filter((x): x is tf.Tensor => x !== null));
+    }
+  }
+  const y = truth.data;
+  let right = 0;
+  let total = 0;
+  for (let i = 0; i < s.n; i++)
+    for (let t = 0; t < T; t++) {
+      const v = y[i * T + t]!;
+      if (v === PAD_ID) continue;
+      total++;
+      if (tokens[i * T + t] === v) right++;
+    }
+  const exact = exactMatchCount(tokens, y, s.n, { end: opts.end });
+  return { exactMatch: exact / Math.max(1, s.n), tokenAccuracy: right / Math.max(1, total), tokens, n: s.n };
 }

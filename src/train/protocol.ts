@@ -5,7 +5,7 @@ import type { Dataset, TensorData } from '../data/dataset';
 import type { Preview } from '../data/preview';
 
 export type { Preview };
-import type { BackendChoice, BackendInfo, BackendName } from './backends';
+import { isOutOfMemory, type BackendChoice, type BackendInfo, type BackendName } from './backends';
 import type { TrainingConfig } from './config';
 import type { BatchEvent, EpochEvent, EvalResult, FitIssue, TrainResult } from './loop';
 import type { SavedModel } from './weights';
@@ -49,16 +49,19 @@ export type ToWorker =
   | { t: 'backend'; choice: BackendChoice }
   | { t: 'load-data'; id: number; source: DataSource }
   | { t: 'start'; req: StartRequest }
-  | { t: 'more'; epochs: number }
+  /** config: the settings to go on with (learning rate, batch size…); the run's own when absent. */
+  | { t: 'more'; epochs: number; config?: TrainingConfig }
   | { t: 'stop' }
   | { t: 'pause' }
   | { t: 'resume' }
   | { t: 'evaluate'; id: number }
   | { t: 'predict'; id: number; inputs: TensorData[] }
-  | { t: 'decode'; id: number; source: Int32Array; maxLen: number }
+  /** endId: the </s> token's id, -1 when the vocabulary has none. */
+  | { t: 'decode'; id: number; source: Int32Array; maxLen: number; endId?: number }
   | { t: 'test-batch'; id: number; count: number }
   | { t: 'get-weights'; id: number }
-  | { t: 'load-weights'; id: number; graph: GraphDoc; config: TrainingConfig; weights: SavedModel }
+  /** source: how messages name the weights (e.g. the uploaded file). */
+  | { t: 'load-weights'; id: number; graph: GraphDoc; config: TrainingConfig; weights: SavedModel; source?: string }
   | { t: 'export-onnx'; id: number }
   /** Test hook: destroys the WebGPU device, as a driver reset would. */
   | { t: 'lose-device' };
@@ -70,10 +73,28 @@ export type FromWorker =
   | { t: 'fallback'; from: BackendName; to: BackendName; reason: string; resumeAt: { epoch: number; batch: number }; info: BackendInfo }
   | { t: 'state'; state: RunState; note?: string }
   | { t: 'data-progress'; path: string; received: number; total?: number }
-  | { t: 'batch'; e: BatchEvent; run: number }
+  /** Batches since the last message (sent at most every BATCH_FLUSH_MS, so tiny batches do not flood the page). */
+  | { t: 'batch'; es: BatchEvent[]; run: number }
   | { t: 'epoch'; e: EpochEvent; run: number }
   | { t: 'fit'; issues: FitIssue[] }
   | { t: 'done'; result: TrainResult; evaluation?: EvalResult; weights?: SavedModel; epochOffset: number }
   | { t: 'error'; kind: 'oom' | 'data' | 'graph' | 'error'; message: string }
   | { t: 'reply'; id: number; ok: true; value: unknown }
   | { t: 'reply'; id: number; ok: false; message: string };
+
+/**
+ * Running out of memory, as each backend says it: tfjs' own patterns (backends.ts), plus a typed
+ * array too long to allocate at all (the CPU backend asked for one batch's activations) and a
+ * WebGL texture over the GPU's size limit — all cured by a smaller batch or model.
+ */
+export function outOfMemory(e: unknown): boolean {
+  if (isOutOfMemory(e)) return true;
+  const m = String((e as Error)?.message ?? e);
+  return /Invalid typed array length|Invalid array buffer length|Array buffer allocation failed|greater than WebGL maximum|Requested texture size/i.test(m);
+}
+
+/** The message for running out of memory: what ran out, at which batch size, and what to try. */
+export function oomMessage(e: unknown, backendLabel: string | undefined, batchSize: number | undefined): string {
+  const bs = batchSize;
+  return `ran out of memory on ${backendLabel ?? 'this backend'}${bs ? ` at batch size ${bs}` : ''} — try a smaller batch${bs && bs > 1 ? ` (e.g. ${Math.max(1, Math.floor(bs / 2))})` : ''} or a smaller model. (${(e as Error)?.message ?? String(e)})`;
+}

@@ -14,11 +14,11 @@ import { findDataset } from '../data/registry';
 import { browserDataEnv } from '../data/browserEnv';
 import { makePreview, stripData } from '../data/preview';
 import { exportOnnx } from '../onnx/export';
-import { initBackend, isDeviceLost, isOutOfMemory, nextBackend, webgpuDevice, BACKEND_LABELS, type BackendChoice, type BackendInfo } from './backends';
+import { initBackend, isDeviceLost, nextBackend, webgpuDevice, BACKEND_LABELS, type BackendChoice, type BackendInfo } from './backends';
 import type { TrainingConfig } from './config';
-import { DataFitError, evaluateTestAsync, train, type TrainResult } from './loop';
+import { DataFitError, evaluateTestAsync, train, type BatchEvent, type TrainResult } from './loop';
 import { loadWeightsInto, saveModel } from './weights';
-import type { DataSource, FromWorker, Prediction, Probe, RunState, StartRequest, ToWorker } from './protocol';
+import { oomMessage, outOfMemory, type DataSource, type FromWorker, type Prediction, type Probe, type RunState, type StartRequest, type ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -33,8 +33,8 @@ class DeviceLost extends Error {
   }
 }
 
-// WebGL by default until WebGPU training reads back correctly (see TrainPanel's note).
-let choice: BackendChoice = 'webgl';
+// WebGPU first, then WebGL, then CPU (backends.ts), unless the user picks one.
+let choice: BackendChoice = 'auto';
 let backend: BackendInfo | undefined;
 let lostReason: string | null = null;
 const datasets = new Map<string, Promise<Dataset>>();
@@ -48,7 +48,15 @@ interface Session {
   epochs: number;
 }
 let session: Session | undefined;
-let probeCache: { compiled: CompiledModel; model: tf.LayersModel | null; probes: Omit<Probe, 'shape' | 'data'>[] } | undefined;
+let probeCache:
+  | {
+      compiled: CompiledModel;
+      model: tf.LayersModel | null;
+      probes: Omit<Probe, 'shape' | 'data'>[];
+      /** A twin of the model with returnAttentionScores on (its weights are copied before each use). */
+      twin?: CompiledModel;
+    }
+  | undefined;
 
 // Run controls, checked between batches.
 let stopRequested = false;
@@ -94,13 +102,17 @@ function sourceKey(s: DataSource): string {
 
 function loadData(s: DataSource): Promise<Dataset> {
   const key = sourceKey(s);
+  // The user's own data comes with every request and always wins over a cached copy: the same
+  // file name (the key) can hold new content after an edit and a second upload.
+  if (s.kind === 'custom') {
+    const p = Promise.resolve(s.dataset);
+    datasets.set(key, p);
+    return p;
+  }
   let p = datasets.get(key);
   if (!p) {
-    if (s.kind === 'custom') p = Promise.resolve(s.dataset);
-    else {
-      const env = browserDataEnv({ onProgress: (path, received, total) => post({ t: 'data-progress', path, received, total }) });
-      p = findDataset(s.name).load(env, { limit: s.limit, seed: s.seed });
-    }
+    const env = browserDataEnv({ onProgress: (path, received, total) => post({ t: 'data-progress', path, received, total }) });
+    p = findDataset(s.name).load(env, { limit: s.limit, seed: s.seed });
     datasets.set(key, p);
     p.catch(() => datasets.delete(key));
   }
@@ -114,9 +126,18 @@ function disposeSession(): void {
   } catch {
     // a model on a lost device cannot always free its buffers; they go with the device
   }
-  probeCache?.model?.dispose?.();
-  probeCache = undefined;
+  disposeProbes();
   session = undefined;
+}
+
+function disposeProbes(): void {
+  try {
+    probeCache?.model?.dispose?.();
+    probeCache?.twin?.model.dispose();
+  } catch {
+    // as above: buffers of a lost device go with it
+  }
+  probeCache = undefined;
 }
 
 interface Snapshot {
@@ -137,6 +158,25 @@ function restoreSnapshot(model: tf.LayersModel, s: Snapshot): void {
   const ts = s.values.map((v) => tf.tensor(v.data, v.shape));
   model.setWeights(ts);
   ts.forEach((t) => t.dispose());
+}
+
+// Batch events are gathered and sent a few times a second: with tiny batches the worker runs
+// hundreds a second, and one message (and one re-render of the charts) per batch would bury the
+// page's main thread.
+const BATCH_FLUSH_MS = 100;
+let pendingBatches: { es: BatchEvent[]; run: number } | null = null;
+let lastFlush = 0;
+
+function flushBatches(): void {
+  if (pendingBatches?.es.length) post({ t: 'batch', es: pendingBatches.es, run: pendingBatches.run });
+  pendingBatches = null;
+  lastFlush = Date.now();
+}
+
+function queueBatch(e: BatchEvent, run: number): void {
+  if (pendingBatches && pendingBatches.run !== run) flushBatches();
+  (pendingBatches ??= { es: [], run }).es.push(e);
+  if (Date.now() - lastFlush >= BATCH_FLUSH_MS || e.batch + 1 === e.batchesPerEpoch) flushBatches();
 }
 
 /** Lets queued messages (stop, pause) and the device-lost callback run between batches. */
@@ -164,7 +204,7 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
           onBatch: async (e) => {
             await yieldToEvents();
             if (lostReason) throw new DeviceLost(lostReason);
-            post({ t: 'batch', e: { ...e, epoch: e.epoch + offset }, run: offset });
+            queueBatch({ ...e, epoch: e.epoch + offset }, offset);
             if (Date.now() - lastSnap > SNAPSHOT_EVERY_MS) {
               const next = e.batch + 1 < e.batchesPerEpoch ? { epoch: e.epoch, batch: e.batch + 1 } : { epoch: e.epoch + 1, batch: 0 };
               const taken = await takeSnapshot(s.compiled.model, next);
@@ -179,6 +219,7 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
             if (lostReason) throw new DeviceLost(lostReason);
             const ev = { ...e, epoch: e.epoch + offset };
             history.push(ev);
+            flushBatches();
             post({ t: 'epoch', e: ev, run: offset });
             const taken = await takeSnapshot(s.compiled.model, { epoch: e.epoch + 1, batch: 0 });
             await yieldToEvents();
@@ -189,12 +230,21 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
         },
         {
           shouldStop: () => stopRequested,
-          waitWhilePaused: () => pause?.promise ?? Promise.resolve(),
+          waitWhilePaused: () => {
+            // The page's counter stops where the run stops: send what is pending before waiting.
+            if (pause) flushBatches();
+            return pause?.promise ?? Promise.resolve();
+          },
         },
         resume ? { resume } : {},
       );
       return { ...res, history };
     } catch (err) {
+      // A read-back pending when the device goes away fails ("Buffer was unmapped before mapping
+      // was resolved") before device.lost has resolved: give the loss a moment to be reported.
+      const d = webgpuDevice();
+      if (d && lostReason === null && !(err instanceof DeviceLost)) await Promise.race([d.lost, new Promise((r) => setTimeout(r, 1000))]);
+      await yieldToEvents();
       const lost = err instanceof DeviceLost || isDeviceLost(err) || lostReason !== null;
       const from = backend?.name;
       const to = from && nextBackend(from);
@@ -211,7 +261,7 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
       watchDevice();
       s.compiled = compile(s.graph, { kernelInitializer: s.config.kernelInitializer });
       restoreSnapshot(s.compiled.model, snap);
-      probeCache = undefined;
+      disposeProbes();
       resume = snap.at;
       // Epochs that completed before the snapshot stay in the history; later ones are redone.
       history.splice(snap.at.epoch);
@@ -227,6 +277,7 @@ async function runAndReport(epochs: number): Promise<void> {
   setRunState('training');
   try {
     const result = await runEpochs(epochs);
+    flushBatches();
     const offset = s.epochs;
     s.epochs += result.history.length;
     const evaluation = result.status === 'nan' ? undefined : await evaluateTestAsync(s.compiled, s.data!, s.config);
@@ -234,25 +285,22 @@ async function runAndReport(epochs: number): Promise<void> {
     const weights = await saveModel(s.compiled.model, s.graph);
     post({ t: 'done', result, evaluation, weights, epochOffset: offset }, [weights.weights]);
   } catch (e) {
-    reportError(e);
+    reportError(e, s.config);
   } finally {
+    flushBatches();
     running = false;
     pause = null;
     setRunState('idle');
   }
 }
 
-function reportError(e: unknown): void {
+function reportError(e: unknown, cfg?: TrainingConfig): void {
   if (e instanceof DataFitError) post({ t: 'fit', issues: e.issues });
   else if (e instanceof DataError) post({ t: 'error', kind: 'data', message: e.message });
   else if (e instanceof CompileError) post({ t: 'error', kind: 'graph', message: e.message });
-  else if (isOutOfMemory(e)) {
-    const bs = session?.config.batchSize;
-    post({
-      t: 'error',
-      kind: 'oom',
-      message: `ran out of memory on ${backend ? BACKEND_LABELS[backend.name] : 'this backend'}${bs ? ` at batch size ${bs}` : ''} — try a smaller batch${bs && bs > 1 ? ` (e.g. ${Math.max(1, Math.floor(bs / 2))})` : ''} or a smaller model. (${(e as Error).message})`,
-    });
+  else if (outOfMemory(e)) {
+    const bs = (cfg ?? session?.config)?.batchSize;
+    post({ t: 'error', kind: 'oom', message: oomMessage(e, backend ? BACKEND_LABELS[backend.name] : undefined, bs) });
   } else post({ t: 'error', kind: 'error', message: (e as Error)?.message ?? String(e) });
 }
 
@@ -268,7 +316,7 @@ async function start(req: StartRequest): Promise<void> {
     if (req.weights) loadWeightsInto(compiled.model, req.weights, 'saved weights');
   } catch (e) {
     setRunState('idle');
-    reportError(e);
+    reportError(e, req.config);
     return;
   }
   await runAndReport(req.config.epochs);
@@ -278,9 +326,36 @@ async function start(req: StartRequest): Promise<void> {
 
 const ATTENTION_TYPES = new Set(['Attention', 'AdditiveAttention', 'MultiHeadAttention']);
 
+/**
+ * Attention blocks show their weights only with returnAttentionScores on, and templates leave it
+ * off (nothing downstream uses the map). For the heatmap, compile a twin of the graph with it on:
+ * the same layers, names and weights in the same order, plus a "scores" output on each attention
+ * node (unconnected, so the model's outputs stay the same).
+ */
+function attentionTwin(s: Session): CompiledModel | undefined {
+  const off = s.graph.nodes.filter((n) => ATTENTION_TYPES.has(n.type) && !(n.params as Record<string, unknown> | undefined)?.returnAttentionScores);
+  if (!off.length) return undefined;
+  const ids = new Set(off.map((n) => n.id));
+  const graph: GraphDoc = { ...s.graph, nodes: s.graph.nodes.map((n) => (ids.has(n.id) ? { ...n, params: { ...n.params, returnAttentionScores: true } } : n)) };
+  try {
+    const twin = compile(graph, { kernelInitializer: s.config.kernelInitializer });
+    if (twin.model.weights.length !== s.compiled.model.weights.length) {
+      twin.model.dispose();
+      return undefined;
+    }
+    return twin;
+  } catch {
+    return undefined; // no heatmap rather than no prediction
+  }
+}
+
 /** A model with extra outputs: the first Conv2D's activations and every attention score map. */
-function probes(c: CompiledModel): NonNullable<typeof probeCache> {
-  if (probeCache?.compiled === c) return probeCache;
+function probes(s: Session): NonNullable<typeof probeCache> {
+  const c0 = s.compiled;
+  if (probeCache?.compiled === c0) return probeCache;
+  disposeProbes();
+  const twin = attentionTwin(s);
+  const c = twin ?? c0;
   const outs: tf.SymbolicTensor[] = [];
   const meta: Omit<Probe, 'shape' | 'data'>[] = [];
   let conv = false;
@@ -307,7 +382,7 @@ function probes(c: CompiledModel): NonNullable<typeof probeCache> {
     }
   }
   const model = outs.length ? tf.model({ inputs: c.model.inputs, outputs: outs }) : null;
-  probeCache = { compiled: c, model, probes: meta };
+  probeCache = { compiled: c0, model, probes: meta, twin };
   return probeCache;
 }
 
@@ -315,7 +390,7 @@ function batchOf(inputs: TensorData[]): tf.Tensor[] {
   return inputs.map((t) => tf.tensor(t.data, [t.data.length / exampleSize(t), ...t.shape], t.dtype));
 }
 
-async function predict(inputs: TensorData[]): Promise<Prediction> {
+async function predict(inputs: TensorData[], withProbes = true): Promise<Prediction> {
   const s = requireSession();
   const xs = batchOf(inputs);
   const t0 = performance.now();
@@ -324,8 +399,10 @@ async function predict(inputs: TensorData[]): Promise<Prediction> {
   const outputs = await Promise.all(outs.map(async (o) => ({ shape: o.shape.slice(), data: new Float32Array((await o.data()) as Float32Array) })));
   const ms = performance.now() - t0;
   const found: Probe[] = [];
-  const p = probes(s.compiled);
-  if (p.model) {
+  const p = withProbes ? probes(s) : undefined;
+  if (p?.model) {
+    // The twin has its own copies of the weights: bring them up to date (training moved them).
+    if (p.twin) p.twin.model.setWeights(s.compiled.model.getWeights());
     const r = p.model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
     const rs = Array.isArray(r) ? r : [r];
     for (let i = 0; i < rs.length; i++) found.push({ ...p.probes[i]!, shape: rs[i]!.shape.slice(), data: new Float32Array((await rs[i]!.data()) as Float32Array) });
@@ -339,32 +416,51 @@ async function predict(inputs: TensorData[]): Promise<Prediction> {
   return { outputs, probes: found, ms };
 }
 
-/** Greedy decoding for teacher-forced seq2seq models: feed back the argmax one step at a time. */
-async function decode(source: Int32Array, maxLen: number): Promise<{ tokens: number[]; prediction: Prediction }> {
+/**
+ * Greedy decoding for teacher-forced seq2seq models: feed back the argmax one step at a time.
+ * `endId` is the </s> token's id, or -1 when the vocabulary has none (fixed-length tasks such as
+ * reversal, where id 2 is an ordinary symbol): then all T steps are decoded.
+ */
+async function decode(source: Int32Array, maxLen: number, endId: number): Promise<{ tokens: number[]; prediction: Prediction }> {
   const s = requireSession();
   const inShapes = s.compiled.analysis.inputs.map((id) => s.compiled.analysis.nodes.get(id)!.outputShapes!.out!.slice(1));
   if (inShapes.length !== 2) throw new Error(`greedy decoding needs a seq2seq graph with 2 inputs (source, decoder input); this one has ${inShapes.length}`);
   const T = (inShapes[1]![0] as number | null) ?? maxLen;
-  const src = new Int32Array((inShapes[0]![0] as number | null) ?? source.length);
-  src.set(source.subarray(0, src.length));
+  const L = inShapes[0]![0] as number | null;
+  if (L !== null && source.length > L) throw new Error(`the input has ${source.length} tokens but Input "${s.compiled.analysis.inputs[0]}" takes ${L} — type at most ${L}`);
+  if (source.length === 0) throw new Error('type an input sequence first');
+  const src = new Int32Array(L ?? source.length);
+  src.set(source);
   const dec = new Int32Array(T);
   dec[0] = 1; // <s>
   const tokens: number[] = [];
   let last: Prediction | undefined;
   for (let t = 0; t < T; t++) {
-    last = await predict([
-      { shape: [src.length], dtype: 'int32', data: src },
-      { shape: [T], dtype: 'int32', data: dec },
-    ]);
+    last = await predict(
+      [
+        { shape: [src.length], dtype: 'int32', data: src },
+        { shape: [T], dtype: 'int32', data: dec },
+      ],
+      false,
+    );
     const o = last.outputs[0]!;
     const V = o.shape[o.shape.length - 1]!;
     let best = 0;
     for (let v = 1; v < V; v++) if (o.data[t * V + v]! > o.data[t * V + best]!) best = v;
     tokens.push(best);
-    if (best === 2 || t + 1 >= T) break; // </s>
+    if (best === endId || t + 1 >= T) break;
     dec[t + 1] = best;
   }
-  return { tokens, prediction: last! };
+  // The attention maps once, for the decoder input as fed at the last step (the decoder is causal,
+  // so every earlier row is the one that step saw).
+  const final = await predict(
+    [
+      { shape: [src.length], dtype: 'int32', data: src },
+      { shape: [T], dtype: 'int32', data: dec },
+    ],
+    true,
+  );
+  return { tokens, prediction: { ...final, ms: last!.ms } };
 }
 
 function requireSession(): Session {
@@ -407,17 +503,26 @@ async function handle(m: ToWorker): Promise<unknown> {
     case 'predict':
       return predict(m.inputs);
     case 'decode':
-      return decode(m.source, m.maxLen);
+      return decode(m.source, m.maxLen, m.endId ?? -1);
     case 'test-batch':
       return testBatch(m.count);
     case 'get-weights':
       return saveModel(requireSession().compiled.model, session!.graph);
     case 'load-weights': {
+      if (running) throw new Error('cannot load weights while training — stop first');
       await ensureBackend();
-      disposeSession();
+      // Build and fill the new model first: weights that do not fit leave the current one as it was.
       const compiled = compile(m.graph, { kernelInitializer: m.config.kernelInitializer });
-      loadWeightsInto(compiled.model, m.weights, 'saved weights');
-      session = { graph: m.graph, config: m.config, compiled, epochs: 0 };
+      try {
+        loadWeightsInto(compiled.model, m.weights, m.source ?? 'saved weights');
+      } catch (e) {
+        compiled.model.dispose();
+        throw e;
+      }
+      const data = session?.data;
+      const epochs = session?.epochs ?? 0;
+      disposeSession();
+      session = { graph: m.graph, config: m.config, compiled, data, epochs };
       return true;
     }
     case 'export-onnx': {
@@ -441,6 +546,7 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
         post({ t: 'error', kind: 'error', message: 'nothing to continue: train the graph first' });
         return;
       }
+      if (m.config) session.config = m.config;
       void runAndReport(m.epochs);
       return;
     case 'stop':
@@ -478,7 +584,7 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
       post({ t: 'reply', id, ok: true, value }, transfer);
     },
     (e: unknown) => {
-      post({ t: 'reply', id, ok: false, message: isOutOfMemory(e) ? `out of memory — try a smaller batch or model (${(e as Error).message})` : ((e as Error)?.message ?? String(e)) });
+      post({ t: 'reply', id, ok: false, message: outOfMemory(e) ? oomMessage(e, backend ? BACKEND_LABELS[backend.name] : undefined, session?.config.batchSize) : ((e as Error)?.message ?? String(e)) });
     },
   );
 };

@@ -1,17 +1,15 @@
 // A block on the canvas, rendered from its BlockSpec and analysis: title, key params, named ports
 // (handles carry the port names), output shape, parameter count and an error badge.
-import { memo } from 'react';
-import { Handle, Position, useStore as useFlowStore, type NodeProps } from '@xyflow/react';
+import { memo, useContext } from 'react';
+import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { BlockNodeType } from './derive';
-
-/** Zoomed far out, blocks draw as plain labelled boxes: far less to lay out and paint on big graphs. */
-const LOD_ZOOM = 0.45;
-const lodSelector = (s: { transform: [number, number, number] }) => s.transform[2] < LOD_ZOOM;
+import { FarContext } from './zoomDetail';
 
 function BlockNodeImpl({ data, selected }: NodeProps<BlockNodeType>) {
   const v = data.view;
   const hasErr = v.errors.length > 0;
-  const far = useFlowStore(lodSelector);
+  // Zoomed far out, blocks draw as plain labelled boxes: far less to lay out and paint on big graphs.
+  const far = useContext(FarContext);
   if (far)
     return (
       <div className={`nb-node far cat-${v.category}${selected ? ' selected' : ''}${hasErr ? ' has-error' : ''}`} data-testid={`node-${v.id}`} data-type={v.type}>
@@ -82,4 +80,9 @@ function BlockNodeImpl({ data, selected }: NodeProps<BlockNodeType>) {
   );
 }
 
-export const BlockNode = memo(BlockNodeImpl);
+/**
+ * Re-renders only when what it draws changes: its view (derive.ts keeps the object while the node's
+ * content is the same) or its selection. React Flow also passes positions, sizes and drag state,
+ * which change on every step of a drag and do not affect how a block looks.
+ */
+export const BlockNode = memo(BlockNodeImpl, (a, b) => a.data === b.data && a.selected === b.selected);

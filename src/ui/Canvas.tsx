@@ -1,6 +1,9 @@
-// The graph canvas: React Flow, controlled by the document. Changes from React Flow (drags,
-// selections, connections) become document edits; nothing lives only in React Flow's state.
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+// The graph canvas: React Flow, controlled by the document. Changes from React Flow (selections,
+// connections, finished drags) become document edits. The one exception is a drag in progress:
+// its positions live in this component (laid over the derived nodes) and reach the document
+// once, as one undo step, when the drag ends — re-deriving a 500-block document per mouse move
+// is what made dragging stutter.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Background,
   BackgroundVariant,
@@ -12,17 +15,18 @@ import {
   type FinalConnectionState,
   type NodeChange,
   type OnConnectStartParams,
+  useStore as useFlowStore,
 } from '@xyflow/react';
 import { addNode, connect, moveNodes } from '../core/edit';
-import type { GraphDoc } from '../core/graph';
-import { commit, getState, setState, transient, useStore } from './store';
-import { deriveEdges, deriveNodes, measuredSizes, type BlockNodeType, type ShapeEdgeType } from './derive';
+import { commit, getState, setState, useStore } from './store';
+import { deriveEdges, deriveNodes, measuredSizes, withDragPositions, type BlockNodeType, type ShapeEdgeType } from './derive';
 import { BlockNode } from './BlockNode';
 import { ShapeEdge } from './ShapeEdge';
 import { setFlow, getFlow, autoLayout } from './actions';
 import { DRAG_MIME } from './Palette';
 import { MACRO_TYPE } from '../core/macro';
 import { openFile } from './docs';
+import { FAR_ZOOM, FarContext } from './zoomDetail';
 
 const nodeTypes = { block: BlockNode };
 const edgeTypes = { shape: ShapeEdge };
@@ -42,6 +46,16 @@ const CATEGORY_COLORS: Record<string, string> = {
   generative: '#9ccc65',
   macro: '#f0f0f0',
 };
+
+// Props handed to React Flow are module constants: a fresh array, object or function on every
+// render would make React Flow update its store (or the minimap re-render all its nodes) each
+// time the canvas renders, which during a drag is every mouse move.
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+const DEFAULT_EDGE_OPTIONS = { type: 'shape' };
+const minimapColor = (n: BlockNodeType) => CATEGORY_COLORS[n.data.view.category] ?? '#888';
+const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
+
+type XY = { x: number; y: number };
 
 /** Whether any two nodes' boxes intersect (sweep over x keeps it fast for big graphs). */
 function overlaps(ns: BlockNodeType[]): boolean {
@@ -80,10 +94,16 @@ export function Canvas() {
   const selectedEdges = useStore((s) => s.selectedEdges);
   const loadSeq = useStore((s) => s.loadSeq);
   const measureSeq = useStore((s) => s.measureSeq);
-  const nodes = useMemo(() => deriveNodes(doc, analysis, selectedNodes), [doc, analysis, selectedNodes, measureSeq]);
+  // measureSeq: the measured sizes live outside React; a bump re-derives the nodes with them.
+  const derived = useMemo(() => deriveNodes(doc, analysis, selectedNodes), [doc, analysis, selectedNodes, measureSeq]);
+  // Positions of the nodes being dragged, by id (null when no drag is in progress).
+  const [dragPos, setDragPos] = useState<ReadonlyMap<string, XY> | null>(null);
+  const dragRef = useRef<Map<string, XY> | null>(null);
+  const nodes = useMemo(() => withDragPositions(derived, dragPos), [derived, dragPos]);
   const docEdges = doc.edges;
   const edges = useMemo(() => deriveEdges({ edges: docEdges }, analysis, selectedEdges), [docEdges, analysis, selectedEdges]);
-  const dragBase = useRef<GraphDoc | null>(null);
+  // One zoom subscription for the whole canvas; blocks and edges read it from FarContext.
+  const far = useFlowStore(isFar);
   const connectFrom = useRef<OnConnectStartParams | null>(null);
   const wrapper = useRef<HTMLDivElement>(null);
 
@@ -104,14 +124,20 @@ export function Canvas() {
 
   const onNodesChange = useCallback((changes: NodeChange<BlockNodeType>[]) => {
     const s = getState();
-    const moves = new Map<string, { x: number; y: number }>();
-    let dragEnded = false;
+    let dragging: Map<string, XY> | null = null;
+    let settled: Map<string, XY> | null = null;
     let sel: Set<string> | null = null;
     let measured = false;
     for (const c of changes) {
       if (c.type === 'position') {
-        if (c.position) moves.set(c.id, c.position);
-        if (c.dragging === false) dragEnded = true;
+        if (c.dragging) {
+          dragging ??= new Map(dragRef.current ?? []);
+          if (c.position) dragging.set(c.id, c.position);
+        } else {
+          // The end of a drag, or a keyboard nudge (arrow keys) of the selection.
+          settled ??= new Map();
+          if (c.position) settled.set(c.id, c.position);
+        }
       } else if (c.type === 'dimensions' && c.dimensions) {
         const old = measuredSizes.get(c.id);
         if (!old || old.width !== c.dimensions.width || old.height !== c.dimensions.height) {
@@ -126,14 +152,18 @@ export function Canvas() {
     }
     if (sel) setState({ selectedNodes: sel });
     if (measured) setState((st) => ({ measureSeq: st.measureSeq + 1 }));
-    if (moves.size || dragEnded) {
-      if (!dragBase.current) dragBase.current = s.doc;
-      const next = moveNodes(getState().doc, moves);
-      if (dragEnded) {
-        const base = dragBase.current;
-        dragBase.current = null;
-        if (next !== base) commit(next, { base });
-      } else transient(next);
+    if (dragging) {
+      dragRef.current = dragging;
+      setDragPos(dragging);
+    }
+    if (settled) {
+      const wasDrag = dragRef.current;
+      const positions = new Map([...(wasDrag ?? []), ...settled]);
+      dragRef.current = null;
+      // Commit first, then drop the overlay: the nodes never flash back to their old places.
+      const next = moveNodes(getState().doc, positions);
+      if (next !== getState().doc) commit(next, wasDrag ? {} : { coalesce: 'nudge' });
+      if (wasDrag) setDragPos(null);
     }
   }, []);
 
@@ -215,34 +245,36 @@ export function Canvas() {
 
   return (
     <div className="nb-canvas" ref={wrapper} onDoubleClick={onDoubleClick} data-testid="canvas">
-      <ReactFlow<BlockNodeType, ShapeEdgeType>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        edgeTypes={edgeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectStart={onConnectStart}
-        onConnectEnd={onConnectEnd}
-        onInit={setFlow}
-        onDrop={onDrop}
-        onDragOver={onDragOver}
-        onPaneClick={onPaneClick}
-        deleteKeyCode={null}
-        multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
-        selectionKeyCode="Shift"
-        zoomOnDoubleClick={false}
-        minZoom={0.05}
-        maxZoom={2.5}
-        onlyRenderVisibleElements={doc.nodes.length > 200}
-        defaultEdgeOptions={{ type: 'shape' }}
-        colorMode="dark"
-      >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#3a3d44" />
-        <MiniMap pannable zoomable nodeColor={(n) => CATEGORY_COLORS[(n as BlockNodeType).data.view.category] ?? '#888'} nodeStrokeWidth={2} maskColor="rgba(20,21,24,0.7)" />
-        <Controls showInteractive={false} />
-      </ReactFlow>
+      <FarContext.Provider value={far}>
+        <ReactFlow<BlockNodeType, ShapeEdgeType>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          edgeTypes={edgeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectStart={onConnectStart}
+          onConnectEnd={onConnectEnd}
+          onInit={setFlow}
+          onDrop={onDrop}
+          onDragOver={onDragOver}
+          onPaneClick={onPaneClick}
+          deleteKeyCode={null}
+          multiSelectionKeyCode={MULTI_SELECT_KEYS}
+          selectionKeyCode="Shift"
+          zoomOnDoubleClick={false}
+          minZoom={0.05}
+          maxZoom={2.5}
+          onlyRenderVisibleElements={doc.nodes.length > 200}
+          defaultEdgeOptions={DEFAULT_EDGE_OPTIONS}
+          colorMode="dark"
+        >
+          <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} color="#3a3d44" />
+          <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={2} maskColor="rgba(20,21,24,0.7)" />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      </FarContext.Provider>
       {doc.nodes.length === 0 && (
         <div className="nb-empty">
           <div className="nb-empty-title">Start building</div>

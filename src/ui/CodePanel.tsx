@@ -8,8 +8,32 @@ import { GraphFormatError, parseGraphText, serializeGraph, type GraphDoc } from 
 import { generateTfjs } from '../core/codegen';
 import { withEdgeIds } from '../core/edit';
 import { commit, getState, useStore } from './store';
+import { locateDiagnostics, locateFormatError, type TextRange } from './jsonLocate';
+import type { Analysis } from '../core/infer';
 
 type Ed = Parameters<OnMount>[0];
+type Model = NonNullable<ReturnType<Ed['getModel']>>;
+
+const OWNER = 'neural-blocks';
+
+function marker(range: TextRange, message: string, severity: monaco.MarkerSeverity): monaco.editor.IMarkerData {
+  return { severity, message, startLineNumber: range.startLine, startColumn: range.startCol, endLineNumber: range.endLine, endColumn: range.endCol };
+}
+
+/**
+ * The graph's problems (bad param values, unknown block types, broken edges, shape errors…) as
+ * markers on the lines of the values they are about; graph-level ones, with no value to point
+ * at, go on line 1 as warnings.
+ */
+function setGraphMarkers(model: Model, text: string, doc: GraphDoc, analysis: Analysis): number {
+  const problems = locateDiagnostics(text, doc, analysis);
+  monaco.editor.setModelMarkers(
+    model,
+    OWNER,
+    problems.map((p) => marker(p, p.message, p.located ? monaco.MarkerSeverity.Error : monaco.MarkerSeverity.Warning)),
+  );
+  return problems.length;
+}
 
 /** Where a JSON.parse error points, from V8's "(line L column C)" or "at position N" messages. */
 function errorPos(text: string, message: string): { line: number; col: number } {
@@ -41,7 +65,7 @@ function JsonPanel() {
       ed.setValue(text);
       if (pos) ed.setPosition(pos);
     }
-    monaco.editor.setModelMarkers(ed.getModel()!, 'neural-blocks', []);
+    setGraphMarkers(ed.getModel()!, text, doc, getState().analysis);
     setStatus({ ok: true, text: 'In sync with the canvas' });
   }, [doc]);
 
@@ -50,35 +74,43 @@ function JsonPanel() {
     if (!model) return;
     try {
       const parsed = withEdgeIds(parseGraphText(text, 'JSON'));
-      monaco.editor.setModelMarkers(model, 'neural-blocks', []);
-      if (serializeGraph(parsed) === serializeGraph(getState().doc)) {
-        setStatus({ ok: true, text: 'In sync with the canvas' });
-        return;
+      const same = serializeGraph(parsed) === serializeGraph(getState().doc);
+      if (!same) {
+        fromEditor.current = parsed;
+        commit(parsed, { coalesce: 'json-editor' });
       }
-      fromEditor.current = parsed;
-      commit(parsed, { coalesce: 'json-editor' });
-      setStatus({ ok: true, text: 'Applied to the canvas' });
+      // The text's own positions: the graph's problems are marked where this text has them.
+      const n = setGraphMarkers(model, text, parsed, getState().analysis);
+      const problems = n ? ` · ${n} problem${n === 1 ? '' : 's'} marked` : '';
+      setStatus({ ok: true, text: (same ? 'In sync with the canvas' : 'Applied to the canvas') + problems });
     } catch (e) {
       const msg = (e as Error).message;
-      const at = e instanceof GraphFormatError && !/not valid JSON/.test(msg) ? { line: 1, col: 1 } : errorPos(text, msg);
-      monaco.editor.setModelMarkers(model, 'neural-blocks', [
-        {
-          severity: monaco.MarkerSeverity.Error,
-          message: msg,
-          startLineNumber: at.line,
-          startColumn: at.col,
-          endLineNumber: at.line,
-          endColumn: at.col + 1 < model.getLineMaxColumn(at.line) ? model.getLineMaxColumn(at.line) : at.col + 1,
-        },
-      ]);
+      let range: TextRange;
+      if (e instanceof GraphFormatError && !/not valid JSON/.test(msg)) {
+        // A structural error names its place (nodes[3] "params"…): mark that value.
+        range = locateFormatError(text, msg);
+      } else {
+        const at = errorPos(text, msg);
+        const lineEnd = model.getLineMaxColumn(Math.min(at.line, model.getLineCount()));
+        range = { startLine: at.line, startCol: at.col, endLine: at.line, endCol: at.col + 1 < lineEnd ? lineEnd : at.col + 1 };
+      }
+      monaco.editor.setModelMarkers(model, OWNER, [marker(range, msg, monaco.MarkerSeverity.Error)]);
       setStatus({ ok: false, text: `${msg} — the canvas is unchanged` });
     }
   };
 
   const onMount: OnMount = (ed) => {
     editorRef.current = ed;
-    if (window.__nb) window.__nb.jsonMarkers = () => monaco.editor.getModelMarkers({ resource: ed.getModel()!.uri }).map((m) => m.message);
-    ed.setValue(serializeGraph(getState().doc));
+    const own = () => monaco.editor.getModelMarkers({ resource: ed.getModel()!.uri, owner: OWNER });
+    if (window.__nb) {
+      window.__nb.jsonMarkers = () => own().map((m) => m.message);
+      // For the e2e tests: where each marker sits (the typed hook above only carries messages).
+      (window.__nb as { jsonMarkerLines?: () => { line: number; col: number; message: string }[] }).jsonMarkerLines = () =>
+        own().map((m) => ({ line: m.startLineNumber, col: m.startColumn, message: m.message }));
+    }
+    const text = serializeGraph(getState().doc);
+    ed.setValue(text);
+    setGraphMarkers(ed.getModel()!, text, getState().doc, getState().analysis);
   };
 
   return (

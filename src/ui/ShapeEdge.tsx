@@ -1,13 +1,12 @@
 // An edge labeled with the tensor shape it carries (24×24×6); red with the message when broken.
-import { memo } from 'react';
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore as useFlowStore, type EdgeProps } from '@xyflow/react';
+import { memo, useContext } from 'react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type EdgeProps } from '@xyflow/react';
 import type { ShapeEdgeType } from './derive';
-
-// Labels are unreadable when zoomed far out; skipping them saves hundreds of DOM nodes.
-const labelsVisible = (s: { transform: [number, number, number] }) => s.transform[2] >= 0.45;
+import { FarContext } from './zoomDetail';
 
 function ShapeEdgeImpl(props: EdgeProps<ShapeEdgeType>) {
-  const showLabel = useFlowStore(labelsVisible);
+  // Labels are unreadable when zoomed far out; skipping them saves hundreds of DOM nodes.
+  const showLabel = !useContext(FarContext);
   const { id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd } = props;
   const [path, lx, ly] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   const err = data?.error;

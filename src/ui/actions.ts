@@ -156,6 +156,7 @@ export const ACTIONS: Action[] = [
   { id: 'open', label: 'Open graph JSON file…', shortcut: 'Mod+O', group: 'File', perform: () => document.getElementById('nb-file-input')?.click() },
   { id: 'new', label: 'New graph', shortcut: 'Alt+N', group: 'File', perform: () => void newGraph() },
   { id: 'share', label: 'Copy share link', group: 'File', perform: () => void copyShareLink() },
+  { id: 'export-pytorch', label: 'Export PyTorch…', group: 'File', perform: () => void import('./exportPytorch').then((m) => m.exportPytorch()) },
 ];
 
 export { EditError };

@@ -209,3 +209,16 @@ export function deriveEdges(doc: Pick<GraphDoc, 'edges'>, a: Analysis, selected:
   for (const id of [...edgeCache.keys()]) if (!seen.has(id)) edgeCache.delete(id);
   return out;
 }
+
+/**
+ * The canvas's nodes with the positions of a drag in progress laid over them. Only the dragged
+ * nodes get new objects; the rest keep their identity, so React Flow re-checks them cheaply and
+ * their components do not re-render. The document itself changes once, when the drag ends.
+ */
+export function withDragPositions(nodes: BlockNodeType[], positions: ReadonlyMap<string, { x: number; y: number }> | null): BlockNodeType[] {
+  if (!positions || positions.size === 0) return nodes;
+  return nodes.map((n) => {
+    const p = positions.get(n.id);
+    return p ? { ...n, position: p, dragging: true } : n;
+  });
+}

@@ -6,3 +6,4 @@ export { MultiHeadAttention, type MultiHeadAttentionArgs } from './multiHeadAtte
 export { PositionalEmbedding, SinePositionEncoding, type PositionalEmbeddingArgs, type SinePositionEncodingArgs } from './positional';
 export { Sampling, klDivergence, samplingLosses, type SamplingArgs } from './sampling';
 export { MASK_VALUE, causalMaskData, dedupeInputs } from './common';
+export { GRUResetAfter, GRUResetAfterCell, type GRUResetAfterArgs } from './gruResetAfter';

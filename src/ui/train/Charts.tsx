@@ -62,7 +62,7 @@ export function LineChart({ series, height = 150, yMin, yMax, xLabel, testId }: 
         )}
         {series.map((s) =>
           s.points.length ? (
-            <g key={s.name}>
+            <g key={s.name} data-series={s.name} data-n={s.points.length} data-last-x={s.points[s.points.length - 1]![0]}>
               <polyline
                 fill="none"
                 stroke={s.color}
@@ -188,7 +188,7 @@ export function PixelView({ data, h, w, c = 1, size = 56, normalize = false, div
 export function Heatmap({ data, rows, cols, rowLabels, colLabels }: { data: ArrayLike<number>; rows: number; cols: number; rowLabels: string[]; colLabels: string[] }) {
   const cell = Math.max(12, Math.min(26, Math.floor(300 / Math.max(cols, 1))));
   return (
-    <div className="nbt-heatmap" data-testid="attention-heatmap">
+    <div className="nbt-heatmap" data-testid="attention-heatmap" data-rows={rows} data-cols={cols}>
       <table>
         <thead>
           <tr>
@@ -206,7 +206,7 @@ export function Heatmap({ data, rows, cols, rowLabels, colLabels }: { data: Arra
               <th>{rowLabels[i] ?? ''}</th>
               {Array.from({ length: cols }, (_, j) => {
                 const v = data[i * cols + j]!;
-                return <td key={j} style={{ width: cell, height: cell, background: `rgba(76, 141, 255, ${Math.min(1, v).toFixed(3)})` }} title={v.toFixed(3)} />;
+                return <td key={j} style={{ width: cell, height: cell, background: `rgba(76, 141, 255, ${Math.min(1, v).toFixed(3)})` }} title={v.toFixed(3)} data-v={v} />;
               })}
             </tr>
           ))}

@@ -20,7 +20,12 @@ import './train.css';
 
 const fmtShape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
-const fmtSecs = (s: number) => (!Number.isFinite(s) ? '—' : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
+// Rounded to whole seconds first, so 479.7 s reads "8 min 0 s", not "7 min 60 s".
+const fmtSecs = (s: number) => {
+  if (!Number.isFinite(s)) return '—';
+  const r = Math.round(s);
+  return r < 60 ? `${r} s` : `${Math.floor(r / 60)} min ${r % 60} s`;
+};
 
 function download(name: string, data: BlobPart, type = 'application/octet-stream') {
   const url = URL.createObjectURL(new Blob([data], { type }));
@@ -76,7 +81,7 @@ function BackendSection() {
           {info ? BACKEND_LABELS[info.name] : 'starting…'}
         </span>
         <select value={choice} disabled={run !== 'idle'} onChange={(e) => pick(e.target.value as BackendChoice)} data-testid="backend-select" className="nbt-select small">
-          <option value="auto">Auto (WebGPU → WebGL → CPU; WebGPU training is experimental)</option>
+          <option value="auto">Auto (WebGPU → WebGL → CPU)</option>
           <option value="webgpu">WebGPU</option>
           <option value="webgl">WebGL</option>
           <option value="cpu">CPU</option>
@@ -447,7 +452,16 @@ function RunSection({ config, fit }: { config: TrainingConfig; fit: FitIssue[] |
         </button>
         <span className="nb-spacer" />
         <input className="nbt-input narrow" value={more} onChange={(e) => setMore(Math.max(1, Math.floor(Number(e.target.value)) || 1))} title="Epochs to add" data-testid="train-more-epochs" />
-        <button className="nb-btn" disabled={run !== 'idle' || !hasModel} onClick={() => client().more(more)} data-testid="train-more">
+        <button
+          className="nb-btn"
+          disabled={run !== 'idle' || !hasModel}
+          onClick={() => {
+            // The curves and the epoch count carry on; only the last run's message goes.
+            setTrain({ message: undefined });
+            client().more(more, config);
+          }}
+          data-testid="train-more"
+        >
           + Train more
         </button>
       </div>
@@ -580,7 +594,7 @@ function Bars({ probs, labels }: { probs: ArrayLike<number>; labels: string[] })
   return (
     <div className="nbt-bars" data-testid="prediction-bars">
       {idx.slice(0, 5).map((i, k) => (
-        <div key={i} className={`nbt-barrow${k === 0 ? ' top' : ''}`}>
+        <div key={i} className={`nbt-barrow${k === 0 ? ' top' : ''}`} data-class={i} data-p={probs[i]}>
           <span className="nbt-barlabel">{labels[i] ?? i}</span>
           <span className="nbt-barfill">
             <i style={{ width: `${(probs[i]! * 100).toFixed(1)}%` }} />
@@ -642,9 +656,11 @@ function TryItSection() {
   const [word, setWord] = useState('');
   const [decoded, setDecoded] = useState<{ text: string; src: string[]; tgt: string[] } | null>(null);
   const [err, setErr] = useState<string | null>(null);
+  const [row, setRow] = useState<string | null>(null);
   if (!meta || !hasModel) return null;
   const d = meta.dataset;
   const x0 = d.train.x[0]!;
+  const width = x0.shape.reduce((a, b) => a * b, 1);
   const labels = d.classNames ?? Array.from({ length: d.numClasses ?? 0 }, (_, i) => String(i));
   const isImage = meta.preview.kind === 'images';
   const run = (inputs: Float32Array) =>
@@ -712,7 +728,7 @@ function TryItSection() {
                 const { ids, unknown } = tokenize(word, sv);
                 if (unknown.length) return setErr(`not in the input vocabulary: ${unknown.join(' ')}`);
                 client()
-                  .decode(Int32Array.from(ids), d.train.x[1]?.shape[0] ?? 20)
+                  .decode(Int32Array.from(ids), d.train.x[1]?.shape[0] ?? 20, d.vocab!.indexOf('</s>'))
                   .then(({ tokens, prediction }) => {
                     setDecoded({ text: detokenize(tokens, d.vocab!), src: ids.map((i) => sv[i]!), tgt: tokens.map((t) => d.vocab![t]!) });
                     setPred(prediction);
@@ -732,10 +748,33 @@ function TryItSection() {
           {pred && decoded && <ProbeViews pred={pred} srcLabels={decoded.src} tgtLabels={decoded.tgt} />}
         </>
       )}
-      {!isImage && d.task !== 'seq2seq' && pred === null && (
-        <button className="nb-btn" onClick={() => void run((meta.preview.kind === 'rows' ? new Float32Array(x0.shape.reduce((a, b) => a * b, 1)) : new Float32Array(0)))}>
-          Predict an all-zero input
-        </button>
+      {!isImage && meta.preview.kind === 'rows' && x0.dtype === 'float32' && (
+        <>
+          <div className="nbt-sub">
+            {width} input value{width === 1 ? '' : 's'}, as the model sees them (numeric columns standardised, categorical ones one-hot)
+          </div>
+          <div className="nbt-row">
+            <input className="nbt-input" value={row ?? new Array(width).fill(0).join(', ')} onChange={(e) => setRow(e.target.value)} data-testid="row-input" />
+            <button
+              className="nb-btn"
+              data-testid="row-predict"
+              onClick={() => {
+                const text = row ?? new Array(width).fill(0).join(', ');
+                const vals = text.split(/[\s,;]+/).filter(Boolean).map(Number);
+                if (vals.length !== width || vals.some((v) => !Number.isFinite(v))) return setErr(`type ${width} numbers separated by commas (got ${JSON.stringify(text)})`);
+                void run(Float32Array.from(vals));
+              }}
+            >
+              Predict
+            </button>
+          </div>
+          {probs && <Bars probs={probs} labels={labels} />}
+          {!probs && pred?.outputs[0] && (
+            <div className="nbt-note mono" data-testid="row-output">
+              → {Array.from(pred.outputs[0].data.slice(0, 8), (v) => v.toPrecision(4)).join(', ')}
+            </div>
+          )}
+        </>
       )}
       {err && <div className="nbt-note error">{err}</div>}
     </section>
@@ -764,8 +803,7 @@ function ModelSection() {
       setTrain({ busy: undefined });
     }
   };
-  const upload = async (files: FileList) => {
-    const list = [...files];
+  const upload = async (list: File[]) => {
     const mj = list.find((f) => f.name.endsWith('.json'));
     const bin = list.find((f) => f.name.endsWith('.bin'));
     if (!mj || !bin) throw new Error(`choose both model.json and weights.bin (got ${list.map((f) => f.name).join(', ') || 'nothing'})`);
@@ -774,7 +812,9 @@ function ModelSection() {
     const g = graphFromModelJson(modelJson);
     const s = getState();
     const cfg = parseTrainingConfig(s.doc.training).config;
-    await client().loadWeights(s.doc, cfg, saved);
+    // The worker fills a fresh model and swaps it in only when every weight fits: a wrong file
+    // leaves the current weights (and this panel's state) as they were.
+    await client().loadWeights(s.doc, cfg, saved, mj.name);
     const n = `uploaded from ${mj.name}${g && g.name !== s.doc.name ? ` (trained for “${g.name}”)` : ''}`;
     setTrain({ weights: saved, weightsNote: n, weightsDocId: s.docId });
     await persistWeights(s.docId, saved, n);
@@ -804,7 +844,12 @@ function ModelSection() {
         <button className="nb-btn" disabled={run !== 'idle' || !!busy} onClick={() => fileRef.current?.click()} data-testid="upload-tfjs">
           ⤒ Load weights…
         </button>
-        <input ref={fileRef} type="file" multiple accept=".json,.bin" hidden data-testid="upload-tfjs-input" onChange={(e) => e.target.files && void doBusy('Loading weights', () => upload(e.target.files!))} />
+        <input ref={fileRef} type="file" multiple accept=".json,.bin" hidden data-testid="upload-tfjs-input" onChange={(e) => {
+            const list = [...(e.target.files ?? [])];
+            e.target.value = ''; // choosing the same files again must fire again
+            if (list.length) void doBusy('Loading weights', () => upload(list));
+          }}
+        />
         <button
           className="nb-btn"
           disabled={!weights || !!busy}

@@ -1,16 +1,20 @@
 // "Your data": a CSV (pick feature and label columns), a folder of images per class (resized to
 // the graph's Input shape), or a text file of input → output pairs. The files are read and
 // decoded here; the parsing itself lives in src/data (csv.ts, userData.ts) and is unit-tested.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { Dataset } from '../../data/dataset';
 import { columnKinds, csvToDataset, parseCsv, type Table } from '../../data/csv';
-import { classFromPath, imagesToDataset, pairsFileToDataset, resizeToTensor } from '../../data/userData';
+import { classFromPath, imagesToDataset, pairsFileToDataset, resizeToTensor, unzip } from '../../data/userData';
 import { useStore } from '../store';
 
 type Kind = 'csv' | 'images' | 'pairs';
 
-async function decodeImage(file: File): Promise<{ rgba: Uint8ClampedArray; w: number; h: number }> {
-  const bmp = await createImageBitmap(file);
+const IMAGE_FILE = /\.(png|jpe?g|gif|bmp|webp)$/i;
+
+async function decodeImage(file: Blob, name: string): Promise<{ rgba: Uint8ClampedArray; w: number; h: number }> {
+  const bmp = await createImageBitmap(file).catch((e: Error) => {
+    throw new Error(`could not decode the image "${name}" (${e.message}) — is it a valid png/jpg/gif/bmp/webp?`);
+  });
   const c = new OffscreenCanvas(bmp.width, bmp.height);
   const ctx = c.getContext('2d')!;
   ctx.drawImage(bmp, 0, 0);
@@ -19,19 +23,28 @@ async function decodeImage(file: File): Promise<{ rgba: Uint8ClampedArray; w: nu
   return { rgba: d.data, w: d.width, h: d.height };
 }
 
+/** The browser's raw-deflate decoder, for zip entries. */
+async function inflateRaw(d: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([d as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
 export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onDataset(d: Dataset, key: string): void }) {
   const [kind, setKind] = useState<Kind>('csv');
-  const [table, setTable] = useState<{ name: string; t: Table } | null>(null);
+  const [table, setTable] = useState<{ name: string; key: string; t: Table } | null>(null);
   const [features, setFeatures] = useState<string[]>([]);
   const [label, setLabel] = useState('');
   const [task, setTask] = useState<'auto' | 'classification' | 'regression'>('auto');
   const [err, setErr] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   // The image size comes from the graph's first Input block.
-  const inputShape = useStore((s) => {
+  // Select the stored shape itself (a stable reference) and drop the batch axis here: a selector
+  // that returns a fresh array on every call makes React re-render forever (error #185).
+  const fullShape = useStore((s) => {
     const id = s.analysis.flat.inputs[0];
-    return id ? (s.analysis.flat.nodes.get(id)?.outputShapes?.out?.slice(1) ?? null) : null;
+    return id ? (s.analysis.flat.nodes.get(id)?.outputShapes?.out ?? null) : null;
   });
+  const inputShape = useMemo(() => fullShape?.slice(1) ?? null, [fullShape]);
   const guard = async (what: string, fn: () => Promise<void>) => {
     setErr(null);
     setBusy(what);
@@ -44,6 +57,20 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
     }
   };
   const kinds = table ? columnKinds(table.t) : [];
+  /** Decodes images named by class-folder paths and hands over the dataset (folder or zip). */
+  const decodeAll = async (files: { path: string; blob: Blob }[], key: string, name: string) => {
+    if (!inputShape || inputShape.length !== 3 || inputShape.some((d) => d === null)) throw new Error(`the graph's Input must be an image shape [height, width, channels]; it is ${inputShape ? `[${inputShape.join(', ')}]` : 'missing'}`);
+    const [h, w, c] = inputShape as [number, number, number];
+    if (c !== 1 && c !== 3) throw new Error(`images need 1 (grey) or 3 (RGB) channels; the Input has ${c} — set its shape to [${h}, ${w}, 1] or [${h}, ${w}, 3]`);
+    if (!files.length) throw new Error('no image files (png, jpg, gif, bmp, webp) found — put each class’s images in a folder named after the class');
+    const items = [];
+    for (const f of files) {
+      const img = await decodeImage(f.blob, f.path);
+      items.push({ label: classFromPath(f.path), pixels: resizeToTensor(img.rgba, img.w, img.h, w, h, c as 1 | 3) });
+    }
+    onDataset(imagesToDataset(items, [h, w, c], { name }), `${key}:${h}x${w}x${c}`);
+  };
+  const fromFiles = (files: { path: string; blob: Blob }[], key: string, name: string) => guard('Decoding images', () => decodeAll(files, key, name));
   return (
     <div className="nbt-dialog" data-testid="user-data-dialog">
       <div className="nbt-row">
@@ -55,7 +82,7 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
       </div>
       <div className="nbt-seg">
         {(['csv', 'images', 'pairs'] as Kind[]).map((k) => (
-          <button key={k} className={`nb-btn small${kind === k ? ' active' : ''}`} onClick={() => setKind(k)}>
+          <button key={k} className={`nb-btn small${kind === k ? ' active' : ''}`} onClick={() => setKind(k)} data-testid={`user-data-${k}`}>
             {k === 'csv' ? 'CSV table' : k === 'images' ? 'Image folder' : 'Pairs (seq2seq)'}
           </button>
         ))}
@@ -68,10 +95,11 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
             data-testid="csv-file"
             onChange={(e) => {
               const f = e.target.files?.[0];
+              e.target.value = '';
               if (f)
                 void guard('Reading', async () => {
                   const t = parseCsv(await f.text());
-                  setTable({ name: f.name, t });
+                  setTable({ name: f.name, key: `${f.name}:${f.size}:${f.lastModified}`, t });
                   setLabel(t.header[t.header.length - 1]!);
                   setFeatures(t.header.slice(0, -1));
                 });
@@ -97,12 +125,13 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
                       <td className="mono">{h}</td>
                       <td className="nb-muted">{kinds[k]}</td>
                       <td>
-                        <input type="checkbox" checked={features.includes(h)} disabled={label === h} onChange={(e) => setFeatures(e.target.checked ? [...features, h] : features.filter((x) => x !== h))} />
+                        <input type="checkbox" data-testid={`csv-feature-${h}`} checked={features.includes(h)} disabled={label === h} onChange={(e) => setFeatures(e.target.checked ? [...features, h] : features.filter((x) => x !== h))} />
                       </td>
                       <td>
                         <input
                           type="radio"
                           name="label"
+                          data-testid={`csv-label-${h}`}
                           checked={label === h}
                           onChange={() => {
                             setLabel(h);
@@ -115,17 +144,18 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
                 </tbody>
               </table>
               <div className="nbt-row">
-                <select className="nbt-select small" value={task} onChange={(e) => setTask(e.target.value as typeof task)}>
+                <select className="nbt-select small" data-testid="csv-task" value={task} onChange={(e) => setTask(e.target.value as typeof task)}>
                   <option value="auto">task: by the label’s kind</option>
                   <option value="classification">classification</option>
                   <option value="regression">regression</option>
                 </select>
                 <button
                   className="nb-btn primary"
+                  data-testid="csv-use"
                   onClick={() =>
                     void guard('Building', async () => {
                       const d = csvToDataset(table.t, { features, label, task: task === 'auto' ? undefined : task, name: table.name });
-                      onDataset(d, `csv:${table.name}:${features.join(',')}:${label}:${task}`);
+                      onDataset(d, `csv:${table.key}:${features.join(',')}:${label}:${task}`);
                     })
                   }
                 >
@@ -142,27 +172,48 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
             Choose a folder with one sub-folder per class (e.g. <code>cats/</code>, <code>dogs/</code>). Images are resized to the Input’s shape{' '}
             <b>{inputShape ? `[${inputShape.join(', ')}]` : '(no Input block)'}</b>.
           </div>
-          <input
-            type="file"
-            multiple
-            data-testid="image-folder"
-            {...({ webkitdirectory: '' } as Record<string, string>)}
-            onChange={(e) => {
-              const files = [...(e.target.files ?? [])].filter((f) => /\.(png|jpe?g|gif|bmp|webp)$/i.test(f.name));
-              void guard('Decoding images', async () => {
-                if (!inputShape || inputShape.length !== 3 || inputShape.some((d) => d === null)) throw new Error(`the graph's Input must be an image shape [height, width, channels]; it is ${inputShape ? `[${inputShape.join(', ')}]` : 'missing'}`);
-                const [h, w, c] = inputShape as [number, number, number];
-                if (c !== 1 && c !== 3) throw new Error(`images need 1 (grey) or 3 (RGB) channels; the Input has ${c}`);
-                if (!files.length) throw new Error('no image files (png, jpg, gif, bmp, webp) in that folder');
-                const items = [];
-                for (const f of files) {
-                  const img = await decodeImage(f);
-                  items.push({ label: classFromPath((f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name), pixels: resizeToTensor(img.rgba, img.w, img.h, w, h, c as 1 | 3) });
-                }
-                onDataset(imagesToDataset(items, [h, w, c]), `images:${files.length}:${files[0]!.name}:${h}x${w}x${c}`);
-              });
-            }}
-          />
+          <div className="nbt-row">
+            <label className="nbt-field">
+              <span>a folder</span>
+              <input
+                type="file"
+                multiple
+                data-testid="image-folder"
+                {...({ webkitdirectory: '' } as Record<string, string>)}
+                onChange={(e) => {
+                  const files = [...(e.target.files ?? [])].filter((f) => IMAGE_FILE.test(f.name));
+                  e.target.value = '';
+                  void fromFiles(
+                    files.map((f) => ({ path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, blob: f })),
+                    `folder:${files.length}:${files[0]?.name ?? ''}`,
+                    // the chosen folder's name: the first part of each file's relative path
+                    ((files[0] as (File & { webkitRelativePath?: string }) | undefined)?.webkitRelativePath ?? '').split('/')[0] || 'Your images',
+                  );
+                }}
+              />
+            </label>
+            <label className="nbt-field">
+              <span>…or a .zip</span>
+              <input
+                type="file"
+                accept=".zip,application/zip"
+                data-testid="image-zip"
+                onChange={(e) => {
+                  const f = e.target.files?.[0];
+                  e.target.value = '';
+                  if (!f) return;
+                  void guard('Unpacking', async () => {
+                    const entries = (await unzip(new Uint8Array(await f.arrayBuffer()), inflateRaw, f.name)).filter((x) => IMAGE_FILE.test(x.path));
+                    await decodeAll(
+                      entries.map((x) => ({ path: x.path, blob: new Blob([x.data as BlobPart]) })),
+                      `zip:${f.name}:${f.size}:${f.lastModified}`,
+                      f.name,
+                    );
+                  });
+                }}
+              />
+            </label>
+          </div>
         </>
       )}
       {kind === 'pairs' && (
@@ -176,13 +227,18 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
             data-testid="pairs-file"
             onChange={(e) => {
               const f = e.target.files?.[0];
-              if (f) void guard('Reading', async () => onDataset(pairsFileToDataset(await f.text(), f.name), `pairs:${f.name}:${f.size}`));
+              e.target.value = '';
+              if (f) void guard('Reading', async () => onDataset(pairsFileToDataset(await f.text(), f.name), `pairs:${f.name}:${f.size}:${f.lastModified}`));
             }}
           />
         </>
       )}
       {busy && <div className="nbt-note">{busy}…</div>}
-      {err && <div className="nbt-note error">{err}</div>}
+      {err && (
+        <div className="nbt-note error" data-testid="user-data-error">
+          {err}
+        </div>
+      )}
     </div>
   );
 }

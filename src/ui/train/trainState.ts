@@ -55,7 +55,7 @@ export interface TrainUi {
   busy?: string;
 }
 
-let state: TrainUi = { backendChoice: 'webgl', fallbacks: [], source: null, dataLoading: false, run: 'idle', batches: [], epochs: [], fitIssues: [] };
+let state: TrainUi = { backendChoice: 'auto', fallbacks: [], source: null, dataLoading: false, run: 'idle', batches: [], epochs: [], fitIssues: [] };
 const listeners = new Set<() => void>();
 
 export function getTrain(): TrainUi {
@@ -107,11 +107,14 @@ function onEvent(e: TrainEvent): void {
       setTrain({ dataProgress: `${e.path.split('/').pop()}: ${(e.received / 1e6).toFixed(1)}${e.total ? ` / ${(e.total / 1e6).toFixed(1)}` : ''} MB` });
       break;
     case 'batch': {
-      const step = e.e.epoch * e.e.batchesPerEpoch + e.e.batch + 1;
+      if (!e.es.length) break;
+      const pts = e.es.map((b) => ({ step: b.epoch * b.batchesPerEpoch + b.batch + 1, loss: b.loss, acc: b.accuracy }));
+      // A run that goes back (a resumed or continued run) replaces the points from there on.
+      const first = pts[0]!.step;
       setTrain((s) => {
-        let batches = [...s.batches.filter((b) => b.step < step), { step, loss: e.e.loss, acc: e.e.accuracy }];
-        if (batches.length > MAX_POINTS) batches = batches.filter((_, i) => i % 2 === 0 || i === batches.length - 1);
-        return { batches, last: e.e };
+        let batches = [...s.batches.filter((b) => b.step < first), ...pts];
+        while (batches.length > MAX_POINTS) batches = batches.filter((_, i) => i % 2 === 0 || i === batches.length - 1);
+        return { batches, last: e.es[e.es.length - 1] };
       });
       break;
     }

@@ -1,0 +1,222 @@
+// Taking models in and out of the canvas (issue 7), as a user does it:
+// (a) weights loaded into the Train panel, then "Export PyTorch…" from the command palette: the
+//     downloaded zip is unpacked here, its model.py + model.pt run in Debian's python3-torch on a
+//     fixed input and must give tfjs' outputs (tfjs in Node, same graph, same weights) within 1e-4;
+// (b) a PyTorch model exported to ONNX (a bidirectional nn.GRU, by python3-torch) dropped on the
+//     canvas: the imported graph shows its blocks and shapes, and its PyTorch export (with the
+//     imported weights) matches onnxruntime-node on the original file within 1e-4.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import * as tf from '@tensorflow/tfjs';
+import * as ort from 'onnxruntime-node';
+import { compile } from '../src/core/compile';
+import type { GraphDoc } from '../src/core/graph';
+import { seedWeights } from '../src/onnx/seedWeights';
+import { saveModel } from '../src/train/weights';
+import { eventually, type E2ETest } from './lib';
+
+const PY = '/usr/bin/python3';
+const T = (id: string) => `[data-testid="${id}"]`;
+
+/** The entries of a zip (stored or deflated), read from its central directory. */
+function unzip(buf: Buffer): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  let eocd = buf.length - 22;
+  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  assert.ok(eocd >= 0, 'the download is a zip (end of central directory found)');
+  const count = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(p), 0x02014b50, 'central directory entry');
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extraLen = buf.readUInt16LE(p + 30);
+    const commentLen = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
+    assert.equal(method, 0, `${name} is stored`);
+    const dataAt = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    out.set(name, buf.subarray(dataAt, dataAt + size));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+/** Deterministic inputs in [-1, 1). */
+function inputData(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s / 2 ** 32) * 2 - 1;
+  });
+}
+
+/** Runs the unpacked model.py on x (float32, `shape`) and returns its first output, flattened. */
+function runPython(dir: string, x: Float32Array, shape: number[]): { shape: number[]; data: number[] } {
+  writeFileSync(join(dir, 'x.bin'), Buffer.from(x.buffer, x.byteOffset, x.byteLength));
+  const script = [
+    'import json, sys, torch',
+    'sys.path.insert(0, sys.argv[1])',
+    'from model import Model, load_weights',
+    'm = load_weights(Model(), sys.argv[1]).eval()',
+    `x = torch.frombuffer(bytearray(open(sys.argv[1] + "/x.bin", "rb").read()), dtype=torch.float32).reshape(${JSON.stringify(shape)})`,
+    'with torch.no_grad():',
+    '    y = m(x)',
+    'y = y[0] if isinstance(y, tuple) else y',
+    'print(json.dumps({"shape": list(y.shape), "data": y.flatten().tolist()}))',
+  ].join('\n');
+  const r = spawnSync(PY, ['-c', script, dir], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, `python3 model.py failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as { shape: number[]; data: number[] };
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  assert.equal(a.length, b.length, 'same number of outputs');
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+async function openApp(page: Page, url: string): Promise<void> {
+  await page.goto(url);
+  await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
+}
+
+/** Ctrl+K, type, Enter — then the browser's download, saved under `dir`. */
+async function exportFromPalette(page: Page, dir: string): Promise<Map<string, Buffer>> {
+  await page.locator(T('canvas')).click({ position: { x: 30, y: 30 } });
+  await page.keyboard.press('Control+K');
+  await page.locator(T('command-palette')).waitFor();
+  await page.keyboard.type('Export PyTorch');
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.keyboard.press('Enter')]);
+  const file = join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  const entries = unzip(readFileSync(file));
+  assert.deepEqual([...entries.keys()].sort(), ['README.md', 'model.pt', 'model.py', 'train.py']);
+  const out = join(dir, 'unzipped');
+  mkdirSync(out, { recursive: true });
+  for (const [name, data] of entries) writeFileSync(join(out, name), data);
+  return entries;
+}
+
+const SMALL_CNN: GraphDoc = {
+  format: 'neural-blocks.graph',
+  version: 1,
+  name: 'Interop CNN',
+  nodes: [
+    { id: 'image', type: 'Input', params: { shape: [9, 9, 3] }, position: { x: 0, y: 0 } },
+    { id: 'conv', type: 'Conv2D', params: { filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'relu' }, position: { x: 0, y: 120 } },
+    { id: 'bn', type: 'BatchNormalization', params: {}, position: { x: 0, y: 240 } },
+    { id: 'flat', type: 'Flatten', params: {}, position: { x: 0, y: 360 } },
+    { id: 'out', type: 'Dense', params: { units: 5, activation: 'softmax' }, position: { x: 0, y: 480 } },
+  ],
+  edges: [
+    { source: 'image', target: 'conv' },
+    { source: 'conv', target: 'bn' },
+    { source: 'bn', target: 'flat' },
+    { source: 'flat', target: 'out' },
+  ],
+};
+
+export const tests: E2ETest[] = [
+  {
+    name: 'interop: Export PyTorch… with the Train panel weights runs in torch like tfjs',
+    async fn({ page, url, shot }) {
+      const dir = mkdtempSync(join(tmpdir(), 'nb-e2e-pt-'));
+      // The reference: the same graph and weights (random, BatchNorm statistics included) in tfjs.
+      await tf.setBackend('cpu');
+      const c = compile(SMALL_CNN);
+      seedWeights(c, 5, 'parity');
+      const saved = await saveModel(c.model, SMALL_CNN);
+      const shape = [2, 9, 9, 3];
+      const x = inputData(2 * 9 * 9 * 3, 11);
+      const want = tf.tidy(() => Array.from((c.model.predict(tf.tensor(x, shape)) as tf.Tensor).dataSync()));
+      c.model.dispose();
+
+      await openApp(page, url);
+      await page.evaluate((g) => window.__nb!.commit(g as never), SMALL_CNN);
+      // Load the weights the way a user does: Train panel → "Load weights…" → model.json + weights.bin.
+      await page.locator(T('tab-train')).click();
+      await page.locator(T('upload-tfjs-input')).setInputFiles([
+        { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(saved.modelJson)) },
+        { name: 'weights.bin', mimeType: 'application/octet-stream', buffer: Buffer.from(saved.weights) },
+      ]);
+      await eventually(async () => assert.match(await page.locator(T('weights-note')).innerText(), /uploaded from model\.json/), 60_000, 'weights loaded');
+
+      const entries = await exportFromPalette(page, dir);
+      await eventually(async () => assert.match(await page.locator('.nb-toast').last().innerText(), /Exported interop-cnn-pytorch\.zip .* with weights uploaded from model\.json/), 10_000, 'export toast');
+      await shot('interop-01-exported');
+      const py = entries.get('model.py')!.toString('utf8');
+      assert.match(py, /class InteropCNN\(nn\.Module\)/);
+      assert.match(entries.get('train.py')!.toString('utf8'), /DistributedDataParallel/);
+      const got = runPython(join(dir, 'unzipped'), x, shape);
+      assert.deepEqual(got.shape, [2, 5]);
+      const diff = maxAbsDiff(got.data, want);
+      console.log(`  PyTorch export from the canvas: max |torch − tfjs| = ${diff.toExponential(2)} over ${want.length} outputs`);
+      assert.ok(diff <= 1e-4, `max |torch − tfjs| ${diff} > 1e-4`);
+    },
+  },
+  {
+    name: 'interop: a PyTorch bidirectional GRU .onnx dropped on the canvas imports, and exports back to PyTorch',
+    async fn({ page, url, shot }) {
+      const dir = mkdtempSync(join(tmpdir(), 'nb-e2e-onnx-'));
+      const r = spawnSync(PY, [join('src', 'import', 'torch_models.py'), dir, '13', 'bigru'], { encoding: 'utf8', timeout: 300_000 });
+      assert.equal(r.status, 0, `torch export failed: ${r.stderr}`);
+      const bytes = readFileSync(join(dir, 'bigru.onnx'));
+
+      await openApp(page, url);
+      // Drop the file on the canvas (a real DataTransfer with the file, as the OS would hand it).
+      const dt = await page.evaluateHandle((b64) => {
+        const bin = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+        const d = new DataTransfer();
+        d.items.add(new File([bin], 'bigru.onnx', { type: 'application/octet-stream' }));
+        return d;
+      }, bytes.toString('base64'));
+      const box = (await page.locator(T('canvas')).boundingBox())!;
+      const at = { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 };
+      await page.dispatchEvent('.react-flow', 'dragenter', { dataTransfer: dt, ...at });
+      await page.dispatchEvent('.react-flow', 'dragover', { dataTransfer: dt, ...at });
+      await page.dispatchEvent('.react-flow', 'drop', { dataTransfer: dt, ...at });
+
+      const doc = await eventually(async () => {
+        const d = await page.evaluate(() => window.__nb!.getState().doc as GraphDoc);
+        assert.ok(d.nodes.some((n) => n.type === 'Bidirectional'), `imported graph (has ${d.nodes.map((n) => n.type).join(', ')})`);
+        return d;
+      }, 60_000, 'the imported graph');
+      const types = doc.nodes.map((n) => n.type).sort();
+      assert.deepEqual(types, ['Add', 'Bidirectional', 'Concatenate', 'Dense', 'Dense', 'GlobalAveragePooling1D', 'Input'].sort());
+      const bi = doc.nodes.find((n) => n.type === 'Bidirectional')!;
+      assert.equal(bi.params?.layer, 'GRU');
+      assert.equal(bi.params?.resetAfter, true);
+      // Every block is on the canvas with its output shape.
+      for (const n of doc.nodes) await page.locator(T(`node-${n.id}`)).waitFor({ timeout: 20_000 });
+      const shapeOf = async (id: string) => (await page.locator(`${T(`node-${id}`)} ${T('out-shape')}`).first().innerText()).replace(/\s+/g, '');
+      assert.equal(await shapeOf(doc.nodes.find((n) => n.type === 'Input')!.id), '7×6');
+      assert.equal(await shapeOf(doc.nodes.find((n) => n.type === 'Add')!.id), '3');
+      // The Bidirectional's ports: the sequence [7, 2·5] and the two final states [5].
+      const biText = await page.locator(T(`node-${bi.id}`)).innerText();
+      assert.match(biText, /7×10/);
+      assert.match(biText, /hBack/);
+      await shot('interop-02-imported');
+
+      // Its PyTorch export (imported weights) against onnxruntime on the original file.
+      const entries = await exportFromPalette(page, dir);
+      assert.match(entries.get('model.py')!.toString('utf8'), /Bidirectional\("concat", native=True/);
+      const shape = [3, 7, 6];
+      const x = inputData(3 * 7 * 6, 5);
+      const sess = await ort.InferenceSession.create(new Uint8Array(bytes));
+      const ref = (await sess.run({ [sess.inputNames[0]!]: new ort.Tensor('float32', x, shape) }))[sess.outputNames[0]!]!.data as Float32Array;
+      await sess.release();
+      const got = runPython(join(dir, 'unzipped'), x, shape);
+      assert.deepEqual(got.shape, [3, 3]);
+      const diff = maxAbsDiff(got.data, ref);
+      console.log(`  imported bidirectional GRU → PyTorch export: max |torch − onnxruntime| = ${diff.toExponential(2)}`);
+      assert.ok(diff <= 1e-4, `max |torch − onnxruntime| ${diff} > 1e-4`);
+    },
+  },
+];
