@@ -8,6 +8,7 @@ import { benchAnalyze } from './analyze';
 import { benchOnnxExport } from './onnxExport';
 import { benchUi } from './ui';
 import { benchTrain } from './train';
+import { benchTrainNode } from './trainNode';
 import type { BenchSection } from './types';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -26,6 +27,8 @@ const MODULES: Module[] = [
   { name: 'ui', run: () => benchUi() },
   // Training per backend in headless Chromium (issue 5): compiled vs hand-written step, ORT-web.
   { name: 'train', run: () => benchTrain() },
+  // Training in Node (CLI, template measurements): tfjs CPU vs WASM with src/train/wasmKernels.ts.
+  { name: 'trainNode', run: () => benchTrainNode() },
 ];
 
 function isSection(x: unknown): x is BenchSection {

@@ -32,16 +32,17 @@ interface LayerNormInternals {
 }
 
 /**
- * tfjs' LayerNormalization, fixed for training without gamma or beta: tfjs 4.22 passes a null
- * scale or offset to tfjs-core's batchNorm, whose gradient then throws ("Cannot read properties
- * of undefined"). Without one of them this computes the same normalisation with plain ops
- * (moments over the axis, (x − mean)·rsqrt(var + ε), then gamma and beta where present), which
- * differentiate fine. Weights and config are tfjs' own; it serialises as LayerNormalization.
+ * tfjs' LayerNormalization with its call() replaced by the same normalisation in plain
+ * broadcasting ops (moments over the axis, (x − mean)·rsqrt(var + ε), then gamma and beta where
+ * present). Two reasons: tfjs 4.22 passes a null scale or offset to tfjs-core's batchNorm, whose
+ * gradient then throws ("Cannot read properties of undefined"); and its call() broadcasts with
+ * tf.tile, whose gradient is a slice + add per tiled row — 8,192 tiny kernels per training step of
+ * the transformer templates (85% of a step on the WASM backend). Weights and config are tfjs' own;
+ * it serialises as LayerNormalization.
  */
 export class LayerNormalizationFixed extends TfjsLayerNormalization {
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
+  override call(inputs: tf.Tensor | tf.Tensor[], _kwargs: Record<string, unknown>): tf.Tensor | tf.Tensor[] {
     const self = this as unknown as LayerNormInternals;
-    if (self.center && self.scale) return super.call(inputs, kwargs);
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       const { mean, variance } = tf.moments(x, self.axis, true);

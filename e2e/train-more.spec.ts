@@ -240,6 +240,37 @@ export const tests: E2ETest[] = [
     },
   },
   {
+    name: 'train-more · VGG mini on Fashion-MNIST: the bundled clothes load in the browser, augmentation and a cosine schedule train (WebGL)',
+    async fn({ page, url, shot }) {
+      const tpl = JSON.parse(readFileSync('templates/vgg-mini.json', 'utf8')) as Graph;
+      // The template as a user loads it, on 200 images for one short epoch.
+      tpl.training = { ...tpl.training, limit: 200, epochs: 1, batchSize: 32 };
+      await openTrain(page, url, tpl);
+      await pickBackend(page, 'webgl', 'WebGL');
+      // Fashion-MNIST's package stores rows of bytes; it loads as [28, 28, 1] images in 10 classes.
+      await eventually(async () => assert.match(await facts(page), /inputs\s+\[28, 28, 1\] float32/), 120_000, 'Fashion-MNIST loaded');
+      const f = await facts(page);
+      assert.match(f, /\(10 classes\)/, f);
+      assert.equal(await page.locator(`${T('data-preview')} canvas, ${T('data-preview')} img`).count() > 0, true, 'image thumbnails');
+      assert.match(await page.locator(T('data-preview')).innerText(), /T-shirt|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot/);
+      // augmentation and the schedule, set in the panel, land in the document
+      await page.locator(T('cfg-augmentShift')).fill('2');
+      await page.locator(T('cfg-augmentFlip')).check();
+      await page.locator(T('cfg-lrSchedule')).selectOption('cosine');
+      await eventually(async () => {
+        const t = (await page.evaluate(() => window.__nb!.getState().doc.training)) as Record<string, unknown>;
+        assert.deepEqual([t.augmentShift, t.augmentFlip, t.lrSchedule], [2, true, 'cosine']);
+      }, 10_000, 'training config in the document');
+      await page.locator(T('fit-ok')).waitFor({ timeout: 10_000 });
+      await page.locator(T('train-start')).click();
+      await page.locator(T('test-accuracy')).waitFor({ timeout: 300_000 });
+      const acc = parseFloat(await page.locator(T('test-accuracy')).innerText());
+      assert.ok(acc >= 0 && acc <= 100, `test accuracy ${acc}`);
+      await shot('train-more-fashion');
+      step('train-more-fashion');
+    },
+  },
+  {
     name: 'train-more · your data: CSV with numeric and categorical columns — preview, split, shapes, a mismatch names the Input, then it trains (CPU)',
     async fn({ page, url, shot }) {
       const dir = tmp();

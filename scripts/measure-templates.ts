@@ -11,9 +11,9 @@
 // the e2e tests do) on tfjs' WebGL backend — with no GPU that is SwiftShader on the CPU, still
 // much faster than the pure-JS CPU backend for convolutions. "node" trains in this process on the
 // tfjs CPU backend, as `neural-blocks train` does (fast enough for the small recurrent models).
-// "wasm" trains in this process on tfjs' WASM backend (XNNPACK): fast for dense layers, but it
-// cannot train convolutions (no Conv2DBackpropFilter kernel). The default per template is in
-// DEFAULT_BACKEND below.
+// "wasm" trains in this process on tfjs' WASM backend (XNNPACK), the fastest here, with the
+// gradient kernels it lacks (Conv2DBackpropFilter, UnsortedSegmentSum, …) supplied by
+// src/train/wasmKernels.ts. The default per template is in DEFAULT_BACKEND below.
 //
 // Metrics, on the dataset's test split (never seen in training):
 //   classification: accuracy. seq2seq: exact match of GREEDY decoding (the decoder is fed its own
@@ -66,18 +66,23 @@ type Backend = 'webgl' | 'webgpu' | 'node' | 'wasm';
 
 /** Backend per template when --backend is not given (see the header: WebGL for convolutions). */
 const DEFAULT_BACKEND: Record<string, Backend> = {
-  lenet5: 'webgl',
-  'alexnet-mini': 'webgl',
-  'vgg-mini': 'webgl',
-  'resnet-mini': 'webgl',
-  // the LSTMs too: about 20 examples/s on WebGL against under 5 on the Node CPU backend here
+  // Everything trains fastest here on the WASM backend (XNNPACK) in Node, with the gradients it
+  // lacks supplied by src/train/wasmKernels.ts: LeNet-5 ~210 examples/s against ~30 on WebGL
+  // (SwiftShader) and ~3 on the pure-JS CPU backend. The seq2seq templates were measured on WebGL.
+  lenet5: 'wasm',
+  'alexnet-mini': 'wasm',
+  'vgg-mini': 'wasm',
+  'resnet-mini': 'wasm',
   'seq2seq-attention': 'webgl',
   'seq2seq-bahdanau': 'webgl',
-  // dense nets: the WASM backend (XNNPACK) in Node, ~85 examples/s for the autoencoder against
-  // ~15 on the pure-JS CPU backend (it has no Conv2DBackpropFilter kernel, so not for CNNs)
   autoencoder: 'wasm',
   'denoising-autoencoder': 'wasm',
   vae: 'wasm',
+  'char-rnn': 'webgl',
+  'char-lstm': 'webgl',
+  'transformer-classifier': 'wasm',
+  'bert-pretrain': 'wasm',
+  'bert-finetune': 'wasm',
 };
 
 function configOf(doc: GraphDoc, overrides: MeasureRequest['overrides']): TrainingConfig {
@@ -88,6 +93,9 @@ function configOf(doc: GraphDoc, overrides: MeasureRequest['overrides']): Traini
   if (!cfg.dataset) throw new Error(`${doc.name}: training.dataset is not set`);
   return cfg;
 }
+
+/** Masked-token data: token labels at every position and a [MASK] token (the sorted-or-not task shares the vocabulary but has one label per sequence). */
+const isMaskedLm = (data: Dataset) => !!data.vocab?.includes('[MASK]') && (data.test.y[0]?.shape.length ?? 0) > 0;
 
 /** Accuracy on the masked positions only (BERT-style pretraining: the input there is [MASK]). */
 async function maskedAccuracy(c: CompiledModel, data: Dataset): Promise<number> {
@@ -124,8 +132,8 @@ export async function measureHere(req: MeasureRequest, env: DataEnv, backend: st
     pre = compile(req.pretrained.doc, { kernelInitializer: pcfg.kernelInitializer });
     log(`pretraining ${req.pretrained.name} on ${pdata.name} for ${pcfg.epochs} epochs`);
     const pres = await train(pre, pdata, pcfg, { onEpoch: (e) => log(`  pretrain epoch ${e.epoch + 1}/${pcfg.epochs} loss ${e.loss.toFixed(4)} acc ${e.accuracy?.toFixed(4)} val_acc ${e.valAccuracy?.toFixed(4)}`) });
-    const value = pdata.vocab?.includes('[MASK]') ? await maskedAccuracy(pre, pdata) : (await evaluateTestAsync(pre, pdata, pcfg)).accuracy ?? NaN;
-    pretrainedReport = { template: req.pretrained.name, metric: pdata.vocab?.includes('[MASK]') ? 'masked-token accuracy' : 'accuracy', value, copiedNodes: [], trainSeconds: pres.seconds };
+    const value = isMaskedLm(pdata) ? await maskedAccuracy(pre, pdata) : (await evaluateTestAsync(pre, pdata, pcfg)).accuracy ?? NaN;
+    pretrainedReport = { template: req.pretrained.name, metric: isMaskedLm(pdata) ? 'masked-token accuracy' : 'accuracy', value, copiedNodes: [], trainSeconds: pres.seconds };
   }
   const cfg = configOf(req.doc, req.overrides);
   const data = await findDataset(cfg.dataset!).load(env, { limit: cfg.limit, seed: cfg.seed });
@@ -178,7 +186,7 @@ export async function measureHere(req: MeasureRequest, env: DataEnv, backend: st
     delete test.accuracy;
     metric = 'exact match';
     value = g.exactMatch;
-  } else if (data.vocab?.includes('[MASK]')) {
+  } else if (isMaskedLm(data)) {
     test.maskedAccuracy = await maskedAccuracy(c, data);
     test.tokenAccuracyAllPositions = ev.accuracy ?? NaN;
     delete test.accuracy;
@@ -299,6 +307,9 @@ async function main(): Promise<number> {
           if (backend === 'wasm') {
             const wasm = '@tensorflow/tfjs-backend-wasm';
             await import(/* @vite-ignore */ wasm);
+            // the gradients XNNPACK lacks (every conv's weight gradient, Embedding's) — see src/train/wasmKernels.ts
+            const { bridgeWasmKernels } = await import('../src/train/wasmKernels');
+            bridgeWasmKernels();
           }
           if (!(await tf.setBackend(backend === 'wasm' ? 'wasm' : 'cpu'))) throw new Error(`the tfjs ${backend} backend did not start`);
           report = await measureHere(req, nodeDataEnv, `tfjs ${backend === 'wasm' ? 'WASM (XNNPACK)' : 'CPU'} backend in Node ${process.version}`, log);

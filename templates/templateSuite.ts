@@ -50,8 +50,9 @@ export const EXPECTED_TRAINABLE: Record<string, number> = {
   vae: MLP_LAYERS([784, 256]) + 2 * MLP_LAYERS([256, 16]) + MLP_LAYERS([16, 256, 784]),
   // two embeddings 12×32, two LSTMs 32→64, attentional Dense 128→64, output 64→12; dot-product attention has no weights.
   'seq2seq-attention': 2 * 12 * 32 + 2 * LSTM(32, 64) + MLP_LAYERS([128, 64, 12]),
-  // …and additive attention's learned scale vector (one per feature, Keras' use_scale).
-  'seq2seq-bahdanau': 2 * 12 * 32 + 2 * LSTM(32, 64) + MLP_LAYERS([128, 64, 12]) + 64,
+  // …plus the W and U projections (64→64, no bias) and additive attention's learned scale vector
+  // (one per feature, Keras' use_scale).
+  'seq2seq-bahdanau': 2 * 12 * 32 + 2 * LSTM(32, 64) + MLP_LAYERS([128, 64, 12]) + 2 * 64 * 64 + 64,
   // embedding 96×32, SimpleRNN 32→128 (kernel, recurrent kernel, bias), output 128→96.
   'char-rnn': 96 * 32 + (32 * 128 + 128 * 128 + 128) + MLP_LAYERS([128, 96]),
   'char-lstm': 96 * 32 + LSTM(32, 64) + LSTM(64, 64) + MLP_LAYERS([64, 96]),

@@ -168,7 +168,7 @@ export const TORCH_REFERENCE: Record<string, TorchCount> = {
   resnet101: torchResnet({ in: IMAGENET, classes: 1000, block: 'bottleneck', layers: [3, 4, 23, 3], widths: [64, 128, 256, 512] }),
   resnet152: torchResnet({ in: IMAGENET, classes: 1000, block: 'bottleneck', layers: [3, 8, 36, 3], widths: [64, 128, 256, 512] }),
   // The small variants, as the same torchvision code would build them at 1×28×28, 10 classes.
-  'alexnet-mini': torchAlexnet({ in: [1, 28, 28], classes: 10, filters: [32, 64, 96, 64, 64], stem: [5, 1, 2], hidden: 256 }),
-  'vgg-mini': torchVgg({ in: [1, 28, 28], classes: 10, cfg: [32, 32, 'M', 64, 64, 'M', 128, 128, 'M'], bn: false, hidden: 256 }),
-  'resnet-mini': torchResnet({ in: [1, 28, 28], classes: 10, block: 'basic', layers: [2, 2, 2], widths: [16, 32, 64], smallStem: true }),
+  'alexnet-mini': torchAlexnet({ in: [1, 28, 28], classes: 10, filters: [16, 24, 32, 32, 24], stem: [5, 1, 2], hidden: 128 }),
+  'vgg-mini': torchVgg({ in: [1, 28, 28], classes: 10, cfg: [8, 8, 'M', 16, 16, 'M', 32, 32, 'M'], bn: false, hidden: 128 }),
+  'resnet-mini': torchResnet({ in: [1, 28, 28], classes: 10, block: 'basic', layers: [2, 2, 2], widths: [8, 16, 32], smallStem: true }),
 };

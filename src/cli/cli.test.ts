@@ -221,6 +221,35 @@ describe('commands that run tfjs keep stdout clean', () => {
   });
 });
 
+describe('neural-blocks train', () => {
+  const LENET5 = resolve(ROOT, 'templates/lenet5.json');
+  it('trains a CNN on the WASM backend by default and saves it; --backend cpu trains on the reference backend', async () => {
+    const out = join(dir, 'lenet-run');
+    const args = [LENET5, '--limit', '400', '--epochs', '1', '--batch-size', '32', '--json'];
+    const w = await cli('train', ...args, '--out', out);
+    expect(w.code, w.stderr).toBe(0);
+    const rw = JSON.parse(w.stdout);
+    expect(rw).toMatchObject({ status: 'completed', dataset: 'mnist', backend: 'wasm', out: join(out, 'model.json') });
+    expect(rw.history).toHaveLength(1);
+    expect(rw.test.n).toBe(61); // 15% of the 406 digits a limit of 400 keeps (rounded up per class)
+    // a conv net learns something in 340 examples (10 classes: chance is 10%)
+    expect(rw.test.accuracy).toBeGreaterThan(0.3);
+    const c = await cli('train', ...args, '--backend', 'cpu');
+    expect(c.code, c.stderr).toBe(0);
+    const rc = JSON.parse(c.stdout);
+    expect(rc.backend).toBe('cpu');
+    // (initial weights are random per run, so the numbers differ; one step's loss and gradients
+    // on the two backends agree within 2e-4: src/train/wasmKernels.test.ts)
+    expect(rc.test.accuracy).toBeGreaterThan(0.3);
+  }, 300_000);
+
+  it('a bad backend: exit 2 naming it', async () => {
+    const r = await cli('train', resolve(ROOT, 'templates/xor.json'), '--backend', 'gpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/option --backend must be wasm or cpu, got "gpu"/);
+  });
+});
+
 describe('the tool', () => {
   it('--help lists every command; exit 0', async () => {
     const r = await cli('--help');

@@ -33,6 +33,11 @@ export interface Dataset {
   sourceVocab?: string[];
   /** The loss that fits the labels as given. */
   defaultLoss: string;
+  /**
+   * A label id that does not count (PyTorch's ignore_index): positions labelled with it add nothing
+   * to the loss or the accuracy. BERT-style pretraining labels only the masked positions.
+   */
+  ignoreLabel?: number;
   train: Split;
   test: Split;
 }

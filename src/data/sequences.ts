@@ -3,7 +3,7 @@
 // here, by the data: a seq2seq example gives the encoder tokens, the decoder input (the target
 // shifted right after <s>) and the target ending in </s>; tokens are int ids, 0 is padding.
 import { rng } from '../core/randomInputs';
-import { DataError, sliceSplit, type DataEnv, type Dataset, type Split } from './dataset';
+import { DataError, shuffleIndex, sliceSplit, type DataEnv, type Dataset, type Split } from './dataset';
 import { CORPUS } from './corpus';
 
 export const PAD = 0;
@@ -161,45 +161,58 @@ export async function loadCmudict(env: DataEnv, opts: PairOptions & { maxLen?: n
 }
 
 /** Character language model: x = T characters, y = the next T characters. */
-export function makeCharLm(opts: { seqLen?: number; text?: string; testFraction?: number } = {}): Dataset {
+export function makeCharLm(opts: { seqLen?: number; stride?: number; text?: string; testFraction?: number } = {}): Dataset {
   // Newlines read as spaces; the vocabulary is fixed: 0 = padding, then the 95 printable ASCII
   // characters (96 ids), so a model's Embedding and output size do not depend on the text.
   const text = (opts.text ?? CORPUS).replace(/\s/g, ' ');
   const T = opts.seqLen ?? 64;
+  // Training windows start every `stride` characters (overlapping: the small corpus gives ~8× the
+  // windows of back-to-back ones); the test windows are back to back in the text's last part.
+  const stride = opts.stride ?? Math.max(1, Math.floor(T / 8));
   const vocab = ['<pad>', ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))];
   const bad = [...text].find((ch) => ch.charCodeAt(0) < 32 || ch.charCodeAt(0) > 126);
   if (bad !== undefined) throw new DataError(`char-lm: character ${JSON.stringify(bad)} is not printable ASCII`);
   const ids = new Map(vocab.map((c, i) => [c, i]));
-  const n = Math.floor((text.length - 1) / T);
-  if (n < 2) throw new DataError(`char-lm: text of ${text.length} characters is too short for sequences of ${T}`);
-  const x = new Int32Array(n * T);
-  const y = new Int32Array(n * T);
-  for (let i = 0; i < n; i++)
-    for (let t = 0; t < T; t++) {
-      x[i * T + t] = ids.get(text[i * T + t]!)!;
-      y[i * T + t] = ids.get(text[i * T + t + 1]!)!;
-    }
-  const all: Split = { x: [{ shape: [T], dtype: 'int32', data: x }], y: [{ shape: [T], dtype: 'int32', data: y }], n };
-  const nTest = Math.max(1, Math.round(n * (opts.testFraction ?? 0.1)));
+  // The test part is the end of the text, cut at a window boundary, so no test character is ever
+  // seen in training (a window reads T + 1 characters: its inputs and the next-character targets).
+  const testChars = Math.round(text.length * (opts.testFraction ?? 0.1));
+  const nTest = Math.floor((testChars - 1) / T);
+  const trainEnd = text.length - nTest * T - 1;
+  const nTrain = trainEnd - 1 - T >= 0 ? Math.floor((trainEnd - 1 - T) / stride) + 1 : 0;
+  if (nTest < 1 || nTrain < 1) throw new DataError(`char-lm: text of ${text.length} characters is too short for sequences of ${T}`);
+  const windows = (starts: number[]): Split => {
+    const x = new Int32Array(starts.length * T);
+    const y = new Int32Array(starts.length * T);
+    starts.forEach((s0, i) => {
+      for (let t = 0; t < T; t++) {
+        x[i * T + t] = ids.get(text[s0 + t]!)!;
+        y[i * T + t] = ids.get(text[s0 + t + 1]!)!;
+      }
+    });
+    return { x: [{ shape: [T], dtype: 'int32', data: x }], y: [{ shape: [T], dtype: 'int32', data: y }], n: starts.length };
+  };
+  // Training windows in a seeded random order: the validation split is taken from the end of it.
+  const trainStarts = Array.from({ length: nTrain }, (_, i) => i * stride);
+  const order = shuffleIndex(nTrain, rng(5));
   return {
     name: 'char-lm',
     title: 'Character language model',
-    description: `Predict the next character of a ${text.length}-character English text about neural networks, in windows of ${T}.`,
+    description: `Predict the next character of a ${text.length}-character English text about neural networks: ${nTrain} training windows of ${T} characters (one every ${stride}), ${nTest} test windows from the last ${nTest * T + 1} characters, never seen in training.`,
     task: 'language-model',
     numClasses: vocab.length,
     vocab,
     defaultLoss: 'sparseCategoricalCrossentropy',
-    // the test set is the end of the text, so it is unseen
-    train: sliceSplit(all, 0, n - nTest),
-    test: sliceSplit(all, n - nTest, n),
+    train: windows(Array.from(order, (k) => trainStarts[k]!)),
+    test: windows(Array.from({ length: nTest }, (_, i) => trainEnd + i * T)),
   };
 }
 
 /**
  * Digit sequences for a BERT-style pair of tasks (vocabulary: 0 = padding, 1 = [CLS],
  * 2–11 = digits 0–9, 12 = [MASK]; 16 ids leave room). "masked": arithmetic progressions mod 10
- * after [CLS] with 15% of the digits masked; the labels are the original tokens at every
- * position, so the model learns to fill the masks from context. "sorted": [CLS] + digits, half
+ * after [CLS] with 15% of the digits masked; the labels are the original tokens at the masked
+ * positions and padding (the dataset's ignoreLabel) elsewhere, so the model learns to fill the
+ * masks from context and is scored on nothing else. "sorted": [CLS] + digits, half
  * of them sorted ascending; label 1 when sorted.
  */
 export function makeDigitSequences(kind: 'masked' | 'sorted', opts: { n?: number; length?: number; seed?: number; testFraction?: number } = {}): Dataset {
@@ -218,8 +231,13 @@ export function makeDigitSequences(kind: 'masked' | 'sorted', opts: { n?: number
       const start = Math.floor(r() * 10);
       const step = 1 + Math.floor(r() * 9);
       for (let t = 1; t < T; t++) row[t] = 2 + ((start + step * (t - 1)) % 10);
-      yMasked.set(row, i * T);
-      for (let t = 1; t < T; t++) if (r() < 0.15) row[t] = MASK;
+      // Only the masked positions are labelled (the rest get the ignored label, padding), so the
+      // loss is BERT's: predict what is hidden, not copy what is visible.
+      for (let t = 1; t < T; t++)
+        if (r() < 0.15) {
+          yMasked[i * T + t] = row[t]!;
+          row[t] = MASK;
+        }
     } else {
       const digits = Array.from({ length: T - 1 }, () => Math.floor(r() * 10));
       const sorted = r() < 0.5;
@@ -247,6 +265,7 @@ export function makeDigitSequences(kind: 'masked' | 'sorted', opts: { n?: number
     classNames: kind === 'masked' ? undefined : ['not sorted', 'sorted'],
     vocab,
     defaultLoss: 'sparseCategoricalCrossentropy',
+    ...(kind === 'masked' ? { ignoreLabel: 0 } : {}),
     train: sliceSplit(all, nTest, n),
     test: sliceSplit(all, 0, nTest),
   };

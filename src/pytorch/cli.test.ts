@@ -80,7 +80,7 @@ describe('exportPytorchCommand', () => {
     expect(py).toMatch(/class SmallCnn\(nn\.Module\)/);
     expect(py).toMatch(/c_1 = self\.c_1\(img\) {2}# \(B, 3, 3, 3\)/);
     expect(py).toMatch(/flat = bn\.reshape\(bn\.shape\[0\], -1\) {2}# \(B, 27\)/);
-    expect(readFileSync(join(out, 'train.py'), 'utf8')).toMatch(/"optimizer": "sgd",\s+"learning_rate": 0\.001,\s+"momentum": 0\.9/);
+    expect(readFileSync(join(out, 'train.py'), 'utf8')).toMatch(/"optimizer": "sgd",\s+"learning_rate": 0\.001,\s+"lr_schedule": "constant",\s+"momentum": 0\.9/);
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toMatch(/## Multi-GPU and multi-node training[\s\S]*--rdzv_backend=c10d/);
     const data = JSON.parse(readFileSync(join(out, 'dataset.json'), 'utf8'));
     expect(data.train.n + data.test.n).toBe(50); // the limit caps the whole set; xor holds out a fifth

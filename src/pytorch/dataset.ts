@@ -35,6 +35,6 @@ export function exportDataset(ds: Dataset, opts: { limit?: number } = {}): { 'da
       off += 4;
     }
   }
-  const manifest = { format: 'neural-blocks.dataset', version: 1, name: ds.name, task: ds.task, numClasses: ds.numClasses ?? null, file: 'dataset.bin', train, test };
+  const manifest = { format: 'neural-blocks.dataset', version: 1, name: ds.name, task: ds.task, numClasses: ds.numClasses ?? null, ...(ds.ignoreLabel !== undefined ? { ignoreLabel: ds.ignoreLabel } : {}), file: 'dataset.bin', train, test };
   return { 'dataset.json': JSON.stringify(manifest, null, 1), 'dataset.bin': bin };
 }

@@ -21,6 +21,7 @@ import { makePoints } from '../data/synthetic';
 import { seedWeights } from '../onnx/seedWeights';
 import { readdirSync, rmSync } from 'node:fs';
 import { analyze } from '../core/infer';
+import { lossValue } from '../train/loop';
 
 const PYTHON = '/usr/bin/python3';
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -293,4 +294,88 @@ describe('train.py under torchrun', () => {
     expect(r2.stdout).toMatch(/epoch 2 done loss/);
     expect(r2.stdout).not.toMatch(/epoch 1 step/);
   }, 600_000);
+  it("train.py's masked loss and image augmentation do what the app's loop does", () => {
+    const doc: GraphDoc = {
+      format: 'neural-blocks.graph',
+      version: 1,
+      name: 'img',
+      nodes: [
+        { id: 'x', type: 'Input', params: { shape: [4, 5, 1] } },
+        { id: 'f', type: 'Flatten', params: {} },
+        { id: 'y', type: 'Dense', params: { units: 3, activation: 'softmax' } },
+      ],
+      edges: [
+        { source: 'x', target: 'f' },
+        { source: 'f', target: 'y' },
+      ],
+      training: { augmentShift: 1, augmentFlip: true },
+    };
+    const dir = join(root, 'train-aug');
+    mkdirSync(dir, { recursive: true });
+    const c = compile(doc);
+    try {
+      for (const [f, text] of Object.entries(generatePytorch(c, doc).files)) writeFileSync(join(dir, f), text);
+    } finally {
+      c.model.dispose();
+    }
+    // probabilities for 2 sequences × 3 positions over 3 classes; label 0 is ignored
+    const probs = [
+      [[0.2, 0.5, 0.3], [0.1, 0.1, 0.8], [0.6, 0.3, 0.1]],
+      [[0.3, 0.3, 0.4], [0.25, 0.5, 0.25], [0.9, 0.05, 0.05]],
+    ];
+    const labels = [[0, 2, 1], [1, 0, 0]];
+    const app = tf.tidy(() => lossValue('sparseCategoricalCrossentropy', tf.tensor(labels, undefined, 'int32'), tf.tensor(probs), 0).dataSync()[0]!);
+    // by hand: −(ln 0.8 + ln 0.3 + ln 0.3) / 3
+    expect(app).toBeCloseTo(-(Math.log(0.8) + 2 * Math.log(0.3)) / 3, 6);
+    const py = spawnSync(
+      PYTHON,
+      [
+        '-c',
+        [
+          'import sys, json, torch',
+          'sys.argv = ["train.py"]',
+          'import train',
+          `p = torch.tensor(${JSON.stringify(probs)}); t = torch.tensor(${JSON.stringify(labels)})`,
+          'print(json.dumps({"masked": train.loss_fn("sparseCategoricalCrossentropy", p, t, 0).item(), "all": train.loss_fn("sparseCategoricalCrossentropy", p, t).item(), "config": [train.CONFIG["augment_shift"], train.CONFIG["augment_flip"]]}))',
+          'torch.manual_seed(0)',
+          'x = torch.arange(20.0).reshape(1, 4, 5, 1).repeat(200, 1, 1, 1)',
+          'a = train.augment(x, 1, True)',
+          // every output row is a (clamped, maybe mirrored) shift of the input by ≤ 1 pixel
+          'rows = set(tuple(r) for r in a[:, 1, :, 0].tolist())',
+          'print(json.dumps(sorted(rows)))',
+          // rotation: same shape, values inside the input's range, the centre pixel (2, 2) ≈ kept
+          'b = train.augment(x[:20], 0, False, 15.0)',
+          'print(json.dumps([list(b.shape), b.min().item(), b.max().item(), float((b[:, 2, 2, 0] - 12).abs().max())]))',
+        ].join('\n'),
+      ],
+      { cwd: dir, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(py.status, py.stderr).toBe(0);
+    const [first, second, third] = py.stdout.trim().split('\n');
+    const r = JSON.parse(first!) as { masked: number; all: number; config: [number, boolean] };
+    expect(r.masked).toBeCloseTo(app, 5);
+    expect(r.all).not.toBeCloseTo(app, 2);
+    expect(r.config).toEqual([1, true]);
+    // row 1 of the 4×5 ramp is 5..9; shifted by dy ∈ {−1, 0, 1} it reads row 0, 1 or 2, by dx ∈
+    // {−1, 0, 1} with the edge repeated, and mirrored or not: the 3 × 3 × 2 = 18 possible rows
+    const expected = new Set<string>();
+    for (const row of [0, 1, 2])
+      for (const dx of [-1, 0, 1])
+        for (const mirror of [false, true]) {
+          const r0 = [0, 1, 2, 3, 4].map((x) => {
+            let sx = Math.min(4, Math.max(0, x - dx));
+            if (mirror) sx = 4 - sx;
+            return row * 5 + sx;
+          });
+          expected.add(JSON.stringify(r0));
+        }
+    const seen = (JSON.parse(second!) as number[][]).map((row) => JSON.stringify(row));
+    expect(new Set(seen)).toEqual(expected);
+    const [shape, min, max, centre] = JSON.parse(third!) as [number[], number, number, number];
+    expect(shape).toEqual([20, 4, 5, 1]);
+    expect(min).toBeGreaterThanOrEqual(-1e-5);
+    expect(max).toBeLessThanOrEqual(19 + 1e-5);
+    // a 4×5 image's centre is (1.5, 2): pixel (2, 2) moves by at most 0.5·sin 15° rows ≈ 0.13 → ±0.7 in value
+    expect(centre).toBeLessThan(1);
+  }, 180_000);
 });

@@ -59,7 +59,7 @@ with torch.no_grad():
 
 \`python3 train.py\` trains in one process; \`torchrun --standalone --nproc_per_node=2 train.py\`
 in two. Settings from the graph: loss ${JSON.stringify(cfg.loss)}, optimizer ${cfg.optimizer}
-(learning rate ${cfg.learningRate}${cfg.optimizer === 'sgd' ? `, momentum ${cfg.momentum}` : ''}), batch size ${cfg.batchSize}, ${cfg.epochs} epochs${cfg.clipNorm ? `, gradients clipped to norm ${cfg.clipNorm}` : ''}.
+(learning rate ${cfg.learningRate}${cfg.lrSchedule === 'cosine' ? ' with cosine decay over the epochs' : ''}${cfg.optimizer === 'sgd' ? `, momentum ${cfg.momentum}` : ''}), batch size ${cfg.batchSize}, ${cfg.epochs} epochs${cfg.clipNorm ? `, gradients clipped to norm ${cfg.clipNorm}` : ''}${cfg.augmentShift || cfg.augmentFlip || cfg.augmentRotate ? `, training images ${[cfg.augmentShift ? `shifted by up to ${cfg.augmentShift} px` : '', cfg.augmentRotate ? `rotated by up to ${cfg.augmentRotate}°` : '', cfg.augmentFlip ? 'mirrored at random' : ''].filter(Boolean).join(', ')}` : ''}.
 Override them with \`--epochs\`, \`--batch-size\`, \`--lr\`; \`--from-scratch\` ignores the exported
 weights; \`--resume\` continues from \`checkpoint.pt\` (written by rank 0 after every epoch).
 Training-only behaviour (Dropout, GaussianNoise, Sampling's noise and KL term) is on in

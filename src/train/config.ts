@@ -6,6 +6,7 @@ export type LossName = (typeof LOSSES)[number];
 export const OPTIMIZERS = ['sgd', 'adam', 'adagrad', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal'] as const;
+export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 
 export interface TrainingConfig {
   /** Built-in dataset name (see src/data/registry.ts). */
@@ -18,6 +19,8 @@ export interface TrainingConfig {
   target: 'auto' | 'labels' | 'input';
   optimizer: OptimizerName;
   learningRate: number;
+  /** constant, or cosine: epoch e of E trains at learningRate · ½(1 + cos(π·e/E)), from the full rate down towards 0. */
+  lrSchedule: (typeof LR_SCHEDULES)[number];
   /** SGD momentum (0 = plain SGD). */
   momentum: number;
   batchSize: number;
@@ -27,6 +30,12 @@ export interface TrainingConfig {
   clipNorm: number | null;
   seed: number;
   kernelInitializer: (typeof INITIALIZERS)[number];
+  /** Image inputs only: shift each training image by up to this many pixels each way (0 = off). */
+  augmentShift: number;
+  /** Image inputs only: mirror training images left–right at random. */
+  augmentFlip: boolean;
+  /** Image inputs only: rotate each training image by up to this many degrees each way (0 = off). */
+  augmentRotate: number;
 }
 
 export const DEFAULT_TRAINING: TrainingConfig = {
@@ -34,6 +43,7 @@ export const DEFAULT_TRAINING: TrainingConfig = {
   target: 'auto',
   optimizer: 'adam',
   learningRate: 0.001,
+  lrSchedule: 'constant',
   momentum: 0,
   batchSize: 32,
   epochs: 5,
@@ -41,6 +51,9 @@ export const DEFAULT_TRAINING: TrainingConfig = {
   clipNorm: null,
   seed: 1,
   kernelInitializer: 'glorotUniform',
+  augmentShift: 0,
+  augmentFlip: false,
+  augmentRotate: 0,
 };
 
 export interface ConfigIssue {
@@ -83,6 +96,7 @@ export function parseTrainingConfig(raw: Record<string, unknown> | undefined): {
   oneOf('target', ['auto', 'labels', 'input']);
   oneOf('optimizer', OPTIMIZERS);
   num('learningRate', (v) => v > 0 && v < 10, 'a number in (0, 10)');
+  oneOf('lrSchedule', LR_SCHEDULES);
   num('momentum', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
   num('batchSize', (v) => v >= 1 && v <= 65536, 'an integer in [1, 65536]', true);
   num('epochs', (v) => v >= 1 && v <= 100000, 'an integer ≥ 1', true);
@@ -90,7 +104,19 @@ export function parseTrainingConfig(raw: Record<string, unknown> | undefined): {
   if (r.clipNorm !== undefined && r.clipNorm !== null) num('clipNorm', (v) => v > 0, 'a number > 0 (or null for no clipping)');
   num('seed', () => true, 'an integer', true);
   oneOf('kernelInitializer', INITIALIZERS);
+  num('augmentShift', (v) => v >= 0 && v <= 16, 'an integer in [0, 16] (pixels)', true);
+  num('augmentRotate', (v) => v >= 0 && v <= 45, 'a number in [0, 45] (degrees)');
+  if (r.augmentFlip !== undefined) {
+    if (typeof r.augmentFlip !== 'boolean') issues.push({ field: 'augmentFlip', message: `training.augmentFlip must be true or false, got ${q(r.augmentFlip)}` });
+    else c.augmentFlip = r.augmentFlip;
+  }
   return { config: c, issues };
+}
+
+/** The learning rate of an epoch (0-based) under the config's schedule. */
+export function learningRateAt(c: Pick<TrainingConfig, 'learningRate' | 'lrSchedule' | 'epochs'>, epoch: number): number {
+  if (c.lrSchedule === 'cosine') return c.learningRate * 0.5 * (1 + Math.cos((Math.PI * epoch) / c.epochs));
+  return c.learningRate;
 }
 
 export function lossFor(c: TrainingConfig, outputNode: string): LossName {

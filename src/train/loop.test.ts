@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../core/compile';
 import type { GraphDoc } from '../core/graph';
 import { makePoints } from '../data/synthetic';
-import { DEFAULT_TRAINING, parseTrainingConfig } from './config';
+import { DEFAULT_TRAINING, learningRateAt, parseTrainingConfig } from './config';
 import { DataFitError, evaluateGreedy, evaluateTest, exactMatchCount, train } from './loop';
 import type { Dataset } from '../data/dataset';
 
@@ -77,6 +77,82 @@ describe('training loop', () => {
     expect(res.message).toMatch(/loss became NaN at epoch 1, batch 1.*last good ones/);
     const after = c.model.getWeights().map((w) => Array.from(w.dataSync()));
     expect(after).toEqual(before);
+    c.model.dispose();
+  });
+
+  it('counts only the labelled positions when the dataset has an ignore label (BERT-style masks)', async () => {
+    // 4 sequences of 3 tokens; the model outputs the same distribution everywhere: it is right on
+    // class 1 only. Labels: 0 (ignored) except where a "mask" was.
+    const x = new Float32Array(4 * 3).fill(1);
+    const y = Int32Array.from([0, 1, 0, 2, 0, 0, 0, 1, 1, 0, 0, 2]);
+    const data: Dataset = {
+      name: 'masks',
+      title: 'masks',
+      description: '',
+      task: 'seq2seq',
+      numClasses: 3,
+      defaultLoss: 'sparseCategoricalCrossentropy',
+      ignoreLabel: 0,
+      train: { x: [{ shape: [3, 1], dtype: 'float32', data: x }], y: [{ shape: [3], dtype: 'int32', data: y }], n: 4 },
+      test: { x: [{ shape: [3, 1], dtype: 'float32', data: x }], y: [{ shape: [3], dtype: 'int32', data: y }], n: 4 },
+    };
+    const doc: GraphDoc = {
+      format: 'neural-blocks.graph',
+      version: 1,
+      name: 'const',
+      nodes: [
+        { id: 'x', type: 'Input', params: { shape: [3, 1] } },
+        { id: 'y', type: 'Dense', params: { units: 3, activation: 'softmax', useBias: true } },
+      ],
+      edges: [{ source: 'x', target: 'y' }],
+    };
+    const c = compile(doc);
+    // kernel 0, bias = log of [0.2, 0.5, 0.3]: every position predicts those probabilities
+    c.model.layers.find((l) => l.name === 'y')!.setWeights([tf.zeros([1, 3]), tf.tensor1d([0.2, 0.5, 0.3].map(Math.log))]);
+    const r = evaluateTest(c, data, { ...DEFAULT_TRAINING, validationSplit: 0 });
+    // labelled: 1, 2, 1, 1, 2 → argmax (class 1) right 3 of 5; loss −(3 ln 0.5 + 2 ln 0.3) / 5
+    expect(r.accuracy).toBeCloseTo(3 / 5, 6);
+    expect(r.loss).toBeCloseTo(-(3 * Math.log(0.5) + 2 * Math.log(0.3)) / 5, 5);
+    // the training loop reports the same accuracy over the labelled positions
+    const res = await train(c, data, { ...DEFAULT_TRAINING, validationSplit: 0, epochs: 1, batchSize: 4, learningRate: 1e-9 });
+    expect(res.history[0]!.accuracy).toBeCloseTo(3 / 5, 6);
+    expect(res.history[0]!.loss).toBeCloseTo(-(3 * Math.log(0.5) + 2 * Math.log(0.3)) / 5, 4);
+    c.model.dispose();
+  });
+
+  it('follows a cosine learning-rate schedule, epoch by epoch', async () => {
+    const cfg = { ...DEFAULT_TRAINING, learningRate: 0.08, lrSchedule: 'cosine' as const, epochs: 4, batchSize: 50, validationSplit: 0 };
+    expect([0, 1, 2, 3].map((e) => learningRateAt(cfg, e))).toEqual([0.08, 0.08 * 0.5 * (1 + Math.SQRT1_2), 0.04, 0.08 * 0.5 * (1 - Math.SQRT1_2)].map((v) => expect.closeTo(v, 12)));
+    expect(learningRateAt({ ...cfg, lrSchedule: 'constant' }, 3)).toBe(0.08);
+    expect(parseTrainingConfig({ lrSchedule: 'step' }).issues).toEqual([{ field: 'lrSchedule', message: 'training.lrSchedule must be one of constant, cosine, got "step"' }]);
+    // SGD (the rate lives in a tensor there): each epoch's step size follows the schedule. One
+    // batch per epoch on a model whose gradient is the same every step: weight change ∝ the rate.
+    const doc: GraphDoc = {
+      format: 'neural-blocks.graph',
+      version: 1,
+      name: 'lin',
+      nodes: [
+        { id: 'x', type: 'Input', params: { shape: [2] } },
+        { id: 'y', type: 'Dense', params: { units: 2, activation: 'softmax' } },
+      ],
+      edges: [{ source: 'x', target: 'y' }],
+    };
+    const data = makePoints('xor', { n: 60 });
+    const sgd = { ...cfg, optimizer: 'sgd' as const, learningRate: 1e-3 };
+    const c = compile(doc);
+    const w = () => Array.from(c.model.getWeights()[1]!.dataSync());
+    const steps: number[] = [];
+    let prev = w();
+    const res = await train(c, data, sgd, {
+      onEpoch: () => {
+        const now = w();
+        steps.push(Math.hypot(...now.map((v, i) => v - prev[i]!)));
+        prev = now;
+      },
+    });
+    expect(res.history.map((h) => h.learningRate)).toEqual([0, 1, 2, 3].map((e) => learningRateAt(sgd, e)));
+    // the bias gradient barely changes at such small rates: step ratios equal the rate ratios
+    for (let e = 1; e < 4; e++) expect(steps[e]! / steps[0]!).toBeCloseTo(learningRateAt(sgd, e) / sgd.learningRate, 2);
     c.model.dispose();
   });
 

@@ -5,8 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../core/compile';
 import { rng } from '../core/randomInputs';
+import { augmentImages, augments, isImage } from './augment';
 import { gatherRows, shuffleIndex, sliceRows, sliceSplit, type Dataset, type Split, type TensorData } from '../data/dataset';
-import { lossFor, type LossName, type TrainingConfig } from './config';
+import { learningRateAt, lossFor, type LossName, type TrainingConfig } from './config';
 import { samplingLosses } from '../core/layers/sampling';
 
 export interface FitIssue {
@@ -30,6 +31,8 @@ interface OutputPlan {
   classes?: number;
   /** Shape of one prediction (no batch). */
   outShape: number[];
+  /** Label id that does not count in the loss or accuracy (the dataset's ignoreLabel). */
+  ignore?: number;
 }
 
 export interface Plan {
@@ -101,6 +104,7 @@ export function planData(c: CompiledModel, data: Dataset, cfg: TrainingConfig): 
         });
       if (!isSoftmaxNode(c, o.node)) issues.push({ node: o.node, message: `${loss} needs probabilities: set output "${o.node}"'s activation to softmax (or end with a Softmax block)` });
       plan.classes = C;
+      if (loss === 'sparseCategoricalCrossentropy' && data.ignoreLabel !== undefined) plan.ignore = data.ignoreLabel;
     } else if (loss === 'binaryCrossentropy') {
       if ((data.numClasses ?? 2) !== 2) issues.push({ node: o.node, message: `binaryCrossentropy needs 2 classes, ${data.title} has ${data.numClasses} — use sparseCategoricalCrossentropy with a softmax output` });
       const want = [...y.shape, 1];
@@ -112,6 +116,12 @@ export function planData(c: CompiledModel, data: Dataset, cfg: TrainingConfig): 
     }
     outputs.push(plan);
   });
+  const aug = { shift: cfg.augmentShift, flip: cfg.augmentFlip, rotate: cfg.augmentRotate };
+  if (augments(aug) && !inputs.some((i) => isImage(data.train.x[i.dataIndex]!)))
+    issues.push({
+      node: inputs[0]?.node ?? null,
+      message: `augmentation (${[aug.shift ? `shift ${aug.shift} px` : '', aug.rotate ? `rotate ${aug.rotate}°` : '', aug.flip ? 'flip' : ''].filter(Boolean).join(', ')}) works on images, but the ${data.title} data gives ${data.train.x.map((t) => fmt(t.shape)).join(', ')} — turn it off`,
+    });
   if (issues.length) throw new DataFitError(issues);
   return { inputs, outputs };
 }
@@ -137,12 +147,16 @@ function batchTensors(plan: Plan, s: Split): { xs: tf.Tensor[]; ys: tf.Tensor[] 
 const EPS = 1e-7;
 
 /** Mean loss of one output (tf tensors; call inside tidy). */
-export function lossValue(name: LossName, yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar {
+export function lossValue(name: LossName, yTrue: tf.Tensor, yPred: tf.Tensor, ignore?: number): tf.Scalar {
   switch (name) {
     case 'sparseCategoricalCrossentropy': {
       const C = yPred.shape[yPred.shape.length - 1]!;
       const oh = tf.oneHot(yTrue.flatten(), C).reshape(yPred.shape);
-      return tf.neg(tf.mean(tf.sum(tf.mul(oh, tf.log(tf.clipByValue(yPred, EPS, 1 - EPS))), -1))) as tf.Scalar;
+      const nll = tf.neg(tf.sum(tf.mul(oh, tf.log(tf.clipByValue(yPred, EPS, 1 - EPS))), -1));
+      if (ignore === undefined) return tf.mean(nll);
+      // The mean over the labelled positions only (a batch with none counts 0).
+      const w = tf.notEqual(yTrue.reshape(nll.shape), ignore).toFloat();
+      return tf.div(tf.sum(tf.mul(nll, w)), tf.maximum(tf.sum(w), 1)) as tf.Scalar;
     }
     case 'categoricalCrossentropy':
       return tf.neg(tf.mean(tf.sum(tf.mul(yTrue, tf.log(tf.clipByValue(yPred, EPS, 1 - EPS))), -1))) as tf.Scalar;
@@ -158,20 +172,31 @@ export function lossValue(name: LossName, yTrue: tf.Tensor, yPred: tf.Tensor): t
 }
 
 /** Fraction correct for classification losses; undefined for regression. */
-function accuracyCount(name: LossName, yTrue: tf.Tensor, yPred: tf.Tensor): { correct: tf.Scalar; total: number } | undefined {
+function accuracyCount(name: LossName, yTrue: tf.Tensor, yPred: tf.Tensor, ignore?: number): { correct: tf.Scalar; total: tf.Scalar } | undefined {
   if (name === 'sparseCategoricalCrossentropy') {
-    const eq = tf.equal(tf.argMax(yPred, -1), yTrue.reshape(yPred.shape.slice(0, -1)));
-    return { correct: tf.sum(eq.toFloat()), total: eq.size };
+    const truth = yTrue.reshape(yPred.shape.slice(0, -1));
+    const eq = tf.equal(tf.argMax(yPred, -1), truth).toFloat();
+    if (ignore === undefined) return { correct: tf.sum(eq), total: tf.scalar(eq.size) };
+    const w = tf.notEqual(truth, ignore).toFloat();
+    return { correct: tf.sum(tf.mul(eq, w)), total: tf.sum(w) };
   }
   if (name === 'categoricalCrossentropy') {
     const eq = tf.equal(tf.argMax(yPred, -1), tf.argMax(yTrue, -1));
-    return { correct: tf.sum(eq.toFloat()), total: eq.size };
+    return { correct: tf.sum(eq.toFloat()), total: tf.scalar(eq.size) };
   }
   if (name === 'binaryCrossentropy') {
     const eq = tf.equal(tf.greater(yPred, 0.5), tf.greater(yTrue, 0.5));
-    return { correct: tf.sum(eq.toFloat()), total: eq.size };
+    return { correct: tf.sum(eq.toFloat()), total: tf.scalar(eq.size) };
   }
   return undefined;
+}
+
+/** Changes an optimizer's learning rate between steps (SGD keeps it as a tensor: setLearningRate). */
+function setLearningRate(o: tf.Optimizer, lr: number): void {
+  const any = o as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (any.learningRate === lr) return;
+  if (any.setLearningRate) any.setLearningRate(lr);
+  else any.learningRate = lr;
 }
 
 export function makeOptimizer(cfg: TrainingConfig): tf.Optimizer {
@@ -206,6 +231,8 @@ export interface EpochEvent {
   accuracy?: number;
   valLoss?: number;
   valAccuracy?: number;
+  /** The learning rate this epoch trained at (see the config's lrSchedule). */
+  learningRate?: number;
 }
 
 export interface TrainCallbacks {
@@ -242,6 +269,9 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
   const plan = planData(c, data, cfg);
   const model = c.model;
   const r = rng(cfg.seed);
+  // Its own stream, so turning augmentation on leaves the shuffles (and a resume's replay) as they were.
+  const augRand = rng(cfg.seed ^ 0x5eed);
+  const aug = { shift: cfg.augmentShift, flip: cfg.augmentFlip, rotate: cfg.augmentRotate };
   // Validation split from the end of the (already shuffled) training data.
   const nVal = Math.floor(data.train.n * cfg.validationSplit);
   const trainSplit = sliceSplit(data.train, 0, data.train.n - nVal);
@@ -263,6 +293,8 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
       const order = shuffleIndex(n, r);
       if (opts.resume && epoch < opts.resume.epoch) continue;
       const firstBatch = opts.resume && epoch === opts.resume.epoch ? opts.resume.batch : 0;
+      const lr = learningRateAt(cfg, epoch);
+      setLearningRate(optimizer, lr);
       let lossSum = 0;
       let correct = 0;
       let total = 0;
@@ -283,26 +315,30 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
         }
         const idx = order.subarray(b * bs, Math.min(n, (b + 1) * bs));
         const batch: Split = { x: trainSplit.x.map((t) => gatherRows(t, idx)), y: trainSplit.y.map((t) => gatherRows(t, idx)), n: idx.length };
+        // Augmented copies (gatherRows copies); a target that is the input sees the same image.
+        if (augments(aug)) for (const t of batch.x) if (isImage(t)) augmentImages(t, batch.n, aug, augRand);
         // Forward + gradients in one tidy; the numbers are read back asynchronously (a synchronous
         // read is unreliable and slow on WebGPU), and the update is applied only when they are finite.
-        const accTotals: number[] = [];
+        let counted = false;
         const t = tf.tidy(() => {
           const { xs, ys } = batchTensors(plan, batch);
           let acc: tf.Scalar[] = [];
+          let tot: tf.Scalar[] = [];
           const { value, grads } = tf.variableGrads(() => {
             const out = model.apply(xs.length === 1 ? xs[0]! : xs, { training: true }) as tf.Tensor | tf.Tensor[];
             const outs = Array.isArray(out) ? out : [out];
             let loss = tf.scalar(0);
             acc = [];
-            accTotals.length = 0;
+            tot = [];
             plan.outputs.forEach((o, k) => {
-              loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!));
-              const a = accuracyCount(o.loss, ys[k]!, outs[k]!);
+              loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!, o.ignore));
+              const a = accuracyCount(o.loss, ys[k]!, outs[k]!, o.ignore);
               if (a) {
                 acc.push(tf.keep(a.correct));
-                accTotals.push(a.total);
+                tot.push(tf.keep(a.total));
               }
             });
+            counted = acc.length > 0;
             // Layer losses: the VAE's KL term from Sampling blocks (0 when there are none).
             loss = tf.add(loss, samplingLosses(model));
             return loss as tf.Scalar;
@@ -314,9 +350,11 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
           const norm = tf.sqrt(gs.map((g) => tf.sum(tf.square(g))).reduce<tf.Tensor>((a, b) => tf.add(a, b), tf.scalar(0)));
           // A fresh tensor (tf.addN of one tensor may hand back that same tensor, disposed below).
           const correct = acc.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
+          const total = tot.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
           acc.forEach((a) => a.dispose());
-          // One read-back per batch: loss, gradient norm and correct count side by side.
-          const nums = tf.stack([value, norm, correct]);
+          tot.forEach((a) => a.dispose());
+          // One read-back per batch: loss, gradient norm, correct and counted positions side by side.
+          const nums = tf.stack([value, norm, correct, total]);
           return { nums, gs };
         });
         let step: { lossNum: number; normNum: number; ok: boolean; accCorrect: number; accTotal: number };
@@ -325,7 +363,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
           const lossNum = nums[0]!;
           const normNum = nums[1]!;
           const accCorrect = nums[2]!;
-          const accTotal = accTotals.reduce((a, b) => a + b, 0);
+          const accTotal = counted ? nums[3]! : 0;
           const ok = Number.isFinite(lossNum) && Number.isFinite(normNum);
           if (ok) {
             // Global-norm clipping before anything is applied.
@@ -363,7 +401,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
         });
       }
       const seen = Math.min(n, (batchesPerEpoch - firstBatch) * bs);
-      const ev: EpochEvent = { epoch, loss: lossSum / Math.max(1, seen), accuracy: total ? correct / total : undefined };
+      const ev: EpochEvent = { epoch, loss: lossSum / Math.max(1, seen), accuracy: total ? correct / total : undefined, learningRate: lr };
       if (valSplit) {
         const v = await evaluateAsync(c, valSplit, cfg, plan);
         ev.valLoss = v.loss;
@@ -414,13 +452,13 @@ function evalBatch(c: CompiledModel, part: Split, plan: Plan, e: EvalSetup) {
     const outs = Array.isArray(out) ? out : [out];
     let loss: tf.Tensor = tf.scalar(0);
     let cor: tf.Tensor = tf.scalar(0);
-    let tot = 0;
+    let tot: tf.Tensor = tf.scalar(0);
     plan.outputs.forEach((o, k) => {
-      loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!));
-      const a = accuracyCount(o.loss, ys[k]!, outs[k]!);
+      loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!, o.ignore));
+      const a = accuracyCount(o.loss, ys[k]!, outs[k]!, o.ignore);
       if (a) {
         cor = tf.add(cor, a.correct);
-        tot += a.total;
+        tot = tf.add(tot, a.total);
       }
     });
     const withPred = !!e.first && (!!e.confusion || e.seqLabels);
@@ -464,9 +502,9 @@ export function evaluate(c: CompiledModel, s: Split, cfg: TrainingConfig, plan: 
     const part = sliceSplit(s, from, Math.min(s.n, from + e.bs));
     const r = evalBatch(c, part, plan, e);
     try {
-      acc.add(part.n, r.loss.dataSync()[0]!, r.cor.dataSync()[0]!, r.tot, r.pred?.dataSync() as Int32Array | undefined, r.truth?.dataSync() as Int32Array | undefined);
+      acc.add(part.n, r.loss.dataSync()[0]!, r.cor.dataSync()[0]!, r.tot.dataSync()[0]!, r.pred?.dataSync() as Int32Array | undefined, r.truth?.dataSync() as Int32Array | undefined);
     } finally {
-      tf.dispose([r.loss, r.cor, ...(r.pred ? [r.pred] : []), ...(r.truth ? [r.truth] : [])]);
+      tf.dispose([r.loss, r.cor, r.tot, ...(r.pred ? [r.pred] : []), ...(r.truth ? [r.truth] : [])]);
     }
   }
   return acc.result(s.n);
@@ -480,10 +518,10 @@ export async function evaluateAsync(c: CompiledModel, s: Split, cfg: TrainingCon
     const part = sliceSplit(s, from, Math.min(s.n, from + e.bs));
     const r = evalBatch(c, part, plan, e);
     try {
-      const [l, k, p, t] = await Promise.all([r.loss.data(), r.cor.data(), r.pred?.data(), r.truth?.data()]);
-      acc.add(part.n, l[0]!, k[0]!, r.tot, p as Int32Array | undefined, t as Int32Array | undefined);
+      const [l, k, m, p, t] = await Promise.all([r.loss.data(), r.cor.data(), r.tot.data(), r.pred?.data(), r.truth?.data()]);
+      acc.add(part.n, l[0]!, k[0]!, m[0]!, p as Int32Array | undefined, t as Int32Array | undefined);
     } finally {
-      tf.dispose([r.loss, r.cor, ...(r.pred ? [r.pred] : []), ...(r.truth ? [r.truth] : [])]);
+      tf.dispose([r.loss, r.cor, r.tot, ...(r.pred ? [r.pred] : []), ...(r.truth ? [r.truth] : [])]);
     }
   }
   return acc.result(s.n);

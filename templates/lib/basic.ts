@@ -21,10 +21,11 @@ export function autoencoder(g: Scope, c: { hidden: number[]; code: number; noise
   });
   if (c.variational) {
     // The encoder outputs a Gaussian per example; Sampling draws z = mean + exp(logVar/2)·ε and
-    // adds the KL divergence to N(0, I) to the loss.
+    // adds the KL divergence to N(0, I) to the loss. The reconstruction loss is a mean over the
+    // 784 pixels, so the KL (a sum over the code) is weighted 1/784: the ELBO divided by 784.
     const mean = g.add('z_mean', 'Dense', { units: c.code }, [x]);
     const logVar = g.add('z_log_var', 'Dense', { units: c.code }, [x]);
-    x = g.add('z', 'Sampling', {}, [
+    x = g.add('z', 'Sampling', { klWeight: 1 / 784 }, [
       [mean, 'mean'],
       [logVar, 'logVar'],
     ]);

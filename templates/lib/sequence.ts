@@ -28,11 +28,20 @@ export function seq2seq(g: Scope, c: Seq2SeqConfig): void {
     [port(enc, 'h'), 'h0'],
     [port(enc, 'c'), 'c0'],
   ]);
-  // Each decoder step (query) attends over all encoder steps (value).
-  const att = g.add('attention', c.attention, {}, [
-    [dec, 'query'],
-    [port(enc, 'out'), 'value'],
-  ]);
+  // Each decoder step (query) attends over all encoder steps (value). Additive attention scores
+  // v·tanh(W·s + U·h) as in Bahdanau et al.: W and U are the two bias-free Dense projections; the
+  // context is still the weighted sum of the encoder outputs themselves.
+  const att =
+    c.attention === 'AdditiveAttention'
+      ? g.add('attention', c.attention, {}, [
+          [g.add('query_projection', 'Dense', { units: c.units, useBias: false }, [dec]), 'query'],
+          [port(enc, 'out'), 'value'],
+          [g.add('key_projection', 'Dense', { units: c.units, useBias: false }, [port(enc, 'out')]), 'key'],
+        ])
+      : g.add('attention', c.attention, {}, [
+          [dec, 'query'],
+          [port(enc, 'out'), 'value'],
+        ]);
   const cat = g.add('concat', 'Concatenate', { axis: -1 }, [
     [dec, 'in0'],
     [att, 'in1'],

@@ -5,7 +5,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { commit, getState, toast, useStore } from '../store';
 import { setTraining } from '../../core/edit';
-import { parseTrainingConfig, LOSSES, OPTIMIZERS, INITIALIZERS, type TrainingConfig } from '../../train/config';
+import { parseTrainingConfig, LOSSES, OPTIMIZERS, INITIALIZERS, LR_SCHEDULES, type TrainingConfig } from '../../train/config';
 import { planData, DataFitError, type FitIssue } from '../../train/loop';
 import type { CompiledModel } from '../../core/compile';
 import { DATASETS } from '../../data/registry';
@@ -390,6 +390,7 @@ function ConfigSection({ config, issues }: { config: TrainingConfig; issues: { f
         )}
         <SelectField label="optimizer" field="optimizer" value={config.optimizer} options={OPTIMIZERS} />
         <NumField label="learning rate" field="learningRate" value={config.learningRate} min={1e-7} max={9.99} />
+        <SelectField label="lr schedule" field="lrSchedule" value={config.lrSchedule} options={LR_SCHEDULES} />
         {config.optimizer === 'sgd' && <NumField label="momentum" field="momentum" value={config.momentum} min={0} max={0.999} />}
         <NumField label="batch size" field="batchSize" value={config.batchSize} int min={1} max={65536} />
         <NumField label="epochs" field="epochs" value={config.epochs} int min={1} />
@@ -397,7 +398,12 @@ function ConfigSection({ config, issues }: { config: TrainingConfig; issues: { f
         <NumField label="clip norm" field="clipNorm" value={config.clipNorm} min={1e-6} allowEmpty />
         <NumField label="seed" field="seed" value={config.seed} int />
         <SelectField label="kernel init" field="kernelInitializer" value={config.kernelInitializer} options={INITIALIZERS} />
+        <NumField label="augment: shift (px)" field="augmentShift" value={config.augmentShift} int min={0} max={16} />
+        <NumField label="augment: rotate (°)" field="augmentRotate" value={config.augmentRotate} min={0} max={45} />
       </div>
+      <label className="nbt-check" title="Images only: mirror each training image left–right at random (right for clothes and photos, wrong for digits).">
+        <input type="checkbox" data-testid="cfg-augmentFlip" checked={config.augmentFlip} onChange={(e) => editTraining({ augmentFlip: e.target.checked })} /> augment: random left–right flip
+      </label>
       {outputs.length > 1 && (
         <label className="nbt-check">
           <input type="checkbox" checked={perOutput} onChange={(e) => editTraining({ loss: e.target.checked ? Object.fromEntries(outputs.map((o) => [o.node, typeof config.loss === 'string' ? config.loss : LOSSES[0]])) : LOSSES[0] })} /> a loss per output

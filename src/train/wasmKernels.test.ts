@@ -1,0 +1,119 @@
+// The WASM backend's stand-in gradient kernels (src/train/wasmKernels.ts) against tfjs' CPU
+// backend, the reference: the same ops and whole training steps, run on both and compared.
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compile } from '../core/compile';
+import { rng } from '../core/randomInputs';
+import { lossValue } from './loop';
+import { bridgeWasmKernels } from './wasmKernels';
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+  bridgeWasmKernels();
+});
+
+/** Runs f on a backend and returns its results as plain arrays. */
+async function on<T extends tf.Tensor | tf.Tensor[]>(backend: 'cpu' | 'wasm', f: () => T): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const out = tf.tidy(f);
+  const list = Array.isArray(out) ? out : [out];
+  const data = await Promise.all(list.map(async (t) => Float32Array.from(await t.data())));
+  tf.dispose(list);
+  return data;
+}
+
+function maxDiff(a: Float32Array[], b: Float32Array[]): number {
+  let m = 0;
+  a.forEach((x, i) => x.forEach((v, j) => (m = Math.max(m, Math.abs(v - b[i]![j]!)))));
+  return m;
+}
+
+const values = (n: number, seed: number) => {
+  const r = rng(seed);
+  return Float32Array.from({ length: n }, () => r() * 2 - 1);
+};
+
+describe('WASM gradient kernels', () => {
+  it('registers the kernels XNNPACK lacks, and the fast ones by name', () => {
+    const names = bridgeWasmKernels();
+    expect(names).toContain('Conv2DBackpropFilter');
+    expect(names).toContain('UnsortedSegmentSum');
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  // strides, paddings (valid, same), odd sizes and several channels
+  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; strides: [number, number]; pad: 'valid' | 'same'; dil?: [number, number] }[] = [
+    { x: [2, 7, 7, 3], f: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },
+    { x: [3, 9, 8, 2], f: [5, 5, 2, 6], strides: [1, 1], pad: 'valid' },
+    { x: [2, 10, 9, 4], f: [3, 3, 4, 5], strides: [2, 2], pad: 'same' },
+    { x: [1, 11, 11, 1], f: [5, 5, 1, 6], strides: [1, 1], pad: 'same' },
+    { x: [2, 8, 8, 3], f: [1, 1, 3, 7], strides: [2, 2], pad: 'valid' },
+    // (no dilation: tfjs refuses conv2d gradients with dilation > 1 on every backend)
+    { x: [2, 9, 9, 2], f: [3, 3, 2, 3], strides: [1, 2], pad: 'valid' },
+    { x: [2, 13, 11, 3], f: [4, 2, 3, 2], strides: [3, 2], pad: 'same' },
+  ];
+  for (const c of cases) {
+    it(`conv2d weight gradient equals the CPU backend's: x ${c.x}, filter ${c.f}, strides ${c.strides}, ${c.pad}${c.dil ? `, dilation ${c.dil}` : ''}`, async () => {
+      const x = values(c.x.reduce((a, b) => a * b), 1);
+      const w = values(c.f.reduce((a, b) => a * b), 2);
+      const grad = () => {
+        const xt = tf.tensor4d(x, c.x);
+        const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(tf.conv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dil ?? 1))));
+        return g([xt, tf.tensor4d(w, c.f)]);
+      };
+      const cpu = await on('cpu', grad);
+      const wasm = await on('wasm', grad);
+      expect(cpu[1]!.length).toBe(c.f.reduce((a, b) => a * b));
+      expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
+      // not trivially zero
+      expect(Math.max(...Array.from(cpu[1]!).map(Math.abs))).toBeGreaterThan(0.01);
+    });
+  }
+
+  it("an Embedding's gradient (UnsortedSegmentSum) equals the CPU backend's, repeated ids included", async () => {
+    const table = values(12 * 5, 3);
+    const ids = Int32Array.from([3, 0, 3, 11, 7, 3, 0, 2, 9, 9, 9, 1]);
+    const up = values(ids.length * 5, 4);
+    const grad = () => {
+      const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d(ids, 'int32')), tf.tensor2d(up, [ids.length, 5]))));
+      return [g(tf.tensor2d(table, [12, 5])), tf.unsortedSegmentSum(tf.tensor2d(up, [ids.length, 5]), tf.tensor1d(ids, 'int32'), 12)];
+    };
+    const cpu = await on('cpu', grad);
+    const wasm = await on('wasm', grad);
+    expect(maxDiff(wasm, cpu)).toBeLessThan(1e-6);
+    // row 3 got three rows of the upstream gradient
+    expect(wasm[1]![3 * 5]).toBeCloseTo(up[0]! + up[2 * 5]! + up[5 * 5]!, 6);
+  });
+
+  for (const name of ['lenet5', 'resnet-mini', 'transformer-classifier']) {
+    it(`a whole training step of ${name}: loss and every weight gradient equal the CPU backend's`, async () => {
+      const doc = JSON.parse(readFileSync(new URL(`../../templates/${name}.json`, import.meta.url), 'utf8'));
+      await tf.setBackend('cpu');
+      const c = compile(doc);
+      const inShape = c.model.inputs[0]!.shape.slice(1) as number[];
+      const out = c.model.outputs[0]!.shape.slice(1) as number[];
+      const n = 4;
+      const r = rng(5);
+      const tokens = doc.nodes[0].params.dtype === 'int32';
+      const xData = Float32Array.from({ length: n * inShape.reduce((a, b) => a * b, 1) }, () => (tokens ? Math.floor(r() * 12) : r()));
+      const yData = Int32Array.from({ length: n * out.slice(0, -1).reduce((a, b) => a * b, 1) }, () => Math.floor(r() * out[out.length - 1]!));
+      const step = () => {
+        const x = tokens ? tf.tensor(Int32Array.from(xData), [n, ...inShape], 'int32') : tf.tensor(xData, [n, ...inShape]);
+        const y = tf.tensor(yData, [n, ...out.slice(0, -1)], 'int32');
+        const vars = c.model.trainableWeights.map((w) => w.read() as tf.Variable);
+        // inference mode for dropout (random) but the same gradient path
+        const { value, grads } = tf.variableGrads(() => lossValue('sparseCategoricalCrossentropy', y, c.model.apply(x, { training: false }) as tf.Tensor), vars);
+        return [value, ...vars.map((v) => grads[v.name]!)];
+      };
+      const cpu = await on('cpu', step);
+      const wasm = await on('wasm', step);
+      expect(wasm.length).toBe(c.model.trainableWeights.length + 1);
+      expect(Math.abs(wasm[0]![0]! - cpu[0]![0]!)).toBeLessThan(1e-5);
+      expect(maxDiff(wasm, cpu)).toBeLessThan(2e-4);
+      c.model.dispose();
+      await tf.setBackend('wasm');
+    }, 120_000);
+  }
+});

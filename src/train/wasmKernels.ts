@@ -1,0 +1,139 @@
+// tfjs' WASM backend (XNNPACK) is the fastest CPU backend for dense layers and convolutions, but it
+// has no kernels for some gradients: Conv2DBackpropFilter (every conv's weight gradient) and
+// UnsortedSegmentSum (an Embedding's gradient), among others. Without them it cannot train a CNN
+// or anything with an Embedding. This bridge registers, for each kernel the CPU backend has and the
+// WASM backend lacks, a WASM kernel that copies its inputs to the CPU backend, runs the CPU kernel
+// there and copies the result back. The forward pass and every other gradient stay on XNNPACK.
+// No DOM: runs in Node (CLI, measuring script) and in the browser alike.
+import * as tf from '@tensorflow/tfjs';
+
+type Backend = tf.KernelBackend & {
+  readSync(dataId: object): tf.backend_util.BackendValues;
+  write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): object;
+  disposeData(dataId: object, force?: boolean): boolean;
+};
+
+/** The kernels bridged, by name (after the first call). */
+export const bridgedKernels: string[] = [];
+
+/**
+ * Registers the CPU backend's kernels that the WASM backend lacks as WASM kernels (once). Call after
+ * the WASM backend is registered (importing @tensorflow/tfjs-backend-wasm) and before training.
+ * Returns the names bridged.
+ */
+export function bridgeWasmKernels(): string[] {
+  if (bridgedKernels.length) return bridgedKernels;
+  const have = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
+  if (!have.size) throw new Error('the tfjs WASM backend is not registered: import @tensorflow/tfjs-backend-wasm first');
+  const cpu = tf.engine().findBackend('cpu') as Backend | null;
+  if (!cpu) throw new Error('the tfjs CPU backend is not available to stand in for missing WASM kernels');
+  // The one that matters most gets its own loop: the CPU backend's version is ~30× slower than
+  // the rest of a LeNet training step together.
+  tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter });
+  // An Embedding's gradient: the CPU kernel's per-row tensor ops cost ~200 ms a step of the
+  // transformer templates; this loop, about 1 ms.
+  tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
+  bridgedKernels.push('Conv2DBackpropFilter', 'UnsortedSegmentSum');
+  have.add('Conv2DBackpropFilter').add('UnsortedSegmentSum');
+  for (const k of tf.getKernelsForBackend('cpu')) {
+    if (have.has(k.kernelName)) continue;
+    tf.registerKernel({
+      kernelName: k.kernelName,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend, attrs }) => {
+        const wasm = backend as Backend;
+        // Inputs onto the CPU backend (one copy each), the CPU kernel, the result(s) back.
+        const cpuInputs: Record<string, tf.TensorInfo> = {};
+        const made: object[] = [];
+        for (const [name, t] of Object.entries(inputs)) {
+          if (!t) continue;
+          const dataId = cpu.write(wasm.readSync(t.dataId), t.shape, t.dtype);
+          made.push(dataId);
+          cpuInputs[name] = { dataId, shape: t.shape, dtype: t.dtype };
+        }
+        try {
+          const out = k.kernelFunc({ inputs: cpuInputs as tf.NamedTensorInfoMap, backend: cpu, attrs });
+          const back = (o: tf.TensorInfo): tf.TensorInfo => {
+            const values = cpu.readSync(o.dataId);
+            cpu.disposeData(o.dataId, true);
+            return { dataId: wasm.write(values, o.shape, o.dtype), shape: o.shape, dtype: o.dtype };
+          };
+          return Array.isArray(out) ? out.map(back) : back(out as tf.TensorInfo);
+        } finally {
+          for (const d of made) cpu.disposeData(d, true);
+        }
+      },
+    });
+    bridgedKernels.push(k.kernelName);
+  }
+  return bridgedKernels;
+}
+
+/**
+ * dW[kh, kw, ci, co] = Σ over batch and output pixels of x[b, ih, iw, ci] · dy[b, oh, ow, co], with
+ * ih = oh·stride + kh·dilation − padTop (likewise iw). NHWC only (what the compiler emits). The inner
+ * loop runs over the contiguous output channels.
+ */
+function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const wasm = backend as Backend;
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const a = attrs as unknown as {
+    strides: number | [number, number];
+    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+  };
+  if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on WASM: NCHW is not supported (the compiler emits NHWC)');
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+  const xs = wasm.readSync(x.dataId) as Float32Array;
+  const dys = wasm.readSync(dy.dataId) as Float32Array;
+  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const dw = new Float32Array(KH * KW * CI * CO);
+  for (let b = 0; b < B; b++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++) {
+        const dyBase = ((b * OH + oh) * OW + ow) * CO;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * SH + kh * DH - top;
+          if (ih < 0 || ih >= H) continue;
+          for (let kw = 0; kw < KW; kw++) {
+            const iw = ow * SW + kw * DW - left;
+            if (iw < 0 || iw >= W) continue;
+            const xBase = ((b * H + ih) * W + iw) * CI;
+            const wBase = (kh * KW + kw) * CI * CO;
+            for (let ci = 0; ci < CI; ci++) {
+              const xv = xs[xBase + ci]!;
+              if (xv === 0) continue;
+              const o = wBase + ci * CO;
+              for (let co = 0; co < CO; co++) dw[o + co]! += xv * dys[dyBase + co]!;
+            }
+          }
+        }
+      }
+  return { dataId: wasm.write(dw, a.filterShape, 'float32'), shape: a.filterShape, dtype: 'float32' };
+}
+
+/** out[s, …] = Σ over rows i with segmentIds[i] = s of x[i, …] (ids outside [0, numSegments) dropped, as in tfjs). */
+function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const wasm = backend as Backend;
+  const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
+  const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
+  const xs = wasm.readSync(x.dataId) as Float32Array | Int32Array;
+  const ids = wasm.readSync(segmentIds.dataId) as Int32Array;
+  // segmentIds covers the leading dimensions of x; each id owns one row of the rest
+  const rows = ids.length;
+  const inner = rows ? xs.length / rows : 0;
+  const shape = [numSegments, ...x.shape.slice(segmentIds.shape.length)];
+  const out = x.dtype === 'int32' ? new Int32Array(numSegments * inner) : new Float32Array(numSegments * inner);
+  for (let i = 0; i < rows; i++) {
+    const s = ids[i]!;
+    if (s < 0 || s >= numSegments) continue;
+    const o = s * inner;
+    const from = i * inner;
+    for (let j = 0; j < inner; j++) out[o + j]! += xs[from + j]!;
+  }
+  return { dataId: wasm.write(out, shape, x.dtype), shape, dtype: x.dtype };
+}
