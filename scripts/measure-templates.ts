@@ -67,8 +67,8 @@ type Backend = 'webgl' | 'webgpu' | 'node' | 'wasm';
 /** Backend per template when --backend is not given (see the header: WebGL for convolutions). */
 const DEFAULT_BACKEND: Record<string, Backend> = {
   // Everything trains fastest here on the WASM backend (XNNPACK) in Node, with the gradients it
-  // lacks supplied by src/train/wasmKernels.ts: LeNet-5 ~210 examples/s against ~30 on WebGL
-  // (SwiftShader) and ~3 on the pure-JS CPU backend. The seq2seq templates were measured on WebGL.
+  // lacks supplied by src/train/wasmKernels.ts: LeNet-5 at ~380 examples/s idle (bench trainNode),
+  // ~200 with other runs beside it, against ~30 on WebGL (SwiftShader) and ~11 on the CPU backend. The seq2seq templates were measured on WebGL.
   lenet5: 'wasm',
   'alexnet-mini': 'wasm',
   'vgg-mini': 'wasm',

@@ -106,4 +106,6 @@ export type TrainingConfig = {
 
 export type TemplateDoc = GraphDoc & { meta: TemplateMeta; training: TrainingConfig };
 
-export const NOT_MEASURED = 'not yet measured: training lands in a later issue (issue 5)';
+export const NOT_MEASURED = 'not yet measured';
+/** For templates whose recommended data does not ship with the app (ImageNet). */
+export const NOT_BUNDLED = (dataset: string) => `not measured here: its training data (${dataset}) is not bundled with the app; the small variant of its family is measured on Fashion-MNIST`;
