@@ -19,7 +19,10 @@ export interface TrainingConfig {
   target: 'auto' | 'labels' | 'input';
   optimizer: OptimizerName;
   learningRate: number;
-  /** constant, or cosine: epoch e of E trains at learningRate · ½(1 + cos(π·e/E)), from the full rate down towards 0. */
+  /**
+   * constant, or cosine: epoch e of E trains at learningRate · ½(1 + cos(π·e/E)), from the full rate
+   * down towards 0. "Train more" runs its epochs as a new schedule (a warm restart at the full rate).
+   */
   lrSchedule: (typeof LR_SCHEDULES)[number];
   /** SGD momentum (0 = plain SGD). */
   momentum: number;
