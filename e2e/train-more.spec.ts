@@ -251,6 +251,8 @@ export const tests: E2ETest[] = [
       await eventually(async () => assert.match(await facts(page), /inputs\s+\[28, 28, 1\] float32/), 120_000, 'Fashion-MNIST loaded');
       const f = await facts(page);
       assert.match(f, /\(10 classes\)/, f);
+      // a limit of 200 keeps 20 per class: 30 for test (15%), 17 of the other 170 for validation
+      assert.match(f, /train\s+153\s+validation\s+17\s+test\s+30/, f);
       assert.equal(await page.locator(`${T('data-preview')} canvas, ${T('data-preview')} img`).count() > 0, true, 'image thumbnails');
       assert.match(await page.locator(T('data-preview')).innerText(), /T-shirt|Trouser|Pullover|Dress|Coat|Sandal|Shirt|Sneaker|Bag|Ankle boot/);
       // augmentation and the schedule, set in the panel, land in the document
@@ -264,8 +266,13 @@ export const tests: E2ETest[] = [
       await page.locator(T('fit-ok')).waitFor({ timeout: 10_000 });
       await page.locator(T('train-start')).click();
       await page.locator(T('test-accuracy')).waitFor({ timeout: 300_000 });
+      // the test result covers exactly the 30 test images: a 10×10 confusion matrix summing to 30,
+      // and an accuracy that is a whole number of them out of 30
+      const cells = await page.locator(`${T('confusion-matrix')} td`).allInnerTexts();
+      assert.equal(cells.length, 100, 'a 10×10 confusion matrix');
+      assert.equal(cells.reduce((s, c) => s + (Number(c) || 0), 0), 30, 'the matrix counts every test image');
       const acc = parseFloat(await page.locator(T('test-accuracy')).innerText());
-      assert.ok(acc >= 0 && acc <= 100, `test accuracy ${acc}`);
+      assert.ok(Math.abs(((acc / 100) * 30) - Math.round((acc / 100) * 30)) < 0.02, `test accuracy ${acc}% is k/30`);
       await shot('train-more-fashion');
       step('train-more-fashion');
     },

@@ -14,6 +14,11 @@ export interface AugmentOptions {
   rotate?: number;
 }
 
+/** The augmentation a training config asks for. */
+export function augmentationOf(cfg: { augmentShift: number; augmentFlip: boolean; augmentRotate: number }): AugmentOptions {
+  return { shift: cfg.augmentShift, flip: cfg.augmentFlip, rotate: cfg.augmentRotate };
+}
+
 /** True when the options change anything. */
 export function augments(o: AugmentOptions): boolean {
   return o.shift > 0 || o.flip || (o.rotate ?? 0) > 0;

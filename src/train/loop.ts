@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../core/compile';
 import { rng } from '../core/randomInputs';
-import { augmentImages, augments, isImage } from './augment';
+import { augmentationOf, augmentImages, augments, isImage } from './augment';
 import { gatherRows, shuffleIndex, sliceRows, sliceSplit, type Dataset, type Split, type TensorData } from '../data/dataset';
 import { learningRateAt, lossFor, type LossName, type TrainingConfig } from './config';
 import { samplingLosses } from '../core/layers/sampling';
@@ -116,7 +116,7 @@ export function planData(c: CompiledModel, data: Dataset, cfg: TrainingConfig): 
     }
     outputs.push(plan);
   });
-  const aug = { shift: cfg.augmentShift, flip: cfg.augmentFlip, rotate: cfg.augmentRotate };
+  const aug = augmentationOf(cfg);
   if (augments(aug) && !inputs.some((i) => isImage(data.train.x[i.dataIndex]!)))
     issues.push({
       node: inputs[0]?.node ?? null,
@@ -271,7 +271,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
   const r = rng(cfg.seed);
   // Its own stream, so turning augmentation on leaves the shuffles (and a resume's replay) as they were.
   const augRand = rng(cfg.seed ^ 0x5eed);
-  const aug = { shift: cfg.augmentShift, flip: cfg.augmentFlip, rotate: cfg.augmentRotate };
+  const aug = augmentationOf(cfg);
   // Validation split from the end of the (already shuffled) training data.
   const nVal = Math.floor(data.train.n * cfg.validationSplit);
   const trainSplit = sliceSplit(data.train, 0, data.train.n - nVal);
