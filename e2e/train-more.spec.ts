@@ -162,10 +162,20 @@ export const tests: E2ETest[] = [
       await page.locator(T('train-stop')).click();
       const msg = await eventually(async () => {
         const t = await page.locator(T('train-message')).innerText();
-        assert.match(t, /stopped by the user at epoch \d+, batch \d+/);
+        assert.match(t, /stopped by the user at epoch \d+, before batch \d+/);
         return t;
       }, 30_000, 'stop message');
       const stoppedAt = Number(/epoch (\d+)/.exec(msg)![1]);
+      // The progress line and the message name the same place: the last batch trained is the one
+      // before the batch the run stopped at (or the previous epoch's last, at an epoch boundary).
+      const before = Number(/before batch (\d+)/.exec(msg)![1]);
+      const pStop = await eventually(async () => {
+        const p = await progress(page);
+        assert.match(p.text, /done/);
+        return p;
+      }, 30_000, 'the run ends');
+      if (before > 1) assert.deepEqual([pStop.epoch, pStop.batch], [stoppedAt, before - 1], `${pStop.text} vs ${msg}`);
+      else assert.deepEqual([pStop.epoch, pStop.batch], [stoppedAt - 1, pStop.per], `${pStop.text} vs ${msg}`);
       const completed = stoppedAt - 1;
       assert.ok(completed >= 1 && completed < 4, `stopped in epoch ${stoppedAt} of 4`);
       await page.locator(T('test-accuracy')).waitFor({ timeout: 30_000 });

@@ -137,7 +137,7 @@ export async function measureHere(req: MeasureRequest, env: DataEnv, backend: st
   }
   const cfg = configOf(req.doc, req.overrides);
   const data = await findDataset(cfg.dataset!).load(env, { limit: cfg.limit, seed: cfg.seed });
-  const c = compile(req.doc, { kernelInitializer: cfg.kernelInitializer });
+  const c = compile(req.doc, { kernelInitializer: cfg.kernelInitializer, seed: cfg.seed });
   if (pre && pretrainedReport) {
     // Weights carry over by node id where the layers' weight shapes agree (the encoder).
     for (const [node, layers] of c.layersByNode) {

@@ -1,6 +1,7 @@
 // graph → tf.LayersModel (functional API). Inputs are the Input nodes in document order;
 // outputs are every output port of the nodes with no outgoing edge, in document order (see
 // docs/graph-format.md). Compiling adds nothing: each block's toTfjs is the whole model.
+import { mixSeed, withSeededRandom } from './seeded';
 import * as tf from '@tensorflow/tfjs';
 import { analyze, type Analysis, type BlockLookup } from './infer';
 import type { GraphDoc } from './graph';
@@ -32,6 +33,11 @@ export interface CompiledModel {
 export interface CompileOptions {
   lookup?: BlockLookup;
   kernelInitializer?: string;
+  /**
+   * Seeds the initial weights (training: the config's seed), so a run can be repeated exactly.
+   * Without it tfjs' initializers draw from Math.random, as before.
+   */
+  seed?: number;
 }
 
 /** A tfjs-safe layer name from a node id (tfjs allows [A-Za-z0-9_.\-/]). */
@@ -41,6 +47,10 @@ export function layerName(id: string): string {
 }
 
 export function compile(doc: GraphDoc, opts: CompileOptions = {}): CompiledModel {
+  return opts.seed === undefined ? build(doc, opts) : withSeededRandom(mixSeed(opts.seed, 0x1417), () => build(doc, opts));
+}
+
+function build(doc: GraphDoc, opts: CompileOptions): CompiledModel {
   const lookup = opts.lookup ?? getBlock;
   const top = analyze(doc, lookup);
   if (!top.ok) {

@@ -94,8 +94,8 @@ export class TrainClient {
   start(req: StartRequest): void {
     this.send({ t: 'start', req });
   }
-  more(epochs: number, config?: TrainingConfig): void {
-    this.send({ t: 'more', epochs, config });
+  more(epochs: number, config?: TrainingConfig, restart = false): void {
+    this.send({ t: 'more', epochs, config, restart });
   }
   stop(): void {
     this.send({ t: 'stop' });

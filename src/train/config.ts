@@ -21,7 +21,8 @@ export interface TrainingConfig {
   learningRate: number;
   /**
    * constant, or cosine: epoch e of E trains at learningRate · ½(1 + cos(π·e/E)), from the full rate
-   * down towards 0. "Train more" runs its epochs as a new schedule (a warm restart at the full rate).
+   * down towards 0. "Train more" continues where the schedule ended (see moreEpochsSchedule); a
+   * restart of the schedule at the full rate is an explicit choice.
    */
   lrSchedule: (typeof LR_SCHEDULES)[number];
   /** SGD momentum (0 = plain SGD). */
@@ -120,6 +121,22 @@ export function parseTrainingConfig(raw: Record<string, unknown> | undefined): {
 export function learningRateAt(c: Pick<TrainingConfig, 'learningRate' | 'lrSchedule' | 'epochs'>, epoch: number): number {
   if (c.lrSchedule === 'cosine') return c.learningRate * 0.5 * (1 + Math.cos((Math.PI * epoch) / c.epochs));
   return c.learningRate;
+}
+
+/** The learning rates of one stretch of training: a run's own schedule, or what "Train more" adds. */
+export type LrSchedule = Pick<TrainingConfig, 'learningRate' | 'lrSchedule' | 'epochs'>;
+
+/**
+ * The schedule of the epochs "Train more" adds, after a run whose last epoch trained at
+ * `lastRate`. By default training continues: a constant schedule keeps the config's rate, and a
+ * cosine one stays at the rate its last epoch trained at (it does not jump back to the peak,
+ * which, with the optimizer's state kept, would undo much of the annealing and make the model
+ * worse). `restart` runs the config's schedule again from its full rate: a warm restart (SGDR),
+ * which can reach a better minimum over several epochs but first makes the model worse.
+ */
+export function moreEpochsSchedule(cfg: TrainingConfig, lastRate: number | undefined, epochs: number, restart: boolean): LrSchedule {
+  if (restart || cfg.lrSchedule === 'constant' || lastRate === undefined) return { learningRate: cfg.learningRate, lrSchedule: cfg.lrSchedule, epochs };
+  return { learningRate: lastRate, lrSchedule: 'constant', epochs };
 }
 
 export function lossFor(c: TrainingConfig, outputNode: string): LossName {

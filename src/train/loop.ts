@@ -7,7 +7,8 @@ import type { CompiledModel } from '../core/compile';
 import { rng } from '../core/randomInputs';
 import { augmentationOf, augmentImages, augments, isImage } from './augment';
 import { gatherRows, shuffleIndex, sliceRows, sliceSplit, type Dataset, type Split, type TensorData } from '../data/dataset';
-import { learningRateAt, lossFor, type LossName, type TrainingConfig } from './config';
+import { learningRateAt, lossFor, type LossName, type LrSchedule, type TrainingConfig } from './config';
+import { mixSeed, withSeededRandom } from '../core/seeded';
 import { samplingLosses } from '../core/layers/sampling';
 
 export interface FitIssue {
@@ -258,19 +259,37 @@ export interface TrainResult {
 
 export interface TrainOptions {
   /**
-   * Resume at this epoch and batch (after a lost GPU device, from a weight snapshot): earlier
-   * epochs' shuffles are replayed so the batches are the ones an uninterrupted run would see.
-   * The optimizer's moments start fresh.
+   * Resume at this epoch and batch of the call (after a lost GPU device, from a snapshot of the
+   * weights and the optimizer's state): earlier epochs' shuffles are replayed and the
+   * augmentation and dropout streams are keyed by position, so the batches and their randomness
+   * are the ones an uninterrupted run would see.
    */
   resume?: { epoch: number; batch: number };
+  /**
+   * Epochs trained before this call (Train more): the data order, augmentation and dropout
+   * streams continue from there instead of repeating the first epochs', and messages count
+   * epochs from the start of training.
+   */
+  startEpoch?: number;
+  /**
+   * The optimizer to step (its moments and step count carry over between calls: Train more, a
+   * resume). The caller owns it; without one a fresh optimizer is made and disposed at the end.
+   */
+  optimizer?: tf.Optimizer;
+  /** This call's learning rates (default: the config's schedule over cfg.epochs). */
+  schedule?: LrSchedule;
 }
+
+/** Purposes of the position-keyed random streams (see src/core/seeded.ts). */
+const STREAM_AUGMENT = 0xa06;
+const STREAM_STEP = 0xd20;
 
 export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig, cb: TrainCallbacks = {}, control: TrainControl = {}, opts: TrainOptions = {}): Promise<TrainResult> {
   const plan = planData(c, data, cfg);
   const model = c.model;
   const r = rng(cfg.seed);
-  // Its own stream, so turning augmentation on leaves the shuffles (and a resume's replay) as they were.
-  const augRand = rng(cfg.seed ^ 0x5eed);
+  const startEpoch = opts.startEpoch ?? 0;
+  const schedule = opts.schedule ?? cfg;
   const aug = augmentationOf(cfg);
   // Validation split from the end of the (already shuffled) training data.
   const nVal = Math.floor(data.train.n * cfg.validationSplit);
@@ -280,7 +299,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
   const bs = Math.min(cfg.batchSize, n);
   const batchesPerEpoch = Math.ceil(n / bs);
   const totalBatches = batchesPerEpoch * cfg.epochs - (opts.resume ? opts.resume.epoch * batchesPerEpoch + opts.resume.batch : 0);
-  const optimizer = makeOptimizer(cfg);
+  const optimizer = opts.optimizer ?? makeOptimizer(cfg);
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const history: EpochEvent[] = [];
   const t0 = Date.now();
@@ -288,12 +307,15 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
   let examples = 0;
   let status: TrainResult['status'] = 'completed';
   let message: string | undefined;
+  // The shuffles of the epochs trained before this call, replayed so the data order continues.
+  for (let e = 0; e < startEpoch; e++) shuffleIndex(n, r);
   try {
     outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const order = shuffleIndex(n, r);
       if (opts.resume && epoch < opts.resume.epoch) continue;
       const firstBatch = opts.resume && epoch === opts.resume.epoch ? opts.resume.batch : 0;
-      const lr = learningRateAt(cfg, epoch);
+      const global = startEpoch + epoch;
+      const lr = learningRateAt(schedule, epoch);
       setLearningRate(optimizer, lr);
       let lossSum = 0;
       let correct = 0;
@@ -301,7 +323,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
       for (let b = firstBatch; b < batchesPerEpoch; b++) {
         if (control.shouldStop?.()) {
           status = 'stopped';
-          message = `stopped by the user at epoch ${epoch + 1}, batch ${b + 1}`;
+          message = `stopped by the user at epoch ${global + 1}, before batch ${b + 1}`;
           break outer;
         }
         if (control.waitWhilePaused) {
@@ -309,18 +331,22 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
           // A stop pressed while paused ends the run here, before another batch is trained.
           if (control.shouldStop?.()) {
             status = 'stopped';
-            message = `stopped by the user at epoch ${epoch + 1}, batch ${b + 1}`;
+            message = `stopped by the user at epoch ${global + 1}, before batch ${b + 1}`;
             break outer;
           }
         }
         const idx = order.subarray(b * bs, Math.min(n, (b + 1) * bs));
         const batch: Split = { x: trainSplit.x.map((t) => gatherRows(t, idx)), y: trainSplit.y.map((t) => gatherRows(t, idx)), n: idx.length };
         // Augmented copies (gatherRows copies); a target that is the input sees the same image.
-        if (augments(aug)) for (const t of batch.x) if (isImage(t)) augmentImages(t, batch.n, aug, augRand);
+        if (augments(aug)) {
+          const augRand = rng(mixSeed(cfg.seed, STREAM_AUGMENT, global, b));
+          for (const t of batch.x) if (isImage(t)) augmentImages(t, batch.n, aug, augRand);
+        }
         // Forward + gradients in one tidy; the numbers are read back asynchronously (a synchronous
         // read is unreliable and slow on WebGPU), and the update is applied only when they are finite.
         let counted = false;
-        const t = tf.tidy(() => {
+        // Dropout masks, noise and sampling drawn from this batch's own seeded stream.
+        const t = withSeededRandom(mixSeed(cfg.seed, STREAM_STEP, global, b), () => tf.tidy(() => {
           const { xs, ys } = batchTensors(plan, batch);
           let acc: tf.Scalar[] = [];
           let tot: tf.Scalar[] = [];
@@ -356,7 +382,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
           // One read-back per batch: loss, gradient norm, correct and counted positions side by side.
           const nums = tf.stack([value, norm, correct, total]);
           return { nums, gs };
-        });
+        }));
         let step: { lossNum: number; normNum: number; ok: boolean; accCorrect: number; accTotal: number };
         try {
           const nums = await t.nums.data();
@@ -380,7 +406,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
         }
         if (!step.ok) {
           status = 'nan';
-          message = `the loss became ${Number.isNaN(step.lossNum) || Number.isNaN(step.normNum) ? 'NaN' : 'infinite'} at epoch ${epoch + 1}, batch ${b + 1}: training stopped and the weights are the last good ones (before this batch). Try a lower learning rate, gradient clipping (clipNorm), or check the data.`;
+          message = `the loss became ${Number.isNaN(step.lossNum) || Number.isNaN(step.normNum) ? 'NaN' : 'infinite'} at epoch ${global + 1}, batch ${b + 1}: training stopped and the weights are the last good ones (before this batch). Try a lower learning rate, gradient clipping (clipNorm), or check the data.`;
           break outer;
         }
         done++;
@@ -411,7 +437,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
       await cb.onEpoch?.(ev);
     }
   } finally {
-    optimizer.dispose();
+    if (!opts.optimizer) optimizer.dispose();
   }
   return { status, message, history, batches: done, examples, seconds: (Date.now() - t0) / 1000 };
 }

@@ -50,7 +50,8 @@ export type ToWorker =
   | { t: 'load-data'; id: number; source: DataSource }
   | { t: 'start'; req: StartRequest }
   /** config: the settings to go on with (learning rate, batch size…); the run's own when absent. */
-  | { t: 'more'; epochs: number; config?: TrainingConfig }
+  /** restart: run the config's learning-rate schedule again from its peak (default: continue). */
+  | { t: 'more'; epochs: number; config?: TrainingConfig; restart?: boolean }
   | { t: 'stop' }
   | { t: 'pause' }
   | { t: 'resume' }

@@ -3,9 +3,10 @@
 // a model trains. It owns the backend (WebGPU → WebGL → CPU), the loaded datasets, the compiled
 // model and the run's controls; the page talks to it through client.ts (messages in protocol.ts).
 //
-// Lost GPU device: the weights are copied to CPU memory every epoch and every few seconds; when
-// WebGPU's device is lost the run continues on the next backend from the last copy (train(...,
-// {resume})) and the page is told which batch it went back to.
+// Lost GPU device: the weights and the optimizer's state are copied to CPU memory every epoch and
+// every few seconds (snapshot.ts); when WebGPU's device is lost the run continues on the next
+// backend from the last copy (train(..., {resume})) as the same training, and the page is told
+// which batch it went back to.
 import * as tf from '@tensorflow/tfjs';
 import { compile, CompileError, type CompiledModel } from '../core/compile';
 import type { GraphDoc } from '../core/graph';
@@ -15,8 +16,9 @@ import { browserDataEnv } from '../data/browserEnv';
 import { makePreview, stripData } from '../data/preview';
 import { exportOnnx } from '../onnx/export';
 import { initBackend, isDeviceLost, nextBackend, webgpuDevice, BACKEND_LABELS, type BackendChoice, type BackendInfo } from './backends';
-import type { TrainingConfig } from './config';
-import { DataFitError, evaluateTestAsync, train, type BatchEvent, type TrainResult } from './loop';
+import { moreEpochsSchedule, type LrSchedule, type TrainingConfig } from './config';
+import { DataFitError, evaluateTestAsync, makeOptimizer, train, type BatchEvent, type TrainResult } from './loop';
+import { restoreSnapshot, SnapshotError, takeSnapshot, type Snapshot } from './snapshot';
 import { loadWeightsInto, saveModel } from './weights';
 import { oomMessage, outOfMemory, type DataSource, type FromWorker, type Prediction, type Probe, type RunState, type StartRequest, type ToWorker } from './protocol';
 
@@ -44,8 +46,12 @@ interface Session {
   config: TrainingConfig;
   compiled: CompiledModel;
   data?: Dataset;
-  /** Epochs trained so far (train more continues the count). */
+  /** Epochs trained so far (train more continues the count, the data order and the schedule). */
   epochs: number;
+  /** The optimizer whose state (moments, step count) carries over to Train more. */
+  optimizer?: tf.Optimizer;
+  /** The learning rate the last trained epoch used (where Train more continues from). */
+  lastRate?: number;
 }
 let session: Session | undefined;
 let probeCache:
@@ -119,8 +125,18 @@ function loadData(s: DataSource): Promise<Dataset> {
   return p;
 }
 
+function disposeOptimizer(s: Session): void {
+  try {
+    s.optimizer?.dispose();
+  } catch {
+    // an optimizer on a lost device cannot always free its buffers; they go with the device
+  }
+  s.optimizer = undefined;
+}
+
 function disposeSession(): void {
   if (!session) return;
+  disposeOptimizer(session);
   try {
     session.compiled.model.dispose();
   } catch {
@@ -138,26 +154,6 @@ function disposeProbes(): void {
     // as above: buffers of a lost device go with it
   }
   probeCache = undefined;
-}
-
-interface Snapshot {
-  values: { shape: number[]; data: Float32Array }[];
-  at: { epoch: number; batch: number };
-}
-
-/** Copies the weights to CPU memory (async readback: reliable on WebGPU, and it waits for the GPU). */
-async function takeSnapshot(model: tf.LayersModel, at: Snapshot['at']): Promise<Snapshot> {
-  const ws = model.getWeights();
-  const values = await Promise.all(ws.map(async (w) => ({ shape: w.shape.slice(), data: new Float32Array((await w.data()) as Float32Array) })));
-  // A snapshot read while the device goes away can be garbage: keep only finite ones.
-  for (const v of values) for (let i = 0; i < v.data.length; i++) if (!Number.isFinite(v.data[i]!)) throw new DeviceLost('weights read back as NaN/Inf');
-  return { values, at };
-}
-
-function restoreSnapshot(model: tf.LayersModel, s: Snapshot): void {
-  const ts = s.values.map((v) => tf.tensor(v.data, v.shape));
-  model.setWeights(ts);
-  ts.forEach((t) => t.dispose());
 }
 
 // Batch events are gathered and sent a few times a second: with tiny batches the worker runs
@@ -184,13 +180,22 @@ const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
 
 const SNAPSHOT_EVERY_MS = 3000;
 
-/** Trains the session's model for `epochs`, moving to the next backend if the device is lost. */
-async function runEpochs(epochs: number): Promise<TrainResult> {
+/**
+ * Trains the session's model for `epochs` more epochs on `schedule`, moving to the next backend if
+ * the device is lost. The optimizer's state, the data order and the random streams carry on from
+ * the epochs already trained.
+ */
+async function runEpochs(epochs: number, schedule: LrSchedule): Promise<TrainResult> {
   const s = session!;
   const cfg: TrainingConfig = { ...s.config, epochs };
   const offset = s.epochs;
   const data = s.data!;
-  let snap = await takeSnapshot(s.compiled.model, { epoch: 0, batch: 0 });
+  s.optimizer ??= makeOptimizer(s.config);
+  const snapshot = (at: Snapshot['at']) =>
+    takeSnapshot(s.compiled.model, s.optimizer!, at).catch((e: unknown) => {
+      throw e instanceof SnapshotError ? new DeviceLost(e.message) : e;
+    });
+  let snap = await snapshot({ epoch: 0, batch: 0 });
   let lastSnap = Date.now();
   let resume: Snapshot['at'] | undefined;
   const history: TrainResult['history'] = [];
@@ -207,7 +212,7 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
             queueBatch({ ...e, epoch: e.epoch + offset }, offset);
             if (Date.now() - lastSnap > SNAPSHOT_EVERY_MS) {
               const next = e.batch + 1 < e.batchesPerEpoch ? { epoch: e.epoch, batch: e.batch + 1 } : { epoch: e.epoch + 1, batch: 0 };
-              const taken = await takeSnapshot(s.compiled.model, next);
+              const taken = await snapshot(next);
               await yieldToEvents();
               if (lostReason) throw new DeviceLost(lostReason);
               snap = taken;
@@ -221,7 +226,7 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
             history.push(ev);
             flushBatches();
             post({ t: 'epoch', e: ev, run: offset });
-            const taken = await takeSnapshot(s.compiled.model, { epoch: e.epoch + 1, batch: 0 });
+            const taken = await snapshot({ epoch: e.epoch + 1, batch: 0 });
             await yieldToEvents();
             if (lostReason) throw new DeviceLost(lostReason);
             snap = taken;
@@ -236,7 +241,7 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
             return pause?.promise ?? Promise.resolve();
           },
         },
-        resume ? { resume } : {},
+        { startEpoch: offset, optimizer: s.optimizer, schedule, ...(resume ? { resume } : {}) },
       );
       return { ...res, history };
     } catch (err) {
@@ -251,6 +256,7 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
       if (!lost || !from || !to) throw err;
       const reason = lostReason ?? (err as Error).message;
       lostReason = null;
+      disposeOptimizer(s);
       try {
         s.compiled.model.dispose();
       } catch {
@@ -260,7 +266,7 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
       backend = { ...b, summary: `${BACKEND_LABELS[b.name]} — resumed here after the ${BACKEND_LABELS[from]} device was lost (${reason})` };
       watchDevice();
       s.compiled = compile(s.graph, { kernelInitializer: s.config.kernelInitializer });
-      restoreSnapshot(s.compiled.model, snap);
+      s.optimizer = await restoreSnapshot(s.compiled.model, s.config, snap);
       disposeProbes();
       resume = snap.at;
       // Epochs that completed before the snapshot stay in the history; later ones are redone.
@@ -270,16 +276,17 @@ async function runEpochs(epochs: number): Promise<TrainResult> {
   }
 }
 
-async function runAndReport(epochs: number): Promise<void> {
+async function runAndReport(epochs: number, schedule: LrSchedule): Promise<void> {
   const s = session!;
   running = true;
   stopRequested = false;
   setRunState('training');
   try {
-    const result = await runEpochs(epochs);
+    const result = await runEpochs(epochs, schedule);
     flushBatches();
     const offset = s.epochs;
     s.epochs += result.history.length;
+    s.lastRate = result.history.at(-1)?.learningRate ?? s.lastRate;
     const evaluation = result.status === 'nan' ? undefined : await evaluateTestAsync(s.compiled, s.data!, s.config);
     // On NaN the weights are the last good ones; they are sent too and the page offers them.
     const weights = await saveModel(s.compiled.model, s.graph);
@@ -311,7 +318,8 @@ async function start(req: StartRequest): Promise<void> {
     await ensureBackend();
     const data = await loadData(req.source);
     disposeSession();
-    const compiled = compile(req.graph, { kernelInitializer: req.config.kernelInitializer });
+    // Seeded: the same graph, data and config train the same way on every run.
+    const compiled = compile(req.graph, { kernelInitializer: req.config.kernelInitializer, seed: req.config.seed });
     session = { graph: req.graph, config: req.config, compiled, data, epochs: 0 };
     if (req.weights) loadWeightsInto(compiled.model, req.weights, 'saved weights');
   } catch (e) {
@@ -319,7 +327,7 @@ async function start(req: StartRequest): Promise<void> {
     reportError(e, req.config);
     return;
   }
-  await runAndReport(req.config.epochs);
+  await runAndReport(req.config.epochs, req.config);
 }
 
 // ---- Inference helpers (try-it panel, ONNX comparison) ----
@@ -546,8 +554,12 @@ scope.onmessage = (ev: MessageEvent<ToWorker>) => {
         post({ t: 'error', kind: 'error', message: 'nothing to continue: train the graph first' });
         return;
       }
-      if (m.config) session.config = m.config;
-      void runAndReport(m.epochs);
+      if (m.config) {
+        // A different optimizer (or momentum) cannot take over the old one's state: it starts fresh.
+        if (m.config.optimizer !== session.config.optimizer || m.config.momentum !== session.config.momentum) disposeOptimizer(session);
+        session.config = m.config;
+      }
+      void runAndReport(m.epochs, moreEpochsSchedule(session.config, session.lastRate, m.epochs, !!m.restart));
       return;
     case 'stop':
       stopRequested = true;

@@ -92,7 +92,7 @@ Example:
         if (e instanceof DataError) throw new CliUsageError(`train: ${e.message}`);
         throw e;
       });
-      const c = compile(doc, { kernelInitializer: cfg.kernelInitializer });
+      const c = compile(doc, { kernelInitializer: cfg.kernelInitializer, seed: cfg.seed });
       try {
         const res = await train(c, data, cfg, {
           onEpoch: (e) => {

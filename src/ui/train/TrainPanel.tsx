@@ -425,6 +425,7 @@ function RunSection({ config, fit }: { config: TrainingConfig; fit: FitIssue[] |
   const nan = useTrain((s) => s.nanWeights);
   const hasModel = useTrain((s) => !!s.result && s.result.status !== 'nan');
   const [more, setMore] = useState(2);
+  const [restart, setRestart] = useState(false);
   const analysisOk = useStore((s) => s.analysis.ok);
   const canStart = run === 'idle' && !!source && analysisOk && !!fit && fit.length === 0;
   const startRun = () => {
@@ -464,12 +465,21 @@ function RunSection({ config, fit }: { config: TrainingConfig; fit: FitIssue[] |
           onClick={() => {
             // The curves and the epoch count carry on; only the last run's message goes.
             setTrain({ message: undefined });
-            client().more(more, config);
+            client().more(more, config, restart && config.lrSchedule === 'cosine');
           }}
           data-testid="train-more"
+          title="Continue training: the optimizer's state, the data order and the learning rate carry on from where the run ended"
         >
           + Train more
         </button>
+        {config.lrSchedule === 'cosine' && (
+          <label
+            className="nbt-check"
+            title="Off: the extra epochs stay at the rate the cosine schedule ended at, so the model keeps improving. On: the schedule starts again from the full learning rate (a warm restart) — the model first gets worse, and can end better after several epochs."
+          >
+            <input type="checkbox" checked={restart} onChange={(e) => setRestart(e.target.checked)} data-testid="train-more-restart" /> restart schedule
+          </label>
+        )}
       </div>
       {(training || last) && (
         <div className="nbt-progress" data-testid="train-progress">
@@ -485,7 +495,7 @@ function RunSection({ config, fit }: { config: TrainingConfig; fit: FitIssue[] |
                   epoch {last.epoch + 1} · batch {last.batch + 1}/{last.batchesPerEpoch}
                 </span>
                 <span>{Math.round(last.examplesPerSec)} ex/s</span>
-                <span>{run === 'idle' ? 'done' : run === 'paused' ? 'paused' : `ETA ${fmtSecs(last.etaSec)}`}</span>
+                <span>{run === 'idle' ? 'done' : run === 'paused' ? 'paused' : run === 'stopping' ? 'stopping: finishing this batch, then testing the model…' : `ETA ${fmtSecs(last.etaSec)}`}</span>
               </>
             ) : (
               <span>compiling shaders…</span>
