@@ -50,30 +50,8 @@ type Info = ReturnType<typeof convInfo>;
 /** Samples per chunk, so that one chunk's cols fits colsLimit. */
 const chunkOf = (i: Info) => Math.max(1, Math.min(i.batchSize, Math.floor(colsLimit.floats / Math.max(1, i.outHeight * i.outWidth * i.filterHeight * i.filterWidth * i.inChannels))));
 
-/** Fills cols (rows of K = KH·KW·CI) for samples [b0, b1) of x. */
-function im2col(x: Float32Array, i: Info, b0: number, b1: number, cols: Float32Array): void {
-  const { inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = i;
-  const top = i.padInfo.top;
-  const left = i.padInfo.left;
-  const K = KH * KW * CI;
-  let row = 0;
-  for (let b = b0; b < b1; b++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let ow = 0; ow < OW; ow++, row++) {
-        let o = row * K;
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * SH + kh * DH - top;
-          for (let kw = 0; kw < KW; kw++, o += CI) {
-            const iw = ow * SW + kw * DW - left;
-            if (ih < 0 || ih >= H || iw < 0 || iw >= W) cols.fill(0, o, o + CI);
-            else cols.set(x.subarray(((b * H + ih) * W + iw) * CI, ((b * H + ih) * W + iw) * CI + CI), o);
-          }
-        }
-      }
-}
-
 /**
- * The same receptive fields, transposed: colsT (K × P) for samples [b0, b1), so the filter gradient
+ * The receptive fields, transposed: colsT (K × P) for samples [b0, b1), so the filter gradient
  * is a plain product colsT · dy (XNNPACK's fast path has no transposed left operand).
  */
 function im2colT(x: Float32Array, i: Info, b0: number, b1: number, colsT: Float32Array): void {
