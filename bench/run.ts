@@ -9,6 +9,7 @@ import { benchOnnxExport } from './onnxExport';
 import { benchUi } from './ui';
 import { benchTrain } from './train';
 import { benchTrainNode } from './trainNode';
+import { benchVsTorch } from './vsTorch';
 import type { BenchSection } from './types';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +30,8 @@ const MODULES: Module[] = [
   { name: 'train', run: () => benchTrain() },
   // Training in Node (CLI, template measurements): tfjs CPU vs WASM with src/train/wasmKernels.ts.
   { name: 'trainNode', run: () => benchTrainNode() },
+  // Training speed against PyTorch on the CPU (issue 18): WASM in Node and in Chromium.
+  { name: 'vsTorch', run: () => benchVsTorch() },
 ];
 
 function isSection(x: unknown): x is BenchSection {

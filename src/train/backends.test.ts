@@ -16,17 +16,17 @@ function probe(fail: Partial<Record<BackendName, string | Error>>) {
 }
 
 describe('backend choice', () => {
-  it('takes WebGPU by default when it works', async () => {
+  it('Auto starts on WASM until it has measured the backends on a model', async () => {
     const p = probe({});
     const info = await chooseBackend('auto', p.fn);
-    expect(info.name).toBe('webgpu');
-    expect(p.tried).toEqual(['webgpu']);
-    expect(info.summary).toMatch(/^WebGPU, the default$/);
+    expect(info.name).toBe('wasm');
+    expect(p.tried).toEqual(['wasm']);
+    expect(info.summary).toMatch(/^WASM, for now — Auto times every backend on your model when training starts/);
   });
 
   it('falls back to WebGL when navigator.gpu is missing, and says why', async () => {
     const p = probe({ webgpu: 'navigator.gpu is missing — this browser (or context) has no WebGPU' });
-    const info = await chooseBackend('auto', p.fn);
+    const info = await chooseBackend('webgpu', p.fn);
     expect(info.name).toBe('webgl');
     expect(info.attempts).toEqual([
       { backend: 'webgpu', ok: false, reason: 'navigator.gpu is missing — this browser (or context) has no WebGPU' },
@@ -36,10 +36,10 @@ describe('backend choice', () => {
   });
 
   it('falls back to CPU when the adapter request throws and WebGL fails', async () => {
-    const p = probe({ webgpu: new Error('requestAdapter() failed: GPU process crashed'), webgl: 'tfjs could not initialise the webgl backend' });
-    const info = await chooseBackend('auto', p.fn);
+    const p = probe({ webgpu: new Error('requestAdapter() failed: GPU process crashed'), webgl: 'tfjs could not initialise the webgl backend', wasm: 'no WebAssembly' });
+    const info = await chooseBackend('webgpu', p.fn);
     expect(info.name).toBe('cpu');
-    expect(p.tried).toEqual(['webgpu', 'webgl', 'cpu']);
+    expect(p.tried).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
     expect(info.summary).toMatch(/WebGPU unavailable: requestAdapter\(\) failed: GPU process crashed; WebGL unavailable: tfjs could not/);
   });
 
@@ -53,13 +53,14 @@ describe('backend choice', () => {
   });
 
   it('names every failure when nothing works', async () => {
-    const p = probe({ webgpu: 'a', webgl: 'b', cpu: 'c' });
-    await expect(chooseBackend('auto', p.fn)).rejects.toThrow(/webgpu: a; webgl: b; cpu: c/);
+    const p = probe({ webgpu: 'a', webgl: 'b', wasm: 'w', cpu: 'c' });
+    await expect(chooseBackend('webgpu', p.fn)).rejects.toThrow(/webgpu: a; webgl: b; wasm: w; cpu: c/);
   });
 
   it('orders the resume backends after a lost device', () => {
     expect(nextBackend('webgpu')).toBe('webgl');
-    expect(nextBackend('webgl')).toBe('cpu');
+    expect(nextBackend('webgl')).toBe('wasm');
+    expect(nextBackend('wasm')).toBe('cpu');
     expect(nextBackend('cpu')).toBeNull();
   });
 

@@ -1,5 +1,5 @@
-// Picking the tfjs backend for training: WebGPU first, then WebGL, then CPU (or the one the user
-// asked for, falling back the same way from there). Every backend that is skipped leaves a reason
+// Picking the tfjs backend for training: the one the user asked for, falling back WebGPU → WebGL →
+// WASM → CPU from there; or Auto, which measures them on the model (autoChoice.ts). Every backend that is skipped leaves a reason
 // ("navigator.gpu is missing — this browser has no WebGPU", "requestAdapter() returned null", …)
 // so the UI can say which backend runs and why. The choice logic is pure and takes injected
 // probes, so its fallbacks are unit-tested without a browser.
@@ -9,12 +9,12 @@
 // resumes on the next backend from the last one (see worker.ts); `nextBackend` says which.
 import * as tf from '@tensorflow/tfjs';
 
-export type BackendName = 'webgpu' | 'webgl' | 'cpu';
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = BackendName | 'auto';
 
-export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'cpu'];
+export const BACKEND_ORDER: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', cpu: 'CPU' };
+export const BACKEND_LABELS: Record<BackendName, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WASM', cpu: 'CPU' };
 
 export interface BackendAttempt {
   backend: BackendName;
@@ -40,7 +40,9 @@ export type BackendProbe = (name: BackendName) => Promise<string | null>;
 
 /** The backends to try for a choice: the chosen one, then those after it in the fallback order. */
 export function candidates(choice: BackendChoice): BackendName[] {
-  if (choice === 'auto') return [...BACKEND_ORDER];
+  // Auto before a model is known: WASM (it runs everywhere, and beats any software GPU). When
+  // training starts, Auto measures every backend on the model (autoChoice.ts) and may move.
+  if (choice === 'auto') return ['wasm', 'cpu'];
   return BACKEND_ORDER.slice(BACKEND_ORDER.indexOf(choice));
 }
 
@@ -53,7 +55,7 @@ export function nextBackend(failed: BackendName): BackendName | null {
 export function describe(info: Pick<BackendInfo, 'name' | 'requested' | 'attempts' | 'adapter'>): string {
   const failed = info.attempts.filter((a) => !a.ok);
   const base = `${BACKEND_LABELS[info.name]}${info.adapter ? ` (${info.adapter})` : ''}`;
-  if (!failed.length) return info.requested === 'auto' ? `${base}, the default` : `${base}, as chosen`;
+  if (!failed.length) return info.requested === 'auto' ? `${base}, for now — Auto times every backend on your model when training starts and takes the fastest` : `${base}, as chosen`;
   return `${base} — ${failed.map((a) => `${BACKEND_LABELS[a.backend]} unavailable: ${a.reason}`).join('; ')}`;
 }
 
@@ -83,7 +85,7 @@ export async function chooseBackend(choice: BackendChoice, probe: BackendProbe):
 // ---- The real probes (browser main thread or worker; Node has only CPU) ----
 
 interface GpuLike {
-  requestAdapter(opts?: unknown): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+  requestAdapter(opts?: unknown): Promise<{ isFallbackAdapter?: boolean; info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean } } | null>;
 }
 
 function gpu(): GpuLike | undefined {
@@ -91,6 +93,40 @@ function gpu(): GpuLike | undefined {
 }
 
 let adapterText: string | undefined;
+let adapterFallback = false;
+
+/** The last WebGPU adapter probed: its vendor / architecture, and whether the browser flags it as a fallback (software) adapter. */
+export function lastAdapter(): { text?: string; fallback: boolean } {
+  return { text: adapterText, fallback: adapterFallback };
+}
+
+/** How the WASM backend runs here (SIMD, threads), once it has been started. */
+export function wasmInfo(): string | undefined {
+  return wasmText;
+}
+
+/** WebGL's unmasked renderer string ("ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device …))"), if this context can tell. */
+export function webglRenderer(): string | undefined {
+  try {
+    const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(1, 1) : undefined;
+    const gl = canvas?.getContext('webgl2') ?? canvas?.getContext('webgl');
+    if (!gl) return undefined;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const r = gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) as unknown;
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return typeof r === 'string' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let wasmText: string | undefined;
+
+/** Loads the WASM backend (its .wasm files, the missing gradient kernels) on first use. */
+async function ensureWasmRegistered(): Promise<void> {
+  const m = await import('./wasmBrowser');
+  wasmText = m.wasmDescription();
+}
 
 /** Loads the WebGPU backend module on first use (it registers 'webgpu' with tfjs). */
 async function ensureWebgpuRegistered(): Promise<void> {
@@ -108,8 +144,10 @@ export const realProbe: BackendProbe = async (name) => {
     if (!adapter) return 'requestAdapter() returned null — no usable GPU adapter (blocklisted driver, or WebGPU disabled)';
     const i = adapter.info;
     adapterText = i ? [i.vendor, i.architecture || i.description].filter(Boolean).join(' / ') || undefined : undefined;
+    adapterFallback = !!(i?.isFallbackAdapter ?? adapter.isFallbackAdapter);
     await ensureWebgpuRegistered();
   }
+  if (name === 'wasm') await ensureWasmRegistered();
   if (name === 'webgl') {
     const hasCanvas = typeof OffscreenCanvas !== 'undefined' || typeof document !== 'undefined';
     if (!hasCanvas) return 'no OffscreenCanvas in this context, so no WebGL';
@@ -157,9 +195,14 @@ export const realProbe: BackendProbe = async (name) => {
 /** Selects and starts a backend in this context (worker or page). */
 export async function initBackend(choice: BackendChoice, probe: BackendProbe = realProbe): Promise<BackendInfo> {
   adapterText = undefined;
+  adapterFallback = false;
   const info = await chooseBackend(choice, probe);
   if (info.name === 'webgpu' && adapterText) {
     info.adapter = adapterText;
+    info.summary = describe(info);
+  }
+  if (info.name === 'wasm' && wasmText) {
+    info.adapter = wasmText;
     info.summary = describe(info);
   }
   return info;

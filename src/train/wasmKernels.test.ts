@@ -8,6 +8,7 @@ import { compile } from '../core/compile';
 import { rng } from '../core/randomInputs';
 import { lossValue } from './loop';
 import { bridgeWasmKernels } from './wasmKernels';
+import { colsLimit } from './wasmConvGrads';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -44,7 +45,7 @@ describe('WASM gradient kernels', () => {
   });
 
   // strides, paddings (valid, same), odd sizes and several channels
-  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; strides: [number, number]; pad: 'valid' | 'same'; dil?: [number, number] }[] = [
+  const cases: { x: [number, number, number, number]; f: [number, number, number, number]; strides: [number, number]; pad: 'valid' | 'same'; dil?: [number, number]; chunked?: boolean }[] = [
     { x: [2, 7, 7, 3], f: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },
     { x: [3, 9, 8, 2], f: [5, 5, 2, 6], strides: [1, 1], pad: 'valid' },
     { x: [2, 10, 9, 4], f: [3, 3, 4, 5], strides: [2, 2], pad: 'same' },
@@ -53,9 +54,13 @@ describe('WASM gradient kernels', () => {
     // (no dilation: tfjs refuses conv2d gradients with dilation > 1 on every backend)
     { x: [2, 9, 9, 2], f: [3, 3, 2, 3], strides: [1, 2], pad: 'valid' },
     { x: [2, 13, 11, 3], f: [4, 2, 3, 2], strides: [3, 2], pad: 'same' },
+    // a batch cut into chunks (the cols buffer limit lowered for this case)
+    { x: [5, 9, 9, 3], f: [3, 3, 3, 4], strides: [1, 1], pad: 'same', chunked: true },
   ];
   for (const c of cases) {
-    it(`conv2d weight gradient equals the CPU backend's: x ${c.x}, filter ${c.f}, strides ${c.strides}, ${c.pad}${c.dil ? `, dilation ${c.dil}` : ''}`, async () => {
+    it(`conv2d weight and input gradients equal the CPU backend's: x ${c.x}, filter ${c.f}, strides ${c.strides}, ${c.pad}${c.chunked ? ', in chunks of 2 samples' : ''}`, async () => {
+      const saved = colsLimit.floats;
+      if (c.chunked) colsLimit.floats = 2 * 9 * 9 * 27;
       const x = values(c.x.reduce((a, b) => a * b), 1);
       const w = values(c.f.reduce((a, b) => a * b), 2);
       const grad = () => {
@@ -64,7 +69,8 @@ describe('WASM gradient kernels', () => {
         return g([xt, tf.tensor4d(w, c.f)]);
       };
       const cpu = await on('cpu', grad);
-      const wasm = await on('wasm', grad);
+      const wasm = await on('wasm', grad).finally(() => (colsLimit.floats = saved));
+      expect(cpu[0]!.length).toBe(c.x.reduce((a, b) => a * b));
       expect(cpu[1]!.length).toBe(c.f.reduce((a, b) => a * b));
       expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
       // not trivially zero

@@ -6,6 +6,7 @@
 // there and copies the result back. The forward pass and every other gradient stay on XNNPACK.
 // No DOM: runs in Node (CLI, measuring script) and in the browser alike.
 import * as tf from '@tensorflow/tfjs';
+import { conv2dBackpropFilter, conv2dBackpropInput } from './wasmConvGrads';
 
 type Backend = tf.KernelBackend & {
   readSync(dataId: object): tf.backend_util.BackendValues;
@@ -27,13 +28,16 @@ export function bridgeWasmKernels(): string[] {
   if (!have.size) throw new Error('the tfjs WASM backend is not registered: import @tensorflow/tfjs-backend-wasm first');
   const cpu = tf.engine().findBackend('cpu') as Backend | null;
   if (!cpu) throw new Error('the tfjs CPU backend is not available to stand in for missing WASM kernels');
-  // The one that matters most gets its own loop: the CPU backend's version is ~30× slower than
-  // the rest of a LeNet training step together.
+  // A convolution's two gradients as im2col + XNNPACK's matrix product (wasmConvGrads.ts): the
+  // CPU backend's filter gradient is ~30× slower than the rest of a LeNet step together, and
+  // tfjs-wasm's own input gradient is a naive loop as slow as that.
   tf.registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2dBackpropFilter });
+  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel({ kernelName: 'Conv2DBackpropInput', backendName: 'wasm', kernelFunc: conv2dBackpropInput });
   // An Embedding's gradient: the CPU kernel's per-row tensor ops cost ~200 ms a step of the
   // transformer templates; this loop, about 1 ms.
   tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
-  bridgedKernels.push('Conv2DBackpropFilter', 'UnsortedSegmentSum');
+  bridgedKernels.push('Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum');
   have.add('Conv2DBackpropFilter').add('UnsortedSegmentSum');
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (have.has(k.kernelName)) continue;
@@ -67,53 +71,6 @@ export function bridgeWasmKernels(): string[] {
     bridgedKernels.push(k.kernelName);
   }
   return bridgedKernels;
-}
-
-/**
- * dW[kh, kw, ci, co] = Σ over batch and output pixels of x[b, ih, iw, ci] · dy[b, oh, ow, co], with
- * ih = oh·stride + kh·dilation − padTop (likewise iw). NHWC only (what the compiler emits). The inner
- * loop runs over the contiguous output channels.
- */
-function conv2dBackpropFilter({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
-  const wasm = backend as Backend;
-  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
-  const a = attrs as unknown as {
-    strides: number | [number, number];
-    pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
-  if (a.dataFormat === 'NCHW') throw new Error('Conv2DBackpropFilter on WASM: NCHW is not supported (the compiler emits NHWC)');
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], a.filterShape, a.strides, 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
-  const xs = wasm.readSync(x.dataId) as Float32Array;
-  const dys = wasm.readSync(dy.dataId) as Float32Array;
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, outChannels: CO, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const dw = new Float32Array(KH * KW * CI * CO);
-  for (let b = 0; b < B; b++)
-    for (let oh = 0; oh < OH; oh++)
-      for (let ow = 0; ow < OW; ow++) {
-        const dyBase = ((b * OH + oh) * OW + ow) * CO;
-        for (let kh = 0; kh < KH; kh++) {
-          const ih = oh * SH + kh * DH - top;
-          if (ih < 0 || ih >= H) continue;
-          for (let kw = 0; kw < KW; kw++) {
-            const iw = ow * SW + kw * DW - left;
-            if (iw < 0 || iw >= W) continue;
-            const xBase = ((b * H + ih) * W + iw) * CI;
-            const wBase = (kh * KW + kw) * CI * CO;
-            for (let ci = 0; ci < CI; ci++) {
-              const xv = xs[xBase + ci]!;
-              if (xv === 0) continue;
-              const o = wBase + ci * CO;
-              for (let co = 0; co < CO; co++) dw[o + co]! += xv * dys[dyBase + co]!;
-            }
-          }
-        }
-      }
-  return { dataId: wasm.write(dw, a.filterShape, 'float32'), shape: a.filterShape, dtype: 'float32' };
 }
 
 /** out[s, …] = Σ over rows i with segmentIds[i] = s of x[i, …] (ids outside [0, numSegments) dropped, as in tfjs). */

@@ -15,7 +15,9 @@ import { findDataset } from '../data/registry';
 import { browserDataEnv } from '../data/browserEnv';
 import { makePreview, stripData } from '../data/preview';
 import { exportOnnx } from '../onnx/export';
-import { initBackend, isDeviceLost, nextBackend, webgpuDevice, BACKEND_LABELS, type BackendChoice, type BackendInfo } from './backends';
+import { initBackend, isDeviceLost, lastAdapter, nextBackend, realProbe, webglRenderer, webgpuDevice, BACKEND_LABELS, type BackendChoice, type BackendInfo } from './backends';
+import { choiceKey, explainChoice, fastest, softwareRenderer, timeSteps } from './autoChoice';
+import { cachedChoice, saveChoice } from './choiceCache';
 import { moreEpochsSchedule, type LrSchedule, type TrainingConfig } from './config';
 import { DataFitError, evaluateTestAsync, makeOptimizer, train, type BatchEvent, type TrainResult } from './loop';
 import { restoreSnapshot, SnapshotError, takeSnapshot, type Snapshot } from './snapshot';
@@ -311,11 +313,59 @@ function reportError(e: unknown, cfg?: TrainingConfig): void {
   } else post({ t: 'error', kind: 'error', message: (e as Error)?.message ?? String(e) });
 }
 
+/**
+ * Auto: times a few training steps of this model on every backend that starts (WASM, WebGL,
+ * WebGPU; CPU only if WASM fails), keeps the fastest and says why (autoChoice.ts). Measurements
+ * are cached per model and machine.
+ */
+async function autoChoose(graph: GraphDoc, config: TrainingConfig): Promise<void> {
+  const machine = `${navigator.userAgent}|${navigator.hardwareConcurrency}|${webglRenderer() ?? ''}`;
+  const key = choiceKey(graph, config, machine);
+  let ms = await cachedChoice(key);
+  const cached = !!ms;
+  if (!ms) {
+    setRunState('loading', 'timing the backends on this model');
+    ms = [];
+    const renderer = webglRenderer();
+    for (const b of ['wasm', 'webgl', 'webgpu', 'cpu'] as const) {
+      if (b === 'cpu' && ms.some((m) => m.backend === 'wasm' && !m.failed)) continue;
+      const reason = await realProbe(b).catch((e: unknown) => (e as Error)?.message ?? String(e));
+      if (reason) {
+        ms.push({ backend: b, msPerStep: NaN, failed: reason });
+        continue;
+      }
+      const adapter = lastAdapter();
+      const software = b === 'webgpu' ? (adapter.fallback ? (adapter.text ?? 'a fallback adapter') : softwareRenderer(adapter.text)) : b === 'webgl' ? softwareRenderer(renderer) : undefined;
+      try {
+        const t = await timeSteps(graph, config);
+        ms.push({ backend: b, msPerStep: t.msPerStep, ...(t.lowerBound ? { lowerBound: true } : {}), ...(software ? { software } : {}) });
+      } catch (e) {
+        ms.push({ backend: b, msPerStep: NaN, failed: (e as Error)?.message ?? String(e) });
+      }
+    }
+    if (fastest(ms)) await saveChoice(key, ms);
+  }
+  const best = fastest(ms);
+  if (!best) return; // keep the provisional backend; training will say what fails
+  const info = await initBackend(best.backend);
+  backend = { ...info, requested: 'auto', summary: explainChoice(ms, cached) + (info.adapter ? ` [${BACKEND_LABELS[info.name]}: ${info.adapter}]` : '') };
+  backendFor = 'auto';
+  lostReason = null;
+  watchDevice();
+  post({ t: 'backend', info: backend });
+}
+
 async function start(req: StartRequest): Promise<void> {
-  if (running) throw new Error('a training run is already in progress — stop it first');
+  if (running) {
+    // Said, not thrown: start() is not awaited, so a throw here would vanish.
+    post({ t: 'error', kind: 'error', message: 'a training run is already in progress — stop it first' });
+    return;
+  }
   setRunState('loading', 'loading data');
   try {
     await ensureBackend();
+    if (choice === 'auto') await autoChoose(req.graph, req.config);
+    setRunState('loading', 'loading data');
     const data = await loadData(req.source);
     disposeSession();
     // Seeded: the same graph, data and config train the same way on every run.

@@ -81,9 +81,10 @@ function BackendSection() {
           {info ? BACKEND_LABELS[info.name] : 'starting…'}
         </span>
         <select value={choice} disabled={run !== 'idle'} onChange={(e) => pick(e.target.value as BackendChoice)} data-testid="backend-select" className="nbt-select small">
-          <option value="auto">Auto (WebGPU → WebGL → CPU)</option>
+          <option value="auto">Auto (the fastest, measured on this model)</option>
           <option value="webgpu">WebGPU</option>
           <option value="webgl">WebGL</option>
+          <option value="wasm">WASM</option>
           <option value="cpu">CPU</option>
         </select>
       </div>
@@ -441,7 +442,7 @@ function RunSection({ config, fit }: { config: TrainingConfig; fit: FitIssue[] |
   const training = run === 'training' || run === 'paused' || run === 'stopping' || run === 'loading';
   return (
     <section className="nbt-section">
-      <div className="nbt-controls">
+      <div className="nbt-controls wrap">
         <button className="nb-btn primary" disabled={!canStart} onClick={startRun} data-testid="train-start">
           ▶ Train
         </button>
@@ -889,7 +890,9 @@ function ModelSection() {
               const { runInOrt, maxAbsDiff } = await import('../../onnx/ortWeb');
               const bytes = await client().exportOnnx();
               const tb = await client().testBatch(64);
-              const r = await runInOrt(bytes, tb.inputs);
+              // The provider that matches the training backend: WebGPU only where it trains on
+              // WebGPU (Auto keeps a software WebGPU out; ORT's WASM provider is the fast one then).
+              const r = await runInOrt(bytes, tb.inputs, getTrain().backend?.name === 'webgpu' ? 'webgpu' : 'wasm');
               let diff = 0;
               tb.prediction.outputs.forEach((o, i) => (diff = Math.max(diff, maxAbsDiff(o.data, r.outputs[i]?.data ?? []))));
               const n = tb.inputs[0] ? tb.inputs[0].data.length / tb.inputs[0].shape.reduce((a, b) => a * b, 1) : 0;

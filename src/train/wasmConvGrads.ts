@@ -1,0 +1,169 @@
+// A convolution's two gradients on tfjs' WASM backend as im2col + one matrix product on XNNPACK,
+// instead of scalar loops (ours for the filter gradient, which WASM lacks; tfjs-wasm's own naive
+// C++ loop for the input gradient). A LeNet-5 training step spent ~87% of its time in these two.
+//
+// With P = batch·outHeight·outWidth output positions and K = kernelHeight·kernelWidth·inChannels,
+// cols (P × K) holds each output position's receptive field (zeros where it reads padding):
+//   filter gradient  dW (K × CO) = colsᵀ · dy            (dy as P × CO)
+//   input gradient   dcols (P × K) = dy · Wᵀ, then every column entry is added back to the input
+//                    pixel it came from (col2im)
+// The batch is cut into chunks so cols stays under ~32 MB whatever the layer size.
+import * as tf from '@tensorflow/tfjs';
+
+type Backend = tf.KernelBackend & {
+  readSync(dataId: object): tf.backend_util.BackendValues;
+  write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): object;
+  disposeData(dataId: object, force?: boolean): boolean;
+};
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/** Floats in one chunk's cols (32 MB); a test lowers it to exercise the chunking. */
+export const colsLimit = { floats: 8 * 1024 * 1024 };
+
+/** XNNPACK's matrix product, called as a kernel function on WASM memory: [1, m, k] · [1, k, n]. */
+function matmul(wasm: Backend, a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean): Float32Array {
+  const k = tf.getKernel('BatchMatMul', 'wasm');
+  if (!k) throw new Error('the WASM backend has no BatchMatMul kernel');
+  const out = k.kernelFunc({ inputs: { a, b }, backend: wasm, attrs: { transposeA, transposeB } }) as tf.TensorInfo;
+  try {
+    return wasm.readSync(out.dataId) as Float32Array; // a copy out of WASM memory
+  } finally {
+    wasm.disposeData(out.dataId, true);
+  }
+}
+
+function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs, kernel: string) {
+  if (a.dataFormat === 'NCHW') throw new Error(`${kernel} on WASM: NCHW is not supported (the compiler emits NHWC)`);
+  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number], a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, 'channelsLast');
+}
+
+type Info = ReturnType<typeof convInfo>;
+
+/** Samples per chunk, so that one chunk's cols fits colsLimit. */
+const chunkOf = (i: Info) => Math.max(1, Math.min(i.batchSize, Math.floor(colsLimit.floats / Math.max(1, i.outHeight * i.outWidth * i.filterHeight * i.filterWidth * i.inChannels))));
+
+/**
+ * The receptive fields, transposed: colsT (K × P) for samples [b0, b1), so the filter gradient
+ * is a plain product colsT · dy (XNNPACK's fast path has no transposed left operand).
+ */
+function im2colT(x: Float32Array, i: Info, b0: number, b1: number, colsT: Float32Array): void {
+  const { inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = i;
+  const top = i.padInfo.top;
+  const left = i.padInfo.left;
+  const P = (b1 - b0) * OH * OW;
+  for (let kh = 0; kh < KH; kh++)
+    for (let kw = 0; kw < KW; kw++)
+      for (let c = 0; c < CI; c++) {
+        const rowStart = ((kh * KW + kw) * CI + c) * P;
+        let p = rowStart;
+        for (let b = b0; b < b1; b++)
+          for (let oh = 0; oh < OH; oh++) {
+            const ih = oh * SH + kh * DH - top;
+            if (ih < 0 || ih >= H) {
+              colsT.fill(0, p, p + OW);
+              p += OW;
+              continue;
+            }
+            const rowBase = (b * H + ih) * W;
+            for (let ow = 0; ow < OW; ow++, p++) {
+              const iw = ow * SW + kw * DW - left;
+              colsT[p] = iw < 0 || iw >= W ? 0 : x[(rowBase + iw) * CI + c]!;
+            }
+          }
+      }
+}
+
+/** Adds cols (rows of K) back onto the input pixels they were read from, for samples [b0, b1). */
+function col2im(cols: Float32Array, i: Info, b0: number, b1: number, dx: Float32Array): void {
+  const { inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = i;
+  const top = i.padInfo.top;
+  const left = i.padInfo.left;
+  const K = KH * KW * CI;
+  let row = 0;
+  for (let b = b0; b < b1; b++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++, row++) {
+        let o = row * K;
+        for (let kh = 0; kh < KH; kh++) {
+          const ih = oh * SH + kh * DH - top;
+          for (let kw = 0; kw < KW; kw++, o += CI) {
+            const iw = ow * SW + kw * DW - left;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+            const d = ((b * H + ih) * W + iw) * CI;
+            for (let c = 0; c < CI; c++) dx[d + c]! += cols[o + c]!;
+          }
+        }
+      }
+}
+
+/** dW = colsᵀ · dy, summed over batch chunks. */
+export function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const wasm = backend as Backend;
+  const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
+  const a = attrs as unknown as ConvAttrs & { filterShape: [number, number, number, number] };
+  const i = convInfo(x.shape, a.filterShape, a, 'Conv2DBackpropFilter');
+  const xs = wasm.readSync(x.dataId) as Float32Array;
+  const dys = wasm.readSync(dy.dataId) as Float32Array;
+  const K = i.filterHeight * i.filterWidth * i.inChannels;
+  const CO = i.outChannels;
+  const per = i.outHeight * i.outWidth;
+  const chunk = chunkOf(i);
+  const dw = new Float32Array(K * CO);
+  const cols = new Float32Array(chunk * per * K);
+  for (let b0 = 0; b0 < i.batchSize; b0 += chunk) {
+    const b1 = Math.min(i.batchSize, b0 + chunk);
+    const P = (b1 - b0) * per;
+    im2colT(xs, i, b0, b1, cols);
+    const colsId = wasm.write(cols.subarray(0, P * K), [1, K, P], 'float32');
+    const dyId = wasm.write(dys.subarray(b0 * per * CO, b1 * per * CO), [1, P, CO], 'float32');
+    try {
+      const part = matmul(wasm, { dataId: colsId, shape: [1, K, P], dtype: 'float32' }, { dataId: dyId, shape: [1, P, CO], dtype: 'float32' }, false, false);
+      for (let j = 0; j < dw.length; j++) dw[j]! += part[j]!;
+    } finally {
+      wasm.disposeData(colsId, true);
+      wasm.disposeData(dyId, true);
+    }
+  }
+  return { dataId: wasm.write(dw, a.filterShape, 'float32'), shape: a.filterShape, dtype: 'float32' };
+}
+
+/** dx = col2im(dy · Wᵀ), chunk by chunk. */
+export function conv2dBackpropInput({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
+  const wasm = backend as Backend;
+  const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+  const a = attrs as unknown as ConvAttrs & { inputShape: [number, number, number, number] };
+  const i = convInfo(a.inputShape, filter.shape, a, 'Conv2DBackpropInput');
+  const dys = wasm.readSync(dy.dataId) as Float32Array;
+  const K = i.filterHeight * i.filterWidth * i.inChannels;
+  const CO = i.outChannels;
+  const per = i.outHeight * i.outWidth;
+  const chunk = chunkOf(i);
+  const dx = new Float32Array(a.inputShape.reduce((p, d) => p * d, 1));
+  // Wᵀ (CO × K), written once (small), so the product needs no transposed operand.
+  const f = wasm.readSync(filter.dataId) as Float32Array;
+  const ft = new Float32Array(K * CO);
+  for (let k = 0; k < K; k++) for (let c = 0; c < CO; c++) ft[c * K + k] = f[k * CO + c]!;
+  const wtId = wasm.write(ft, [1, CO, K], 'float32');
+  const w: tf.TensorInfo = { dataId: wtId, shape: [1, CO, K], dtype: 'float32' };
+  for (let b0 = 0; b0 < i.batchSize; b0 += chunk) {
+    const b1 = Math.min(i.batchSize, b0 + chunk);
+    const P = (b1 - b0) * per;
+    const dyId = wasm.write(dys.subarray(b0 * per * CO, b1 * per * CO), [1, P, CO], 'float32');
+    try {
+      const cols = matmul(wasm, { dataId: dyId, shape: [1, P, CO], dtype: 'float32' }, w, false, false);
+      col2im(cols, i, b0, b1, dx);
+    } finally {
+      wasm.disposeData(dyId, true);
+    }
+  }
+  wasm.disposeData(wtId, true);
+  return { dataId: wasm.write(dx, a.inputShape, 'float32'), shape: a.inputShape, dtype: 'float32' };
+}
