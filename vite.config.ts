@@ -1,6 +1,11 @@
-import { defineConfig, type Plugin } from 'vite';
+import { defineConfig, searchForWorkspaceRoot, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Where scripts/dataAssets.ts writes the assets (DATA_ASSET_DIR there). */
+const DATA_DIR = 'node_modules/.cache/neural-blocks-data';
 
 /**
  * Makes the compact data-set assets (scripts/dataAssets.ts; src/data/browserEnv.ts reads them)
@@ -10,9 +15,12 @@ import { execFileSync } from 'node:child_process';
 function dataAssets(): Plugin {
   return {
     name: 'neural-blocks-data-assets',
-    configResolved(config) {
-      const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/dataAssets.ts', '--quiet'], { cwd: config.root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-      if (out.trim()) config.logger.info(out.trim());
+    config(c) {
+      const root = resolve(c.root ?? process.cwd());
+      const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/dataAssets.ts', '--quiet'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (out.trim()) console.log(out.trim());
+      // The dev server serves the assets' real path (node_modules may be a link to elsewhere).
+      return { server: { fs: { allow: [searchForWorkspaceRoot(root), realpathSync(join(root, DATA_DIR))] } } };
     },
   };
 }
