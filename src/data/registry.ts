@@ -28,6 +28,17 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'sequence-sorted', title: 'Sorted or not (sequence classification)', load: async (_e, o) => makeDigitSequences('sorted', { n: o.limit, seed: o.seed }) },
 ];
 
+/**
+ * Adds each bundled data set's download size to its title ("… · 1.6 MB download"), so the size is
+ * shown before anyone picks it. Called once by the browser app with the build's asset sizes.
+ */
+export function noteDownloadSizes(bytes: Record<string, number>): void {
+  for (const d of DATASETS) {
+    const b = bytes[d.name];
+    if (b !== undefined && !d.title.includes(' download')) d.title = `${d.title} · ${b >= 1e6 ? `${(b / 1e6).toFixed(1)} MB` : `${Math.ceil(b / 1e3)} kB`} download`;
+  }
+}
+
 export function findDataset(name: string): DatasetEntry {
   const d = DATASETS.find((x) => x.name === name);
   if (!d) throw new DataError(`unknown dataset ${JSON.stringify(name)}; built-in datasets: ${DATASETS.map((x) => x.name).join(', ')}`);

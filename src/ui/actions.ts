@@ -4,7 +4,6 @@ import type { ReactFlowInstance } from '@xyflow/react';
 import { addNode, copyFragment, duplicate, expandMacro, isFragment, moveNodes, paste, removeNodes, disconnect, EditError, type Fragment } from '../core/edit';
 import { commit, getState, redo, setState, toast, transient, undo } from './store';
 import { copyShareLink, newGraph, saveFile } from './docs';
-import { elkLayout } from './layout';
 import type { BlockNodeType, ShapeEdgeType } from './derive';
 
 export interface Action {
@@ -95,6 +94,8 @@ export async function autoLayout(opts: { history?: boolean } = {}): Promise<void
   if (!s.doc.nodes.length) return;
   const sizes = new Map<string, { width: number; height: number }>();
   for (const n of flow?.getNodes() ?? []) if (n.measured?.width && n.measured.height) sizes.set(n.id, { width: n.measured.width, height: n.measured.height });
+  // elkjs (~1.5 MB) loads on the first auto-layout, not with the canvas.
+  const { elkLayout } = await import('./layout');
   const pos = await elkLayout(s.doc, sizes);
   const cur = getState();
   if (cur.doc !== s.doc) return; // edited meanwhile: do not clobber
