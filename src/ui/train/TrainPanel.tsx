@@ -116,7 +116,7 @@ function sameSource(a: DataSource | null, b: DataSource): boolean {
 }
 
 function loadSource(src: DataSource) {
-  setTrain({ source: src, dataLoading: true, dataError: undefined, dataProgress: undefined });
+  setTrain({ source: src, dataLoading: true, dataError: undefined, dataProgress: undefined, dataFraction: undefined });
   client()
     .loadData(src)
     .then((meta) => {
@@ -201,6 +201,7 @@ function DataSection({ config, fit }: { config: TrainingConfig; fit: FitIssue[] 
   const meta = useTrain((s) => s.meta);
   const loading = useTrain((s) => s.dataLoading);
   const progress = useTrain((s) => s.dataProgress);
+  const fraction = useTrain((s) => s.dataFraction);
   const error = useTrain((s) => s.dataError);
   const valSplit = config.validationSplit;
   const [userOpen, setUserOpen] = useState(false);
@@ -263,6 +264,7 @@ function DataSection({ config, fit }: { config: TrainingConfig; fit: FitIssue[] 
       {loading && (
         <div className="nbt-note" data-testid="data-loading">
           Loading {progress ?? 'data'}…
+          {fraction !== undefined && <progress data-testid="data-progress" max={1} value={fraction} style={{ display: 'block', width: '100%' }} />}
         </div>
       )}
       {error && <div className="nbt-note error">{error}</div>}

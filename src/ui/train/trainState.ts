@@ -35,6 +35,8 @@ export interface TrainUi {
   meta?: DatasetMeta;
   dataLoading: boolean;
   dataProgress?: string;
+  /** Share of the data file downloaded so far (0–1), when its size is known. */
+  dataFraction?: number;
   dataError?: string;
   run: RunState;
   runNote?: string;
@@ -104,7 +106,7 @@ function onEvent(e: TrainEvent): void {
       setTrain({ run: e.state, runNote: e.note });
       break;
     case 'data-progress':
-      setTrain({ dataProgress: `${e.path.split('/').pop()}: ${(e.received / 1e6).toFixed(1)}${e.total ? ` / ${(e.total / 1e6).toFixed(1)}` : ''} MB` });
+      setTrain({ dataProgress: `${e.path.split('/').pop()}: ${(e.received / 1e6).toFixed(1)}${e.total ? ` / ${(e.total / 1e6).toFixed(1)}` : ''} MB`, dataFraction: e.total ? Math.min(1, e.received / e.total) : undefined });
       break;
     case 'batch': {
       if (!e.es.length) break;
