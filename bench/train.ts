@@ -1,4 +1,4 @@
-// Training benchmark (issue 5), in headless Chromium per backend (WebGPU, WebGL, CPU): ms per
+// Training benchmark (issue 5), in headless Chromium per backend (WebGPU, WebGL, WASM, CPU): ms per
 // training step of the compiled graph vs the same model written by hand in tfjs (target ratio
 // ≤ 1.02), examples/s, and inference latency of tfjs vs onnxruntime-web on the exported model.
 // The bench worker (src/train/benchWorker.ts) is loaded from the Vite dev server. Imported by
@@ -53,7 +53,7 @@ export async function benchTrain(opts: { batch?: number; steps?: number } = {}):
   const browser = await launch();
   const rows: Row[] = [];
   try {
-    for (const backend of ['webgpu', 'webgl', 'cpu'] as const) {
+    for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as const) {
       const page = await browser.newPage();
       try {
         await page.goto(server.url);
