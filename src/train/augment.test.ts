@@ -113,7 +113,7 @@ describe('image augmentation', () => {
       ],
       edges: [{ source: 'x', target: 'y' }],
     };
-    const c = compile(doc);
+    const c = compile(doc, { seed: 1 });
     const err = await train(c, makePoints('xor', { n: 40 }), { ...DEFAULT_TRAINING, augmentShift: 2 }).then(
       () => undefined,
       (e: unknown) => e,
@@ -154,7 +154,7 @@ describe('image augmentation', () => {
         { source: 'f', target: 'out' },
       ],
     };
-    const c = compile(doc);
+    const c = compile(doc, { seed: 1 });
     const cfg = { ...DEFAULT_TRAINING, learningRate: 0.05, epochs: 8, batchSize: 32, augmentShift: 1 };
     const res = await train(c, data, cfg);
     expect(res.status).toBe('completed');
