@@ -68,7 +68,7 @@ function torchMs(doc: GraphDoc, threads: number): number {
   c.model.dispose();
   const py = join(dir, 'time_steps.py');
   writeFileSync(py, PY);
-  const res = execFileSync('python3', [py, dir, String(threads), JSON.stringify(spec)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  const res = execFileSync('/usr/bin/python3', [py, dir, String(threads), JSON.stringify(spec)], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
   return (JSON.parse(res.trim().split('\n').pop()!) as { ms: number }).ms;
 }
 
@@ -135,7 +135,7 @@ export async function benchVsTorch(): Promise<BenchSection> {
   return {
     name: 'vsTorch',
     title: 'Training speed vs PyTorch on the CPU (examples/s, batch 32, Adam)',
-    method: `Each template's PyTorch export (model.py from src/pytorch) trained by Debian's torch ${STEPS} steps after 2 warm-up steps with torch.set_num_threads(1) and (2); tfjs WASM with src/train/wasmKernels.ts in Node (1 thread) and in headless Chromium (${wasmHow || 'WASM'}; cross-origin isolated: ${isolated}), the same module (bench/stepTimer.ts). Ratios are tfjs / PyTorch at the same thread count. Then LeNet-5 per backend in Chromium: ms per step, and one epoch of 7,650 images (${epochBatches} batches) at that rate.`,
+    method: `Each template's PyTorch export (model.py from src/pytorch) trained by Debian's torch (/usr/bin/python3) ${STEPS} steps after 2 warm-up steps with torch.set_num_threads(1) and (2); tfjs WASM with src/train/wasmKernels.ts in Node (1 thread) and in headless Chromium (${wasmHow || 'WASM'}; cross-origin isolated: ${isolated}), the same module (bench/stepTimer.ts). Ratios are tfjs / PyTorch at the same thread count. Then LeNet-5 per backend in Chromium: ms per step, and one epoch of 7,650 images (${epochBatches} batches) at that rate.`,
     table: { columns: ['template', 'PyTorch 1 thread ex/s', 'PyTorch 2 threads ex/s', 'tfjs WASM Node ex/s', 'Node / PyTorch (1 thread)', 'tfjs WASM Chromium ex/s', 'Chromium / PyTorch (same threads)'], rows },
     targets,
     notes: [
