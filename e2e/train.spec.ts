@@ -51,6 +51,7 @@ async function trainAndCheck(page: Page, shot: (n: string) => Promise<void>, tag
   await page.locator(T('test-accuracy')).waitFor({ timeout: 900_000 });
   const trainSecs = (Date.now() - tStart) / 1000;
   const acc = parseFloat(await page.locator(T('test-accuracy')).innerText());
+  // Seeds 1–10 of this graph and config: 91.1–95.8% on WASM (seed 1, the one used: 94.9%).
   assert.ok(acc >= 90, `test accuracy ${acc}% should be ≥ 90%`);
   // The charts have per-batch and per-epoch lines with real points.
   const pts = await page.locator(`${T('loss-chart')} polyline`).first().getAttribute('points');
@@ -140,8 +141,10 @@ export const tests: E2ETest[] = [
       // Train more, and lose the GPU device part-way (as a driver reset would): the run resumes on
       // WebGL from the last snapshot (weights and Adam's state), says so, and finishes. Train more
       // continues the training (the optimizer's state and the cosine schedule's last rate), so the
-      // model does not get worse: over seeds 1–10 of this graph and config one more epoch changed
-      // test accuracy by −0.2 to +X points (scripts/train-more-check.ts e2e/fixtures/lenet-small.json).
+      // model does not get worse: over seeds 1–10 of this graph and config one more continued epoch
+      // changed test accuracy by −0.67 to +0.67 points (seed 1: +0.67), where the old restart (a
+      // fresh optimizer at the peak rate) changed it by −3.77 to +0.67 (seed 1: −2.88)
+      // (npx tsx scripts/train-more-check.ts e2e/fixtures/lenet-small.json --seeds 1,…,10).
       await page.locator(T('train-more-epochs')).fill('1');
       assert.equal(await page.locator(T('train-more-restart')).isChecked(), false, 'Train more continues by default');
       await page.locator(T('train-more')).click();
@@ -159,7 +162,7 @@ export const tests: E2ETest[] = [
       await eventually(async () => assert.match(await page.locator(T('train-progress')).innerText(), /epoch 5 · batch (\d+)\/\1[\s\S]*done/), 600_000, 'the resumed run finishes');
       // "done" shows once the run's results (test accuracy included) have arrived.
       const acc2 = parseFloat(await page.locator(T('test-accuracy')).innerText());
-      assert.ok(acc2 >= acc1 - 0.5, `test accuracy after the resumed Train more epoch ${acc2}% (before ${acc1}%): Train more must not make the model worse`);
+      assert.ok(acc2 >= acc1 - 1, `test accuracy after the resumed Train more epoch ${acc2}% (before ${acc1}%): Train more must not make the model worse`);
       await page.locator(T('backend-fallback')).scrollIntoViewIfNeeded();
       await shot('train-webgpu-3-device-lost');
     },
