@@ -4,7 +4,8 @@ import type { ReactFlowInstance } from '@xyflow/react';
 import { addNode, copyFragment, duplicate, expandMacro, isFragment, moveNodes, paste, removeNodes, disconnect, EditError, type Fragment } from '../core/edit';
 import { commit, getState, redo, setState, toast, transient, undo } from './store';
 import { copyShareLink, newGraph, saveFile } from './docs';
-import { elkLayout } from './layout';
+import { elkLayout, type LayoutSize } from './layout';
+import { openView } from './viewport';
 import type { BlockNodeType, ShapeEdgeType } from './derive';
 
 export interface Action {
@@ -90,18 +91,34 @@ function selectAll(): void {
   setState({ selectedNodes: new Set(s.doc.nodes.map((n) => n.id)), selectedEdges: new Set() });
 }
 
-export async function autoLayout(opts: { history?: boolean } = {}): Promise<void> {
+/** Each block's measured size and where its ports are drawn (so ELK orders them as drawn). */
+function layoutSizes(): Map<string, LayoutSize> {
+  const sizes = new Map<string, LayoutSize>();
+  for (const n of flow?.getNodes() ?? []) {
+    if (!n.measured?.width || !n.measured.height) continue;
+    const hb = flow?.getInternalNode(n.id)?.internals.handleBounds;
+    const ys = (hs: { id?: string | null; y: number; height: number }[] | null | undefined) => new Map((hs ?? []).map((h) => [h.id ?? '', h.y + h.height / 2]));
+    sizes.set(n.id, { width: n.measured.width, height: n.measured.height, inputs: ys(hb?.target), outputs: ys(hb?.source) });
+  }
+  return sizes;
+}
+
+/**
+ * Lays the graph out (one undo step unless history is false) and then either fits it (the Layout
+ * button) or shows it as a freshly opened graph is shown (open: true).
+ */
+export async function autoLayout(opts: { history?: boolean; open?: boolean } = {}): Promise<void> {
   const s = getState();
   if (!s.doc.nodes.length) return;
-  const sizes = new Map<string, { width: number; height: number }>();
-  for (const n of flow?.getNodes() ?? []) if (n.measured?.width && n.measured.height) sizes.set(n.id, { width: n.measured.width, height: n.measured.height });
-  const pos = await elkLayout(s.doc, sizes);
+  // Edges name their ports as the analysis resolved them (a file may leave the default port out).
+  const edges = s.doc.edges.map((e, i) => ({ ...e, sourceHandle: s.analysis.edges[i]?.sourceHandle ?? e.sourceHandle, targetHandle: s.analysis.edges[i]?.targetHandle ?? e.targetHandle }));
+  const pos = await elkLayout({ ...s.doc, edges }, layoutSizes());
   const cur = getState();
   if (cur.doc !== s.doc) return; // edited meanwhile: do not clobber
   const next = moveNodes(cur.doc, pos);
   if (opts.history === false) transient(next);
   else commit(next);
-  requestAnimationFrame(() => void flow?.fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 }));
+  requestAnimationFrame(() => (opts.open ? openView() : fitView()));
 }
 
 export function fitView(): void {
