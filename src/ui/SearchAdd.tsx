@@ -10,8 +10,14 @@ import { commit, getState, setState, useStore } from './store';
 import { searchBlocks, CATEGORY_LABELS } from './Palette';
 import { shortShape } from './format';
 
-/** Whether a block with default params accepts a tensor of this shape on its first input. */
-export function accepts(spec: AnyBlockSpec, shape: Shape): boolean {
+/**
+ * Whether a block with default params accepts a tensor of this shape (and dtype) on its first
+ * input. Blocks made for int32 token ids (Embedding) are not offered for a float tensor: tfjs would
+ * truncate the floats to ids, which is never what a float feature means.
+ */
+export function accepts(spec: AnyBlockSpec, shape: Shape, dtype = 'float32'): boolean {
+  if (spec.acceptsInt && dtype !== 'int32') return false;
+  if (!spec.acceptsInt && dtype === 'int32') return false;
   try {
     const { params } = resolveParams(spec, {});
     const ins = spec.inputs(params);
@@ -35,12 +41,14 @@ export function SearchAdd() {
     setIdx(0);
     if (pending) setTimeout(() => inputRef.current?.focus(), 0);
   }, [pending]);
-  const shape = pending?.from?.kind === 'source' ? analysis.nodes.get(pending.from.node)?.outputShapes?.[pending.from.handle] : undefined;
+  const src = pending?.from?.kind === 'source' ? analysis.nodes.get(pending.from.node) : undefined;
+  const shape = src?.outputShapes?.[pending!.from!.handle];
+  const dtype = src?.outputDtypes?.[pending!.from!.handle];
   const pool = useMemo(() => {
     if (!pending?.from) return BLOCKS;
     if (pending.from.kind === 'target') return BLOCKS.filter((b) => b.outputs(resolveParams(b, {}).params).length > 0);
-    return BLOCKS.filter((b) => b.type !== 'Input' && (!shape || accepts(b, shape)));
-  }, [pending, shape]);
+    return BLOCKS.filter((b) => b.type !== 'Input' && (!shape || accepts(b, shape, dtype)));
+  }, [pending, shape, dtype]);
   const hits = useMemo(() => searchBlocks(q, pool).slice(0, 40), [q, pool]);
   if (!pending) return null;
   const close = () => setState({ pendingAdd: null });

@@ -107,6 +107,7 @@ function GraphName() {
       onBlur={() => text.trim() && text !== name && commit(renameGraph(getState().doc, text.trim()))}
       onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
       title="Graph name"
+      aria-label="Graph name"
     />
   );
 }

@@ -4,7 +4,8 @@ import type { ReactFlowInstance } from '@xyflow/react';
 import { addNode, copyFragment, duplicate, expandMacro, isFragment, moveNodes, paste, removeNodes, disconnect, EditError, type Fragment } from '../core/edit';
 import { commit, getState, redo, setState, toast, transient, undo } from './store';
 import { copyShareLink, newGraph, saveFile } from './docs';
-import { elkLayout, type LayoutSize } from './layout';
+import { elkLayout, LAYER_GAP, type LayoutSize } from './layout';
+import { measuredSizes } from './derive';
 import { openView } from './viewport';
 import type { BlockNodeType, ShapeEdgeType } from './derive';
 
@@ -45,6 +46,26 @@ export function addBlockAtCentre(type: string): string {
   const r = addNode(s.doc, type, { x: c.x - 100 + k * 24, y: c.y - 50 + k * 24 });
   commit(r.doc, { select: [r.id] });
   return r.id;
+}
+
+/**
+ * Search-to-add from the keyboard: with one block selected, the search lists what takes its first
+ * output and connects the pick to it (placed to its right); otherwise it adds at the view centre.
+ */
+export function openAddSearch(): void {
+  const s = getState();
+  const sel = [...s.selectedNodes];
+  const n = sel.length === 1 ? s.doc.nodes.find((x) => x.id === sel[0]) : undefined;
+  const port = n ? s.analysis.nodes.get(n.id)?.outputPorts[0] : undefined;
+  if (flow && n && port) {
+    const w = measuredSizes.get(n.id)?.width ?? 180;
+    const at = { x: (n.position?.x ?? 0) + w + LAYER_GAP, y: (n.position?.y ?? 0) + 20 };
+    setState({ pendingAdd: { screen: flow.flowToScreenPosition(at), flow: at, from: { node: n.id, handle: port, kind: 'source' } } });
+    return;
+  }
+  const c = viewCentre();
+  const screen = flow ? flow.flowToScreenPosition(c) : { x: innerWidth / 2, y: innerHeight / 2 };
+  setState({ pendingAdd: { screen, flow: { x: c.x - 90, y: c.y } } });
 }
 
 export function deleteSelection(): void {
@@ -147,6 +168,7 @@ export const ACTIONS: Action[] = [
   { id: 'undo', label: 'Undo', shortcut: 'Mod+Z', group: 'Edit', perform: undo, enabled: () => getState().past.length > 0 },
   { id: 'redo', label: 'Redo', shortcut: 'Mod+Shift+Z', group: 'Edit', perform: redo, enabled: () => getState().future.length > 0 },
   { id: 'redo-y', label: 'Redo', shortcut: 'Mod+Y', group: 'Edit', perform: redo, enabled: () => getState().future.length > 0 },
+  { id: 'add', label: 'Add a block (connected to the selected one)…', shortcut: 'Shift+A', group: 'Edit', perform: openAddSearch },
   { id: 'delete', label: 'Delete selection', shortcut: 'Delete', group: 'Edit', perform: deleteSelection },
   { id: 'delete-bs', label: 'Delete selection', shortcut: 'Backspace', group: 'Edit', perform: deleteSelection },
   { id: 'copy', label: 'Copy', shortcut: 'Mod+C', group: 'Edit', perform: copySelection },

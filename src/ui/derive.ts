@@ -182,6 +182,7 @@ export function deriveNodes(doc: GraphDoc, a: Analysis, selected: ReadonlySet<st
       position: n.position ?? { x: 0, y: 0 },
       data: sameView ? prev.rf.data : { view },
       selected: sel,
+      ariaLabel: `${view.title} block "${n.id}"${view.errors.length ? `, ${view.errors.length} problem${view.errors.length === 1 ? '' : 's'}` : ''}`,
     };
     if (m) rf.measured = m;
     cache.set(n.id, { n, info, macroLabel, sig, selected: sel, rf });
