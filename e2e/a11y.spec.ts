@@ -86,7 +86,7 @@ export const tests: E2ETest[] = [
       };
       await check('empty editor');
       await page.locator('[data-testid="menu-templates"]').click();
-      await page.locator('.nb-menu-pop [role="menuitem"]', { hasText: 'LeNet-5' }).first().click();
+      await page.locator('.nb-menu-pop .nb-menu-item', { hasText: 'LeNet-5' }).first().click();
       await page.locator(node('c1')).waitFor();
       await page.locator(node('c1')).click();
       await page.locator('[data-testid="param-filters"]').waitFor();

@@ -81,7 +81,7 @@ export const tests: E2ETest[] = [
       await badge.waitFor({ timeout: 5000 });
       assert.match((await badge.getAttribute('title')) ?? '', /dimension ≤ 0.*smaller kernelSize/);
       await badge.hover();
-      await page.locator(`${node('conv2d_1')} .nb-err-pop`).waitFor({ state: 'visible', timeout: 3000 });
+      await page.locator('[data-testid="error-pop"]').waitFor({ state: 'visible', timeout: 3000 });
       assert.match(await page.locator('[data-testid="inspector-errors"]').innerText(), /Conv2D "conv2d_1"/);
       await shot('04-shape-error');
 
