@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { centre, drag, eventually, handle, node, type E2ETest } from './lib';
 
+/** The shapes the edges carry (text content: a label hidden for want of room still has one). */
 async function edgeLabels(page: Page): Promise<string[]> {
-  return page.locator('.nb-edge-label').allInnerTexts();
+  return (await page.locator('.nb-edge-label').allTextContents()).map((t) => t.trim());
 }
 
 async function docState(page: Page) {
