@@ -109,7 +109,7 @@ export const tests: E2ETest[] = [
           if (m.labelOverlaps.length) failures.push(`${file}: labels overlap: ${m.labelOverlaps.slice(0, 5).join(', ')}`);
         }
       }
-      console.log(`  ${report.join('\n  ')}\n  edge labels on screen: ${shown} shown, ${hidden} hidden`);
+      console.log(`  ${report.join('\n  ')}\n  edge labels drawn, over all templates: ${shown} shown, ${hidden} hidden`);
       assert.deepEqual(failures, []);
       // Hiding is for the few that would collide, not a way to pass: most labels stay.
       assert.ok(shown > 4 * hidden, `${shown} labels shown, ${hidden} hidden`);

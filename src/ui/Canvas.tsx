@@ -100,7 +100,16 @@ export function Canvas() {
   const loadSeq = useStore((s) => s.loadSeq);
   const measureSeq = useStore((s) => s.measureSeq);
   // measureSeq: the measured sizes live outside React; a bump re-derives the nodes with them.
-  const derived = useMemo(() => deriveNodes(doc, analysis, selectedNodes), [doc, analysis, selectedNodes, measureSeq]);
+  // A newly opened graph starts without sizes: another graph's block with the same id ("layer1_0"
+  // in ResNet-34 and in ResNet-50) has another size, and laying out with it spaces blocks wrongly.
+  const sizesOf = useRef(loadSeq);
+  const derived = useMemo(() => {
+    if (sizesOf.current !== loadSeq) {
+      sizesOf.current = loadSeq;
+      measuredSizes.clear();
+    }
+    return deriveNodes(doc, analysis, selectedNodes);
+  }, [doc, analysis, selectedNodes, measureSeq, loadSeq]);
   // Positions of the nodes being dragged, by id (null when no drag is in progress).
   const [dragPos, setDragPos] = useState<ReadonlyMap<string, XY> | null>(null);
   const dragRef = useRef<Map<string, XY> | null>(null);
@@ -309,6 +318,9 @@ export function Canvas() {
           multiSelectionKeyCode={MULTI_SELECT_KEYS}
           selectionKeyCode="Shift"
           zoomOnDoubleClick={false}
+          // A graph opens at a readable zoom with the rest off screen: the wheel scrolls to it (as
+          // in Netron); Ctrl+wheel and trackpad pinches zoom.
+          panOnScroll
           minZoom={0.05}
           maxZoom={2.5}
           onlyRenderVisibleElements={doc.nodes.length > 200}
