@@ -65,6 +65,12 @@ export const tests: E2ETest[] = [
       await page.keyboard.press('Enter');
       await eventually(async () => assert.deepEqual((await doc(page)).edges, ['input_1→dense_1', 'dense_1→softmax_1']), 3000, 'Softmax chained');
       await eventually(async () => assert.equal(await page.locator('[data-testid="status"]').innerText(), 'valid'), 3000, 'a valid graph');
+      // The view follows a block added past its edge.
+      await eventually(async () => {
+        const pane = (await page.locator('.nb-canvas .react-flow').boundingBox())!;
+        const b = (await page.locator(node('softmax_1')).boundingBox())!;
+        assert.ok(b.x >= pane.x && b.x + b.width <= pane.x + pane.width && b.y >= pane.y && b.y + b.height <= pane.y + pane.height, `softmax_1 in view: ${JSON.stringify({ b, pane })}`);
+      }, 3000, 'the new block in view');
       // Select with Tab and Enter (React Flow's focusable blocks), delete it, undo.
       await tabTo(page, `${node('dense_1')}`);
       await page.keyboard.press('Enter');

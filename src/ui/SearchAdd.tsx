@@ -9,6 +9,7 @@ import { addNode, connect } from '../core/edit';
 import { commit, getState, setState, useStore } from './store';
 import { searchBlocks, CATEGORY_LABELS } from './Palette';
 import { shortShape } from './format';
+import { getFlow } from './actions';
 
 /**
  * Whether a block with default params accepts a tensor of this shape (and dtype) on its first
@@ -28,6 +29,18 @@ export function accepts(spec: AnyBlockSpec, shape: Shape, dtype = 'float32'): bo
   } catch {
     return false;
   }
+}
+
+/** Scrolls the view (same zoom) to a block added off screen, as one added from the keyboard to the right of the last block often is. */
+function revealAt(p: { x: number; y: number }): void {
+  const flow = getFlow();
+  const pane = document.querySelector('.nb-canvas .react-flow')?.getBoundingClientRect();
+  if (!flow || !pane) return;
+  const { x, y, zoom } = flow.getViewport();
+  const l = p.x * zoom + x;
+  const t = p.y * zoom + y;
+  if (l >= 0 && t >= 0 && l + 200 * zoom <= pane.width && t + 80 * zoom <= pane.height) return;
+  void flow.setCenter(p.x + 90, p.y + 30, { zoom, duration: 200 });
 }
 
 export function SearchAdd() {
@@ -63,6 +76,7 @@ export function SearchAdd() {
     else if (from?.kind === 'target') doc = connect(doc, { source: id, target: from.node, targetHandle: from.handle }).doc;
     commit(doc, { select: [id] });
     setState({ pendingAdd: null });
+    revealAt(pos);
   };
   const left = Math.min(pending.screen.x, window.innerWidth - 320);
   const top = Math.min(pending.screen.y, window.innerHeight - 380);
