@@ -79,16 +79,16 @@ function overlaps(ns: BlockNodeType[]): boolean {
 }
 
 /**
- * Whether a connected pair leaves no room for its shape label between the blocks, or an edge runs
- * backwards (right to left, or up and down as in a hand-written top-down file): such a stored
- * layout reads badly, so an opened graph like that is laid out.
+ * Whether an edge runs backwards (right to left, or up and down as in a hand-written top-down
+ * file; minGap 0) or a connected pair leaves no room for its shape label between the blocks
+ * (minGap MIN_LABEL_GAP).
  */
-function cramped(ns: BlockNodeType[], edges: { source: string; target: string }[]): boolean {
+function cramped(ns: BlockNodeType[], edges: { source: string; target: string }[], minGap: number): boolean {
   const byId = new Map(ns.map((n) => [n.id, n]));
   return edges.some((e) => {
     const a = byId.get(e.source);
     const b = byId.get(e.target);
-    return !!a && !!b && a !== b && b.position.x - (a.position.x + (a.measured?.width ?? 180)) < MIN_LABEL_GAP;
+    return !!a && !!b && a !== b && b.position.x - (a.position.x + (a.measured?.width ?? 180)) < minGap;
   });
 }
 
@@ -130,7 +130,12 @@ export function Canvas() {
       const f = getFlow();
       const ns = f?.getNodes() ?? [];
       if (ns.length && ns.some((n) => !n.measured?.width) && tries++ < 20) return void setTimeout(check, 30);
-      if (ns.length > 1 && (overlaps(ns) || cramped(ns, getState().doc.edges))) void autoLayout({ history: false, open: true });
+      // A graph that reads badly is laid out as it opens. The user's own graph, reopened, keeps
+      // its arrangement unless blocks overlap or edges run backwards; a template, file or import
+      // is also laid out when its blocks leave no room for the edges' shape labels.
+      const { doc, loadedFromOutside } = getState();
+      const tidy = overlaps(ns) || cramped(ns, doc.edges, loadedFromOutside ? MIN_LABEL_GAP : 0);
+      if (ns.length > 1 && tidy) void autoLayout({ history: false, open: true });
       else openView();
     };
     requestAnimationFrame(check);
