@@ -4,7 +4,7 @@
 // real click, drag or key press, and the assertions read the document (window.__nb.getState()).
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { eventually, node, type E2ETest } from './lib';
+import { centre, drag, eventually, handle, node, type E2ETest } from './lib';
 import type { GraphDoc } from '../src/core/graph';
 
 type XY = { x: number; y: number };
@@ -323,6 +323,168 @@ export const tests: E2ETest[] = [
       }, 5000, 'format marker on the edge line');
       assert.deepEqual(await page.evaluate(() => window.__nb!.getState().doc.edges.map((e) => e.source)), edgesBefore);
       await shot('canvas-06-json-format-marker');
+
+      // Text that is not JSON at all: the message names the editor text, not "JSON is not valid JSON".
+      await replaceAll('"source": 5', '"source": 5,,');
+      await eventually(async () => assert.match(await page.locator('[data-testid="json-status"]').innerText(), /⚠ the editor text is not valid JSON: .*canvas is unchanged/), 5000, 'syntax error status');
+      assert.doesNotMatch(await page.locator('[data-testid="json-status"]').innerText(), /JSON is not valid JSON/);
+    },
+  },
+  {
+    name: 'canvas: Redo enables after Ctrl+Z of a move; menus close on Escape, and the click that closes one does nothing else',
+    async fn({ page, url, shot }) {
+      await open(page, url);
+      const redo = page.locator('[data-testid="btn-redo"]');
+      const past0 = (await snap(page)).past;
+      await dragNode(page, 'd3', 120, 40);
+      await eventually(async () => assert.equal((await snap(page)).past, past0 + 1), 3000, 'the move committed');
+      assert.equal(await redo.isDisabled(), true);
+      // An undo of a move leaves the error count (and past + future) as it was: Redo must still light up.
+      await page.keyboard.press('Control+z');
+      await eventually(async () => assert.equal((await snap(page)).future, 1), 3000, 'undone');
+      await eventually(async () => assert.equal(await redo.isDisabled(), false), 3000, 'Redo enabled after the undo');
+      await redo.click();
+      await eventually(async () => assert.equal((await snap(page)).future, 0), 3000, 'the toolbar Redo redid');
+
+      // Escape closes a menu.
+      const menu = page.locator('.nb-menu-pop');
+      await page.locator('[data-testid="menu-templates"]').click();
+      await menu.waitFor();
+      await page.keyboard.press('Escape');
+      await eventually(async () => assert.equal(await menu.count(), 0), 3000, 'Escape closed the menu');
+      // A click outside closes it and is not passed on: clicking a palette block to dismiss the
+      // menu adds no block.
+      const before = (await snap(page)).nodes.length;
+      await page.locator('[data-testid="menu-templates"]').click();
+      await menu.waitFor();
+      await shot('canvas-07-menu-open');
+      await page.locator('[data-testid="palette-Dense"]').click();
+      await eventually(async () => assert.equal(await menu.count(), 0), 3000, 'the click closed the menu');
+      await page.waitForTimeout(200);
+      assert.equal((await snap(page)).nodes.length, before, 'the closing click added no block');
+      // The next click acts as usual.
+      await page.locator('[data-testid="palette-Dense"]').click();
+      await eventually(async () => assert.equal((await snap(page)).nodes.length, before + 1), 3000, 'a later click adds');
+    },
+  },
+  {
+    name: 'canvas: a new graph greets with a hint, and its first dropped block lands under the cursor at 100%',
+    async fn({ page, url, shot }) {
+      await page.goto(url, { timeout: 120_000 });
+      await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
+      await page.locator('[data-testid="menu-graphs"]').click();
+      await page.locator('.nb-menu-pop .nb-menu-item', { hasText: 'New graph' }).click();
+      const status = page.locator('[data-testid="status"]');
+      await eventually(async () => assert.match(await status.innerText(), /empty/), 3000, 'the empty hint');
+      assert.doesNotMatch(await status.innerText(), /problem/);
+      assert.doesNotMatch((await status.getAttribute('class')) ?? '', /\bbad\b/);
+      const canvas = (await page.locator('[data-testid="canvas"]').boundingBox())!;
+      const at = { x: canvas.x + canvas.width * 0.3, y: canvas.y + canvas.height * 0.35 };
+      await drag(page, await centre(page, '[data-testid="palette-Conv2D"]'), at, 15);
+      const id = await eventually(async () => {
+        const s = await snap(page);
+        assert.equal(s.nodes.length, 1);
+        return s.nodes[0]!.id;
+      }, 3000, 'dropped');
+      await page.waitForTimeout(500); // a queued fit would have jumped the view by now
+      assert.equal(await zoom(page), 1);
+      const b = await box(page, id);
+      // The cursor holds the block's title: 30 px in from its left, 16 px down.
+      near(b.x, at.x - 30, 3, 'block left edge under the cursor');
+      near(b.y, at.y - 16, 3, 'block top under the cursor');
+      await shot('canvas-08-first-drop');
+    },
+  },
+  {
+    name: 'canvas: error popup whole at the canvas edge; unknown type keeps its edge; float tensors are not offered Embedding; returnSequences hint; wording',
+    async fn({ page, url, shot }) {
+      await open(page, url);
+      // An LSTM feeding Attention without returnSequences, placed at the canvas's right edge.
+      const canvas = (await page.locator('[data-testid="canvas"]').boundingBox())!;
+      const right = canvas.width - 235;
+      await page.evaluate((x) => {
+        const s = window.__nb!.getState();
+        window.__nb!.commit({
+          ...s.doc,
+          nodes: [
+            ...s.doc.nodes.map((n) => (n.id === 'd2' ? { ...n, type: 'Dence' } : n.id === 'd3' ? { ...n, params: { units: 1 } } : n)),
+            { id: 'seq', type: 'Input', params: { shape: [5, 3] }, position: { x: x - 560, y: 560 } },
+            { id: 'rnn', type: 'LSTM', params: { units: 8 }, position: { x: x - 300, y: 560 } },
+            { id: 'att', type: 'Attention', params: {}, position: { x, y: 560 } },
+          ],
+          edges: [
+            ...s.doc.edges,
+            { id: 'f', source: 'seq', target: 'rnn' },
+            { id: 'g', source: 'rnn', target: 'att', targetHandle: 'query' },
+            { id: 'h', source: 'rnn', target: 'att', targetHandle: 'value' },
+          ],
+        });
+      }, right);
+      // An unknown type ("Dence"): its block shows the error and its incoming edge b stays drawn.
+      await page.locator(`${node('d2')} [data-testid="error-badge"]`).waitFor();
+      await page.locator('[data-testid="rf__edge-b"] path.react-flow__edge-path').waitFor({ state: 'attached' });
+      assert.match(await page.locator('.nb-statusbar').innerText(), /7 blocks · 6 connections/);
+      // "1 unit", not "1 units".
+      assert.match(await page.locator(`${node('d3')} .nb-node-params`).innerText(), /^1 unit$/);
+      // The Attention block's popup: whole and on top at the canvas's right edge, with the hint.
+      await page.locator(`${node('att')} [data-testid="error-badge"]`).hover();
+      const pop = page.locator('[data-testid="error-pop"]');
+      await pop.waitFor();
+      assert.match(await pop.innerText(), /turn on returnSequences on LSTM "rnn"/);
+      const r = (await pop.boundingBox())!;
+      const vp = page.viewportSize()!;
+      assert.ok(r.x >= 0 && r.y >= 0 && r.x + r.width <= vp.width && r.y + r.height <= vp.height, `popup inside the window: ${JSON.stringify(r)}`);
+      const corners = [[r.x + 4, r.y + 4], [r.x + r.width - 4, r.y + 4], [r.x + r.width - 4, r.y + r.height - 4], [r.x + 4, r.y + r.height - 4]];
+      for (const [x, y] of corners)
+        assert.ok(await page.evaluate(([px, py]) => !!document.elementFromPoint(px!, py!)?.closest('[data-testid="error-pop"]'), [x, y]), `popup drawn at (${x}, ${y})`);
+      await shot('canvas-09-error-popup-at-edge');
+      await page.mouse.move(canvas.x + 20, canvas.y + 20);
+
+      // Search-to-add from a float tensor (Input x, [16] float32): no Embedding on offer.
+      const from = await centre(page, handle('x', 'out', 'source'));
+      await drag(page, from, { x: from.x + 60, y: from.y + 200 }, 10);
+      const list = page.locator('[data-testid="search-add"] .nb-searchadd-list');
+      await list.waitFor();
+      const offered = await list.innerText();
+      assert.match(offered, /Dense/);
+      assert.doesNotMatch(offered, /Embedding/);
+      await page.keyboard.press('Escape');
+      // The palette's search placeholder is not cut off.
+      const fits = await page.evaluate(() => {
+        const el = document.querySelector<HTMLInputElement>('[data-testid="palette-search"]')!;
+        const cs = getComputedStyle(el);
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        ctx.font = `${cs.fontSize} ${cs.fontFamily}`;
+        return { text: ctx.measureText(el.placeholder).width, room: el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) };
+      });
+      assert.ok(fits.text <= fits.room, `placeholder ${fits.text.toFixed(0)} px in ${fits.room} px`);
+    },
+  },
+  {
+    name: 'canvas: opening the wider Train panel keeps a fitted graph wholly in view',
+    async fn({ page, url, shot }) {
+      await page.goto(url, { timeout: 120_000 });
+      await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.locator('[data-testid="menu-templates"]').click();
+      await page.locator('.nb-menu-pop .nb-menu-item', { hasText: 'LeNet-5' }).first().click();
+      await page.locator(node('output')).waitFor();
+      await page.waitForTimeout(600);
+      await page.locator('[data-testid="btn-fit"]').click();
+      const inView = () =>
+        page.evaluate(() => {
+          const pane = document.querySelector('.nb-canvas .react-flow')!.getBoundingClientRect();
+          return [...document.querySelectorAll('.react-flow__node')]
+            .map((el) => ({ id: (el as HTMLElement).dataset.id, r: el.getBoundingClientRect() }))
+            .filter(({ r }) => r.left < pane.left - 1 || r.right > pane.right + 1 || r.top < pane.top - 1 || r.bottom > pane.bottom + 1)
+            .map(({ id }) => id);
+        });
+      await eventually(async () => assert.deepEqual(await inView(), []), 3000, 'all of LeNet-5 in view after Fit');
+      const width = (await page.locator('[data-testid="canvas"]').boundingBox())!.width;
+      await page.locator('[data-testid="tab-train"]').click();
+      await eventually(async () => assert.ok((await page.locator('[data-testid="canvas"]').boundingBox())!.width < width - 20), 60_000, 'the Train panel narrowed the canvas');
+      await eventually(async () => assert.deepEqual(await inView(), []), 3000, 'all of LeNet-5 still in view');
+      await shot('canvas-10-train-panel-open');
     },
   },
 ];

@@ -5,8 +5,9 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { centre, drag, eventually, handle, node, type E2ETest } from './lib';
 
+/** The shapes the edges carry (text content: a label hidden for want of room still has one). */
 async function edgeLabels(page: Page): Promise<string[]> {
-  return page.locator('.nb-edge-label').allInnerTexts();
+  return (await page.locator('.nb-edge-label').allTextContents()).map((t) => t.trim());
 }
 
 async function docState(page: Page) {
@@ -81,7 +82,7 @@ export const tests: E2ETest[] = [
       await badge.waitFor({ timeout: 5000 });
       assert.match((await badge.getAttribute('title')) ?? '', /dimension ≤ 0.*smaller kernelSize/);
       await badge.hover();
-      await page.locator(`${node('conv2d_1')} .nb-err-pop`).waitFor({ state: 'visible', timeout: 3000 });
+      await page.locator('[data-testid="error-pop"]').waitFor({ state: 'visible', timeout: 3000 });
       assert.match(await page.locator('[data-testid="inspector-errors"]').innerText(), /Conv2D "conv2d_1"/);
       await shot('04-shape-error');
 

@@ -181,7 +181,7 @@ export const tests: E2ETest[] = [
       assert.ok(completed >= 1 && completed < 4, `stopped in epoch ${stoppedAt} of 4`);
       await page.locator(T('test-accuracy')).waitFor({ timeout: 30_000 });
       assert.equal(Number(await seriesAttr(page, 'loss-chart', 'train (epoch)', 'data-n')), completed, 'one per-epoch point per completed epoch');
-      assert.match(await page.locator(T('weights-note')).innerText(), new RegExp(`\\(${completed} epochs, stopped early\\)`));
+      assert.match(await page.locator(T('weights-note')).innerText(), new RegExp(`\\(${completed} epoch${completed === 1 ? "" : "s"}, stopped early\\)`));
       assert.ok(await page.locator(T('train-start')).isEnabled(), 'idle again after the stop');
       await shot('train-more-2-stopped');
       step('train-more-2-stopped');

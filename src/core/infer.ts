@@ -465,7 +465,7 @@ function analyzeFlat(doc: GraphDoc, lookup: BlockLookup): Analysis {
         node: id,
         port: e.where.port,
         param: e.where.param,
-        message: `${spec.type} "${id}": ${e.message}${shapes && !e.message.includes('got [') ? ` (inputs: ${shapes})` : ''}`,
+        message: `${spec.type} "${id}": ${withRecurrentHint(e.message, e.where.port, info, resolved, nodes)}${shapes && !e.message.includes('got [') ? ` (inputs: ${shapes})` : ''}`,
       });
     }
   }
@@ -496,4 +496,17 @@ export function shapesRecord(a: Analysis): Record<string, Record<string, Shape>>
   const out: Record<string, Record<string, Shape>> = {};
   for (const [id, info] of a.nodes) if (info.outputShapes) out[id] = info.outputShapes;
   return out;
+}
+
+/**
+ * A sequence block (Attention, a second LSTM) fed the last step of a recurrent block that does not
+ * return sequences: the fix is that block's returnSequences, not the generic "add a Reshape".
+ */
+function withRecurrentHint(message: string, port: string | undefined, info: NodeInfo, resolved: Analysis['edges'], nodes: Map<string, NodeInfo>): string {
+  const generic = ' — add a Reshape (or an Embedding for token ids) before it';
+  const ei = port === undefined ? undefined : info.inputEdges.get(port);
+  const r = ei === undefined ? undefined : resolved[ei];
+  const src = r ? nodes.get(r.source) : undefined;
+  if (!message.includes(generic) || !src?.spec || !('returnSequences' in (src.spec.params as object)) || src.params.returnSequences !== false) return message;
+  return message.replace(generic, ` — turn on returnSequences on ${src.type} "${src.id}" so it outputs every time step`);
 }

@@ -585,7 +585,7 @@ async function handle(m: ToWorker): Promise<unknown> {
     }
     case 'export-onnx': {
       const s = requireSession();
-      return exportOnnx(s.compiled, { graph: s.graph, docString: `trained in Neural Blocks (${s.epochs} epochs)` });
+      return exportOnnx(s.compiled, { graph: s.graph, docString: `trained in Neural Blocks (${s.epochs} epoch${s.epochs === 1 ? '' : 's'})` });
     }
     default:
       return undefined;

@@ -1,9 +1,53 @@
 // A block on the canvas, rendered from its BlockSpec and analysis: title, key params, named ports
 // (handles carry the port names), output shape, parameter count and an error badge.
-import { memo, useContext } from 'react';
+import { memo, useContext, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { BlockNodeType } from './derive';
 import { FarContext } from './zoomDetail';
+
+const POP_WIDTH = 300;
+
+/**
+ * The red "!" on a block with problems. Its popup is drawn on the page (a portal, fixed position)
+ * rather than inside the canvas, which clips it: next to the badge, flipped left or up when the
+ * window edge is near. Hover or keyboard focus shows it.
+ */
+function ErrorBadge({ errors }: { errors: string[] }) {
+  const ref = useRef<HTMLSpanElement>(null);
+  const [at, setAt] = useState<React.CSSProperties | null>(null);
+  const show = () => {
+    const r = ref.current?.getBoundingClientRect();
+    if (!r) return;
+    const right = r.right + 8 + POP_WIDTH <= innerWidth - 8;
+    const left = right ? r.right + 8 : Math.max(8, r.left - 8 - POP_WIDTH);
+    setAt(r.top < innerHeight * 0.6 ? { left, top: Math.max(8, r.top - 6) } : { left, bottom: Math.max(8, innerHeight - r.bottom - 6) });
+  };
+  return (
+    <span
+      ref={ref}
+      className="nb-err-badge"
+      data-testid="error-badge"
+      title={errors.join('\n')}
+      tabIndex={0}
+      role="img"
+      aria-label={`${errors.length} problem${errors.length === 1 ? '' : 's'}: ${errors.join(' ')}`}
+      onMouseEnter={show}
+      onMouseLeave={() => setAt(null)}
+      onFocus={show}
+      onBlur={() => setAt(null)}
+    >
+      !
+      {at &&
+        createPortal(
+          <div className="nb-err-pop" role="tooltip" data-testid="error-pop" style={{ ...at, width: POP_WIDTH }}>
+            {errors.map((m, i) => <div key={i}>{m}</div>)}
+          </div>,
+          document.body,
+        )}
+    </span>
+  );
+}
 
 function BlockNodeImpl({ data, selected }: NodeProps<BlockNodeType>) {
   const v = data.view;
@@ -16,7 +60,7 @@ function BlockNodeImpl({ data, selected }: NodeProps<BlockNodeType>) {
         {v.inputs.map((p, k) => (
           <Handle key={p.name} type="target" position={Position.Left} id={p.name} className="nb-handle far" style={{ top: `${((k + 1) / (v.inputs.length + 1)) * 100}%` }} />
         ))}
-        <div className="nb-far-title">{v.title}</div>
+        <div className="nb-far-title" title={`${v.title} (${v.id})`}>{v.title}</div>
         <div className="nb-far-shape">{v.outputs.length === 1 ? v.outputs[0]!.shape : ''}</div>
         {v.outputs.map((p, k) => (
           <Handle key={p.name} type="source" position={Position.Right} id={p.name} className="nb-handle far" style={{ top: `${((k + 1) / (v.outputs.length + 1)) * 100}%` }} />
@@ -33,13 +77,9 @@ function BlockNodeImpl({ data, selected }: NodeProps<BlockNodeType>) {
       data-type={v.type}
     >
       <div className="nb-node-head">
-        <span className="nb-node-title">{v.title}</span>
+        <span className="nb-node-title" title={v.title}>{v.title}</span>
         <span className="nb-node-id">{v.id}</span>
-        {hasErr && (
-          <span className="nb-err-badge" data-testid="error-badge" title={v.errors.join('\n')}>
-            !<span className="nb-err-pop">{v.errors.map((m, i) => <div key={i}>{m}</div>)}</span>
-          </span>
-        )}
+        {hasErr && <ErrorBadge errors={v.errors} />}
       </div>
       {v.keyParams && <div className="nb-node-params">{v.keyParams}</div>}
       {simple ? (

@@ -16,6 +16,7 @@ import {
   type NodeChange,
   type OnConnectStartParams,
   useStore as useFlowStore,
+  type Viewport,
 } from '@xyflow/react';
 import { addNode, connect, moveNodes } from '../core/edit';
 import { commit, getState, setState, useStore } from './store';
@@ -27,6 +28,11 @@ import { DRAG_MIME } from './Palette';
 import { MACRO_TYPE } from '../core/macro';
 import { openFile } from './docs';
 import { FAR_ZOOM, FarContext } from './zoomDetail';
+import { onPaneResize, openView } from './viewport';
+import { declutterLabels } from './declutter';
+
+/** Screen room an edge's shape label needs between two connected blocks (flow px). */
+const MIN_LABEL_GAP = 60;
 
 const nodeTypes = { block: BlockNode };
 const edgeTypes = { shape: ShapeEdge };
@@ -73,18 +79,17 @@ function overlaps(ns: BlockNodeType[]): boolean {
 }
 
 /**
- * Whether most edges run up/down rather than left to right: a graph laid out top-down (as many
- * hand-written files are) reads badly with ports on the blocks' left and right sides.
+ * Whether an edge runs backwards (right to left, or up and down as in a hand-written top-down
+ * file; minGap 0) or a connected pair leaves no room for its shape label between the blocks
+ * (minGap MIN_LABEL_GAP).
  */
-function flowsVertically(ns: BlockNodeType[], edges: { source: string; target: string }[]): boolean {
-  const pos = new Map(ns.map((n) => [n.id, n.position]));
-  let vertical = 0;
-  for (const e of edges) {
-    const a = pos.get(e.source);
-    const b = pos.get(e.target);
-    if (a && b && Math.abs(b.y - a.y) > Math.abs(b.x - a.x)) vertical++;
-  }
-  return edges.length > 0 && vertical > edges.length / 2;
+function cramped(ns: BlockNodeType[], edges: { source: string; target: string }[], minGap: number): boolean {
+  const byId = new Map(ns.map((n) => [n.id, n]));
+  return edges.some((e) => {
+    const a = byId.get(e.source);
+    const b = byId.get(e.target);
+    return !!a && !!b && a !== b && b.position.x - (a.position.x + (a.measured?.width ?? 180)) < minGap;
+  });
 }
 
 export function Canvas() {
@@ -95,7 +100,16 @@ export function Canvas() {
   const loadSeq = useStore((s) => s.loadSeq);
   const measureSeq = useStore((s) => s.measureSeq);
   // measureSeq: the measured sizes live outside React; a bump re-derives the nodes with them.
-  const derived = useMemo(() => deriveNodes(doc, analysis, selectedNodes), [doc, analysis, selectedNodes, measureSeq]);
+  // A newly opened graph starts without sizes: another graph's block with the same id ("layer1_0"
+  // in ResNet-34 and in ResNet-50) has another size, and laying out with it spaces blocks wrongly.
+  const sizesOf = useRef(loadSeq);
+  const derived = useMemo(() => {
+    if (sizesOf.current !== loadSeq) {
+      sizesOf.current = loadSeq;
+      measuredSizes.clear();
+    }
+    return deriveNodes(doc, analysis, selectedNodes);
+  }, [doc, analysis, selectedNodes, measureSeq, loadSeq]);
   // Positions of the nodes being dragged, by id (null when no drag is in progress).
   const [dragPos, setDragPos] = useState<ReadonlyMap<string, XY> | null>(null);
   const dragRef = useRef<Map<string, XY> | null>(null);
@@ -116,11 +130,54 @@ export function Canvas() {
       const f = getFlow();
       const ns = f?.getNodes() ?? [];
       if (ns.length && ns.some((n) => !n.measured?.width) && tries++ < 20) return void setTimeout(check, 30);
-      if (ns.length > 1 && (overlaps(ns) || flowsVertically(ns, getState().doc.edges))) void autoLayout({ history: false });
-      else void f?.fitView({ padding: 0.15, maxZoom: 1.2 });
+      // A graph that reads badly is laid out as it opens. The user's own graph, reopened, keeps
+      // its arrangement unless blocks overlap or edges run backwards; a template, file or import
+      // is also laid out when its blocks leave no room for the edges' shape labels.
+      const { doc, loadedFromOutside } = getState();
+      const tidy = overlaps(ns) || cramped(ns, doc.edges, loadedFromOutside ? MIN_LABEL_GAP : 0);
+      if (ns.length > 1 && tidy) void autoLayout({ history: false, open: true });
+      else openView();
     };
     requestAnimationFrame(check);
   }, [loadSeq]);
+
+  // Edge labels that would touch a block or another label are hidden, once the frame is drawn.
+  // Not during a drag (positions change every mouse move); the drop re-runs it.
+  // A second pass a little later: React Flow moves the edges (and their labels) a render after
+  // it takes new node positions or sizes.
+  const declutterTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const declutter = useCallback(() => {
+    const run = () => requestAnimationFrame(() => wrapper.current && declutterLabels(wrapper.current));
+    run();
+    clearTimeout(declutterTimer.current);
+    declutterTimer.current = setTimeout(run, 200);
+  }, []);
+  useEffect(() => {
+    if (!dragPos) declutter();
+  }, [nodes, edges, far, dragPos, declutter]);
+
+  // The zoom as a CSS variable: far-zoom blocks size their text by it (semantic zoom), without a
+  // React render per zoom step.
+  const onMove = useCallback(
+    (_: unknown, vp: Viewport) => wrapper.current?.style.setProperty('--nb-zoom', String(vp.zoom)),
+    [],
+  );
+
+  // The canvas narrows when the wider Train panel opens (or the window shrinks): a graph that was
+  // wholly visible is re-fitted so its last block does not slide out of view.
+  useEffect(() => {
+    const el = wrapper.current;
+    if (!el) return;
+    let last = { width: el.clientWidth, height: el.clientHeight };
+    const ro = new ResizeObserver(() => {
+      const now = { width: el.clientWidth, height: el.clientHeight };
+      if (now.width === last.width && now.height === last.height) return;
+      onPaneResize(last, now);
+      last = now;
+    });
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
 
   const onNodesChange = useCallback((changes: NodeChange<BlockNodeType>[]) => {
     const s = getState();
@@ -257,6 +314,8 @@ export function Canvas() {
           onConnectStart={onConnectStart}
           onConnectEnd={onConnectEnd}
           onInit={setFlow}
+          onMove={onMove}
+          onMoveEnd={declutter}
           onDrop={onDrop}
           onDragOver={onDragOver}
           onPaneClick={onPaneClick}
@@ -264,6 +323,9 @@ export function Canvas() {
           multiSelectionKeyCode={MULTI_SELECT_KEYS}
           selectionKeyCode="Shift"
           zoomOnDoubleClick={false}
+          // A graph opens at a readable zoom with the rest off screen: the wheel scrolls to it (as
+          // in Netron); Ctrl+wheel and trackpad pinches zoom.
+          panOnScroll
           minZoom={0.05}
           maxZoom={2.5}
           onlyRenderVisibleElements={doc.nodes.length > 200}

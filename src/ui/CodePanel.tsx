@@ -73,7 +73,7 @@ function JsonPanel() {
     const model = editorRef.current?.getModel();
     if (!model) return;
     try {
-      const parsed = withEdgeIds(parseGraphText(text, 'JSON'));
+      const parsed = withEdgeIds(parseGraphText(text, 'the editor text'));
       const same = serializeGraph(parsed) === serializeGraph(getState().doc);
       if (!same) {
         fromEditor.current = parsed;

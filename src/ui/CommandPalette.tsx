@@ -53,7 +53,7 @@ export function CommandPalette() {
             else if (e.key === 'Enter') run(idx);
           }}
         />
-        <div className="nb-cmdk-list">
+        <div className="nb-cmdk-list" tabIndex={0} aria-label="Commands">
           {hits.map((a, i) => (
             <div key={a.id} className={`nb-cmdk-item${i === idx ? ' active' : ''}`} onMouseEnter={() => setIdx(i)} onClick={() => run(i)}>
               <span className="nb-muted">{a.group}</span>

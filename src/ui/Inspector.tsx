@@ -113,10 +113,11 @@ function IdField({ nodeId }: { nodeId: string }) {
   const taken = text !== nodeId && getState().doc.nodes.some((n) => n.id === text);
   return (
     <div className={`nb-field${taken ? ' has-error' : ''}`}>
-      <label>
+      <label htmlFor="nb-field-id">
         <span className="nb-field-name">id</span>
       </label>
       <input
+        id="nb-field-id"
         value={text}
         onChange={(e) => setText(e.target.value)}
         onBlur={() => {
@@ -220,10 +221,11 @@ export function Inspector() {
         </div>
         <IdField key={id} nodeId={id} />
         <div className="nb-field">
-          <label>
+          <label htmlFor="nb-field-label">
             <span className="nb-field-name">label</span>
           </label>
           <input
+            id="nb-field-label"
             key={`label-${id}`}
             defaultValue={node.label ?? ''}
             placeholder={spec?.label ?? node.type}

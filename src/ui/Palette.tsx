@@ -65,7 +65,9 @@ export function Palette() {
     <aside className="nb-palette" data-testid="palette">
       <div className="nb-palette-search">
         <input
-          placeholder="Search blocks…  (Enter adds)"
+          placeholder="Search (Enter adds)"
+          aria-label="Search blocks; Enter adds the top hit"
+          title="Search blocks; Enter adds the top hit at the centre of the view"
           value={q}
           data-testid="palette-search"
           onChange={(e) => setQ(e.target.value)}
@@ -114,6 +116,9 @@ export function Palette() {
                   e.dataTransfer.effectAllowed = 'copy';
                 }}
                 onClick={() => addBlockAtCentre(b.type)}
+                role="button"
+                tabIndex={0}
+                onKeyDown={(e) => (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), addBlockAtCentre(b.type))}
                 title={b.docs}
               >
                 <span className="nb-pdot" />

@@ -9,9 +9,16 @@ import { addNode, connect } from '../core/edit';
 import { commit, getState, setState, useStore } from './store';
 import { searchBlocks, CATEGORY_LABELS } from './Palette';
 import { shortShape } from './format';
+import { getFlow } from './actions';
 
-/** Whether a block with default params accepts a tensor of this shape on its first input. */
-export function accepts(spec: AnyBlockSpec, shape: Shape): boolean {
+/**
+ * Whether a block with default params accepts a tensor of this shape (and dtype) on its first
+ * input. Blocks made for int32 token ids (Embedding) are not offered for a float tensor: tfjs would
+ * truncate the floats to ids, which is never what a float feature means.
+ */
+export function accepts(spec: AnyBlockSpec, shape: Shape, dtype = 'float32'): boolean {
+  if (spec.acceptsInt && dtype !== 'int32') return false;
+  if (!spec.acceptsInt && dtype === 'int32') return false;
   try {
     const { params } = resolveParams(spec, {});
     const ins = spec.inputs(params);
@@ -22,6 +29,18 @@ export function accepts(spec: AnyBlockSpec, shape: Shape): boolean {
   } catch {
     return false;
   }
+}
+
+/** Scrolls the view (same zoom) to a block added off screen, as one added from the keyboard to the right of the last block often is. */
+function revealAt(p: { x: number; y: number }): void {
+  const flow = getFlow();
+  const pane = document.querySelector('.nb-canvas .react-flow')?.getBoundingClientRect();
+  if (!flow || !pane) return;
+  const { x, y, zoom } = flow.getViewport();
+  const l = p.x * zoom + x;
+  const t = p.y * zoom + y;
+  if (l >= 0 && t >= 0 && l + 200 * zoom <= pane.width && t + 80 * zoom <= pane.height) return;
+  void flow.setCenter(p.x + 90, p.y + 30, { zoom, duration: 200 });
 }
 
 export function SearchAdd() {
@@ -35,12 +54,14 @@ export function SearchAdd() {
     setIdx(0);
     if (pending) setTimeout(() => inputRef.current?.focus(), 0);
   }, [pending]);
-  const shape = pending?.from?.kind === 'source' ? analysis.nodes.get(pending.from.node)?.outputShapes?.[pending.from.handle] : undefined;
+  const src = pending?.from?.kind === 'source' ? analysis.nodes.get(pending.from.node) : undefined;
+  const shape = src?.outputShapes?.[pending!.from!.handle];
+  const dtype = src?.outputDtypes?.[pending!.from!.handle];
   const pool = useMemo(() => {
     if (!pending?.from) return BLOCKS;
     if (pending.from.kind === 'target') return BLOCKS.filter((b) => b.outputs(resolveParams(b, {}).params).length > 0);
-    return BLOCKS.filter((b) => b.type !== 'Input' && (!shape || accepts(b, shape)));
-  }, [pending, shape]);
+    return BLOCKS.filter((b) => b.type !== 'Input' && (!shape || accepts(b, shape, dtype)));
+  }, [pending, shape, dtype]);
   const hits = useMemo(() => searchBlocks(q, pool).slice(0, 40), [q, pool]);
   if (!pending) return null;
   const close = () => setState({ pendingAdd: null });
@@ -55,6 +76,7 @@ export function SearchAdd() {
     else if (from?.kind === 'target') doc = connect(doc, { source: id, target: from.node, targetHandle: from.handle }).doc;
     commit(doc, { select: [id] });
     setState({ pendingAdd: null });
+    revealAt(pos);
   };
   const left = Math.min(pending.screen.x, window.innerWidth - 320);
   const top = Math.min(pending.screen.y, window.innerHeight - 380);

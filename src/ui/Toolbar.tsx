@@ -12,8 +12,9 @@ function act(id: string) {
 
 function Btn({ id, icon, label }: { id: string; icon?: string; label?: string }) {
   const a = act(id);
-  useStore((s) => s.past.length + s.future.length); // re-render for enabled state
-  const enabled = !a.enabled || a.enabled();
+  // Subscribes to the answer itself: an undo moves one step from past to future, which leaves
+  // their total (and often everything else the toolbar reads) unchanged.
+  const enabled = useStore(() => !a.enabled || a.enabled());
   return (
     <button className="nb-btn" disabled={!enabled} onClick={() => a.perform()} title={`${a.label}${a.shortcut ? ` (${shortcutLabel(a.shortcut)})` : ''}`} data-testid={`btn-${id}`}>
       {icon && <span className="nb-ico">{icon}</span>}
@@ -22,24 +23,73 @@ function Btn({ id, icon, label }: { id: string; icon?: string; label?: string })
   );
 }
 
+/**
+ * A toolbar menu. Escape closes it (focus back on its button); arrow keys move between its items.
+ * A click outside closes it and does nothing else: it is not passed on to what lies under it
+ * (a block in the palette, a template in another menu), as a native menu behaves.
+ */
 function Menu({ label, children, testid }: { label: string; children: (close: () => void) => React.ReactNode; testid?: string }) {
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
+  const button = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!open) return;
-    const h = (e: MouseEvent) => {
-      if (!ref.current?.contains(e.target as Node)) setOpen(false);
+    const items = () => [...(ref.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
+    items()[0]?.focus();
+    const swallow = (e: MouseEvent) => {
+      removeEventListener('click', swallow, true);
+      if (!ref.current?.contains(e.target as Node)) {
+        e.stopPropagation();
+        e.preventDefault();
+      }
     };
-    addEventListener('mousedown', h);
-    return () => removeEventListener('mousedown', h);
+    const down = (e: MouseEvent) => {
+      if (ref.current?.contains(e.target as Node)) return;
+      setOpen(false);
+      addEventListener('click', swallow, true);
+      // A press that never becomes a click (a drag) must not eat a later one.
+      setTimeout(() => removeEventListener('click', swallow, true), 600);
+    };
+    const key = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        setOpen(false);
+        button.current?.focus();
+      } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        const list = items();
+        const i = list.indexOf(document.activeElement as HTMLElement);
+        list[(i + (e.key === 'ArrowDown' ? 1 : list.length - 1)) % list.length]?.focus();
+        e.preventDefault();
+      }
+    };
+    addEventListener('mousedown', down, true);
+    addEventListener('keydown', key, true);
+    return () => {
+      removeEventListener('mousedown', down, true);
+      removeEventListener('keydown', key, true);
+    };
   }, [open]);
   return (
     <div className="nb-menu" ref={ref}>
-      <button className={`nb-btn${open ? ' active' : ''}`} onClick={() => setOpen(!open)} data-testid={testid}>
+      <button ref={button} className={`nb-btn${open ? ' active' : ''}`} onClick={() => setOpen(!open)} data-testid={testid} aria-haspopup="menu" aria-expanded={open}>
         {label} ▾
       </button>
-      {open && <div className="nb-menu-pop">{children(() => setOpen(false))}</div>}
+      {open && (
+        <div className="nb-menu-pop" role="menu" aria-label={label}>
+          {children(() => setOpen(false))}
+        </div>
+      )}
     </div>
+  );
+}
+
+/** One entry of a menu: a real button, so Tab, Enter and screen readers work. */
+function Item({ onPick, className, title, children }: { onPick: () => void; className?: string; title?: string; children: React.ReactNode }) {
+  return (
+    <button type="button" role="menuitem" className={`nb-menu-item${className ? ` ${className}` : ''}`} onClick={onPick} title={title}>
+      {children}
+    </button>
   );
 }
 
@@ -57,6 +107,7 @@ function GraphName() {
       onBlur={() => text.trim() && text !== name && commit(renameGraph(getState().doc, text.trim()))}
       onKeyDown={(e) => e.key === 'Enter' && (e.target as HTMLInputElement).blur()}
       title="Graph name"
+      aria-label="Graph name"
     />
   );
 }
@@ -66,6 +117,7 @@ export function Toolbar() {
   const docId = useStore((s) => s.docId);
   const view = useStore((s) => s.view);
   const errors = useStore((s) => s.analysis.errors.length);
+  const empty = useStore((s) => s.doc.nodes.length === 0);
   const fileRef = useRef<HTMLInputElement>(null);
   return (
     <header className="nb-toolbar">
@@ -78,35 +130,35 @@ export function Toolbar() {
           <>
             <div className="nb-menu-title">Your graphs (autosaved)</div>
             {graphs.map((g) => (
-              <div
+              <Item
                 key={g.id}
-                className={`nb-menu-item${g.id === docId ? ' current' : ''}`}
-                onClick={() => {
+                className={g.id === docId ? 'current' : undefined}
+                onPick={() => {
                   close();
                   void switchTo(g.id);
                 }}
               >
                 <span>{g.name}</span>
                 <span className="nb-muted">{new Date(g.updatedAt).toLocaleString()}</span>
-              </div>
+              </Item>
             ))}
             <div className="nb-menu-sep" />
-            <div className="nb-menu-item" onClick={() => (close(), act('new').perform())}>
+            <Item onPick={() => (close(), act('new').perform())}>
               New graph
-            </div>
-            <div className="nb-menu-item" onClick={() => (close(), fileRef.current?.click())}>
+            </Item>
+            <Item onPick={() => (close(), fileRef.current?.click())}>
               Open JSON file… <kbd>{shortcutLabel('Mod+O')}</kbd>
-            </div>
-            <div className="nb-menu-item" onClick={() => (close(), act('save').perform())}>
+            </Item>
+            <Item onPick={() => (close(), act('save').perform())}>
               Save as JSON file <kbd>{shortcutLabel('Mod+S')}</kbd>
-            </div>
-            <div className="nb-menu-item" onClick={() => (close(), act('share').perform())}>
+            </Item>
+            <Item onPick={() => (close(), act('share').perform())}>
               Copy share link
-            </div>
+            </Item>
             <div className="nb-menu-sep" />
-            <div className="nb-menu-item danger" onClick={() => (close(), void deleteCurrent())}>
+            <Item className="danger" onPick={() => (close(), void deleteCurrent())}>
               Delete this graph…
-            </div>
+            </Item>
           </>
         )}
       </Menu>
@@ -116,10 +168,10 @@ export function Toolbar() {
             <div className="nb-menu-title">New from template</div>
             {TEMPLATES.length === 0 && <div className="nb-menu-item nb-muted">No templates yet</div>}
             {TEMPLATES.map((t) => (
-              <div key={t.file} className="nb-menu-item tall" onClick={() => (close(), void openTemplate(t))} title={t.error ?? t.description}>
+              <Item key={t.file} className="tall" onPick={() => (close(), void openTemplate(t))} title={t.error ?? t.description}>
                 <span>{t.name}</span>
                 {t.description && <span className="nb-muted nb-ellipsis">{t.description}</span>}
-              </div>
+              </Item>
             ))}
           </>
         )}
@@ -146,9 +198,16 @@ export function Toolbar() {
       <Btn id="layout" icon="⇶" label="Layout" />
       <Btn id="fit" icon="⤢" label="Fit" />
       <div className="nb-spacer" />
-      <span className={`nb-status ${errors ? 'bad' : 'good'}`} data-testid="status">
-        {errors ? `${errors} problem${errors === 1 ? '' : 's'}` : 'valid'}
-      </span>
+      {empty ? (
+        // A new graph is not wrong, only empty: a hint, not a red count.
+        <span className="nb-status hint" data-testid="status">
+          empty — start with an Input block
+        </span>
+      ) : (
+        <span className={`nb-status ${errors ? 'bad' : 'good'}`} data-testid="status">
+          {errors ? `${errors} problem${errors === 1 ? '' : 's'}` : 'valid'}
+        </span>
+      )}
       <button className={`nb-btn${view === 'catalog' ? ' active' : ''}`} onClick={() => setState({ view: view === 'catalog' ? 'editor' : 'catalog' })} data-testid="btn-catalog">
         {view === 'catalog' ? 'Back to editor' : 'Blocks reference'}
       </button>

@@ -4,6 +4,9 @@ import type { ReactFlowInstance } from '@xyflow/react';
 import { addNode, copyFragment, duplicate, expandMacro, isFragment, moveNodes, paste, removeNodes, disconnect, EditError, type Fragment } from '../core/edit';
 import { commit, getState, redo, setState, toast, transient, undo } from './store';
 import { copyShareLink, newGraph, saveFile } from './docs';
+import { elkLayout, LAYER_GAP, type LayoutSize } from './layout';
+import { measuredSizes } from './derive';
+import { openView } from './viewport';
 import type { BlockNodeType, ShapeEdgeType } from './derive';
 
 export interface Action {
@@ -43,6 +46,26 @@ export function addBlockAtCentre(type: string): string {
   const r = addNode(s.doc, type, { x: c.x - 100 + k * 24, y: c.y - 50 + k * 24 });
   commit(r.doc, { select: [r.id] });
   return r.id;
+}
+
+/**
+ * Search-to-add from the keyboard: with one block selected, the search lists what takes its first
+ * output and connects the pick to it (placed to its right); otherwise it adds at the view centre.
+ */
+export function openAddSearch(): void {
+  const s = getState();
+  const sel = [...s.selectedNodes];
+  const n = sel.length === 1 ? s.doc.nodes.find((x) => x.id === sel[0]) : undefined;
+  const port = n ? s.analysis.nodes.get(n.id)?.outputPorts[0] : undefined;
+  if (flow && n && port) {
+    const w = measuredSizes.get(n.id)?.width ?? 180;
+    const at = { x: (n.position?.x ?? 0) + w + LAYER_GAP, y: (n.position?.y ?? 0) + 20 };
+    setState({ pendingAdd: { screen: flow.flowToScreenPosition(at), flow: at, from: { node: n.id, handle: port, kind: 'source' } } });
+    return;
+  }
+  const c = viewCentre();
+  const screen = flow ? flow.flowToScreenPosition(c) : { x: innerWidth / 2, y: innerHeight / 2 };
+  setState({ pendingAdd: { screen, flow: { x: c.x - 90, y: c.y } } });
 }
 
 export function deleteSelection(): void {
@@ -89,20 +112,34 @@ function selectAll(): void {
   setState({ selectedNodes: new Set(s.doc.nodes.map((n) => n.id)), selectedEdges: new Set() });
 }
 
-export async function autoLayout(opts: { history?: boolean } = {}): Promise<void> {
+/** Each block's measured size and where its ports are drawn (so ELK orders them as drawn). */
+function layoutSizes(): Map<string, LayoutSize> {
+  const sizes = new Map<string, LayoutSize>();
+  for (const n of flow?.getNodes() ?? []) {
+    if (!n.measured?.width || !n.measured.height) continue;
+    const hb = flow?.getInternalNode(n.id)?.internals.handleBounds;
+    const ys = (hs: { id?: string | null; y: number; height: number }[] | null | undefined) => new Map((hs ?? []).map((h) => [h.id ?? '', h.y + h.height / 2]));
+    sizes.set(n.id, { width: n.measured.width, height: n.measured.height, inputs: ys(hb?.target), outputs: ys(hb?.source) });
+  }
+  return sizes;
+}
+
+/**
+ * Lays the graph out (one undo step unless history is false) and then either fits it (the Layout
+ * button) or shows it as a freshly opened graph is shown (open: true).
+ */
+export async function autoLayout(opts: { history?: boolean; open?: boolean } = {}): Promise<void> {
   const s = getState();
   if (!s.doc.nodes.length) return;
-  const sizes = new Map<string, { width: number; height: number }>();
-  for (const n of flow?.getNodes() ?? []) if (n.measured?.width && n.measured.height) sizes.set(n.id, { width: n.measured.width, height: n.measured.height });
-  // elkjs (~1.5 MB) loads on the first auto-layout, not with the canvas.
-  const { elkLayout } = await import('./layout');
-  const pos = await elkLayout(s.doc, sizes);
+  // Edges name their ports as the analysis resolved them (a file may leave the default port out).
+  const edges = s.doc.edges.map((e, i) => ({ ...e, sourceHandle: s.analysis.edges[i]?.sourceHandle ?? e.sourceHandle, targetHandle: s.analysis.edges[i]?.targetHandle ?? e.targetHandle }));
+  const pos = await elkLayout({ ...s.doc, edges }, layoutSizes());
   const cur = getState();
   if (cur.doc !== s.doc) return; // edited meanwhile: do not clobber
   const next = moveNodes(cur.doc, pos);
   if (opts.history === false) transient(next);
   else commit(next);
-  requestAnimationFrame(() => void flow?.fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 }));
+  requestAnimationFrame(() => (opts.open ? openView() : fitView()));
 }
 
 export function fitView(): void {
@@ -131,6 +168,7 @@ export const ACTIONS: Action[] = [
   { id: 'undo', label: 'Undo', shortcut: 'Mod+Z', group: 'Edit', perform: undo, enabled: () => getState().past.length > 0 },
   { id: 'redo', label: 'Redo', shortcut: 'Mod+Shift+Z', group: 'Edit', perform: redo, enabled: () => getState().future.length > 0 },
   { id: 'redo-y', label: 'Redo', shortcut: 'Mod+Y', group: 'Edit', perform: redo, enabled: () => getState().future.length > 0 },
+  { id: 'add', label: 'Add a block (connected to the selected one)…', shortcut: 'Shift+A', group: 'Edit', perform: openAddSearch },
   { id: 'delete', label: 'Delete selection', shortcut: 'Delete', group: 'Edit', perform: deleteSelection },
   { id: 'delete-bs', label: 'Delete selection', shortcut: 'Backspace', group: 'Edit', perform: deleteSelection },
   { id: 'copy', label: 'Copy', shortcut: 'Mod+C', group: 'Edit', perform: copySelection },

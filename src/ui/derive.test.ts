@@ -56,3 +56,42 @@ describe('deriveNodes', () => {
     expect(third[2]).toBe(second[2]);
   });
 });
+
+describe('hints and ports for a newcomer', () => {
+  it('an unknown block type keeps the ports its edges use, so the edges stay drawn', () => {
+    const d: GraphDoc = { ...doc, nodes: doc.nodes.map((n) => (n.id === 'a' ? { ...n, type: 'Dence' } : n)) };
+    const a = analyze(d);
+    expect(a.errors.some((e) => e.kind === 'unknown-type' && e.node === 'a')).toBe(true);
+    const v = deriveNodes(d, a, new Set()).find((n) => n.id === 'a')!.data.view;
+    expect(v.inputs.map((p) => p.name)).toEqual(['in']);
+    expect(v.outputs.map((p) => p.name)).toEqual(['out']);
+  });
+
+  it('LSTM → Attention without returnSequences suggests turning returnSequences on', () => {
+    const d: GraphDoc = {
+      format: 'neural-blocks.graph',
+      version: 1,
+      nodes: [
+        { id: 'x', type: 'Input', params: { shape: [5, 3] } },
+        { id: 'rnn', type: 'LSTM', params: { units: 8 } },
+        { id: 'att', type: 'Attention', params: {} },
+      ],
+      edges: [
+        { source: 'x', target: 'rnn' },
+        { source: 'rnn', target: 'att', targetHandle: 'query' },
+        { source: 'rnn', target: 'att', targetHandle: 'value' },
+      ],
+    };
+    const msgs = analyze(d).errors.map((e) => e.message).join('\n');
+    expect(msgs).toMatch(/turn on returnSequences on LSTM "rnn"/);
+    expect(msgs).not.toMatch(/add a Reshape/);
+  });
+
+  it('pluralises units: "1 unit", "64 units"', () => {
+    const d1: GraphDoc = { ...doc, nodes: doc.nodes.map((n) => (n.id === 'a' ? { ...n, params: { units: 1 } } : n)) };
+    const one = deriveNodes(d1, analyze(d1), new Set());
+    expect(one.find((n) => n.id === 'a')!.data.view.keyParams).toMatch(/^1 unit\b(?!s)/);
+    const three = deriveNodes(doc, analyze(doc), new Set());
+    expect(three.find((n) => n.id === 'a')!.data.view.keyParams).toMatch(/^3 units/);
+  });
+});

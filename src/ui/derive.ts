@@ -48,7 +48,7 @@ function keyParamsText(spec: AnyBlockSpec, params: Record<string, unknown>): str
     // Values that speak for themselves go bare (relu, 64 units); others get a short name.
     if (name === 'shape') continue; // the output shape shows it
     if (name === 'units') {
-      parts.push(`${fmtValue(v)} units`);
+      parts.push(`${fmtValue(v)} ${v === 1 ? 'unit' : 'units'}`);
       continue;
     }
     const short = name === 'kernelSize' ? 'k' : name === 'filters' ? 'f' : name === 'poolSize' ? 'pool' : ['units', 'shape', 'activation', 'rate', 'layer'].includes(name) ? '' : name;
@@ -61,7 +61,28 @@ function errorsOf(info: NodeInfo | undefined): Diagnostic[] {
   return info?.errors ?? [];
 }
 
-export function nodeView(n: GraphNode, info: NodeInfo | undefined, macroLabel?: string): NodeView {
+/** Ports of a block whose type is unknown, as its edges name them: its edges stay drawn. */
+export interface EdgePorts {
+  inputs: string[];
+  outputs: string[];
+}
+
+function unknownTypePorts(doc: GraphDoc): Map<string, EdgePorts> | null {
+  const unknown = new Set(doc.nodes.filter((n) => n.type !== MACRO_TYPE && !getBlock(n.type)).map((n) => n.id));
+  if (!unknown.size) return null;
+  const m = new Map<string, EdgePorts>([...unknown].map((id) => [id, { inputs: [], outputs: [] }]));
+  for (const e of doc.edges) {
+    const t = m.get(e.target);
+    const th = e.targetHandle ?? 'in';
+    if (t && !t.inputs.includes(th)) t.inputs.push(th);
+    const s = m.get(e.source);
+    const sh = e.sourceHandle ?? 'out';
+    if (s && !s.outputs.includes(sh)) s.outputs.push(sh);
+  }
+  return m;
+}
+
+export function nodeView(n: GraphNode, info: NodeInfo | undefined, macroLabel?: string, edgePorts?: EdgePorts): NodeView {
   const spec = getBlock(n.type);
   const errs = errorsOf(info);
   const portErr = new Map<string, string>();
@@ -79,6 +100,11 @@ export function nodeView(n: GraphNode, info: NodeInfo | undefined, macroLabel?: 
       inputs.push({ name: `in${count}`, label: '+', optional: true });
     } else inputs = ins.map((p) => ({ name: p.name, label: p.name, optional: p.optional }));
     if (!outputs.length) outputs = spec.outputs(params as never);
+  } else if (edgePorts) {
+    // An unknown type has no ports of its own: draw the ones its edges use, so the edges (which
+    // the status bar counts) stay on the canvas while the block shows its "unknown type" error.
+    inputs = edgePorts.inputs.map((p) => ({ name: p, label: p }));
+    outputs = edgePorts.outputs.length ? edgePorts.outputs : ['out'];
   } else if (info) inputs = info.inputPorts.map((p) => ({ name: p, label: p }));
   inputs.forEach((p, k) => {
     p.error = portErr.get(p.name);
@@ -123,22 +149,24 @@ const cache = new Map<string, Cached>();
 export function deriveNodes(doc: GraphDoc, a: Analysis, selected: ReadonlySet<string>): BlockNodeType[] {
   const out: BlockNodeType[] = [];
   const seen = new Set<string>();
+  const unknownPorts = unknownTypePorts(doc);
   for (const n of doc.nodes) {
     seen.add(n.id);
+    const edgePorts = unknownPorts?.get(n.id);
     const prev = cache.get(n.id);
     const sel = selected.has(n.id);
     const info = a.nodes.get(n.id);
     const macroLabel = n.type === MACRO_TYPE ? doc.macros?.[String(n.params?.name)]?.label : undefined;
     const m = measuredSizes.get(n.id);
     // Fast path (dragging, selecting): the same node content and analysis → the same view.
-    const sameContent = prev && prev.info === info && prev.macroLabel === macroLabel && prev.n.type === n.type && prev.n.params === n.params && prev.n.label === n.label;
+    const sameContent = prev && !edgePorts && prev.info === info && prev.macroLabel === macroLabel && prev.n.type === n.type && prev.n.params === n.params && prev.n.label === n.label;
     let view: NodeView;
     let sig: string;
     if (sameContent) {
       view = prev.rf.data.view;
       sig = prev.sig;
     } else {
-      view = nodeView(n, info, macroLabel);
+      view = nodeView(n, info, macroLabel, edgePorts);
       sig = JSON.stringify(view);
     }
     if (prev && prev.sig === sig && prev.selected === sel && prev.n.position === n.position && prev.rf.measured === m) {
@@ -154,6 +182,7 @@ export function deriveNodes(doc: GraphDoc, a: Analysis, selected: ReadonlySet<st
       position: n.position ?? { x: 0, y: 0 },
       data: sameView ? prev.rf.data : { view },
       selected: sel,
+      ariaLabel: `${view.title} block "${n.id}"${view.errors.length ? `, ${view.errors.length} problem${view.errors.length === 1 ? '' : 's'}` : ''}`,
     };
     if (m) rf.measured = m;
     cache.set(n.id, { n, info, macroLabel, sig, selected: sel, rf });

@@ -53,7 +53,7 @@ export async function openAsNew(doc: GraphDoc, why: string): Promise<void> {
     name = `${name} (${k})`;
   }
   const d = withEdgeIds({ ...doc, name });
-  loadDoc(id, d);
+  loadDoc(id, d, { fromOutside: true });
   await flushSave();
   toast(`${why}: opened "${name}" as a new graph — your other graphs are kept under Graphs`, 'success');
 }

@@ -40,6 +40,11 @@ export interface State {
   macroDialog: boolean;
   /** Bumped when a new document is loaded (the canvas fits the view). */
   loadSeq: number;
+  /**
+   * The loaded document arrived from outside (a template, a file, an import, a share link) rather
+   * than being the user's own graph reopened: its stored layout may be tidied on opening.
+   */
+  loadedFromOutside: boolean;
   /** Bumped when React Flow measures node sizes (the minimap and layout use them). */
   measureSeq: number;
 }
@@ -69,6 +74,7 @@ function initial(): State {
     commandPalette: false,
     macroDialog: false,
     loadSeq: 0,
+    loadedFromOutside: false,
     measureSeq: 0,
   };
 }
@@ -155,7 +161,7 @@ export function redo(): void {
 }
 
 /** Loads a document as the current one (switching graphs): fresh history. */
-export function loadDoc(docId: string, doc: GraphDoc): void {
+export function loadDoc(docId: string, doc: GraphDoc, opts: { fromOutside?: boolean } = {}): void {
   const d = withEdgeIds(doc);
   lastCoalesce = null;
   setState((s) => ({
@@ -168,6 +174,7 @@ export function loadDoc(docId: string, doc: GraphDoc): void {
     selectedEdges: new Set(),
     pendingAdd: null,
     loadSeq: s.loadSeq + 1,
+    loadedFromOutside: !!opts.fromOutside,
   }));
 }
 

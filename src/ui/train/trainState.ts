@@ -138,7 +138,7 @@ function onEvent(e: TrainEvent): void {
           result: r,
           evaluation: e.evaluation,
           weights: e.weights,
-          weightsNote: `trained ${new Date().toLocaleTimeString()} (${r.history.length + e.epochOffset} epochs${r.status === 'stopped' ? ', stopped early' : ''})`,
+          weightsNote: `trained ${new Date().toLocaleTimeString()} (${epochsText(r.history.length + e.epochOffset)}${r.status === 'stopped' ? ', stopped early' : ''})`,
           weightsDocId: getState().docId,
           nanWeights: undefined,
           ort: undefined,
@@ -192,3 +192,6 @@ export async function restoreWeights(docId: string): Promise<StoredWeights | und
 export function resetRun(): void {
   setTrain({ batches: [], epochs: [], last: undefined, result: undefined, evaluation: undefined, fitIssues: [], message: undefined, nanWeights: undefined, ort: undefined, fallbacks: [] });
 }
+
+/** "1 epoch", "3 epochs". */
+export const epochsText = (n: number) => `${n} epoch${n === 1 ? '' : 's'}`;
