@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { defineBlock } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { checkStridesDilation, emitConv } from './convCommon';
+import { checkStridesDilation, emitConv, convToPytorch } from './convCommon';
+import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 /**
  * Left zero-padding along the time axis. tfjs-layers accepts padding "causal" in Conv1D's
@@ -96,6 +97,8 @@ export default defineBlock({
   toOnnx: (ctx, { params: p, nodeId, inputs: [x], inputShapes: [xs], weights }) => [
     emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: p.dilationRate, padding: p.padding, activation: p.activation }),
   ],
+  outputActivation: (p) => p.activation,
+  toPytorch: (a) => convToPytorch(a, 1),
   fixtures: [
     ...grid(
       { kernelSize: [1, 3, 4], strides: [1, 2, 3], padding: ['valid', 'same', 'causal'] },

@@ -1,7 +1,8 @@
 import { BlockError, defineBlock } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, prod, requirePositive, requireRank, lastDim } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { emitConv } from './convCommon';
+import { emitConv, convToPytorch } from './convCommon';
+import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 export default defineBlock({
   type: 'Conv2D',
@@ -55,6 +56,9 @@ export default defineBlock({
   toOnnx: (ctx, { params: p, nodeId, inputs: [x], inputShapes: [xs], weights }) => [
     emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: p.dilationRate, padding: p.padding, activation: p.activation }),
   ],
+  probe: 'activations',
+  outputActivation: (p) => p.activation,
+  toPytorch: (a) => convToPytorch(a, 2),
   fixtures: [
     ...grid(
       { kernelSize: [1, 3, [2, 5]], strides: [1, 2, [3, 1]], padding: ['valid', 'same'] },

@@ -1,6 +1,7 @@
 // Shared by the convolution blocks: tfjs' constraints and one ONNX emitter for Conv (1-D, 2-D,
 // depthwise). Layout helpers, "same" pads and kernel permutations live in src/onnx/ops.ts.
-import { BlockError, type BlockWeight, type OnnxContext, type Shape } from '../src/core/spec';
+import { BlockError, type BlockWeight, type OnnxContext, type PytorchEmitArgs, type PytorchEmitted, type Shape, type TorchTensor } from '../src/core/spec';
+import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
 import { convPadAttrs, depthwiseKernelToOnnx, emitActivation, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
 
 /** tfjs' conv and pool kernels reject strides > 1 together with dilation > 1 on any axis. */
@@ -51,4 +52,24 @@ export function emitConv(ctx: OnnxContext, o: ConvEmit): string {
     ...windowPads(o.xShape.slice(1, -1), o.kernelSize, o.strides, o.dilationRate, o.padding),
   })[0]!;
   return emitActivation(ctx, o.activation, toChannelsLast(ctx, y, rank));
+}
+
+/** Conv1D/Conv2D as the prelude's ConvNd (channels-last in and out, TF "same" pads, fused activation). */
+export function convToPytorch(
+  a: PytorchEmitArgs<{ kernelSize: number[]; strides: number[]; dilationRate: number[]; padding: string; activation: string; useBias: boolean; groups?: number }>,
+  rank: 1 | 2,
+): PytorchEmitted {
+  const p = a.params;
+  const k = pick(a.weights, 'kernel', a.nodeId);
+  const w: Record<string, TorchTensor> = { weight: perm(k, rank === 2 ? [3, 2, 0, 1] : [2, 1, 0]) };
+  if (p.useBias) w.bias = asIs(pick(a.weights, 'bias', a.nodeId));
+  const groups = p.groups ?? 1;
+  const cin = k.shape[rank]! * groups;
+  const cout = k.shape[rank + 1]!;
+  const g = groups > 1 ? `, groups=${groups}` : '';
+  return callMember(
+    a,
+    `ConvNd(${rank}, ${cin}, ${cout}, kernel=${py(p.kernelSize)}, strides=${py(p.strides)}, dilation=${py(p.dilationRate)}, padding=${py(p.padding)}${g}, bias=${py(p.useBias)}, activation=${py(p.activation)})`,
+    w,
+  );
 }

@@ -6,6 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { BlockError, type BlockSpec, type EnumParam, type Fixture, type IntsParam, type Shape } from '../src/core/spec';
 import { convOutputLength, fmtShape, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
+import { assign, py } from '../src/pytorch/emit';
 import { convPadAttrs, toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
 
 export type PoolMode = 'max' | 'avg';
@@ -95,6 +96,7 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
       const y = ctx.node(o.mode === 'max' ? 'MaxPool' : 'AveragePool', [t], attrs)[0]!;
       return [toChannelsLast(ctx, y, inRank)];
     },
+    toPytorch: (a) => assign(a, `${o.mode === 'max' ? 'max_pool' : 'avg_pool'}(${a.inputs[0]}, ${py(a.params.poolSize)}, ${py(poolStrides(a.params))}, ${py(a.params.padding)})`),
     fixtures:
       n === 1
         ? [
@@ -158,6 +160,7 @@ export function globalPoolingBlock(o: GlobalPoolOptions): BlockSpec<Record<strin
       const axes = n === 1 ? [1] : [1, 2];
       return ctx.node(o.mode === 'max' ? 'ReduceMax' : 'ReduceMean', [x!], { axes: { ints: axes }, keepdims: { i: 0 } });
     },
+    toPytorch: (a) => assign(a, `${a.inputs[0]}.${o.mode === 'max' ? 'amax' : 'mean'}(dim=${n === 1 ? '1' : '(1, 2)'})`),
     fixtures: (n === 1
       ? [
           { params: {}, inputs: [[null, 11, 3]] },

@@ -34,6 +34,8 @@ export interface MergeOptions {
   layer: (tf: typeof tfjs, name: string) => tfjs.layers.Layer;
   /** Binary ONNX ops (Add, Sub, Mul) are chained; variadic ones (Mean, Max) take all inputs. */
   onnxOp: 'Add' | 'Sub' | 'Mul' | 'Mean' | 'Max';
+  /** The PyTorch expression of the input variables. */
+  torch: (xs: string[]) => string;
   /** Subtract takes exactly two inputs. */
   exactly?: number;
 }
@@ -76,6 +78,7 @@ export function mergeBlock(o: MergeOptions): BlockSpec<Record<string, never>> {
       for (const x of xs.slice(1)) acc = ctx.node(o.onnxOp, [acc, x])[0]!;
       return [acc];
     },
+    toPytorch: (a) => ({ lines: [`${a.outputs[0]} = ${o.torch(a.inputs as string[])}`] }),
     fixtures: [
       { params: {}, inputs: [[null, 8, 8, 4], [null, 8, 8, 4]] },
       { params: {}, inputs: [[null, 6], [null, 6]] },
