@@ -51,5 +51,7 @@ export default defineBlock({
     { params: { units: 4, activation: 'relu', useBias: false }, inputs: [[null, 5, 6]] },
     { params: { units: 3, activation: 'softmax' }, inputs: [[null, 2, 3, 7]] },
     { params: { units: 1, activation: 'sigmoid' }, inputs: [[null, 1]] },
+    { params: { units: 5, activation: 'hardSwish' }, inputs: [[null, 7]] },
+    { params: { units: 3, activation: 'geluTanh' }, inputs: [[null, 4, 6]] },
   ],
 });

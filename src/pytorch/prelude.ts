@@ -29,6 +29,9 @@ ACTIVATIONS = {
     "gelu": lambda x: F.gelu(x),  # tfjs "gelu" is the exact erf form
     "sigmoid": torch.sigmoid,
     "hardSigmoid": hard_sigmoid,
+    "hardSigmoidTorch": F.hardsigmoid,
+    "hardSwish": F.hardswish,
+    "geluTanh": lambda x: F.gelu(x, approximate="tanh"),
     "tanh": torch.tanh,
     "softmax": lambda x: F.softmax(x, dim=-1),
     "softplus": F.softplus,

@@ -7,3 +7,5 @@ export { PositionalEmbedding, SinePositionEncoding, type PositionalEmbeddingArgs
 export { Sampling, klDivergence, samplingLosses, type SamplingArgs } from './sampling';
 export { MASK_VALUE, causalMaskData, dedupeInputs } from './common';
 export { GRUResetAfter, GRUResetAfterCell, type GRUResetAfterArgs } from './gruResetAfter';
+export { HardSwish, HardSigmoidTorch, GeluTanh } from './activations';
+export { GroupedConv, type GroupedConvArgs } from './groupedConv';
