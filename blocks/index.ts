@@ -49,6 +49,8 @@ import multiHeadAttention from './multiHeadAttention';
 import positionalEmbedding from './positionalEmbedding';
 import sinePositionEncoding from './sinePositionEncoding';
 import sampling from './sampling';
+import channelSplit from './channelSplit';
+import channelShuffle from './channelShuffle';
 // @registry-imports (keep this line: helpers add imports above it)
 
 export const BLOCKS: readonly AnyBlockSpec[] = [
@@ -99,6 +101,8 @@ export const BLOCKS: readonly AnyBlockSpec[] = [
   positionalEmbedding,
   sinePositionEncoding,
   sampling,
+  channelSplit,
+  channelShuffle,
   // @registry-entries (keep this line: helpers add entries above it)
 ];
 
