@@ -51,6 +51,7 @@ import sinePositionEncoding from './sinePositionEncoding';
 import sampling from './sampling';
 import channelSplit from './channelSplit';
 import channelShuffle from './channelShuffle';
+import adaptiveAveragePooling2d from './adaptiveAveragePooling2d';
 // @registry-imports (keep this line: helpers add imports above it)
 
 export const BLOCKS: readonly AnyBlockSpec[] = [
@@ -103,6 +104,7 @@ export const BLOCKS: readonly AnyBlockSpec[] = [
   sampling,
   channelSplit,
   channelShuffle,
+  adaptiveAveragePooling2d,
   // @registry-entries (keep this line: helpers add entries above it)
 ];
 
