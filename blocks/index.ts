@@ -52,6 +52,9 @@ import sampling from './sampling';
 import channelSplit from './channelSplit';
 import channelShuffle from './channelShuffle';
 import adaptiveAveragePooling2d from './adaptiveAveragePooling2d';
+import stochasticDepth from './stochasticDepth';
+import layerScale from './layerScale';
+import classToken from './classToken';
 // @registry-imports (keep this line: helpers add imports above it)
 
 export const BLOCKS: readonly AnyBlockSpec[] = [
@@ -105,6 +108,9 @@ export const BLOCKS: readonly AnyBlockSpec[] = [
   channelSplit,
   channelShuffle,
   adaptiveAveragePooling2d,
+  stochasticDepth,
+  layerScale,
+  classToken,
   // @registry-entries (keep this line: helpers add entries above it)
 ];
 

@@ -113,6 +113,8 @@ export default defineBlock({
     ...grid({ center: [true, false], scale: [true, false] }, (flags) => ({ params: flags, inputs: [[null, 6, 8]] })),
     { params: {}, inputs: [[null, 10]] },
     { params: { epsilon: 1e-6 }, inputs: [[null, 4, 5, 3]] },
+    // Over the channels of an NHWC image: ConvNeXt's LayerNorm2d (torch normalises dim 1 of NCHW).
+    { params: { epsilon: 1e-6 }, inputs: [[null, 3, 4, 8]], note: 'over channels (ConvNeXt)' },
     { params: { axis: 1 }, inputs: [[null, 4, 5, 3]] },
     { params: { axis: -2 }, inputs: [[null, 7, 3]] },
     { params: {}, inputs: [[null, null, 16]], note: 'variable length' },

@@ -446,6 +446,28 @@ class PositionalEmbedding(nn.Module):
         return x + self.embeddings[: x.shape[1]]
 
 
+class LayerScale(nn.Module):
+    """Multiplies the last (channel) axis by a learned vector (ConvNeXt's layer scale)."""
+
+    def __init__(self, dim, init_value):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((dim,), float(init_value)))
+
+    def forward(self, x):
+        return x * self.gamma
+
+
+class ClassToken(nn.Module):
+    """Prepends a learned [D] token to a [B, T, D] sequence (ViT's class token)."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.token = nn.Parameter(torch.zeros(1, 1, dim))
+
+    def forward(self, x):
+        return torch.cat([self.token.expand(x.shape[0], -1, -1), x], dim=1)
+
+
 class SinePositionEncoding(nn.Module):
     """Adds the fixed sin/cos encoding: pair (2i, 2i+1) uses timescale maxWavelength^(−2i/D)."""
 
