@@ -144,6 +144,7 @@ export default defineBlock({
     if (kind === 'LSTM') outs.push(state(r.Yc!, 1));
     return outs;
   },
+  outputActivation: (p) => p.activation,
   toPytorch: (a) => recurrentToPytorch(a, a.params.layer, a.params, { mergeMode: a.params.mergeMode }),
   fixtures: [
     ...grid({ layer: ['LSTM', 'GRU', 'SimpleRNN'], mergeMode: ['concat', 'sum', 'mul', 'ave'], returnSequences: [false, true] }, (p) => ({ params: { units: 3, ...p }, inputs: [[null, 5, 4]] })),

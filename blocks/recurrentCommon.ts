@@ -528,6 +528,8 @@ export function recurrentBlock<S extends ParamSchema>(o: RecurrentBlockOptions<S
       if (kind === 'LSTM') hs.push(onnxState(ctx, r.Yc!, 0, hint));
       return [out, ...hs];
     },
+    // A sigmoid candidate keeps the outputs in (0, 1): the trainer accepts it for binary labels.
+    outputActivation: (p) => rp(p).activation,
     toPytorch: (a) => recurrentToPytorch(a, kind, rp(a.params)),
     fixtures: o.fixtures,
   };
