@@ -1,6 +1,8 @@
 import { BlockError, defineBlock, type Fixture } from '../src/core/spec';
 import { ACTIVATIONS } from '../src/core/shapes';
 import { emitActivation } from '../src/onnx/ops';
+import { act, assign } from '../src/pytorch/emit';
+import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 export default defineBlock({
   type: 'Activation',
@@ -26,6 +28,8 @@ export default defineBlock({
     // "linear" emits nothing; an Identity keeps this node's output a value of its own.
     return [y === x ? ctx.node('Identity', [x])[0]! : y];
   },
+  outputActivation: (p) => p.activation,
+  toPytorch: (a) => assign(a, act(a.params.activation, a.inputs[0]!)),
   fixtures: [
     // Every activation on features, and on a rank-4 image tensor (softmax then acts on channels).
     ...ACTIVATIONS.map((activation): Fixture => ({ params: { activation }, inputs: [[null, 9]] })),

@@ -1,9 +1,10 @@
-import { defineBlock, type SymbolicTensor } from '../src/core/spec';
+import { defineBlock, type SymbolicTensor, type TorchTensor } from '../src/core/spec';
 import { dedupeInputs } from '../src/core/layers/common';
 import { prod } from '../src/core/shapes';
 import { luongShapes } from '../src/core/layers/shapes';
 import { AdditiveAttention } from '../src/core/layers/attention';
 import { luongOnnx } from '../src/core/layers/onnx';
+import { asIs, attentionCall, pick, py } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'AdditiveAttention',
@@ -49,6 +50,13 @@ export default defineBlock({
     return (Array.isArray(out) ? out : [out]) as SymbolicTensor[];
   },
   toOnnx: (ctx, args) => luongOnnx(ctx, args, 'additive', args.params.useScale),
+  probe: 'attention',
+  toPytorch(a) {
+    const p = a.params;
+    const w: Record<string, TorchTensor> = {};
+    if (p.useScale) w.scale = asIs(pick(a.weights, 'scale', a.nodeId));
+    return attentionCall(a, `AdditiveAttention(${a.inputShapes[0]![2]}, use_scale=${py(p.useScale)}, causal=${py(p.useCausalMask)}, dropout=${py(p.dropout)})`, w);
+  },
   fixtures: [
     { params: {}, inputs: [[null, 4, 8], [null, 6, 8]] },
     { params: { useScale: false }, inputs: [[null, 5, 3], [null, 7, 6], [null, 7, 3]], note: 'separate key' },

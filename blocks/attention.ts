@@ -1,9 +1,10 @@
-import { defineBlock, type SymbolicTensor } from '../src/core/spec';
+import { defineBlock, type SymbolicTensor, type TorchTensor } from '../src/core/spec';
 import { dedupeInputs } from '../src/core/layers/common';
 import { prod } from '../src/core/shapes';
 import { luongShapes } from '../src/core/layers/shapes';
 import { Attention } from '../src/core/layers/attention';
 import { luongOnnx } from '../src/core/layers/onnx';
+import { asIs, attentionCall, pick, py } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'Attention',
@@ -50,6 +51,14 @@ export default defineBlock({
     return (Array.isArray(out) ? out : [out]) as SymbolicTensor[];
   },
   toOnnx: (ctx, args) => luongOnnx(ctx, args, args.params.scoreMode === 'concat' ? 'concat' : 'dot', args.params.useScale),
+  probe: 'attention',
+  toPytorch(a) {
+    const p = a.params;
+    const w: Record<string, TorchTensor> = {};
+    if (p.useScale) w.scale = asIs(pick(a.weights, 'scale', a.nodeId));
+    if (p.scoreMode === 'concat') w.concat_score_weight = asIs(pick(a.weights, 'concat_score_weight', a.nodeId));
+    return attentionCall(a, `Attention(use_scale=${py(p.useScale)}, score_mode=${py(p.scoreMode)}, causal=${py(p.useCausalMask)}, dropout=${py(p.dropout)})`, w);
+  },
   fixtures: [
     { params: {}, inputs: [[null, 4, 8], [null, 6, 8]] },
     { params: { useScale: true }, inputs: [[null, 5, 3], [null, 7, 6], [null, 7, 3]], note: 'separate key' },

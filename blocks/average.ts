@@ -8,5 +8,6 @@ export default defineBlock(
     docs: 'Averages its inputs element-wise; all must have the same shape. Use it to ensemble parallel branches, e.g. the predictions of several heads, without adding parameters.',
     layer: (tf, name) => tf.layers.average({ name }),
     onnxOp: 'Mean',
+    torch: (xs) => `(${xs.join(' + ')}) / ${xs.length}`,
   }),
 );

@@ -3,6 +3,7 @@ import { BlockError, defineBlock, type Shape } from '../src/core/spec';
 import { fmtShape, prod, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { findWeight, weightInit } from '../src/onnx/ops';
+import { affine, pick, asIs, axisOf, callMember, py } from '../src/pytorch/emit';
 
 /** The normalised axis as a positive index, with its (known) size; throws naming the fix. */
 function featureAxis(x: Shape | undefined, axis: number): { a: number; size: number } {
@@ -130,6 +131,15 @@ export default defineBlock({
     perm.forEach((src, i) => (inv[src] = i));
     const moved = ctx.node('Transpose', [x], { perm: { ints: perm } })[0]!;
     return ctx.node('Transpose', [bn(moved)], { perm: { ints: inv } });
+  },
+  toPytorch(a) {
+    const p = a.params;
+    const ax = axisOf(p.axis, a.inputShapes[0]!.length);
+    const w = affine(a);
+    w.running_mean = asIs(pick(a.weights, 'moving_mean', a.nodeId));
+    w.running_var = asIs(pick(a.weights, 'moving_variance', a.nodeId));
+    const momentum = 1 - p.momentum;
+    return callMember(a, `BatchNorm(${a.inputShapes[0]![ax]}, axis=${ax}, eps=${py(p.epsilon)}, momentum=${Number(momentum.toPrecision(12))}, center=${py(p.center)}, scale=${py(p.scale)})`, w);
   },
   fixtures: [
     ...grid({ center: [true, false], scale: [true, false] }, (flags) => ({ params: flags, inputs: [[null, 6, 5, 4]] })),

@@ -16,6 +16,7 @@ import {
   tfjsRnnConfig,
   type RnnKind,
 } from './recurrentCommon';
+import { recurrentToPytorch } from './recurrentTorch';
 
 const { goBackwards: _goBackwards, ...shared } = rnnParams;
 
@@ -143,6 +144,8 @@ export default defineBlock({
     if (kind === 'LSTM') outs.push(state(r.Yc!, 1));
     return outs;
   },
+  outputActivation: (p) => p.activation,
+  toPytorch: (a) => recurrentToPytorch(a, a.params.layer, a.params, { mergeMode: a.params.mergeMode }),
   fixtures: [
     ...grid({ layer: ['LSTM', 'GRU', 'SimpleRNN'], mergeMode: ['concat', 'sum', 'mul', 'ave'], returnSequences: [false, true] }, (p) => ({ params: { units: 3, ...p }, inputs: [[null, 5, 4]] })),
     ...grid({ layer: ['LSTM', 'GRU', 'SimpleRNN'] }, (p) => ({ params: { units: 3, returnState: true, returnSequences: true, ...p }, inputs: [[null, 6, 2]], note: 'states' })),

@@ -1,6 +1,7 @@
 import { BlockError, defineBlock, type Dim, type Shape } from '../src/core/spec';
 import { fmtShape } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
+import { assign, axisOf } from '../src/pytorch/emit';
 
 /** The axis as a positive index for inputs of `rank` (batch included); throws when out of range. */
 function resolveAxis(axis: number, rank: number, shape: Shape): number {
@@ -57,6 +58,7 @@ export default defineBlock({
   },
   toOnnx: (ctx, { inputs, params, inputShapes }) =>
     ctx.node('Concat', inputs as string[], { axis: { i: resolveAxis(params.axis, inputShapes[0]!.length, inputShapes[0]!) } }),
+  toPytorch: (a) => assign(a, `torch.cat([${a.inputs.join(', ')}], dim=${axisOf(a.params.axis, a.inputShapes[0]!.length)})`),
   fixtures: [
     ...grid({ axis: [-1, 1, 2, 3, -3] }, ({ axis }) => ({ params: { axis }, inputs: [[null, 4, 5, 3], [null, 4, 5, 3]] })),
     { params: {}, inputs: [[null, 8, 8, 16], [null, 8, 8, 32]] },

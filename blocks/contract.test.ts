@@ -25,6 +25,11 @@ describe('block registry', () => {
       expect(b.fixtures.length, `${b.type} fixtures`).toBeGreaterThan(0);
     }
   });
+  it('writes every block as PyTorch, or says why it cannot', () => {
+    // Input is the forward() argument itself; every other block needs toPytorch or a stated reason.
+    const missing = BLOCKS.filter((b) => b.type !== 'Input' && typeof b.toPytorch !== 'function' && !b.pytorchUnsupported?.trim()).map((b) => b.type);
+    expect(missing, 'blocks without toPytorch (add it, with helpers from src/pytorch/emit.ts)').toEqual([]);
+  });
 });
 
 for (const spec of BLOCKS) {

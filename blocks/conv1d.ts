@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { defineBlock } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { checkStridesDilation, emitConv } from './convCommon';
+import { GROUPS_PARAM, channelsPerGroup, checkStridesDilation, convToPytorch, emitConv, groupedConvTfjs } from './convCommon';
+import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 /**
  * Left zero-padding along the time axis. tfjs-layers accepts padding "causal" in Conv1D's
@@ -53,6 +54,7 @@ export default defineBlock({
     dilationRate: { kind: 'ints', length: 1, default: [1], doc: 'Spacing between kernel taps (dilated convolution).' },
     activation: { kind: 'enum', options: ACTIVATIONS, default: 'linear', doc: 'Activation applied to the output.', key: true },
     useBias: { kind: 'bool', default: true, doc: 'Add a learned bias per filter. Turn off before BatchNormalization.' },
+    groups: GROUPS_PARAM,
   },
   inputs: () => [{ name: 'in' }],
   outputs: () => ['out'],
@@ -61,21 +63,22 @@ export default defineBlock({
   },
   inferShape([x], p) {
     const s = requireRank(x, 3, 'Conv1D');
-    lastDim(s, 'Conv1D');
+    channelsPerGroup(lastDim(s, 'Conv1D'), p.filters, p.groups, 'Conv1D');
     const len = convOutputLength(s[1]!, p.kernelSize[0]!, p.padding, p.strides[0]!, p.dilationRate[0]!);
     return [requirePositive([null, len, p.filters], 'Conv1D', 'kernelSize')];
   },
   paramCount([x], p) {
-    const cin = lastDim(x!, 'Conv1D');
+    const cin = channelsPerGroup(lastDim(x!, 'Conv1D'), p.filters, p.groups, 'Conv1D');
     return { trainable: p.kernelSize[0]! * cin * p.filters + (p.useBias ? p.filters : 0), nonTrainable: 0 };
   },
-  macs: ([x], p, [y]) => prod(y!.slice(1, 2)) * p.kernelSize[0]! * lastDim(x!, 'Conv1D') * p.filters,
+  macs: ([x], p, [y]) => prod(y!.slice(1, 2)) * p.kernelSize[0]! * (lastDim(x!, 'Conv1D') / p.groups) * p.filters,
   toTfjs([x], p, ctx) {
     let input = x!;
     if (p.padding === 'causal') {
       const left = (p.kernelSize[0]! - 1) * p.dilationRate[0]!;
       input = ctx.register(new CausalPadding1D({ left, name: `${ctx.name}_causal_pad` })).apply(input) as tf.SymbolicTensor;
     }
+    if (p.groups > 1) return [groupedConvTfjs(input, p, 1, ctx)];
     const conv = ctx.register(
       ctx.tf.layers.conv1d({
         filters: p.filters,
@@ -94,8 +97,10 @@ export default defineBlock({
   // The causal pad layer has no weights, so the kernel and bias are the Conv1D's; "causal" becomes
   // explicit left pads on the ONNX Conv.
   toOnnx: (ctx, { params: p, nodeId, inputs: [x], inputShapes: [xs], weights }) => [
-    emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: p.dilationRate, padding: p.padding, activation: p.activation }),
+    emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: p.dilationRate, padding: p.padding, activation: p.activation, groups: p.groups }),
   ],
+  outputActivation: (p) => p.activation,
+  toPytorch: (a) => convToPytorch(a, 1),
   fixtures: [
     ...grid(
       { kernelSize: [1, 3, 4], strides: [1, 2, 3], padding: ['valid', 'same', 'causal'] },
@@ -109,5 +114,8 @@ export default defineBlock({
     // Unknown length under "same": ONNX gets auto_pad SAME_UPPER (TF's split) instead of explicit pads.
     { params: { filters: 2, kernelSize: 4, padding: 'same' }, inputs: [[null, null, 3]], note: 'variable length' },
     { params: { filters: 5, kernelSize: 5, strides: 2, padding: 'same', activation: 'tanh' }, inputs: [[null, 7, 1]] },
+    ...grid({ groups: [2, 4], padding: ['valid', 'same', 'causal'] }, (params) => ({ params: { filters: 8, kernelSize: 3, ...params }, inputs: [[null, 10, 4]] })),
+    { params: { filters: 6, kernelSize: 3, groups: 3, strides: 2, activation: 'hardSigmoidTorch' }, inputs: [[null, 11, 3]], note: 'depthwise ×2' },
+    { params: { filters: 4, kernelSize: 2, groups: 2, dilationRate: 2, padding: 'causal' }, inputs: [[null, null, 6]], note: 'grouped, variable length' },
   ],
 });

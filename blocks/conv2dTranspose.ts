@@ -1,7 +1,9 @@
-import { defineBlock } from '../src/core/spec';
+import { defineBlock, type TorchTensor } from '../src/core/spec';
 import { ACTIVATIONS, deconvLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { emitActivation, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
+import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
+import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 export default defineBlock({
   type: 'Conv2DTranspose',
@@ -75,6 +77,14 @@ export default defineBlock({
       output_padding: { ints: outPad },
     })[0]!;
     return [emitActivation(ctx, p.activation, toChannelsLast(ctx, y, 4))];
+  },
+  outputActivation: (p) => p.activation,
+  toPytorch(a) {
+    const p = a.params;
+    const k = pick(a.weights, 'kernel', a.nodeId); // [kh, kw, cout, cin]
+    const w: Record<string, TorchTensor> = { weight: perm(k, [3, 2, 0, 1]) };
+    if (p.useBias) w.bias = asIs(pick(a.weights, 'bias', a.nodeId));
+    return callMember(a, `ConvTranspose2d(${k.shape[3]}, ${k.shape[2]}, kernel=${py(p.kernelSize)}, strides=${py(p.strides)}, padding=${py(p.padding)}, bias=${py(p.useBias)}, activation=${py(p.activation)})`, w);
   },
   fixtures: [
     ...grid(

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../src/core/compile';
+import { analyze } from '../src/core/infer';
 import { fixtureGraph } from '../src/core/fixtureGraph';
 import { compiledParity } from '../src/onnx/parity';
 import { getBlock } from './index';
@@ -25,6 +26,10 @@ const CASES: { type: string; params: Record<string, unknown>; input: (number | n
   { type: 'Conv2DTranspose', params: { filters: 3, kernelSize: [3, 4], strides: 2, padding: 'same', activation: 'elu' }, input: [null, 4, 5, 2] },
   { type: 'Conv2DTranspose', params: { filters: 2, kernelSize: [2, 5], strides: [3, 2], padding: 'valid', activation: 'tanh' }, input: [null, 3, 4, 3] },
   { type: 'Conv2DTranspose', params: { filters: 2, kernelSize: 1, strides: 3, padding: 'same' }, input: [null, 3, 3, 2] },
+  // Grouped (split → conv → concat) and depthwise (one depthwiseConv2d) GroupedConv paths.
+  { type: 'Conv2D', params: { filters: 6, kernelSize: 3, groups: 3, padding: 'same', activation: 'relu' }, input: [null, 6, 5, 9] },
+  { type: 'Conv2D', params: { filters: 8, kernelSize: 3, groups: 4, strides: 2 }, input: [null, 7, 7, 4] },
+  { type: 'Conv1D', params: { filters: 4, kernelSize: 3, groups: 2, padding: 'causal' }, input: [null, 8, 6] },
 ];
 
 describe('conv blocks: ONNX equals tfjs with random weights and biases', () => {
@@ -48,6 +53,15 @@ describe('conv blocks: ONNX equals tfjs with random weights and biases', () => {
         m.model.dispose();
       }
     });
+  });
+});
+
+describe('groups', () => {
+  it('must divide the input channels and filters, and the error says so on the groups param', () => {
+    const a = analyze(fixtureGraph(getBlock('Conv2D')!, { params: { filters: 8, groups: 3 }, inputs: [[null, 5, 5, 6]] }));
+    const e = a.nodes.get('b')!.errors[0]!;
+    expect(e.message).toMatch(/groups 3 must divide both the input channels \(6\) and filters \(8\).*e\.g\. 2/);
+    expect(e.param).toBe('groups');
   });
 });
 

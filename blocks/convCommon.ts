@@ -1,6 +1,8 @@
 // Shared by the convolution blocks: tfjs' constraints and one ONNX emitter for Conv (1-D, 2-D,
 // depthwise). Layout helpers, "same" pads and kernel permutations live in src/onnx/ops.ts.
-import { BlockError, type BlockWeight, type OnnxContext, type Shape } from '../src/core/spec';
+import { BlockError, type BlockWeight, type OnnxContext, type PytorchEmitArgs, type PytorchEmitted, type Shape, type SymbolicTensor, type TfjsBuildContext, type TorchTensor } from '../src/core/spec';
+import { GroupedConv } from '../src/core/layers/groupedConv';
+import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
 import { convPadAttrs, depthwiseKernelToOnnx, emitActivation, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
 
 /** tfjs' conv and pool kernels reject strides > 1 together with dilation > 1 on any axis. */
@@ -30,6 +32,8 @@ export interface ConvEmit {
   activation: string;
   /** Depthwise (group = channels): the kernel is [k…, in, multiplier]. */
   depthwise?: boolean;
+  /** Grouped convolution: the kernel is [k…, in/groups, filters]. */
+  groups?: number;
 }
 
 /**
@@ -47,8 +51,76 @@ export function emitConv(ctx: OnnxContext, o: ConvEmit): string {
     kernel_shape: { ints: o.kernelSize },
     strides: { ints: o.strides },
     dilations: { ints: o.dilationRate },
-    group: { i: o.depthwise ? kernel.shape[rank - 2]! : 1 },
+    group: { i: o.depthwise ? kernel.shape[rank - 2]! : (o.groups ?? 1) },
     ...windowPads(o.xShape.slice(1, -1), o.kernelSize, o.strides, o.dilationRate, o.padding),
   })[0]!;
   return emitActivation(ctx, o.activation, toChannelsLast(ctx, y, rank));
+}
+
+/** Conv1D/Conv2D as the prelude's ConvNd (channels-last in and out, TF "same" pads, fused activation). */
+export function convToPytorch(
+  a: PytorchEmitArgs<{ kernelSize: number[]; strides: number[]; dilationRate: number[]; padding: string; activation: string; useBias: boolean; groups?: number }>,
+  rank: 1 | 2,
+): PytorchEmitted {
+  const p = a.params;
+  const k = pick(a.weights, 'kernel', a.nodeId);
+  const w: Record<string, TorchTensor> = { weight: perm(k, rank === 2 ? [3, 2, 0, 1] : [2, 1, 0]) };
+  if (p.useBias) w.bias = asIs(pick(a.weights, 'bias', a.nodeId));
+  const groups = p.groups ?? 1;
+  const cin = k.shape[rank]! * groups;
+  const cout = k.shape[rank + 1]!;
+  const g = groups > 1 ? `, groups=${groups}` : '';
+  return callMember(
+    a,
+    `ConvNd(${rank}, ${cin}, ${cout}, kernel=${py(p.kernelSize)}, strides=${py(p.strides)}, dilation=${py(p.dilationRate)}, padding=${py(p.padding)}${g}, bias=${py(p.useBias)}, activation=${py(p.activation)})`,
+    w,
+  );
+}
+
+/** The `groups` param of Conv1D/Conv2D. */
+export const GROUPS_PARAM = {
+  kind: 'int',
+  default: 1,
+  min: 1,
+  doc: 'Split the input channels into this many groups, each convolved with its own filters/groups filters (ResNeXt, ShuffleNet); groups = input channels is a depthwise convolution. Must divide both the input channels and filters.',
+} as const;
+
+/** Input channels per group; throws a BlockError on the groups param when the split is uneven. */
+export function channelsPerGroup(cin: number, filters: number, groups: number, what: string): number {
+  if (cin % groups !== 0 || filters % groups !== 0)
+    throw new BlockError(
+      `${what} groups ${groups} must divide both the input channels (${cin}) and filters (${filters}): pick a common divisor, e.g. ${gcd(cin, filters)}`,
+      { param: 'groups' },
+    );
+  return cin / groups;
+}
+const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
+
+/**
+ * A grouped Conv1D/Conv2D (groups > 1) as the custom GroupedConv layer, then the activation as its
+ * own layer (tfjs' conv layers have no `groups`).
+ */
+export function groupedConvTfjs(
+  x: SymbolicTensor,
+  p: { filters: number; kernelSize: number[]; strides: number[]; dilationRate: number[]; padding: string; groups: number; useBias: boolean; activation: string },
+  rank: 1 | 2,
+  ctx: TfjsBuildContext,
+): SymbolicTensor {
+  const conv = ctx.register(
+    new GroupedConv({
+      rank,
+      filters: p.filters,
+      kernelSize: p.kernelSize,
+      strides: p.strides,
+      dilationRate: p.dilationRate,
+      padding: p.padding === 'same' ? 'same' : 'valid',
+      groups: p.groups,
+      useBias: p.useBias,
+      kernelInitializer: ctx.kernelInitializer,
+      name: ctx.name,
+    }),
+  );
+  const y = conv.apply(x) as SymbolicTensor;
+  if (p.activation === 'linear') return y;
+  return ctx.register(ctx.tf.layers.activation({ activation: p.activation as never, name: `${ctx.name}_act` })).apply(y) as SymbolicTensor;
 }

@@ -1,5 +1,6 @@
 import { BlockError, defineBlock } from '../src/core/spec';
 import { fmtShape, requireRank } from '../src/core/shapes';
+import { assign } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'Cropping2D',
@@ -46,6 +47,11 @@ export default defineBlock({
     const ends = ctx.constInt64('ends', [end(xs![1]!, b), end(xs![2]!, r)], [2]);
     const axes = ctx.constInt64('axes', [1, 2], [2]);
     return ctx.node('Slice', [x!, starts, ends, axes]);
+  },
+  toPytorch(a) {
+    const [[tp, bt], [l, r]] = a.params.cropping;
+    const end = (n: number) => (n ? String(-n) : '');
+    return assign(a, `${a.inputs[0]}[:, ${tp}:${end(bt)}, ${l}:${end(r)}]`);
   },
   fixtures: [
     { params: {}, inputs: [[null, 5, 7, 3]], note: 'no-op' },

@@ -1,6 +1,9 @@
-import { defineBlock } from '../src/core/spec';
+import { defineBlock, type TorchTensor } from '../src/core/spec';
 import { ACTIVATIONS, lastDim, prod, requireRank } from '../src/core/shapes';
 import { emitActivation, emitMatMulBias, findWeight } from '../src/onnx/ops';
+import { pick, asIs, act, py } from '../src/pytorch/emit';
+import { transpose2d } from '../src/pytorch/weights';
+import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 export default defineBlock({
   type: 'Dense',
@@ -36,10 +39,19 @@ export default defineBlock({
     const bias = p.useBias ? findWeight(weights, 'bias', nodeId) : undefined;
     return [emitActivation(ctx, p.activation, emitMatMulBias(ctx, x!, kernel, bias, 'dense'))];
   },
+  outputActivation: (p) => p.activation,
+  toPytorch(a) {
+    const k = pick(a.weights, 'kernel', a.nodeId);
+    const w: Record<string, TorchTensor> = { weight: transpose2d(k.data, k.shape[0]!, k.shape[1]!) };
+    if (a.params.useBias) w.bias = asIs(pick(a.weights, 'bias', a.nodeId));
+    return { member: `nn.Linear(${k.shape[0]}, ${k.shape[1]}, bias=${py(a.params.useBias)})`, weights: w, lines: [`${a.outputs[0]} = ${act(a.params.activation, `self.${a.self}(${a.inputs[0]})`)}`] };
+  },
   fixtures: [
     { params: { units: 10 }, inputs: [[null, 20]] },
     { params: { units: 4, activation: 'relu', useBias: false }, inputs: [[null, 5, 6]] },
     { params: { units: 3, activation: 'softmax' }, inputs: [[null, 2, 3, 7]] },
     { params: { units: 1, activation: 'sigmoid' }, inputs: [[null, 1]] },
+    { params: { units: 5, activation: 'hardSwish' }, inputs: [[null, 7]] },
+    { params: { units: 3, activation: 'geluTanh' }, inputs: [[null, 4, 6]] },
   ],
 });

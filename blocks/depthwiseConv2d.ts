@@ -1,7 +1,9 @@
-import { defineBlock } from '../src/core/spec';
+import { defineBlock, type TorchTensor } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { emitConv } from './convCommon';
+import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
+import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 export default defineBlock({
   type: 'DepthwiseConv2D',
@@ -49,6 +51,15 @@ export default defineBlock({
   toOnnx: (ctx, { params: p, nodeId, inputs: [x], inputShapes: [xs], weights }) => [
     emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: [1, 1], padding: p.padding, activation: p.activation, depthwise: true }),
   ],
+  outputActivation: (p) => p.activation,
+  toPytorch(a) {
+    const p = a.params;
+    const k = pick(a.weights, 'depthwise_kernel', a.nodeId);
+    const [kh, kw, cin, m] = k.shape as [number, number, number, number];
+    const w: Record<string, TorchTensor> = { weight: { shape: [cin * m, 1, kh, kw], data: perm(k, [2, 3, 0, 1]).data } };
+    if (p.useBias) w.bias = asIs(pick(a.weights, 'bias', a.nodeId));
+    return callMember(a, `ConvNd(2, ${cin}, ${cin * m}, kernel=${py(p.kernelSize)}, strides=${py(p.strides)}, dilation=[1, 1], padding=${py(p.padding)}, groups=${cin}, bias=${py(p.useBias)}, activation=${py(p.activation)})`, w);
+  },
   fixtures: [
     ...grid(
       { kernelSize: [1, 3, [2, 5]], strides: [1, 2, [3, 1]], padding: ['valid', 'same'] },

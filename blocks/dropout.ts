@@ -1,4 +1,5 @@
 import { BlockError, defineBlock } from '../src/core/spec';
+import { callMember, py } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'Dropout',
@@ -20,6 +21,7 @@ export default defineBlock({
   toTfjs: ([x], p, ctx) => [ctx.register(ctx.tf.layers.dropout({ rate: p.rate, name: ctx.name })).apply(x!) as never],
   // Inference: the identity.
   toOnnx: (ctx, { inputs }) => ctx.node('Identity', [inputs[0]!]),
+  toPytorch: (a) => callMember(a, `nn.Dropout(${py(a.params.rate)})`),
   fixtures: [
     { params: {}, inputs: [[null, 12]] },
     { params: { rate: 0.1 }, inputs: [[null, 5, 6]] },

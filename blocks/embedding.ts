@@ -1,5 +1,6 @@
 import { BlockError, defineBlock } from '../src/core/spec';
 import { fmtShape } from '../src/core/shapes';
+import { pick, asIs } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'Embedding',
@@ -43,6 +44,12 @@ export default defineBlock({
     if (inputDtypes[0] !== 'int32' && inputDtypes[0] !== 'int64') ids = ctx.node('Cast', [ids], { to: { i: 6 } })[0]!;
     return ctx.node('Gather', [W, ids], { axis: { i: 0 } });
   },
+  // tfjs casts float ids to int32 (truncating); .long() does the same.
+  toPytorch: (a) => ({
+    member: `nn.Embedding(${a.params.inputDim}, ${a.params.outputDim})`,
+    weights: { weight: asIs(pick(a.weights, 'embeddings', a.nodeId)) },
+    lines: [`${a.outputs[0]} = self.${a.self}(${a.inputs[0]}.long())`],
+  }),
   fixtures: [
     { params: { inputDim: 50, outputDim: 8 }, inputs: [[null, 12]], dtypes: ['int32'], maxInt: 50 },
     { params: { inputDim: 7, outputDim: 3, inputLength: 10 }, inputs: [[null, 10]], dtypes: ['int32'], maxInt: 7 },

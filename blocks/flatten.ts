@@ -1,5 +1,6 @@
 import { BlockError, defineBlock } from '../src/core/spec';
 import { fmtShape, prodKnown } from '../src/core/shapes';
+import { assign } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'Flatten',
@@ -24,6 +25,8 @@ export default defineBlock({
   toTfjs: ([x], _p, ctx) => [ctx.register(ctx.tf.layers.flatten({ name: ctx.name })).apply(x!) as never],
   // Tensors stay NHWC in the exported graph, so a row-major Flatten keeps tfjs' element order.
   toOnnx: (ctx, { inputs }) => ctx.node('Flatten', [inputs[0]!], { axis: { i: 1 } }),
+  // Channels-last like tfjs, so the flattened order is tfjs' (H, W, C).
+  toPytorch: (a) => assign(a, `${a.inputs[0]}.reshape(${a.inputs[0]}.shape[0], -1)`),
   fixtures: [
     { params: {}, inputs: [[null, 7, 7, 4]] },
     { params: {}, inputs: [[null, 5, 3]] },

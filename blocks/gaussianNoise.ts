@@ -1,4 +1,5 @@
 import { BlockError, defineBlock } from '../src/core/spec';
+import { callMember, py } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'GaussianNoise',
@@ -20,6 +21,7 @@ export default defineBlock({
   toTfjs: ([x], p, ctx) => [ctx.register(ctx.tf.layers.gaussianNoise({ stddev: p.stddev, name: ctx.name })).apply(x!) as never],
   // Inference: the identity.
   toOnnx: (ctx, { inputs }) => ctx.node('Identity', [inputs[0]!]),
+  toPytorch: (a) => callMember(a, `GaussianNoise(${py(a.params.stddev)})`),
   fixtures: [
     { params: {}, inputs: [[null, 12]] },
     { params: { stddev: 0.5 }, inputs: [[null, 5, 6]] },

@@ -49,6 +49,12 @@ import multiHeadAttention from './multiHeadAttention';
 import positionalEmbedding from './positionalEmbedding';
 import sinePositionEncoding from './sinePositionEncoding';
 import sampling from './sampling';
+import channelSplit from './channelSplit';
+import channelShuffle from './channelShuffle';
+import adaptiveAveragePooling2d from './adaptiveAveragePooling2d';
+import stochasticDepth from './stochasticDepth';
+import layerScale from './layerScale';
+import classToken from './classToken';
 // @registry-imports (keep this line: helpers add imports above it)
 
 export const BLOCKS: readonly AnyBlockSpec[] = [
@@ -99,6 +105,12 @@ export const BLOCKS: readonly AnyBlockSpec[] = [
   positionalEmbedding,
   sinePositionEncoding,
   sampling,
+  channelSplit,
+  channelShuffle,
+  adaptiveAveragePooling2d,
+  stochasticDepth,
+  layerScale,
+  classToken,
   // @registry-entries (keep this line: helpers add entries above it)
 ];
 

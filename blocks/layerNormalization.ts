@@ -3,6 +3,7 @@ import { BlockError, defineBlock, type Shape } from '../src/core/spec';
 import { fmtShape, prod, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { findWeight, weightInit } from '../src/onnx/ops';
+import { affine, axisOf, callMember, py } from '../src/pytorch/emit';
 
 /** The normalised axis as a positive index, with its (known) size; throws naming the fix. */
 function normAxis(x: Shape | undefined, axis: number): { a: number; size: number } {
@@ -102,10 +103,18 @@ export default defineBlock({
     const moved = ctx.node('Transpose', [x], { perm: { ints: perm } })[0]!;
     return ctx.node('Transpose', [ln(moved)], { perm: { ints: inv } });
   },
+  toPytorch(a) {
+    const p = a.params;
+    const ax = axisOf(p.axis, a.inputShapes[0]!.length);
+    const w = affine(a);
+    return callMember(a, `LayerNorm(${a.inputShapes[0]![ax]}, axis=${ax}, eps=${py(p.epsilon)}, center=${py(p.center)}, scale=${py(p.scale)})`, w);
+  },
   fixtures: [
     ...grid({ center: [true, false], scale: [true, false] }, (flags) => ({ params: flags, inputs: [[null, 6, 8]] })),
     { params: {}, inputs: [[null, 10]] },
     { params: { epsilon: 1e-6 }, inputs: [[null, 4, 5, 3]] },
+    // Over the channels of an NHWC image: ConvNeXt's LayerNorm2d (torch normalises dim 1 of NCHW).
+    { params: { epsilon: 1e-6 }, inputs: [[null, 3, 4, 8]], note: 'over channels (ConvNeXt)' },
     { params: { axis: 1 }, inputs: [[null, 4, 5, 3]] },
     { params: { axis: -2 }, inputs: [[null, 7, 3]] },
     { params: {}, inputs: [[null, null, 16]], note: 'variable length' },

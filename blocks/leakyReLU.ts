@@ -1,4 +1,5 @@
 import { BlockError, defineBlock } from '../src/core/spec';
+import { assign, py } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'LeakyReLU',
@@ -21,6 +22,7 @@ export default defineBlock({
   // tfjs' kernel is x < 0 ? alpha·x : x, exactly ONNX LeakyRelu; alpha is written explicitly because
   // ONNX's default (0.01) differs from tfjs' (0.3).
   toOnnx: (ctx, { inputs, params }) => ctx.node('LeakyRelu', [inputs[0]!], { alpha: { f: params.alpha } }),
+  toPytorch: (a) => assign(a, `F.leaky_relu(${a.inputs[0]}, ${py(a.params.alpha)})`),
   fixtures: [
     { params: {}, inputs: [[null, 7]] },
     { params: { alpha: 0.2 }, inputs: [[null, 5, 6, 3]] },

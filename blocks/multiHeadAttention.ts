@@ -1,9 +1,11 @@
-import { defineBlock, type SymbolicTensor } from '../src/core/spec';
+import { defineBlock, type SymbolicTensor, type TorchTensor } from '../src/core/spec';
 import { dedupeInputs } from '../src/core/layers/common';
 import { prod } from '../src/core/shapes';
 import { mhaShapes } from '../src/core/layers/shapes';
 import { MultiHeadAttention } from '../src/core/layers/multiHeadAttention';
 import { mhaOnnx } from '../src/core/layers/onnx';
+import { attentionCall, pick, py } from '../src/pytorch/emit';
+import { transpose2d } from '../src/pytorch/weights';
 
 export default defineBlock({
   type: 'MultiHeadAttention',
@@ -74,6 +76,32 @@ export default defineBlock({
     return (Array.isArray(out) ? out : [out]) as SymbolicTensor[];
   },
   toOnnx: (ctx, args) => mhaOnnx(ctx, args),
+  probe: 'attention',
+  toPytorch(a) {
+    const p = a.params;
+    const w: Record<string, TorchTensor> = {};
+    const proj = (name: string) => {
+      const k = pick(a.weights, `${name}_kernel`, a.nodeId);
+      const rows = name === 'output' ? k.shape[0]! * k.shape[1]! : k.shape[0]!;
+      const cols = name === 'output' ? k.shape[2]! : k.shape[1]! * k.shape[2]!;
+      w[`${name}.weight`] = transpose2d(k.data, rows, cols);
+      if (p.useBias) {
+        const b = pick(a.weights, `${name}_bias`, a.nodeId);
+        w[`${name}.bias`] = { shape: [b.data.length], data: b.data };
+      }
+      return { rows, cols };
+    };
+    const q = proj('query');
+    const k = proj('key');
+    const v = proj('value');
+    const out = proj('output');
+    const valueDim = p.valueDim ?? p.keyDim;
+    return attentionCall(
+      a,
+      `MultiHeadAttention(${q.rows}, ${k.rows}, ${v.rows}, heads=${p.numHeads}, key_dim=${p.keyDim}, value_dim=${valueDim}, out_dim=${out.cols}, bias=${py(p.useBias)}, causal=${py(p.useCausalMask)}, dropout=${py(p.dropout)})`,
+      w,
+    );
+  },
   fixtures: [
     { params: { numHeads: 2, keyDim: 4 }, inputs: [[null, 5, 8], [null, 5, 8]], note: 'self-attention' },
     { params: { numHeads: 3, keyDim: 2, valueDim: 5, outputShape: 7 }, inputs: [[null, 4, 6], [null, 3, 5]], note: 'cross' },

@@ -1,5 +1,6 @@
 import { BlockError, defineBlock } from '../src/core/spec';
 import { fmtShape } from '../src/core/shapes';
+import { assign } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'Permute',
@@ -28,6 +29,7 @@ export default defineBlock({
   macs: () => 0,
   toTfjs: ([x], p, ctx) => [ctx.register(ctx.tf.layers.permute({ dims: p.dims as number[], name: ctx.name })).apply(x!) as never],
   toOnnx: (ctx, { inputs, params }) => ctx.node('Transpose', [inputs[0]!], { perm: { ints: [0, ...(params.dims as number[])] } }),
+  toPytorch: (a) => assign(a, `${a.inputs[0]}.permute(0, ${(a.params.dims as number[]).join(', ')})`),
   fixtures: [
     { params: {}, inputs: [[null, 7, 3]] },
     { params: { dims: [1] }, inputs: [[null, 5]] },

@@ -3,9 +3,11 @@
 // no multiply–accumulates: MACs are 0 by the summary's definition (its comparisons and additions
 // are not multiplies).
 import type * as tfjs from '@tensorflow/tfjs';
-import { BlockError, type BlockSpec, type EnumParam, type Fixture, type IntsParam, type Shape } from '../src/core/spec';
+import { BlockError, type BlockSpec, type BoolParam, type EnumParam, type Fixture, type IntsParam, type Shape } from '../src/core/spec';
 import { convOutputLength, fmtShape, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
+import { PaddedPool, ceilPoolLength, poolPads } from '../src/core/layers/pooling';
+import { assign, py } from '../src/pytorch/emit';
 import { convPadAttrs, toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
 
 export type PoolMode = 'max' | 'avg';
@@ -14,8 +16,14 @@ interface PoolSchema {
   poolSize: IntsParam;
   strides: IntsParam;
   padding: EnumParam;
-  [k: string]: IntsParam | EnumParam;
+  ceilMode: BoolParam;
+  /** Average pooling only (absent on max pooling, so it resolves to undefined there). */
+  countIncludePad: BoolParam;
+  [k: string]: IntsParam | EnumParam | BoolParam;
 }
+
+/** PyTorch-style options need the PaddedPool layer; plain pooling stays tfjs' own layer. */
+const needsPaddedPool = (p: { ceilMode: boolean; countIncludePad?: boolean; padding: string }) => p.ceilMode || (p.countIncludePad === true && p.padding === 'same');
 
 /** tfjs defaults unset strides to the pool size (null, the default, is "unset"). */
 export function poolStrides(p: { poolSize: number[]; strides: number[] | null }): number[] {
@@ -56,6 +64,23 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
           ? '"valid": windows stay inside the input; "same": pad so the output is ceil(input / stride) (padding is left out of the average).'
           : '"valid": windows stay inside the input; "same": pad so the output is ceil(input / stride) (padding never wins the max).',
       },
+      ceilMode: {
+        kind: 'bool',
+        default: false,
+        doc: 'PyTorch\'s ceil_mode, with padding "valid": add a last, partial window when one starts inside the input (output ceil((input − poolSize) / stride) + 1), as SqueezeNet and GoogLeNet pool.',
+      },
+      ...(o.mode === 'avg'
+        ? {
+            countIncludePad: {
+              kind: 'bool',
+              default: false,
+              doc: 'PyTorch\'s count_include_pad, with padding "same": the padded zeros count in the average (divide by the whole window). Off: average the real inputs only, as tfjs.',
+            } as BoolParam,
+          }
+        : {}),
+    } as PoolSchema,
+    checkParams(p) {
+      if (p.ceilMode && p.padding === 'same') throw new BlockError('ceilMode only changes "valid" pooling ("same" already gives ceil(input / stride)): set padding to "valid" or turn ceilMode off', { param: 'ceilMode' });
     },
     inputs: () => [{ name: 'in' }],
     outputs: () => ['out'],
@@ -63,13 +88,21 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
       const s = requireRank(x, inRank, o.type);
       const st = poolStrides(p);
       const out: Shape = [null];
-      for (let i = 0; i < n; i++) out.push(convOutputLength(s[1 + i]!, p.poolSize[i]!, p.padding, st[i]!));
+      for (let i = 0; i < n; i++) {
+        const len = s[1 + i]!;
+        if (p.ceilMode && len === null) throw new BlockError(`${o.type} with ceilMode needs known spatial sizes, got ${fmtShape(s)}`, { param: 'ceilMode' });
+        out.push(p.ceilMode && len !== null && len >= p.poolSize[i]! ? ceilPoolLength(len, p.poolSize[i]!, st[i]!) : convOutputLength(len, p.poolSize[i]!, p.padding, st[i]!));
+      }
       out.push(s[inRank - 1]!);
       return [requirePositive(out, o.type, 'poolSize')];
     },
     paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
     macs: () => 0,
     toTfjs([x], p, ctx) {
+      if (needsPaddedPool(p)) {
+        const layer = new PaddedPool({ mode: o.mode, poolSize: p.poolSize, strides: poolStrides(p), padding: p.padding as 'valid' | 'same', ceilMode: p.ceilMode, countIncludePad: p.countIncludePad ?? false, name: ctx.name });
+        return [ctx.register(layer).apply(x!) as tfjs.SymbolicTensor];
+      }
       const args = { poolSize: p.poolSize, strides: poolStrides(p), padding: p.padding as 'valid' | 'same', name: ctx.name };
       const L = ctx.tf.layers;
       let layer: tfjs.layers.Layer;
@@ -88,12 +121,20 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
       const attrs = {
         kernel_shape: { ints: p.poolSize },
         strides: { ints: st },
-        ...convPadAttrs(xs!.slice(1, -1), p.poolSize, st, new Array<number>(n).fill(1), p.padding),
+        // ceilMode: the last window's overhang as end pads (pooling ignores pads unless counted).
+        ...(p.ceilMode
+          ? { pads: { ints: [...new Array<number>(n).fill(0), ...poolPads(xs!.slice(1, -1) as number[], p.poolSize, st, 'valid', true).map(([, e]) => e)] } }
+          : convPadAttrs(xs!.slice(1, -1), p.poolSize, st, new Array<number>(n).fill(1), p.padding)),
         // tfjs' "same" average divides by the number of real (unpadded) inputs in the window.
-        ...(o.mode === 'avg' ? { count_include_pad: { i: 0 } } : {}),
+        ...(o.mode === 'avg' ? { count_include_pad: { i: p.countIncludePad ? 1 : 0 } } : {}),
       };
       const y = ctx.node(o.mode === 'max' ? 'MaxPool' : 'AveragePool', [t], attrs)[0]!;
       return [toChannelsLast(ctx, y, inRank)];
+    },
+    toPytorch(a) {
+      const p = a.params;
+      const extra = [...(p.ceilMode ? ['ceil_mode=True'] : []), ...(p.countIncludePad && p.padding === 'same' ? ['count_include_pad=True'] : [])];
+      return assign(a, `${o.mode === 'max' ? 'max_pool' : 'avg_pool'}(${[a.inputs[0], py(p.poolSize), py(poolStrides(p)), py(p.padding), ...extra].join(', ')})`);
     },
     fixtures:
       n === 1
@@ -104,6 +145,8 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
             })),
             // An unknown length stays unknown; stride 1 "same" keeps it, so the run's filled-in size checks too.
             { params: { poolSize: 4, strides: 1, padding: 'same' }, inputs: [[null, null, 2]], note: 'variable length' },
+            ...grid({ poolSize: [2, 3], strides: [2, 3] }, (params) => ({ params: { ...params, ceilMode: true }, inputs: [[null, 10, 2]] })),
+            ...(o.mode === 'avg' ? [{ params: { poolSize: 3, strides: 2, padding: 'same', countIncludePad: true }, inputs: [[null, 10, 2]] as Shape[] }] : []),
           ]
         : [
             ...grid({ poolSize: [2, 3, [2, 3]], strides: [undefined, 1, 2, [3, 1]], padding: ['valid', 'same'] }, (params) => ({
@@ -112,6 +155,13 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
             })),
             { params: { poolSize: [1, 4], strides: [2, 3], padding: 'same' }, inputs: [[null, 5, 10, 2]] },
             { params: { poolSize: 7 }, inputs: [[null, 7, 7, 4]], note: 'window equals input' },
+            // PyTorch's ceil_mode (SqueezeNet: 3×3 stride 2), incl. a window that would start past the end.
+            ...grid({ poolSize: [2, 3], strides: [2, [3, 2]] }, (params) => ({ params: { ...params, ceilMode: true }, inputs: [[null, 12, 9, 3]] })),
+            { params: { poolSize: 3, strides: 2, ceilMode: true }, inputs: [[null, 13, 14, 2]] },
+            { params: { poolSize: [1, 2], strides: [3, 4], ceilMode: true }, inputs: [[null, 5, 9, 2]], note: 'last window dropped' },
+            ...(o.mode === 'avg'
+              ? grid({ poolSize: [2, 3], strides: [1, 2] }, (params) => ({ params: { ...params, padding: 'same', countIncludePad: true }, inputs: [[null, 7, 8, 2]] }))
+              : []),
           ],
   };
 }
@@ -124,7 +174,12 @@ export interface GlobalPoolOptions {
   mode: PoolMode;
 }
 
-export function globalPoolingBlock(o: GlobalPoolOptions): BlockSpec<Record<string, never>> {
+interface GlobalPoolSchema {
+  keepDims: BoolParam;
+  [k: string]: BoolParam;
+}
+
+export function globalPoolingBlock(o: GlobalPoolOptions): BlockSpec<GlobalPoolSchema> {
   const n = o.rank;
   const inRank = n + 2;
   return {
@@ -132,18 +187,25 @@ export function globalPoolingBlock(o: GlobalPoolOptions): BlockSpec<Record<strin
     category: 'pool',
     label: o.label,
     docs: o.docs,
-    params: {},
+    params: {
+      keepDims: {
+        kind: 'bool',
+        default: false,
+        doc: `Keep the pooled axes as size 1: [N, ${n === 1 ? '1' : '1, 1'}, C] instead of [N, C], e.g. for a squeeze-and-excitation gate multiplied back onto the input (PyTorch's AdaptiveAvgPool2d(1) shape).`,
+      },
+    },
     inputs: () => [{ name: 'in' }],
     outputs: () => ['out'],
-    inferShape([x]) {
+    inferShape([x], p) {
       const s = requireRank(x, inRank, o.type);
       if (s.slice(1, -1).some((d) => d === 0))
         throw new BlockError(`${o.type} needs a non-empty input, got ${fmtShape(s)}`, { port: 'in' });
-      return [[null, s[inRank - 1]!]];
+      if (p.keepDims && s[inRank - 1] === null) throw new BlockError(`${o.type} with keepDims needs a known channel count, got ${fmtShape(s)}`, { port: 'in' });
+      return [p.keepDims ? [null, ...new Array<number>(n).fill(1), s[inRank - 1]!] : [null, s[inRank - 1]!]];
     },
     paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
     macs: () => 0,
-    toTfjs([x], _p, ctx) {
+    toTfjs([x], p, ctx) {
       const L = ctx.tf.layers;
       const make = {
         '1max': L.globalMaxPooling1d,
@@ -151,23 +213,32 @@ export function globalPoolingBlock(o: GlobalPoolOptions): BlockSpec<Record<strin
         '2max': L.globalMaxPooling2d,
         '2avg': L.globalAveragePooling2d,
       }[`${n}${o.mode}` as const];
-      return [ctx.register(make({ name: ctx.name })).apply(x!) as tfjs.SymbolicTensor];
+      const y = ctx.register(make({ name: ctx.name })).apply(x!) as tfjs.SymbolicTensor;
+      // tfjs 4.22's global pooling has no keepDims: a Reshape puts the size-1 axes back.
+      if (!p.keepDims) return [y];
+      const c = y.shape[1]!;
+      return [ctx.register(L.reshape({ targetShape: [...new Array<number>(n).fill(1), c], name: `${ctx.name}_keep` })).apply(y) as tfjs.SymbolicTensor];
     },
-    toOnnx(ctx, { inputs: [x] }) {
+    toOnnx(ctx, { params: p, inputs: [x] }) {
       // Opset 17: ReduceMean/ReduceMax take axes as an attribute (inputs only from opset 18).
       const axes = n === 1 ? [1] : [1, 2];
-      return ctx.node(o.mode === 'max' ? 'ReduceMax' : 'ReduceMean', [x!], { axes: { ints: axes }, keepdims: { i: 0 } });
+      return ctx.node(o.mode === 'max' ? 'ReduceMax' : 'ReduceMean', [x!], { axes: { ints: axes }, keepdims: { i: p.keepDims ? 1 : 0 } });
     },
+    toPytorch: (a) => assign(a, `${a.inputs[0]}.${o.mode === 'max' ? 'amax' : 'mean'}(dim=${n === 1 ? '1' : '(1, 2)'}${a.params.keepDims ? ', keepdim=True' : ''})`),
     fixtures: (n === 1
       ? [
           { params: {}, inputs: [[null, 11, 3]] },
           { params: {}, inputs: [[null, 1, 5]] },
           { params: {}, inputs: [[null, null, 4]], note: 'variable length' },
+          { params: { keepDims: true }, inputs: [[null, 6, 3]] },
+          { params: { keepDims: true }, inputs: [[null, null, 2]], note: 'variable length' },
         ]
       : [
           { params: {}, inputs: [[null, 11, 9, 3]] },
           { params: {}, inputs: [[null, 1, 1, 8]] },
           { params: {}, inputs: [[null, 4, 7, 2]] },
+          { params: { keepDims: true }, inputs: [[null, 5, 6, 4]] },
+          { params: { keepDims: true }, inputs: [[null, null, null, 3]], note: 'unknown size' },
         ]) as Fixture[],
   };
 }

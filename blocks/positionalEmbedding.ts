@@ -2,6 +2,7 @@ import { defineBlock } from '../src/core/spec';
 import { positionalShape } from '../src/core/layers/shapes';
 import { PositionalEmbedding } from '../src/core/layers/positional';
 import { positionalEmbeddingOnnx } from '../src/core/layers/onnx';
+import { pick, asIs, callMember } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'PositionalEmbedding',
@@ -22,6 +23,10 @@ export default defineBlock({
     ctx.register(new PositionalEmbedding({ name: ctx.name, maxLength: p.maxLength, outputDim: p.outputDim, embeddingsInitializer: ctx.kernelInitializer })).apply(x!) as never,
   ],
   toOnnx: (ctx, args) => positionalEmbeddingOnnx(ctx, args),
+  toPytorch(a) {
+    const e = pick(a.weights, 'embeddings', a.nodeId);
+    return callMember(a, `PositionalEmbedding(${e.shape[0]}, ${e.shape[1]})`, { embeddings: asIs(e) });
+  },
   fixtures: [
     { params: { maxLength: 10 }, inputs: [[null, 10, 4]] },
     { params: { maxLength: 20, outputDim: 6 }, inputs: [[null, 7, 6]] },

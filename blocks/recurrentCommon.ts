@@ -34,6 +34,7 @@ import {
 } from '../src/core/spec';
 import { emitActivation, floatInit, weightInit } from '../src/onnx/ops';
 import { fmtShape } from '../src/core/shapes';
+import { recurrentToPytorch } from './recurrentTorch';
 
 export type RnnKind = 'SimpleRNN' | 'GRU' | 'LSTM';
 
@@ -527,6 +528,9 @@ export function recurrentBlock<S extends ParamSchema>(o: RecurrentBlockOptions<S
       if (kind === 'LSTM') hs.push(onnxState(ctx, r.Yc!, 0, hint));
       return [out, ...hs];
     },
+    // A sigmoid candidate keeps the outputs in (0, 1): the trainer accepts it for binary labels.
+    outputActivation: (p) => rp(p).activation,
+    toPytorch: (a) => recurrentToPytorch(a, kind, rp(a.params)),
     fixtures: o.fixtures,
   };
 }

@@ -1,5 +1,6 @@
 import { defineBlock } from '../src/core/spec';
 import { requireRank } from '../src/core/shapes';
+import { assign, py } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'RepeatVector',
@@ -24,6 +25,7 @@ export default defineBlock({
     const u = ctx.node('Unsqueeze', [inputs[0]!, ctx.constInt64('axes', [1])])[0]!;
     return ctx.node('Tile', [u, ctx.constInt64('repeats', [1, params.n, 1])]);
   },
+  toPytorch: (a) => assign(a, `${a.inputs[0]}.unsqueeze(1).expand(-1, ${py(a.params.n)}, -1)`),
   fixtures: [
     { params: {}, inputs: [[null, 8]] },
     { params: { n: 1 }, inputs: [[null, 3]] },

@@ -1,5 +1,6 @@
 import { BlockError, defineBlock, type Dim, type Shape } from '../src/core/spec';
 import { fmtShape, prodKnown } from '../src/core/shapes';
+import { assign } from '../src/pytorch/emit';
 
 /**
  * The target shape (without batch) with a -1 resolved when the input's size is known; a -1 stays
@@ -56,6 +57,7 @@ export default defineBlock({
     const dims = [0, ...outputShapes[0]!.slice(1).map((d) => d ?? -1)];
     return ctx.node('Reshape', [inputs[0]!, ctx.constInt64('shape', dims)]);
   },
+  toPytorch: (a) => assign(a, `${a.inputs[0]}.reshape(${a.inputs[0]}.shape[0], ${a.outputShapes[0]!.slice(1).map((d) => d ?? -1).join(', ')})`),
   fixtures: [
     { params: { targetShape: [28, 28, 1] }, inputs: [[null, 784]] },
     { params: {}, inputs: [[null, 4, 5, 3]], note: 'flatten with -1' },

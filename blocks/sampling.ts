@@ -3,6 +3,7 @@ import { dedupeInputs } from '../src/core/layers/common';
 import { samplingShape } from '../src/core/layers/shapes';
 import { Sampling } from '../src/core/layers/sampling';
 import { samplingOnnx } from '../src/core/layers/onnx';
+import { py } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'Sampling',
@@ -31,6 +32,8 @@ export default defineBlock({
     return [ctx.register(new Sampling({ name: ctx.name, klWeight: p.klWeight, portInputs })).apply(unique) as SymbolicTensor];
   },
   toOnnx: (ctx, args) => samplingOnnx(ctx, args),
+  addsLoss: true,
+  toPytorch: (a) => ({ member: `Sampling(kl_weight=${py(a.params.klWeight)})`, lines: [`${a.outputs[0]} = self.${a.self}(${a.inputs[0]}, ${a.inputs[1]})`] }),
   fixtures: [
     { params: {}, inputs: [[null, 2], [null, 2]] },
     { params: { klWeight: 0.01 }, inputs: [[null, 4, 3], [null, 4, 3]] },

@@ -1,8 +1,10 @@
-import { defineBlock } from '../src/core/spec';
+import { defineBlock, type TorchTensor } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { checkStridesDilation, windowPads } from './convCommon';
 import { depthwiseKernelToOnnx, emitActivation, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
+import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
+import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 export default defineBlock({
   type: 'SeparableConv2D',
@@ -78,6 +80,19 @@ export default defineBlock({
     if (bias) pwIns.push(weightInit(ctx, 'bias', bias));
     const y = ctx.node('Conv', pwIns, { kernel_shape: { ints: [1, 1] } })[0]!;
     return [emitActivation(ctx, p.activation, toChannelsLast(ctx, y, 4))];
+  },
+  outputActivation: (p) => p.activation,
+  toPytorch(a) {
+    const p = a.params;
+    const k = pick(a.weights, 'depthwise_kernel', a.nodeId);
+    const pw = pick(a.weights, 'pointwise_kernel', a.nodeId);
+    const [kh, kw, cin, m] = k.shape as [number, number, number, number];
+    const w: Record<string, TorchTensor> = {
+      'depthwise.weight': { shape: [cin * m, 1, kh, kw], data: perm(k, [2, 3, 0, 1]).data },
+      pointwise: perm(pw, [3, 2, 0, 1]),
+    };
+    if (p.useBias) w.bias = asIs(pick(a.weights, 'bias', a.nodeId));
+    return callMember(a, `SeparableConv2d(${cin}, ${pw.shape[3]}, kernel=${py(p.kernelSize)}, strides=${py(p.strides)}, dilation=${py(p.dilationRate)}, padding=${py(p.padding)}, multiplier=${m}, bias=${py(p.useBias)}, activation=${py(p.activation)})`, w);
   },
   fixtures: [
     ...grid(

@@ -2,6 +2,7 @@ import { defineBlock } from '../src/core/spec';
 import { positionalShape } from '../src/core/layers/shapes';
 import { SinePositionEncoding } from '../src/core/layers/positional';
 import { sineOnnx } from '../src/core/layers/onnx';
+import { callMember, py } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'SinePositionEncoding',
@@ -19,6 +20,7 @@ export default defineBlock({
   macs: () => 0,
   toTfjs: ([x], p, ctx) => [ctx.register(new SinePositionEncoding({ name: ctx.name, maxWavelength: p.maxWavelength })).apply(x!) as never],
   toOnnx: (ctx, args) => sineOnnx(ctx, args),
+  toPytorch: (a) => callMember(a, `SinePositionEncoding(${py(a.params.maxWavelength)})`),
   fixtures: [
     { params: {}, inputs: [[null, 12, 8]] },
     { params: { maxWavelength: 100 }, inputs: [[null, 5, 7]], note: 'odd features' },

@@ -1,5 +1,6 @@
 import { BlockError, defineBlock, type Shape } from '../src/core/spec';
 import { fmtShape } from '../src/core/shapes';
+import { assign, axisOf } from '../src/pytorch/emit';
 
 /** The axis as a positive index into a shape of `rank` (batch included); throws when out of range. */
 function resolveAxis(axis: number, x: Shape): number {
@@ -59,6 +60,8 @@ export default defineBlock({
   },
   // Opset 13+ Softmax normalises along `axis` alone (not the flattened tail), as tfjs does.
   toOnnx: (ctx, { inputs, params, inputShapes }) => ctx.node('Softmax', [inputs[0]!], { axis: { i: resolveAxis(params.axis, inputShapes[0]!) } }),
+  outputActivation: () => 'softmax',
+  toPytorch: (a) => assign(a, `F.softmax(${a.inputs[0]}, dim=${axisOf(a.params.axis, a.inputShapes[0]!.length)})`),
   fixtures: [
     { params: {}, inputs: [[null, 10]] },
     { params: {}, inputs: [[null, 7, 5]] },

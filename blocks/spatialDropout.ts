@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { defineBlock } from '../src/core/spec';
 import { requireRank } from '../src/core/shapes';
+import { callMember, py } from '../src/pytorch/emit';
 
 /**
  * Spatial dropout for images (NHWC): drops whole feature maps, one draw per example and channel.
@@ -61,6 +62,7 @@ export default defineBlock({
   },
   // Inference: the identity.
   toOnnx: (ctx, { inputs }) => ctx.node('Identity', [inputs[0]!]),
+  toPytorch: (a) => callMember(a, `SpatialDropout(${py(a.params.rate)})`),
   fixtures: [
     { params: {}, inputs: [[null, 6, 6, 4]] },
     { params: { rate: 0.2 }, inputs: [[null, 5, 7, 3]] },

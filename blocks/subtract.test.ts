@@ -35,4 +35,11 @@ describe('Subtract', () => {
     const shapes = analyze(fixtureGraph(subtract, { params: {}, inputs: [[null, 3], [null, 4]] }));
     expect(shapes.errors[0]!.message).toMatch(/Subtract needs inputs of the same shape, got \[null, 3\] and \[null, 4\]/);
   });
+
+  it('broadcasts a 1 against any size and states that rule when axes disagree', () => {
+    const ok = analyze(fixtureGraph(subtract, { params: {}, inputs: [[null, 5, 6, 4], [null, 1, 1, 4]] }));
+    expect(ok.nodes.get('b')!.outputShapes!.out).toEqual([null, 5, 6, 4]);
+    const bad = analyze(fixtureGraph(subtract, { params: {}, inputs: [[null, 2, 6, 4], [null, 3, 1, 4]] }));
+    expect(bad.errors[0]!.message).toMatch(/axis 1: 2 vs 3; each axis must be equal on every input or 1, which broadcasts, as \[N,1,1,C\] with \[N,H,W,C\]/);
+  });
 });

@@ -33,6 +33,7 @@ export default defineBlock(
     docs: 'Subtracts its second input from its first, element-wise (in0 − in1). Both must have the same shape. Useful for difference features, e.g. comparing two embeddings in a siamese network.',
     layer: (_tf, name) => new Subtract({ name }),
     onnxOp: 'Sub',
+    torch: (xs) => `${xs[0]} - ${xs[1]}`,
     exactly: 2,
   }),
 );

@@ -2,6 +2,7 @@ import { defineBlock, type OnnxAttr } from '../src/core/spec';
 import { requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
+import { assign } from '../src/pytorch/emit';
 
 export default defineBlock({
   type: 'UpSampling2D',
@@ -44,6 +45,11 @@ export default defineBlock({
         : { mode: { s: 'linear' }, coordinate_transformation_mode: { s: 'asymmetric' } };
     const y = ctx.node('Resize', [t, '', scales], attrs)[0]!;
     return [toChannelsLast(ctx, y, 4)];
+  },
+  toPytorch(a) {
+    const [sh, sw] = a.params.size;
+    const x = a.inputs[0]!;
+    return assign(a, a.params.interpolation === 'bilinear' ? `upsample_bilinear(${x}, ${sh}, ${sw})` : `${x}.repeat_interleave(${sh}, dim=1).repeat_interleave(${sw}, dim=2)`);
   },
   fixtures: [
     ...grid({ size: [1, 2, 3, [2, 3], [1, 4]], interpolation: ['nearest', 'bilinear'] }, (params) => ({

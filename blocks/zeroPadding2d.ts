@@ -1,5 +1,6 @@
 import { defineBlock } from '../src/core/spec';
 import { requireRank } from '../src/core/shapes';
+import { assign } from '../src/pytorch/emit';
 
 const add = (d: number | null, a: number, b: number) => (d === null ? null : d + a + b);
 
@@ -35,6 +36,10 @@ export default defineBlock({
     const [[t, b], [l, r]] = p.padding;
     const pads = ctx.constInt64('pads', [0, t, l, 0, 0, b, r, 0], [8]);
     return ctx.node('Pad', [x!, pads], { mode: { s: 'constant' } });
+  },
+  toPytorch(a) {
+    const [[tp, bt], [l, r]] = a.params.padding;
+    return assign(a, `F.pad(${a.inputs[0]}, [0, 0, ${l}, ${r}, ${tp}, ${bt}])`);
   },
   fixtures: [
     { params: {}, inputs: [[null, 5, 7, 3]] },

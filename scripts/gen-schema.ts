@@ -1,17 +1,18 @@
-// Regenerates docs/graph.schema.json and docs/blocks.md from the block registry.
+// Regenerates docs/graph.schema.json, docs/blocks.md and src/ui/categories.css from the block registry.
 //   npx tsx scripts/gen-schema.ts          write both files
 //   npx tsx scripts/gen-schema.ts --check  exit 1 if either is out of date (CI-style)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BLOCKS } from '../blocks/index';
-import { buildBlocksMarkdown, buildGraphSchema } from './schema';
+import { buildBlocksMarkdown, buildCategoriesCss, buildGraphSchema } from './schema';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export const GENERATED: { path: string; build: () => string }[] = [
   { path: 'docs/graph.schema.json', build: () => JSON.stringify(buildGraphSchema(BLOCKS), null, 2) + '\n' },
   { path: 'docs/blocks.md', build: () => buildBlocksMarkdown(BLOCKS) },
+  { path: 'src/ui/categories.css', build: buildCategoriesCss },
 ];
 
 function read(path: string): string | undefined {

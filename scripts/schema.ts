@@ -3,7 +3,7 @@
 // Pure functions of the registry, so a test can check the committed files are up to date.
 import { defaultParams } from '../src/core/params';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../src/core/graph';
-import { isVariadic, type AnyBlockSpec, type Category, type ParamDef } from '../src/core/spec';
+import { CATEGORIES, CATEGORY_ORDER, isVariadic, type AnyBlockSpec, type Category, type ParamDef } from '../src/core/spec';
 
 /** The node type that places a macro (a named subgraph defined under "macros"). */
 export const MACRO_TYPE = 'Macro';
@@ -185,21 +185,7 @@ export function buildGraphSchema(blocks: readonly AnyBlockSpec[]): Json {
 // docs/blocks.md
 // ---------------------------------------------------------------------------------------------
 
-const CATEGORY_ORDER: Category[] = ['io', 'core', 'activation', 'conv', 'pool', 'reshape', 'norm', 'regularization', 'recurrent', 'attention', 'merge', 'generative'];
-const CATEGORY_TITLE: Record<Category, string> = {
-  io: 'Input and output',
-  core: 'Core',
-  activation: 'Activations',
-  conv: 'Convolution',
-  pool: 'Pooling',
-  reshape: 'Reshaping',
-  norm: 'Normalization',
-  regularization: 'Regularization',
-  recurrent: 'Recurrent',
-  attention: 'Attention',
-  merge: 'Merge',
-  generative: 'Generative',
-};
+const CATEGORY_TITLE = (c: Category) => CATEGORIES[c].label;
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (v: unknown) => `\`${JSON.stringify(v)}\``;
@@ -307,12 +293,22 @@ export function buildBlocksMarkdown(blocks: readonly AnyBlockSpec[]): string {
   out.push('## Contents', '');
   for (const c of cats) {
     const names = blocks.filter((b) => b.category === c).map((b) => `[${b.type}](#${b.type.toLowerCase()})`);
-    out.push(`- **${CATEGORY_TITLE[c]}**: ${names.join(', ')}`);
+    out.push(`- **${CATEGORY_TITLE(c)}**: ${names.join(', ')}`);
   }
   out.push('');
   for (const c of cats) {
-    out.push(`## ${CATEGORY_TITLE[c]}`, '');
+    out.push(`## ${CATEGORY_TITLE(c)}`, '');
     for (const b of blocks.filter((x) => x.category === c)) out.push(blockSection(b));
   }
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+}
+
+// ---------------------------------------------------------------------------------------------
+// src/ui/categories.css
+// ---------------------------------------------------------------------------------------------
+
+/** The category colour classes (.cat-io { --cat: … }) from CATEGORIES, so CSS cannot drift from the canvas. */
+export function buildCategoriesCss(): string {
+  const rules = Object.entries(CATEGORIES).map(([c, { colour }]) => `.cat-${c} { --cat: ${colour}; }`);
+  return ['/* Generated from CATEGORIES in src/core/spec.ts by scripts/gen-schema.ts: do not edit. */', ...rules, '.cat-unknown { --cat: #ff5c5c; }', ''].join('\n');
 }

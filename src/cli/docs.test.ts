@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BLOCKS } from '../../blocks/index';
-import { buildBlocksMarkdown, buildGraphSchema } from '../../scripts/schema';
+import { buildBlocksMarkdown, buildCategoriesCss, buildGraphSchema } from '../../scripts/schema';
 import { validate, type Schema } from '../../scripts/jsonSchema';
 
 const ROOT = resolve(__dirname, '../..');
@@ -14,6 +14,10 @@ const schema = JSON.parse(read('docs/graph.schema.json')) as Schema;
 describe('generated docs', () => {
   it('docs/graph.schema.json equals the schema generated from the registry (run npx tsx scripts/gen-schema.ts)', () => {
     expect(JSON.parse(read('docs/graph.schema.json'))).toEqual(buildGraphSchema(BLOCKS));
+  });
+
+  it('src/ui/categories.css equals the colours generated from CATEGORIES (run npx tsx scripts/gen-schema.ts)', () => {
+    expect(read('src/ui/categories.css')).toBe(buildCategoriesCss());
   });
 
   it('docs/blocks.md equals the reference generated from the registry (run npx tsx scripts/gen-schema.ts)', () => {

@@ -4,11 +4,14 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { BlockError, type BlockSpec, type Dim, type Shape } from './spec';
 import { fmtShape } from './shapes';
 
-/** tfjs' computeElementwiseOpOutputShape: equal dims, or 1 broadcasts, or unknown stays unknown. */
+/**
+ * tfjs' computeElementwiseOpOutputShape: equal dims, or 1 broadcasts, or unknown stays unknown.
+ * So [N,1,1,C] × [N,H,W,C] (squeeze-and-excitation) gives [N,H,W,C].
+ */
 export function broadcastShapes(shapes: Shape[], what: string): Shape {
   const rank = Math.max(...shapes.map((s) => s.length));
   if (shapes.some((s) => s.length !== rank))
-    throw new BlockError(`${what} needs inputs of the same rank, got ${shapes.map(fmtShape).join(' and ')}`);
+    throw new BlockError(`${what} needs inputs of the same rank, got ${shapes.map(fmtShape).join(' and ')} — Reshape the smaller one, e.g. [C] → [1, 1, C] to scale an image's channels`);
   const out: Dim[] = [null];
   for (let i = 1; i < rank; i++) {
     let d: Dim = 1;
@@ -19,7 +22,7 @@ export function broadcastShapes(shapes: Shape[], what: string): Shape {
       else if (d === 1) d = e;
       else if (e !== 1 && e !== d)
         throw new BlockError(
-          `${what} needs inputs of the same shape, got ${shapes.map(fmtShape).join(' and ')} (axis ${i}: ${d} vs ${e}) — make the branches agree, e.g. a 1×1 Conv2D or Dense on the shortcut`,
+          `${what} needs inputs of the same shape, got ${shapes.map(fmtShape).join(' and ')} (axis ${i}: ${d} vs ${e}; each axis must be equal on every input or 1, which broadcasts, as [N,1,1,C] with [N,H,W,C]) — make the branches agree, e.g. a 1×1 Conv2D or Dense on the shortcut`,
         );
     }
     out.push(d);
@@ -34,6 +37,8 @@ export interface MergeOptions {
   layer: (tf: typeof tfjs, name: string) => tfjs.layers.Layer;
   /** Binary ONNX ops (Add, Sub, Mul) are chained; variadic ones (Mean, Max) take all inputs. */
   onnxOp: 'Add' | 'Sub' | 'Mul' | 'Mean' | 'Max';
+  /** The PyTorch expression of the input variables. */
+  torch: (xs: string[]) => string;
   /** Subtract takes exactly two inputs. */
   exactly?: number;
 }
@@ -76,9 +81,14 @@ export function mergeBlock(o: MergeOptions): BlockSpec<Record<string, never>> {
       for (const x of xs.slice(1)) acc = ctx.node(o.onnxOp, [acc, x])[0]!;
       return [acc];
     },
+    toPytorch: (a) => ({ lines: [`${a.outputs[0]} = ${o.torch(a.inputs as string[])}`] }),
     fixtures: [
       { params: {}, inputs: [[null, 8, 8, 4], [null, 8, 8, 4]] },
       { params: {}, inputs: [[null, 6], [null, 6]] },
+      // Broadcasting: a per-channel [N,1,1,C] gate or bias against [N,H,W,C], in either order.
+      { params: {}, inputs: [[null, 1, 1, 4], [null, 5, 6, 4]], note: 'broadcast' },
+      { params: {}, inputs: [[null, 3, 2, 5], [null, 1, 1, 5]], note: 'broadcast' },
+      { params: {}, inputs: [[null, 7, 1], [null, 7, 3]], note: 'broadcast' },
       ...(o.exactly ? [] : [{ params: {}, inputs: [[null, 5, 3], [null, 5, 3], [null, 5, 3]] as Shape[] }]),
     ],
   };

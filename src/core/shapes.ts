@@ -71,6 +71,11 @@ export function lastDim(shape: Shape, what: string, port = 'in'): number {
   return d;
 }
 
-/** tfjs activation names (the Activation block and every activation param take these). */
-export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'gelu', 'sigmoid', 'hardSigmoid', 'tanh', 'softmax', 'softplus', 'softsign', 'swish', 'mish'] as const;
+/**
+ * Activation names (the Activation block and every activation param take these): tfjs' own, plus
+ * hardSwish, hardSigmoidTorch and geluTanh, which src/core/layers/activations.ts registers.
+ * swish is x·sigmoid(x) = PyTorch's SiLU; hardSigmoid is Keras' clip(0.2x + 0.5, 0, 1), while
+ * hardSigmoidTorch is PyTorch's relu6(x + 3)/6; gelu is exact (erf), geluTanh the tanh approximation.
+ */
+export const ACTIVATIONS = ['linear', 'relu', 'relu6', 'elu', 'selu', 'gelu', 'geluTanh', 'sigmoid', 'hardSigmoid', 'hardSigmoidTorch', 'hardSwish', 'tanh', 'softmax', 'softplus', 'softsign', 'swish', 'mish'] as const;
 export type ActivationName = (typeof ACTIVATIONS)[number];

@@ -23,6 +23,28 @@ export type Category =
   | 'merge'
   | 'generative';
 
+/**
+ * Each category's label and colour, in palette order: the one table the palette, canvas, docs and
+ * the generated src/ui/categories.css read. `macro` is the canvas' macro nodes (not a block category).
+ */
+export const CATEGORIES: Record<Category | 'macro', { label: string; colour: string }> = {
+  io: { label: 'Input / output', colour: '#3fb27f' },
+  core: { label: 'Core', colour: '#4c8dff' },
+  activation: { label: 'Activations', colour: '#e0a030' },
+  conv: { label: 'Convolution', colour: '#8a63d2' },
+  pool: { label: 'Pooling', colour: '#5b9bd5' },
+  reshape: { label: 'Reshape', colour: '#7f8c8d' },
+  norm: { label: 'Normalization', colour: '#2bb3c0' },
+  regularization: { label: 'Regularization', colour: '#b0776a' },
+  recurrent: { label: 'Recurrent', colour: '#d9598c' },
+  attention: { label: 'Attention', colour: '#e36b3d' },
+  merge: { label: 'Merge', colour: '#c7b23a' },
+  generative: { label: 'Generative', colour: '#9ccc65' },
+  macro: { label: 'Macro blocks', colour: '#e8e8e8' },
+};
+/** Block categories in palette and docs order. */
+export const CATEGORY_ORDER = (Object.keys(CATEGORIES) as (Category | 'macro')[]).filter((c): c is Category => c !== 'macro');
+
 // ---------------------------------------------------------------------------------------------
 // Parameters
 // ---------------------------------------------------------------------------------------------
@@ -229,6 +251,39 @@ export interface OnnxEmitArgs<P> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// PyTorch emission (model.py; helpers in src/pytorch/emit.ts)
+// ---------------------------------------------------------------------------------------------
+
+/** A tensor for the state_dict, already in torch layout. */
+export interface TorchTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface PytorchEmitArgs<P> {
+  params: P;
+  nodeId: string;
+  /** The node's Python name: its nn.Module member is self.<name>. */
+  self: string;
+  /** Python variable names of the inputs, in port order (undefined for an unfed optional port). */
+  inputs: (string | undefined)[];
+  /** The variable name to assign for each output port. */
+  outputs: string[];
+  inputShapes: (Shape | undefined)[];
+  outputShapes: Shape[];
+  weights: BlockWeight[];
+}
+
+export interface PytorchEmitted {
+  /** The nn.Module constructor expression for self.<name>, when the block has one. */
+  member?: string;
+  /** The member's state_dict entries, keyed relative to the member (e.g. "weight"). */
+  weights?: Record<string, TorchTensor>;
+  /** forward() lines; the last one gets the output shape comment. */
+  lines: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
 // The spec
 // ---------------------------------------------------------------------------------------------
 
@@ -278,6 +333,16 @@ export interface BlockSpec<S extends ParamSchema = ParamSchema> {
   toOnnx?(ctx: OnnxContext, args: OnnxEmitArgs<ResolvedParams<S>>): string[];
   /** Why this block (with these params) cannot be exported to ONNX; undefined when it can. */
   onnxUnsupported?(p: ResolvedParams<S>): string | undefined;
+  /** Writes the block's model.py member, forward lines and torch-layout weights. */
+  toPytorch?(args: PytorchEmitArgs<ResolvedParams<S>>): PytorchEmitted;
+  /** Why this block cannot be written as PyTorch at all (the contract test wants this or toPytorch). */
+  pytorchUnsupported?: string;
+  /** What the trainer can show from this block: the first conv's feature maps, attention heatmaps. */
+  probe?: 'activations' | 'attention';
+  /** The activation the block's output ends with (loss hints: softmax for crossentropy, sigmoid for binary). */
+  outputActivation?(p: ResolvedParams<S>): string | undefined;
+  /** The block adds a loss term of its own while training (Sampling's KL), which fit() minimises too. */
+  addsLoss?: boolean;
   /** Shapes the contract test runs through real tfjs (and onnxruntime). */
   fixtures: Fixture[];
   /** The block takes int32 inputs (Embedding); others reject token ids with a clear error. */

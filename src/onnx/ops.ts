@@ -41,6 +41,18 @@ export function emitActivation(ctx: OnnxContext, activation: ActivationName | st
       const cdf = ctx.node('Mul', [ctx.constFloat('half', [0.5], []), plus])[0]!;
       return ctx.node('Mul', [x, cdf])[0]!;
     }
+    case 'geluTanh': {
+      // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as tfjs' gelu_new and torch's approximate="tanh".
+      const cube = ctx.node('Mul', [x, ctx.node('Mul', [x, x])[0]!])[0]!;
+      const inner = ctx.node('Add', [x, ctx.node('Mul', [ctx.constFloat('c', [0.044715], []), cube])[0]!])[0]!;
+      const t = ctx.node('Tanh', [ctx.node('Mul', [ctx.constFloat('k', [Math.sqrt(2 / Math.PI)], []), inner])[0]!])[0]!;
+      const half = ctx.node('Mul', [ctx.constFloat('half', [0.5], []), x])[0]!;
+      return ctx.node('Mul', [half, ctx.node('Add', [ctx.constFloat('one', [1], []), t])[0]!])[0]!;
+    }
+    case 'hardSigmoidTorch':
+      return one('HardSigmoid', { alpha: { f: 1 / 6 }, beta: { f: 0.5 } });
+    case 'hardSwish':
+      return one('HardSwish');
     case 'sigmoid':
       return one('Sigmoid');
     case 'hardSigmoid':

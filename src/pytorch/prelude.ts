@@ -29,6 +29,9 @@ ACTIVATIONS = {
     "gelu": lambda x: F.gelu(x),  # tfjs "gelu" is the exact erf form
     "sigmoid": torch.sigmoid,
     "hardSigmoid": hard_sigmoid,
+    "hardSigmoidTorch": F.hardsigmoid,
+    "hardSwish": F.hardswish,
+    "geluTanh": lambda x: F.gelu(x, approximate="tanh"),
     "tanh": torch.tanh,
     "softmax": lambda x: F.softmax(x, dim=-1),
     "softplus": F.softplus,
@@ -128,21 +131,24 @@ class ConvTranspose2d(nn.Module):
         return ACTIVATIONS[self.activation](to_cl(y))
 
 
-def max_pool(x, pool, strides, padding):
+def max_pool(x, pool, strides, padding, ceil_mode=False):
     """Keras MaxPooling1D/2D on channels-last input ('same' pads with −inf, asymmetric)."""
     x = to_cf(x)
     if padding == "same":
         x = pad_same_nchw(x, pool, strides, [1] * len(pool), value=float("-inf"))
-    y = (F.max_pool1d if len(pool) == 1 else F.max_pool2d)(x, pool, strides)
+    y = (F.max_pool1d if len(pool) == 1 else F.max_pool2d)(x, pool, strides, ceil_mode=ceil_mode)
     return to_cl(y)
 
 
-def avg_pool(x, pool, strides, padding):
-    """Keras AveragePooling1D/2D: 'same' averages over the real (unpadded) inputs only."""
+def avg_pool(x, pool, strides, padding, ceil_mode=False, count_include_pad=False):
+    """Keras AveragePooling1D/2D: 'same' averages over the real (unpadded) inputs only, unless
+    count_include_pad (then the TF-style pads count, as torch's count_include_pad)."""
     x = to_cf(x)
     fn = F.avg_pool1d if len(pool) == 1 else F.avg_pool2d
     if padding != "same":
-        return to_cl(fn(x, pool, strides))
+        return to_cl(fn(x, pool, strides, ceil_mode=ceil_mode))
+    if count_include_pad:
+        return to_cl(fn(pad_same_nchw(x, pool, strides, [1] * len(pool)), pool, strides))
     ones = torch.ones_like(x[:1, :1])
     ones_p = pad_same_nchw(ones, pool, strides, [1] * len(pool))
     x_p = pad_same_nchw(x, pool, strides, [1] * len(pool))
@@ -438,6 +444,28 @@ class PositionalEmbedding(nn.Module):
 
     def forward(self, x):
         return x + self.embeddings[: x.shape[1]]
+
+
+class LayerScale(nn.Module):
+    """Multiplies the last (channel) axis by a learned vector (ConvNeXt's layer scale)."""
+
+    def __init__(self, dim, init_value):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((dim,), float(init_value)))
+
+    def forward(self, x):
+        return x * self.gamma
+
+
+class ClassToken(nn.Module):
+    """Prepends a learned [D] token to a [B, T, D] sequence (ViT's class token)."""
+
+    def __init__(self, dim):
+        super().__init__()
+        self.token = nn.Parameter(torch.zeros(1, 1, dim))
+
+    def forward(self, x):
+        return torch.cat([self.token.expand(x.shape[0], -1, -1), x], dim=1)
 
 
 class SinePositionEncoding(nn.Module):

@@ -74,10 +74,14 @@ function checkResult(cs: Case, r: Result | undefined, relative: boolean): void {
   }
 }
 
+// PYTORCH_ONLY=Conv2D,Dense runs only those blocks' fixtures and no templates (a quick local check).
+const ONLY = process.env.PYTORCH_ONLY ? new Set(process.env.PYTORCH_ONLY.split(',')) : undefined;
+const CHECKED = BLOCKS.filter((b) => !ONLY || ONLY.has(b.type));
+
 // Created in beforeAll (collection may import this file more than once); removed in afterAll.
 let root = '';
 const cases: Case[] = [];
-BLOCKS.forEach((spec) =>
+CHECKED.forEach((spec) =>
   spec.fixtures.forEach((fx, i) => {
     cases.push({ name: fixtureName(spec, fx), dir: `${spec.type}_${i}` });
   }),
@@ -117,6 +121,7 @@ function shrinkHeavy(doc: GraphDoc): string {
 const templates = readdirSync(TEMPLATE_DIR)
   .filter((f) => f.endsWith('.json') && f !== 'index.json')
   .sort()
+  .filter(() => !ONLY)
   .map((f): Case & { doc: GraphDoc } => {
     const doc = JSON.parse(readFileSync(join(TEMPLATE_DIR, f), 'utf8')) as GraphDoc;
     const note = shrinkHeavy(doc);
@@ -129,7 +134,7 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'nb-pytorch-'));
   if (!HAVE_TORCH) return;
   let k = 0;
-  for (const spec of BLOCKS)
+  for (const spec of CHECKED)
     for (const fx of spec.fixtures) {
       const cs = cases[k++]!;
       try {
@@ -166,7 +171,8 @@ describe('PyTorch parity with tfjs, every block fixture, random weights', () => 
     it(cs.name, () => checkResult(cs, results[cs.dir], false));
 });
 
-describe('PyTorch parity with tfjs, every template', () => {
+// Left out under PYTORCH_ONLY (an empty suite is an error).
+(ONLY ? describe.skip : describe)('PyTorch parity with tfjs, every template', () => {
   for (const t of templates) it(t.name, () => checkResult(t, results[t.dir], true));
 });
 

@@ -4,6 +4,7 @@
 // global norm, pauses and stops between batches, and reports per-batch progress.
 import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../core/compile';
+import { getBlock } from '../../blocks/index';
 import { rng } from '../core/randomInputs';
 import { augmentationOf, augmentImages, augments, isImage } from './augment';
 import { gatherRows, shuffleIndex, sliceRows, sliceSplit, type Dataset, type Split, type TensorData } from '../data/dataset';
@@ -46,12 +47,11 @@ const fmt = (s: (number | null)[]) => `[${s.join(', ')}]`;
 function isSoftmaxNode(c: CompiledModel, node: string): boolean {
   const info = c.analysis.nodes.get(node);
   if (!info) return false;
-  if (info.type === 'Softmax') return true;
-  return info.params.activation === 'softmax';
+  return getBlock(info.type)?.outputActivation?.(info.params) === 'softmax';
 }
 function isSigmoidNode(c: CompiledModel, node: string): boolean {
   const info = c.analysis.nodes.get(node);
-  return !!info && (info.params.activation === 'sigmoid' || (info.type === 'Activation' && info.params.activation === 'sigmoid'));
+  return !!info && getBlock(info.type)?.outputActivation?.(info.params) === 'sigmoid';
 }
 
 /** Checks that a dataset fits the compiled graph; says which node to change and how. */

@@ -9,6 +9,7 @@
 // which batch it went back to.
 import * as tf from '@tensorflow/tfjs';
 import { compile, CompileError, type CompiledModel } from '../core/compile';
+import { BLOCKS, getBlock } from '../../blocks/index';
 import type { GraphDoc } from '../core/graph';
 import { DataError, exampleSize, sliceSplit, type Dataset, type TensorData } from '../data/dataset';
 import { findDataset } from '../data/registry';
@@ -382,7 +383,7 @@ async function start(req: StartRequest): Promise<void> {
 
 // ---- Inference helpers (try-it panel, ONNX comparison) ----
 
-const ATTENTION_TYPES = new Set(['Attention', 'AdditiveAttention', 'MultiHeadAttention']);
+const ATTENTION_TYPES = new Set(BLOCKS.filter((b) => b.probe === 'attention').map((b) => b.type));
 
 /**
  * Attention blocks show their weights only with returnAttentionScores on, and templates leave it
@@ -423,7 +424,7 @@ function probes(s: Session): NonNullable<typeof probeCache> {
     const last = layers[layers.length - 1];
     if (!last) continue;
     try {
-      if (!conv && info.type === 'Conv2D') {
+      if (!conv && getBlock(info.type)?.probe === 'activations') {
         const o = last.output;
         outs.push((Array.isArray(o) ? o[0] : o) as tf.SymbolicTensor);
         meta.push({ node: id, kind: 'activations' });

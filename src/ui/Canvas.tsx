@@ -26,6 +26,7 @@ import { ShapeEdge } from './ShapeEdge';
 import { setFlow, getFlow, autoLayout } from './actions';
 import { DRAG_MIME } from './Palette';
 import { MACRO_TYPE } from '../core/macro';
+import { CATEGORIES } from '../core/spec';
 import { openFile } from './docs';
 import { FAR_ZOOM, FarContext } from './zoomDetail';
 import { onPaneResize, openView } from './viewport';
@@ -37,21 +38,7 @@ const MIN_LABEL_GAP = 60;
 const nodeTypes = { block: BlockNode };
 const edgeTypes = { shape: ShapeEdge };
 
-const CATEGORY_COLORS: Record<string, string> = {
-  io: '#3fb27f',
-  core: '#4c8dff',
-  activation: '#e0a030',
-  conv: '#8a63d2',
-  pool: '#5b9bd5',
-  reshape: '#7f8c8d',
-  norm: '#2bb3c0',
-  regularization: '#b0776a',
-  recurrent: '#d9598c',
-  attention: '#e36b3d',
-  merge: '#c7b23a',
-  generative: '#9ccc65',
-  macro: '#f0f0f0',
-};
+const CATEGORY_COLORS: Record<string, string> = Object.fromEntries(Object.entries(CATEGORIES).map(([k, c]) => [k, c.colour]));
 
 // Props handed to React Flow are module constants: a fresh array, object or function on every
 // render would make React Flow update its store (or the minimap re-render all its nodes) each

@@ -2,7 +2,7 @@
 // top hit), click to add at the view centre, or drag onto the canvas (lands at the drop point).
 import { useMemo, useState } from 'react';
 import { BLOCKS } from '../../blocks/index';
-import type { AnyBlockSpec } from '../core/spec';
+import { CATEGORIES, CATEGORY_ORDER as CORE_CATEGORY_ORDER, type AnyBlockSpec } from '../core/spec';
 import { bestScore } from './fuzzy';
 import { addBlockAtCentre } from './actions';
 import { useStore } from './store';
@@ -13,22 +13,8 @@ import { viewCentre } from './actions';
 
 export const DRAG_MIME = 'application/x-neural-block';
 
-export const CATEGORY_ORDER = ['io', 'core', 'activation', 'conv', 'pool', 'reshape', 'norm', 'regularization', 'recurrent', 'attention', 'merge', 'generative'];
-export const CATEGORY_LABELS: Record<string, string> = {
-  io: 'Input / output',
-  core: 'Core',
-  activation: 'Activations',
-  conv: 'Convolution',
-  pool: 'Pooling',
-  reshape: 'Reshape',
-  norm: 'Normalization',
-  regularization: 'Regularization',
-  recurrent: 'Recurrent',
-  attention: 'Attention',
-  merge: 'Merge',
-  generative: 'Generative',
-  macro: 'Macro blocks',
-};
+export const CATEGORY_ORDER: string[] = CORE_CATEGORY_ORDER;
+export const CATEGORY_LABELS: Record<string, string> = Object.fromEntries(Object.entries(CATEGORIES).map(([k, c]) => [k, c.label]));
 
 export function searchBlocks(q: string, pool: readonly AnyBlockSpec[] = BLOCKS): AnyBlockSpec[] {
   if (!q.trim()) return [...pool];

@@ -2,6 +2,7 @@
 // the command palette all read this one list, so a shortcut always does what its menu item does.
 import type { ReactFlowInstance } from '@xyflow/react';
 import { addNode, copyFragment, duplicate, expandMacro, isFragment, moveNodes, paste, removeNodes, disconnect, EditError, type Fragment } from '../core/edit';
+import { MACRO_TYPE } from '../core/macro';
 import { commit, getState, redo, setState, toast, transient, undo } from './store';
 import { copyShareLink, newGraph, saveFile } from './docs';
 import { elkLayout, LAYER_GAP, type LayoutSize } from './layout';
@@ -151,7 +152,7 @@ function expandSelected(): void {
   let doc = s.doc;
   const ids: string[] = [];
   for (const id of s.selectedNodes) {
-    if (doc.nodes.find((n) => n.id === id)?.type !== 'Macro') continue;
+    if (doc.nodes.find((n) => n.id === id)?.type !== MACRO_TYPE) continue;
     try {
       const r = expandMacro(doc, id);
       doc = r.doc;

@@ -7,3 +7,8 @@ export { PositionalEmbedding, SinePositionEncoding, type PositionalEmbeddingArgs
 export { Sampling, klDivergence, samplingLosses, type SamplingArgs } from './sampling';
 export { MASK_VALUE, causalMaskData, dedupeInputs } from './common';
 export { GRUResetAfter, GRUResetAfterCell, type GRUResetAfterArgs } from './gruResetAfter';
+export { HardSwish, HardSigmoidTorch, GeluTanh } from './activations';
+export { GroupedConv, type GroupedConvArgs } from './groupedConv';
+export { ChannelShuffle, ChannelSlice, type ChannelShuffleArgs, type ChannelSliceArgs } from './channels';
+export { AdaptiveAveragePooling2D, PaddedPool, adaptiveMatrix, ceilPoolLength, poolPads, type AdaptivePoolArgs, type PaddedPoolArgs } from './pooling';
+export { ClassToken, LayerScale, StochasticDepth } from './residual';

@@ -8,6 +8,7 @@ import { setTraining } from '../../core/edit';
 import { parseTrainingConfig, LOSSES, OPTIMIZERS, INITIALIZERS, LR_SCHEDULES, type TrainingConfig } from '../../train/config';
 import { planData, DataFitError, type FitIssue } from '../../train/loop';
 import type { CompiledModel } from '../../core/compile';
+import { getBlock } from '../../../blocks/index';
 import { DATASETS } from '../../data/registry';
 import { BACKEND_LABELS, type BackendChoice } from '../../train/backends';
 import type { DataSource, Prediction } from '../../train/protocol';
@@ -371,7 +372,7 @@ function SelectField({ label, field, value, options }: { label: string; field: s
 function ConfigSection({ config, issues }: { config: TrainingConfig; issues: { field: string; message: string }[] }) {
   const outputs = useStore((s) => s.analysis.flat.outputs);
   const perOutput = typeof config.loss === 'object';
-  const hasSampling = useStore((s) => s.doc.nodes.some((n) => n.type === 'Sampling'));
+  const hasSampling = useStore((s) => s.doc.nodes.some((n) => getBlock(n.type)?.addsLoss));
   return (
     <section className="nbt-section">
       <h4>Training config</h4>

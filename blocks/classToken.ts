@@ -1,0 +1,44 @@
+import { BlockError, defineBlock } from '../src/core/spec';
+import { fmtShape, requireRank } from '../src/core/shapes';
+import { ClassToken } from '../src/core/layers/residual';
+import { findWeight, weightInit } from '../src/onnx/ops';
+import { asIs, callMember, pick } from '../src/pytorch/emit';
+
+function features(x: (number | null)[] | undefined): number {
+  const s = requireRank(x, 3, 'ClassToken');
+  if (s[2] === null) throw new BlockError(`ClassToken needs a known feature size, got ${fmtShape(s)}`, { port: 'in' });
+  return s[2]!;
+}
+
+export default defineBlock({
+  type: 'ClassToken',
+  category: 'attention',
+  label: 'Class token',
+  docs:
+    "Prepends one learned token to a sequence: [T, D] → [T + 1, D]. In a Vision Transformer the image patches (Conv2D with stride = kernel = 16, then Reshape to [patches, D]) get this token in front, then positions are added and the transformer runs; the classifier reads the token's output (step 0). Initialised to zeros, as torchvision's ViT.",
+  params: {},
+  inputs: () => [{ name: 'in', doc: 'The sequence [T, D].' }],
+  outputs: () => ['out'],
+  inferShape([x]) {
+    features(x);
+    return [[null, x![1] === null ? null : x![1]! + 1, x![2]!]];
+  },
+  paramCount: ([x]) => ({ trainable: features(x), nonTrainable: 0 }),
+  macs: () => 0,
+  toTfjs: ([x], _p, ctx) => [ctx.register(new ClassToken({ name: ctx.name })).apply(x!) as never],
+  toOnnx(ctx, { nodeId, inputs, weights, inputShapes }) {
+    // Expand the [1, 1, D] token to [N, 1, D] (N read at run time), then Concat along time.
+    const x = inputs[0]!;
+    const n = ctx.node('Slice', [ctx.node('Shape', [x])[0]!, ctx.constInt64('start', [0]), ctx.constInt64('end', [1])])[0]!;
+    const shape = ctx.node('Concat', [n, ctx.constInt64('rest', [1, features(inputShapes[0])])], { axis: { i: 0 } })[0]!;
+    const tok = ctx.node('Expand', [weightInit(ctx, 'class_token', findWeight(weights, 'class_token', nodeId)), shape])[0]!;
+    return ctx.node('Concat', [tok, x], { axis: { i: 1 } });
+  },
+  toPytorch: (a) => callMember(a, `ClassToken(${features(a.inputShapes[0])})`, { token: asIs(pick(a.weights, 'class_token', a.nodeId)) }),
+  fixtures: [
+    { params: {}, inputs: [[null, 4, 6]] },
+    { params: {}, inputs: [[null, 1, 3]] },
+    // (An unknown T works too, but the contract test fills unknown dims alike in input and output.)
+    { params: {}, inputs: [[null, 9, 16]] },
+  ],
+});

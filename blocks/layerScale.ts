@@ -1,0 +1,40 @@
+import { BlockError, defineBlock } from '../src/core/spec';
+import { fmtShape } from '../src/core/shapes';
+import { LayerScale } from '../src/core/layers/residual';
+import { findWeight, weightInit } from '../src/onnx/ops';
+import { asIs, callMember, pick, py } from '../src/pytorch/emit';
+
+function channels(x: (number | null)[] | undefined): number {
+  if (!x) throw new BlockError('input "in" is not connected: connect a tensor to it', { port: 'in' });
+  const c = x.length >= 2 ? x[x.length - 1] : null;
+  if (c === null || c === undefined) throw new BlockError(`LayerScale needs a known last (channel) axis, got ${fmtShape(x)}`, { port: 'in' });
+  return c;
+}
+
+export default defineBlock({
+  type: 'LayerScale',
+  category: 'norm',
+  label: 'Layer scale',
+  docs:
+    'Multiplies every channel (the last axis) by its own learned scale, initialised to a small initValue, so a residual branch starts almost switched off and the network learns how much of it to use. ConvNeXt ends each block with it (initValue 1e-6) before the Add; CaiT uses it in transformers.',
+  params: {
+    initValue: { kind: 'float', default: 1e-6, doc: 'Initial value of every scale (ConvNeXt: 1e-6).', key: true },
+  },
+  inputs: () => [{ name: 'in' }],
+  outputs: () => ['out'],
+  inferShape([x]) {
+    channels(x);
+    return [x!.slice()];
+  },
+  paramCount: ([x]) => ({ trainable: channels(x), nonTrainable: 0 }),
+  // One multiply per element.
+  macs: ([x]) => x!.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1),
+  toTfjs: ([x], p, ctx) => [ctx.register(new LayerScale({ initValue: p.initValue, name: ctx.name })).apply(x!) as never],
+  toOnnx: (ctx, { nodeId, inputs, weights }) => ctx.node('Mul', [inputs[0]!, weightInit(ctx, 'gamma', findWeight(weights, 'gamma', nodeId))]),
+  toPytorch: (a) => callMember(a, `LayerScale(${channels(a.inputShapes[0])}, ${py(a.params.initValue)})`, { gamma: asIs(pick(a.weights, 'gamma', a.nodeId)) }),
+  fixtures: [
+    { params: {}, inputs: [[null, 5, 4, 6]] },
+    { params: { initValue: 0.5 }, inputs: [[null, 7, 8]] },
+    { params: { initValue: 1 }, inputs: [[null, null, 3]], note: 'variable length' },
+  ],
+});
