@@ -300,7 +300,9 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
   const batchesPerEpoch = Math.ceil(n / bs);
   const totalBatches = batchesPerEpoch * cfg.epochs - (opts.resume ? opts.resume.epoch * batchesPerEpoch + opts.resume.batch : 0);
   const optimizer = opts.optimizer ?? makeOptimizer(cfg);
+  // Frozen blocks ("trainable": false) are not in trainableWeights: they get no gradient and no step.
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  if (vars.length === 0) throw new DataFitError([{ node: null, message: 'every block with weights is frozen ("trainable": false): there is nothing to train — unfreeze at least one block' }]);
   const history: EpochEvent[] = [];
   const t0 = Date.now();
   let done = 0;
