@@ -4,6 +4,7 @@ import { memo, useContext } from 'react';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { BlockNodeType } from './derive';
 import { FarContext } from './zoomDetail';
+import { BlockInsight } from './train/BlockInsight';
 
 function BlockNodeImpl({ data, selected }: NodeProps<BlockNodeType>) {
   const v = data.view;
@@ -32,6 +33,7 @@ function BlockNodeImpl({ data, selected }: NodeProps<BlockNodeType>) {
       data-testid={`node-${v.id}`}
       data-type={v.type}
     >
+      <BlockInsight id={v.id} />
       <div className="nb-node-head">
         <span className="nb-node-title">{v.title}</span>
         <span className="nb-node-id">{v.id}</span>

@@ -17,6 +17,7 @@ import { client, getTrain, markNodes, persistWeights, resetRun, restoreWeights, 
 import { ConfusionMatrix, DrawPad, Heatmap, LineChart, PixelView } from './Charts';
 import { UserDataDialog } from './UserData';
 import './train.css';
+import { GradFlowSection } from './GradFlow';
 
 const fmtShape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -950,6 +951,7 @@ export default function TrainPanel() {
       <ConfigSection config={config} issues={issues} />
       <RunSection config={config} fit={fit} />
       <ChartsSection />
+      <GradFlowSection />
       <ResultsSection />
       <TryItSection />
       <ModelSection />
