@@ -24,7 +24,10 @@ export function heatColor(rel: number): string {
 export function BlockInsight({ id }: { id: string }) {
   const frozen = useStore((s) => frozenOf(s.doc).has(id));
   const docId = useStore((s) => s.docId);
-  const heat = useGradFlow((s) => (s.docId === docId ? heatOf(s.samples[s.samples.length - 1], id) : undefined));
+  // Primitives only: a selector returning a fresh object would re-render forever.
+  const rel = useGradFlow((s) => (s.docId === docId ? heatOf(s.samples[s.samples.length - 1], id)?.rel : undefined));
+  const gradNorm = useGradFlow((s) => (s.docId === docId ? heatOf(s.samples[s.samples.length - 1], id)?.gradNorm : undefined));
+  const heat = rel === undefined || gradNorm === undefined ? undefined : { rel, gradNorm };
   const flag = useGradFlow((s) => (s.docId === docId ? s.flags.find((f) => f.node === id)?.kind : undefined));
   return (
     <>

@@ -127,12 +127,13 @@ export function GradFlowSection() {
         </select>
       </div>
       <FlowChart testId="gradflow-chart" lines={linesOf(samples, metric)} log={METRICS[metric].log} />
-      {flags.map((f) => (
+      {flags.slice(0, 4).map((f) => (
         <div key={f.node + f.kind} className={`nbt-note ${f.kind === 'vanishing' ? 'info' : 'warn'}`} data-testid="gradflow-flag" data-kind={f.kind} data-node={f.node}>
           {f.kind === 'vanishing' ? '❄ ' : '🔥 '}
           {f.message}
         </div>
       ))}
+      {flags.length > 4 && <div className="nbt-note">and {flags.length - 4} more blocks flagged (see the table)</div>}
       <table className="nbt-table" data-testid="gradflow-table">
         <thead>
           <tr>

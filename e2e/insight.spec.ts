@@ -1,0 +1,114 @@
+// Seeing why a network trains (issue 17), in the browser: the gradient-flow chart and the canvas
+// heat strips of a 10-layer sigmoid MLP flag its first block as vanishing; a block frozen in the
+// inspector shows a lock and keeps its weights bit-identical through training.
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { eventually, type E2ETest } from './lib';
+import type { GraphDoc } from '../src/core/graph';
+
+const T = (id: string) => `[data-testid="${id}"]`;
+
+function mlp(depth: number, activation: string, training: Record<string, unknown>): GraphDoc {
+  const ids = ['x', ...Array.from({ length: depth }, (_, i) => `dense_${i + 1}`), 'out'];
+  return {
+    format: 'neural-blocks.graph',
+    version: 1,
+    name: `mlp-${depth}-${activation}`,
+    nodes: [
+      { id: 'x', type: 'Input', params: { shape: [2] }, position: { x: 0, y: 0 } },
+      ...ids.slice(1, -1).map((id, i) => ({ id, type: 'Dense', params: { units: 16, activation }, position: { x: 220 * (i + 1), y: 0 } })),
+      { id: 'out', type: 'Dense', params: { units: 2, activation: 'softmax' }, position: { x: 220 * (depth + 1), y: 0 } },
+    ],
+    edges: ids.slice(1).map((t, i) => ({ source: ids[i]!, target: t })),
+    training: { dataset: 'circles', limit: 400, optimizer: 'sgd', learningRate: 0.1, batchSize: 32, epochs: 2, validationSplit: 0, ...training },
+  };
+}
+
+async function open(page: Page, url: string, g: GraphDoc) {
+  await page.goto(url);
+  await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
+  await page.evaluate((d) => window.__nb!.commit(d as never), g);
+  await page.locator(T('tab-train')).click();
+  await page.locator(T('train-panel')).waitFor({ timeout: 30_000 });
+  await page.locator(T('fit-ok')).waitFor({ timeout: 60_000 });
+}
+
+/** Clicks a train button and waits for the worker's 'done' (the progress line keeps saying "done" from the last run). */
+async function trainToEnd(page: Page, button = 'train-start') {
+  await page.evaluate(() => {
+    const w = window as unknown as { __nbTrain: { on(l: (e: { t: string; message?: string }) => void): () => void }; __insightDone?: Promise<string> };
+    w.__insightDone = new Promise((res) => {
+      const off = w.__nbTrain.on((e) => {
+        if (e.t === 'done' || e.t === 'error' || e.t === 'fit') {
+          off();
+          res(e.t === 'error' ? `error: ${e.message}` : e.t);
+        }
+      });
+    });
+  });
+  await page.locator(T(button)).click();
+  assert.equal(await page.evaluate(() => (window as unknown as { __insightDone: Promise<string> }).__insightDone), 'done');
+}
+
+/** A block's weights as the worker holds them, as raw bytes (bit-identical means equal bytes). */
+async function weightBytes(page: Page, layer: string): Promise<number[]> {
+  return page.evaluate(async (name) => {
+    const c = (window as unknown as { __nbTrain: { getWeights(): Promise<{ modelJson: { weightsManifest: { weights: { name: string; shape: number[] }[] }[] }; weights: ArrayBuffer }> } }).__nbTrain;
+    const w = await c.getWeights();
+    const bytes = new Uint8Array(w.weights);
+    const out: number[] = [];
+    let off = 0;
+    for (const s of w.modelJson.weightsManifest[0]!.weights) {
+      const n = 4 * s.shape.reduce((a, b) => a * b, 1);
+      if (s.name.startsWith(`${name}/`)) out.push(...bytes.slice(off, off + n));
+      off += n;
+    }
+    return out;
+  }, layer);
+}
+
+export const tests: E2ETest[] = [
+  {
+    name: 'insight: gradient flow flags the first block of a 10-layer sigmoid MLP as vanishing, on the chart and on the canvas',
+    async fn({ page, url, shot }) {
+      await open(page, url, mlp(10, 'sigmoid', {}));
+      await trainToEnd(page);
+      await page.locator(T('gradflow')).scrollIntoViewIfNeeded();
+      // one line per block with weights (10 hidden + the output), each with several samples
+      assert.equal(await page.locator(`${T('gradflow-chart')} polyline`).count(), 11);
+      assert.ok(Number(await page.locator(`${T('gradflow-chart')} polyline[data-series="dense_1"]`).getAttribute('data-n')) >= 4);
+      const flag = page.locator(`${T('gradflow-flag')}[data-node="dense_1"]`);
+      assert.equal(await flag.getAttribute('data-kind'), 'vanishing');
+      assert.match(await flag.innerText(), /dense_1's gradients are 10⁻[⁰¹²³⁴⁵⁶⁷⁸⁹]+ of (out|dense_\d+)'s/);
+      // the canvas heat strips: dense_1 cold and flagged, the strongest block at 0
+      assert.equal(await page.locator(T('heat-dense_1')).getAttribute('data-flag'), 'vanishing');
+      assert.ok(Number(await page.locator(T('heat-dense_1')).getAttribute('data-rel')) < -3);
+      await shot('insight-1-gradflow');
+    },
+  },
+  {
+    name: 'insight: a block frozen in the inspector keeps its weights bit-identical through training',
+    async fn({ page, url, shot }) {
+      await open(page, url, mlp(2, 'relu', { optimizer: 'adam', learningRate: 0.01, epochs: 1 }));
+      await trainToEnd(page);
+      // freeze dense_1 in the inspector: the lock shows on the block and the summary counts it
+      await page.locator(T('node-dense_1')).click();
+      await page.locator(T('tab-inspector')).click();
+      await page.locator(T('field-trainable')).uncheck();
+      await page.locator(`${T('node-dense_1')} ${T('frozen-badge')}`).waitFor();
+      assert.equal(await page.evaluate(() => window.__nb!.getState().doc.nodes.find((n) => n.id === 'dense_1')!.trainable), false);
+      await page.locator(T('tab-summary')).click();
+      assert.match(await page.locator(T('frozen-params')).innerText(), /\(48 frozen\)/);
+      // train again from the graph as it is now (dense_1 frozen), then once more
+      await page.locator(T('tab-train')).click();
+      await trainToEnd(page);
+      const frozen1 = await weightBytes(page, 'dense_1');
+      const other1 = await weightBytes(page, 'dense_2');
+      await trainToEnd(page, 'train-more');
+      assert.ok(frozen1.length === 48 * 4, `dense_1 has 48 weights (${frozen1.length / 4})`);
+      assert.deepEqual(await weightBytes(page, 'dense_1'), frozen1, 'the frozen block is bit-identical');
+      assert.notDeepEqual(await weightBytes(page, 'dense_2'), other1, 'the unfrozen block trained');
+      await shot('insight-2-frozen');
+    },
+  },
+];
