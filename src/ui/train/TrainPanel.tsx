@@ -18,6 +18,7 @@ import { ConfusionMatrix, DrawPad, Heatmap, LineChart, PixelView } from './Chart
 import { UserDataDialog } from './UserData';
 import './train.css';
 import { GradFlowSection } from './GradFlow';
+import { RunsSection } from './Runs';
 
 const fmtShape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -953,6 +954,7 @@ export default function TrainPanel() {
       <ChartsSection />
       <GradFlowSection />
       <ResultsSection />
+      <RunsSection />
       <TryItSection />
       <ModelSection />
     </div>
