@@ -69,6 +69,34 @@ async function weightBytes(page: Page, layer: string): Promise<number[]> {
 
 export const tests: E2ETest[] = [
   {
+    name: 'insight: experiment 1 runs its three variants, overlays them and flags the sigmoid network\'s first block as vanishing',
+    async fn({ page, url, shot }) {
+      await page.goto(url);
+      await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
+      await page.locator(T('tab-train')).click();
+      await page.locator(T('experiments-toggle')).click();
+      const card = page.locator(T('experiment-vanishing'));
+      // the card states the result measured with scripts/measure-experiments.ts
+      assert.match(await card.locator(T('experiment-measured')).innerText(), /sigmoid\s+2\.6e-6 \(10⁻⁶\)\s+10\.4%/);
+      await page.locator(T('run-experiment-vanishing')).click();
+      // while the sigmoid variant trains: its first block is flagged, on the panel and on the canvas
+      await eventually(async () => assert.equal(await page.locator(`${T('gradflow-flag')}[data-node="dense_1"]`).getAttribute('data-kind', { timeout: 200 }), 'vanishing'), 300_000, 'dense_1 flagged vanishing');
+      assert.equal(await page.locator(T('heat-dense_1')).getAttribute('data-flag'), 'vanishing');
+      await shot('insight-3-experiment-sigmoid');
+      // all three variants end up overlaid, with their results in the browser column
+      const overlay = page.locator(T('experiment-overlay-vanishing'));
+      await eventually(async () => assert.equal(await overlay.locator(`${T('experiment-loss')} g[data-series]`).count(), 3), 900_000, 'three runs overlaid');
+      assert.deepEqual(await overlay.locator(`${T('experiment-loss')} g[data-series]`).evaluateAll((gs) => gs.map((g) => g.getAttribute('data-series'))), ['sigmoid', 'ReLU + He', 'sigmoid + batch norm']);
+      const browser = await card.locator(T('experiment-browser')).allInnerTexts();
+      const acc = browser.map((t) => parseFloat(t));
+      assert.ok(acc[0]! < 20, `the sigmoid network stays near chance (${browser[0]})`);
+      assert.ok(acc[1]! > 50 && acc[2]! > 50, `ReLU + He and batch norm learn (${browser.join(' | ')})`);
+      assert.match(browser[0]!, /10⁻[⁰¹²³⁴⁵⁶⁷⁸⁹]+/, 'the sigmoid first/last gradient ratio is a tiny power of ten');
+      await overlay.scrollIntoViewIfNeeded();
+      await shot('insight-4-experiment-overlay');
+    },
+  },
+  {
     name: 'insight: gradient flow flags the first block of a 10-layer sigmoid MLP as vanishing, on the chart and on the canvas',
     async fn({ page, url, shot }) {
       await open(page, url, mlp(10, 'sigmoid', {}));

@@ -16,6 +16,8 @@ export interface Experiment {
   claim: string;
   /** What the card compares (its measured numbers are in results.json). */
   measures: string;
+  /** What the measured result shows (the numbers quoted are results.json's). */
+  shows: string;
   variants: Variant[];
 }
 
@@ -51,6 +53,8 @@ export const EXPERIMENTS: Experiment[] = [
     title: '1 · Vanishing gradients: 10 sigmoid layers vs ReLU + He vs batch norm',
     claim: 'In a deep sigmoid network the gradient shrinks layer by layer on its way back, so the first layers barely learn; ReLU with He initialisation, or batch normalisation, keeps it flowing.',
     measures: "the first Dense block's gradient norm relative to the output block's (at the first batch), and test accuracy after 3 epochs",
+    shows:
+      "At the first batch the sigmoid network's first block gets 10⁻⁶ of the gradient its output block gets (2.6e-6), and after 3 epochs it is still at chance (10.4%). With ReLU and He initialisation the first block's gradient is as large as the output's (2.7×) and the network reaches 77.8%; a batch norm before each sigmoid does the same for the sigmoid network (1.6×, 87.6%).",
     variants: [
       { name: 'sigmoid', graph: deepMlp('10 × Dense sigmoid', 10, 'sigmoid', { training: { ...SGD } }) },
       { name: 'ReLU + He', graph: deepMlp('10 × Dense ReLU, He init', 10, 'relu', { training: { ...SGD, kernelInitializer: 'heNormal' } }) },
@@ -62,6 +66,8 @@ export const EXPERIMENTS: Experiment[] = [
     title: '3 · Optimizers: SGD vs momentum vs AdaGrad vs Adam',
     claim: 'On the same model and data, momentum speeds plain SGD up, and adaptive methods (AdaGrad, Adam) make fast early progress with little tuning.',
     measures: 'validation loss per epoch and test accuracy after 3 epochs, each at its usual learning rate',
+    shows:
+      'After 3 epochs plain SGD at 0.01 reaches 64.5%; momentum 0.9 at the same rate reaches 91.1%. AdaGrad at 0.01 reaches 81.4%, and Adam at its default 0.001 reaches 91.4% with the lowest validation loss at every epoch (0.56, 0.36, 0.31).',
     variants: [
       { name: 'SGD', graph: deepMlp('MLP · SGD', 2, 'relu', { units: 128, training: { optimizer: 'sgd', momentum: 0, learningRate: 0.01, batchSize: 64, epochs: 3, kernelInitializer: 'heNormal' } }) },
       { name: 'SGD + momentum', graph: deepMlp('MLP · momentum', 2, 'relu', { units: 128, training: { optimizer: 'sgd', momentum: 0.9, learningRate: 0.01, batchSize: 64, epochs: 3, kernelInitializer: 'heNormal' } }) },

@@ -19,6 +19,7 @@ import { UserDataDialog } from './UserData';
 import './train.css';
 import { GradFlowSection } from './GradFlow';
 import { RunsSection } from './Runs';
+import { ExperimentsSection } from '../experiments/Experiments';
 
 const fmtShape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -955,6 +956,7 @@ export default function TrainPanel() {
       <GradFlowSection />
       <ResultsSection />
       <RunsSection />
+      <ExperimentsSection />
       <TryItSection />
       <ModelSection />
     </div>
