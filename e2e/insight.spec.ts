@@ -137,6 +137,21 @@ export const tests: E2ETest[] = [
       assert.deepEqual(await weightBytes(page, 'dense_1'), frozen1, 'the frozen block is bit-identical');
       assert.notDeepEqual(await weightBytes(page, 'dense_2'), other1, 'the unfrozen block trained');
       await shot('insight-2-frozen');
+      // The Runs view kept all three runs; the first two differ in the graph (dense_1 frozen)
+      const rows = page.locator(`${T('runs-table')} tbody tr`);
+      await eventually(async () => assert.equal(await rows.count(), 3), 10_000, 'three runs kept');
+      await rows.nth(2).locator(T('run-pick')).check(); // newest first: the oldest run is last
+      await rows.nth(1).locator(T('run-pick')).check();
+      const fields = await page.locator(`${T('runs-diff')} tbody tr`).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-field')));
+      assert.ok(fields.includes('graphHash'), `the graph hash differs (${fields.join(', ')})`);
+      assert.ok(!fields.includes('optimizer') && !fields.includes('dataset'), `same optimizer and data (${fields.join(', ')})`);
+      assert.equal(await page.locator(`${T('runs-loss')} g[data-series]`).count(), 2, 'two runs overlaid');
+      const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(T('runs-csv')).click()]);
+      const csv = (await import('node:fs')).readFileSync((await dl.path())!, 'utf8').trim().split('\n');
+      assert.equal(csv.length, 3, 'a header and the two picked runs');
+      assert.match(csv[0]!, /^id,startedAt,label,graphHash,dataset,optimizer/);
+      await page.locator(T('runs')).scrollIntoViewIfNeeded();
+      await shot('insight-5-runs');
     },
   },
 ];

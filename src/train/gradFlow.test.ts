@@ -102,6 +102,18 @@ describe('gradient flow', () => {
     relu.c.model.dispose();
   });
 
+  it('leaves no tensors behind', async () => {
+    const doc = deep(2, 'relu');
+    const c = compile(doc, { seed: 1 });
+    const data = makePoints('xor', { n: 128, seed: 2 });
+    const hook = createGradFlow(c, { every: 1, activations: true }, () => undefined);
+    await train(c, data, cfg, {}, {}, { gradFlow: hook }); // warm-up builds the probe model once
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 3; i++) await train(c, data, cfg, {}, {}, { gradFlow: hook });
+    expect(tf.memory().numTensors).toBe(before);
+    c.model.dispose();
+  });
+
   it('flags a block whose steps are as big as its weights as exploding', () => {
     const flags = diagnose({ epoch: 0, batch: 0, step: 1, blocks: [{ node: 'rnn', gradNorm: 5e4, weightNorm: 3, updateRatio: 4 }, { node: 'out', gradNorm: 2e4, weightNorm: 1, updateRatio: 0.9 }] });
     expect(flags.map((f) => [f.kind, f.node])).toEqual([

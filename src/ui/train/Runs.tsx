@@ -24,10 +24,13 @@ const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).t
 
 /** Curves of several runs on one chart: per epoch, validation when there is some, else training. */
 export function RunsOverlay({ runs, metric, testId }: { runs: RunRecord[]; metric: 'loss' | 'accuracy'; testId?: string }) {
+  // Series names key the chart's lines: runs of the same graph get their position added.
+  const names = runs.map((r) => r.label ?? r.graphName);
   const series: Series[] = runs.map((r, i) => {
     const val = r.epochs.some((e) => (metric === 'loss' ? e.valLoss : e.valAccuracy) !== undefined);
     const get = (e: RunRecord['epochs'][number]) => (metric === 'loss' ? (val ? e.valLoss : e.loss) : val ? e.valAccuracy : e.accuracy);
-    return { name: `${r.label ?? r.graphName}${val ? '' : ' (train)'}`, color: runColor(i), dots: true, points: r.epochs.filter((e) => get(e) !== undefined).map((e) => [e.epoch + 1, get(e)!] as [number, number]) };
+    const name = names.filter((n) => n === names[i]).length > 1 ? `${names[i]} #${i + 1}` : names[i]!;
+    return { name: `${name}${val ? '' : ' (train)'}`, color: runColor(i), dots: true, points: r.epochs.filter((e) => get(e) !== undefined).map((e) => [e.epoch + 1, get(e)!] as [number, number]) };
   });
   return <LineChart testId={testId} series={series} xLabel="epoch" yMin={metric === 'accuracy' ? 0 : undefined} yMax={metric === 'accuracy' ? 1 : undefined} />;
 }
