@@ -17,6 +17,7 @@ import { exportOnnx } from '../onnx/export';
 import { onnxReader } from '../onnx/read';
 import { importOnnx } from '../import/index';
 import { generatePytorch } from '../pytorch/index';
+import { summaryCommand } from '../cli/commands/summary';
 import { DEFAULT_TRAINING } from './config';
 import { DataFitError, train } from './loop';
 
@@ -130,6 +131,19 @@ describe('frozen blocks', () => {
     expect(table).toContain('24 params frozen');
     // without frozen blocks the totals keep their old shape
     expect(summarize(analyze(net([]))).totals.frozenParams).toBeUndefined();
+  });
+
+  it('neural-blocks summary marks the frozen block and totals the frozen params (table and --json)', async () => {
+    const f = join(dir, 'frozen.json');
+    writeFileSync(f, JSON.stringify(net(['h'])));
+    const out: string[] = [];
+    const io = { out: (s: string) => void out.push(s), err: () => undefined };
+    expect(await summaryCommand.run([f], io as never)).toBe(0);
+    expect(out.join('\n')).toMatch(/^h \(frozen\)\s+Dense\s+\[null, 8\]\s+0\s+24\s/m);
+    expect(out.join('\n')).toContain('24 params frozen (counted as non-trainable)');
+    out.length = 0;
+    expect(await summaryCommand.run([f, '--json'], io as never)).toBe(0);
+    expect(JSON.parse(out.join('\n')).totals).toMatchObject({ frozenParams: 24, nonTrainableParams: 40 });
   });
 
   it('ONNX export and import keep the flag (in the stored graph)', () => {
