@@ -74,6 +74,9 @@ export const tests: E2ETest[] = [
       await page.goto(url);
       await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
       await page.locator(T('tab-train')).click();
+      // tfjs' CPU backend: these small MLPs train faster there than on headless WebGPU (SwiftShader)
+      await page.locator(T('backend-select')).selectOption('cpu');
+      await eventually(async () => assert.equal(await page.locator(T('backend-indicator')).innerText(), 'CPU'), 60_000, 'CPU backend');
       await page.locator(T('experiments-toggle')).click();
       const card = page.locator(T('experiment-vanishing'));
       // the card states the result measured with scripts/measure-experiments.ts

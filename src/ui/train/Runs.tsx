@@ -19,7 +19,7 @@ function download(name: string, text: string, type: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-const show = (v: string | number | undefined) => (v === undefined ? '—' : typeof v === 'number' && !Number.isInteger(v) ? (Math.abs(v) < 1e-3 ? v.toExponential(1) : v.toFixed(4)) : String(v));
+const show = (v: string | number | undefined) => (v === undefined ? '—' : typeof v === 'number' && !Number.isInteger(v) ? (Math.abs(v) < 1e-3 ? v.toExponential(1) : String(Number(v.toPrecision(4)))) : String(v));
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 
 /** Curves of several runs on one chart: per epoch, validation when there is some, else training. */
