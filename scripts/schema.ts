@@ -122,6 +122,7 @@ export function buildGraphSchema(blocks: readonly AnyBlockSpec[]): Json {
           params: { description: "The block's params by their tfjs camelCase names; unset params take defaults.", type: 'object' },
           position: { $ref: '#/$defs/position' },
           label: { description: 'Display label on the canvas.', type: 'string' },
+          trainable: { description: 'false freezes the block: training leaves its weights unchanged (fine-tuning). Default true.', type: 'boolean' },
         },
         additionalProperties: false,
         allOf: perType,

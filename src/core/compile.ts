@@ -7,6 +7,7 @@ import { analyze, type Analysis, type BlockLookup } from './infer';
 import type { GraphDoc } from './graph';
 import type { BlockWeight, SymbolicTensor } from './spec';
 import { getBlock } from '../../blocks/index';
+import { frozenNodeIds } from './frozen';
 
 export class CompileError extends Error {
   constructor(
@@ -91,7 +92,21 @@ function build(doc: GraphDoc, opts: CompileOptions): CompiledModel {
   const inputs = analysis.inputs.map((id) => values.get(`${id}\0out`)!);
   const outputs = analysis.outputs.map((o) => values.get(`${o.node}\0${o.port}`)!);
   const model = tf.model({ inputs, outputs, name: layerName(doc.name ?? 'model') });
+  for (const id of frozenNodeIds(doc)) for (const l of layersByNode.get(id) ?? []) freeze(l);
   return { model, analysis, topAnalysis: top, layersByNode, inputNames: analysis.inputs, outputNames: analysis.outputs };
+}
+
+/**
+ * A frozen block's layer: its weights leave model.trainableWeights (the training loop steps only
+ * those). A layer that also keeps statistics (BatchNormalization's moving mean and variance) runs
+ * in inference mode, as Keras does, so a frozen block's weights stay bit-identical through training.
+ */
+function freeze(l: tf.layers.Layer): void {
+  const keepsStatistics = l.nonTrainableWeights.length > 0; // read before: frozen, every weight is non-trainable
+  l.trainable = false;
+  if (!keepsStatistics) return;
+  const call = l.call.bind(l);
+  l.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
 }
 
 /** The weights of one node's layers, in getWeights() order, as plain arrays (for exporters). */

@@ -11,6 +11,11 @@ export interface GraphNode {
   params?: Record<string, unknown>;
   position?: { x: number; y: number };
   label?: string;
+  /**
+   * false freezes the block: training leaves its weights as they are (fine-tuning). Absent means
+   * true, so files without it need no migration. On a Macro node it freezes every inner block.
+   */
+  trainable?: boolean;
 }
 
 export interface GraphEdge {
@@ -152,6 +157,8 @@ function checkNodesEdges(doc: Record<string, unknown>, source: string): void {
         throw new GraphFormatError(`${at} ("${n.id}"): "position" must be {"x": number, "y": number}, got ${q(p)}`);
     }
     if (n.label !== undefined && typeof n.label !== 'string') throw new GraphFormatError(`${at} ("${n.id}"): "label" must be a string, got ${q(n.label)}`);
+    if (n.trainable !== undefined && typeof n.trainable !== 'boolean')
+      throw new GraphFormatError(`${at} ("${n.id}"): "trainable" must be true or false, got ${q(n.trainable)}`);
   });
   (doc.edges as unknown[]).forEach((e: unknown, i: number) => {
     const at = `${source}: edges[${i}]`;

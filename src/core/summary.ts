@@ -12,29 +12,33 @@ export interface SummaryRow {
   trainableParams: number;
   nonTrainableParams: number;
   macs: number;
+  /** The block is frozen ("trainable": false): its trainable params count as non-trainable. */
+  frozen?: true;
 }
 
 export interface Summary {
   nodes: SummaryRow[];
-  totals: { trainableParams: number; nonTrainableParams: number; macs: number };
+  /** frozenParams (only when some block is frozen): the params of frozen blocks that would otherwise train, part of nonTrainableParams. */
+  totals: { trainableParams: number; nonTrainableParams: number; frozenParams?: number; macs: number };
 }
 
-/** Summary in document order; nodes whose shapes are unknown (errors upstream) count as 0. */
-export function summarize(a: Analysis, docOrder?: string[]): Summary {
+/**
+ * Summary in document order; nodes whose shapes are unknown (errors upstream) count as 0.
+ * `frozen`: the frozen blocks' ids (core/frozen.ts), counted as tfjs and Keras count them.
+ */
+export function summarize(a: Analysis, docOrder?: string[], frozen?: ReadonlySet<string>): Summary {
   const ids = docOrder ?? [...a.nodes.keys()];
   const nodes: SummaryRow[] = ids.map((id) => {
     const n = a.nodes.get(id)!;
-    return {
-      id,
-      type: n.type,
-      outputShapes: n.outputShapes ?? {},
-      trainableParams: n.paramCount?.trainable ?? 0,
-      nonTrainableParams: n.paramCount?.nonTrainable ?? 0,
-      macs: n.macs ?? 0,
-    };
+    const trainable = n.paramCount?.trainable ?? 0;
+    const nonTrainable = n.paramCount?.nonTrainable ?? 0;
+    const row: SummaryRow = { id, type: n.type, outputShapes: n.outputShapes ?? {}, trainableParams: trainable, nonTrainableParams: nonTrainable, macs: n.macs ?? 0 };
+    if (frozen?.has(id)) Object.assign(row, { frozen: true, trainableParams: 0, nonTrainableParams: trainable + nonTrainable });
+    return row;
   });
-  const totals = { trainableParams: 0, nonTrainableParams: 0, macs: 0 };
+  const totals: Summary['totals'] = { trainableParams: 0, nonTrainableParams: 0, macs: 0 };
   for (const r of nodes) {
+    if (r.frozen) totals.frozenParams = (totals.frozenParams ?? 0) + (a.nodes.get(r.id)?.paramCount?.trainable ?? 0);
     totals.trainableParams += r.trainableParams;
     totals.nonTrainableParams += r.nonTrainableParams;
     totals.macs += r.macs;
@@ -58,7 +62,7 @@ export function formatMacs(n: number): string {
 export function formatSummaryTable(s: Summary): string {
   const head = ['node', 'type', 'output shape', 'trainable', 'non-trainable', 'MACs'];
   const rows = s.nodes.map((r) => [
-    r.id,
+    r.frozen ? `${r.id} (frozen)` : r.id,
     r.type,
     Object.entries(r.outputShapes)
       .map(([p, sh]) => (Object.keys(r.outputShapes).length > 1 ? `${p}: ${fmtShape(sh)}` : fmtShape(sh)))
@@ -71,5 +75,6 @@ export function formatSummaryTable(s: Summary): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => r.map((c, i) => (i >= 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
   const sep = widths.map((w) => '-'.repeat(w)).join('  ');
-  return [line(head), sep, ...rows.slice(0, -1).map(line), sep, line(rows[rows.length - 1]!)].join('\n');
+  const table = [line(head), sep, ...rows.slice(0, -1).map(line), sep, line(rows[rows.length - 1]!)].join('\n');
+  return s.totals.frozenParams ? `${table}\n${formatCount(s.totals.frozenParams)} params frozen (counted as non-trainable)` : table;
 }

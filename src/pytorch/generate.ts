@@ -5,6 +5,7 @@
 import type { CompiledModel } from '../core/compile';
 import { nodeWeights } from '../core/compile';
 import type { GraphDoc } from '../core/graph';
+import { frozenNodeIds } from '../core/frozen';
 import type { BlockWeight, PytorchEmitted, Shape } from '../core/spec';
 import { getBlock } from '../../blocks/index';
 import type { NodeInfo } from '../core/infer';
@@ -33,7 +34,7 @@ const PY_KEYWORDS = new Set(
     // modules and prelude helpers the generated code calls (a local of that name would shadow them)
     'torch nn F math os json ACTIVATIONS hard_sigmoid same_pads pad_same_nchw to_cf to_cl max_pool avg_pool upsample_bilinear causal_mask load_weights kl_losses Model List Optional Tuple',
     // nn.Module attributes a member must not replace
-    'forward training train eval parameters named_parameters buffers named_buffers modules named_modules children named_children to cuda cpu float double half type apply state_dict load_state_dict zero_grad register_buffer register_parameter register_module add_module get_submodule requires_grad_ share_memory extra_repr input_names output_names input_dtypes',
+    'forward training train eval parameters named_parameters buffers named_buffers modules named_modules children named_children to cuda cpu float double half type apply state_dict load_state_dict zero_grad register_buffer register_parameter register_module add_module get_submodule requires_grad_ share_memory extra_repr input_names output_names input_dtypes frozen_names',
   ]
     .join(' ')
     .split(' '),
@@ -85,6 +86,21 @@ function className(doc: GraphDoc): string {
   return PRELUDE_CLASSES.has(name) ? `${name}Model` : name;
 }
 
+/** Frozen blocks stay in inference mode under model.train(), as in the tfjs model (a frozen BatchNorm keeps its statistics). */
+function frozenTrain(names: string[]): string[] {
+  if (!names.length) return [];
+  return [
+    '',
+    `    frozen_names = ${py(names)}`,
+    '',
+    '    def train(self, mode=True):',
+    '        super().train(mode)',
+    '        for name in self.frozen_names:',
+    '            getattr(self, name).eval()',
+    '        return self',
+  ];
+}
+
 export function generatePytorch(compiled: CompiledModel, doc: GraphDoc): PytorchExport {
   const a = compiled.analysis;
   const ids = identifiers(a.order);
@@ -93,6 +109,8 @@ export function generatePytorch(compiled: CompiledModel, doc: GraphDoc): Pytorch
   const forward: string[] = [];
   const weights: Record<string, TorchWeight> = {};
   const inputs = a.inputs.map((id) => ids.get(id)!);
+  const frozen = frozenNodeIds(doc);
+  const frozenMembers: string[] = [];
   for (const id of a.order) {
     const info = a.nodes.get(id)!;
     const self = ids.get(id)!;
@@ -108,6 +126,10 @@ export function generatePytorch(compiled: CompiledModel, doc: GraphDoc): Pytorch
     });
     const e = emitNode(id, self, info, ins, outs, outShapes, nodeWeights(compiled, id));
     if (e.member) members.push(`        self.${self} = ${e.member}  # ${info.type} ${JSON.stringify(id)}`);
+    if (e.member && frozen.has(id)) {
+      members.push(`        self.${self}.requires_grad_(False)  # frozen ("trainable": false)`);
+      frozenMembers.push(self);
+    }
     for (const [k, w] of Object.entries(e.weights ?? {})) weights[`${self}.${k}`] = w;
     const comment = `  # ${outShapes.map(fmtShape).join(' ')}`;
     e.lines.forEach((l, i) => forward.push(`        ${l}${i === e.lines.length - 1 ? comment : ''}`));
@@ -138,6 +160,7 @@ export function generatePytorch(compiled: CompiledModel, doc: GraphDoc): Pytorch
     `    def forward(self, ${inputs.join(', ')}):`,
     ...forward,
     `        return ${outputs.length === 1 ? outputs[0] : `${outputs.join(', ')}`}`,
+    ...frozenTrain(frozenMembers),
     '',
     '',
     `Model = ${cls}`,

@@ -11,6 +11,7 @@ import { gatherRows, shuffleIndex, sliceRows, sliceSplit, type Dataset, type Spl
 import { learningRateAt, lossFor, type LossName, type LrSchedule, type TrainingConfig } from './config';
 import { mixSeed, withSeededRandom } from '../core/seeded';
 import { samplingLosses } from '../core/layers/sampling';
+import type { GradFlowHook } from './gradFlow';
 
 export interface FitIssue {
   /** The graph node to fix (an Input or output node), or null for the dataset as a whole. */
@@ -278,6 +279,8 @@ export interface TrainOptions {
   optimizer?: tf.Optimizer;
   /** This call's learning rates (default: the config's schedule over cfg.epochs). */
   schedule?: LrSchedule;
+  /** Per-block gradient statistics every few batches (src/train/gradFlow.ts); read-only, training is unchanged. */
+  gradFlow?: GradFlowHook;
 }
 
 /** Purposes of the position-keyed random streams (see src/core/seeded.ts). */
@@ -300,7 +303,9 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
   const batchesPerEpoch = Math.ceil(n / bs);
   const totalBatches = batchesPerEpoch * cfg.epochs - (opts.resume ? opts.resume.epoch * batchesPerEpoch + opts.resume.batch : 0);
   const optimizer = opts.optimizer ?? makeOptimizer(cfg);
+  // Frozen blocks ("trainable": false) are not in trainableWeights: they get no gradient and no step.
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+  if (vars.length === 0) throw new DataFitError([{ node: null, message: 'every block with weights is frozen ("trainable": false): there is nothing to train — unfreeze at least one block' }]);
   const history: EpochEvent[] = [];
   const t0 = Date.now();
   let done = 0;
@@ -394,11 +399,14 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
           if (ok) {
             // Global-norm clipping before anything is applied.
             const scale = cfg.clipNorm !== null && normNum > cfg.clipNorm ? cfg.clipNorm / normNum : 1;
+            const flow = opts.gradFlow?.wants(b, batchesPerEpoch) ? opts.gradFlow : undefined;
+            const prev = flow?.before(vars);
             tf.tidy(() => {
               const named: tf.NamedTensorMap = {};
               vars.forEach((v, i) => (named[v.name] = scale === 1 ? t.gs[i]! : tf.mul(t.gs[i]!, scale)));
               optimizer.applyGradients(named);
             });
+            if (flow && prev) await flow.after({ epoch: global, batch: b, step: global * batchesPerEpoch + b + 1 }, vars, t.gs, prev, () => batchTensors(plan, batch).xs);
           }
           step = { lossNum, normNum, ok, accCorrect, accTotal };
         } finally {

@@ -9,6 +9,7 @@ import { isOutOfMemory, type BackendChoice, type BackendInfo, type BackendName }
 import type { TrainingConfig } from './config';
 import type { BatchEvent, EpochEvent, EvalResult, FitIssue, TrainResult } from './loop';
 import type { SavedModel } from './weights';
+import type { GradFlowSample } from './gradFlow';
 
 export type DataSource =
   | { kind: 'builtin'; name: string; limit?: number; seed?: number }
@@ -77,6 +78,8 @@ export type FromWorker =
   /** Batches since the last message (sent at most every BATCH_FLUSH_MS, so tiny batches do not flood the page). */
   | { t: 'batch'; es: BatchEvent[]; run: number }
   | { t: 'epoch'; e: EpochEvent; run: number }
+  /** Per-block gradient statistics of one sampled batch (gradFlow.ts). */
+  | { t: 'gradflow'; g: GradFlowSample }
   | { t: 'fit'; issues: FitIssue[] }
   | { t: 'done'; result: TrainResult; evaluation?: EvalResult; weights?: SavedModel; epochOffset: number }
   | { t: 'error'; kind: 'oom' | 'data' | 'graph' | 'error'; message: string }

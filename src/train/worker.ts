@@ -22,6 +22,7 @@ import { cachedChoice, saveChoice } from './choiceCache';
 import { moreEpochsSchedule, type LrSchedule, type TrainingConfig } from './config';
 import { DataFitError, evaluateTestAsync, makeOptimizer, train, type BatchEvent, type TrainResult } from './loop';
 import { restoreSnapshot, SnapshotError, takeSnapshot, type Snapshot } from './snapshot';
+import { createGradFlow } from './gradFlow';
 import { loadWeightsInto, saveModel } from './weights';
 import { oomMessage, outOfMemory, type DataSource, type FromWorker, type Prediction, type Probe, type RunState, type StartRequest, type ToWorker } from './protocol';
 
@@ -244,7 +245,8 @@ async function runEpochs(epochs: number, schedule: LrSchedule): Promise<TrainRes
             return pause?.promise ?? Promise.resolve();
           },
         },
-        { startEpoch: offset, optimizer: s.optimizer, schedule, ...(resume ? { resume } : {}) },
+        // Per-block gradient statistics a few times an epoch, for the Train panel's gradient-flow chart.
+        { startEpoch: offset, optimizer: s.optimizer, schedule, ...(resume ? { resume } : {}), gradFlow: createGradFlow(s.compiled, { activations: true }, (g) => post({ t: 'gradflow', g })) },
       );
       return { ...res, history };
     } catch (err) {

@@ -5,6 +5,7 @@ import { createPortal } from 'react-dom';
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import type { BlockNodeType } from './derive';
 import { FarContext } from './zoomDetail';
+import { BlockInsight } from './train/BlockInsight';
 
 const POP_WIDTH = 300;
 
@@ -76,6 +77,7 @@ function BlockNodeImpl({ data, selected }: NodeProps<BlockNodeType>) {
       data-testid={`node-${v.id}`}
       data-type={v.type}
     >
+      <BlockInsight id={v.id} />
       <div className="nb-node-head">
         <span className="nb-node-title" title={v.title}>{v.title}</span>
         <span className="nb-node-id">{v.id}</span>

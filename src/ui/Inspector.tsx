@@ -1,6 +1,7 @@
 // The inspector: a form generated from the selected block's params schema. Each field checks its
 // value with the same resolveParam the validator uses and commits at once when valid, so shapes
 // re-infer as you type; an invalid value shows its message at the field and is not applied.
+import { TrainableField } from './train/BlockInsight';
 import { useEffect, useState } from 'react';
 import { getBlock } from '../../blocks/index';
 import type { ParamDef, ParamSchema } from '../core/spec';
@@ -232,6 +233,7 @@ export function Inspector() {
             onChange={(e) => commit(setLabel(getState().doc, id, e.target.value), { coalesce: `label:${id}` })}
           />
         </div>
+        <TrainableField nodeId={id} hasWeights={isMacro || (info?.paramCount?.trainable ?? 0) > 0} />
         {spec && Object.keys(spec.params).length > 0 && <h4>Parameters</h4>}
         {spec &&
           Object.entries(spec.params as ParamSchema).map(([name, def]) => (

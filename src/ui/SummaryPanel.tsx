@@ -1,6 +1,7 @@
 // Summary: per block output shapes, trainable and non-trainable params, MACs; totals.
 import { useMemo } from 'react';
 import { summarize, formatCount, formatMacs } from '../core/summary';
+import { frozenNodeIds } from '../core/frozen';
 import { setState, useStore } from './store';
 import { shortShape } from './format';
 
@@ -10,8 +11,8 @@ export function SummaryPanel() {
   const sum = useMemo(() => {
     const known = new Set(analysis.nodes.keys());
     const order = [...analysis.order.filter((id) => known.has(id)), ...doc.nodes.map((n) => n.id).filter((id) => known.has(id) && !analysis.order.includes(id))];
-    return summarize(analysis, order);
-  }, [analysis, doc.nodes]);
+    return summarize(analysis, order, frozenNodeIds(doc));
+  }, [analysis, doc]);
   return (
     <div className="nb-summary" data-testid="summary">
       <table>
@@ -29,7 +30,7 @@ export function SummaryPanel() {
             return (
               <tr key={r.id} className={errs ? 'err' : ''} onClick={() => setState({ selectedNodes: new Set([r.id]), selectedEdges: new Set() })}>
                 <td>
-                  <div className="nb-sum-id">{r.id}</div>
+                  <div className="nb-sum-id">{r.id}{r.frozen ? ' 🔒' : ''}</div>
                   <div className="nb-sum-type">{r.type}</div>
                 </td>
                 <td className="mono">
@@ -57,6 +58,7 @@ export function SummaryPanel() {
           <tr className="sub">
             <td colSpan={4}>
               {formatCount(sum.totals.trainableParams)} trainable · {formatCount(sum.totals.nonTrainableParams)} non-trainable
+              {sum.totals.frozenParams ? <span data-testid="frozen-params"> ({formatCount(sum.totals.frozenParams)} frozen)</span> : null}
             </td>
           </tr>
         </tfoot>

@@ -2,6 +2,7 @@
 import type { Command } from '../command';
 import { analyze } from '../../core/infer';
 import { formatSummaryTable, summarize } from '../../core/summary';
+import { frozenNodeIds } from '../../core/frozen';
 import { formatDiagnostic, oneFile, parseArgs, readGraphFile, toJson, withFileErrors } from './check';
 
 export const summaryCommand: Command = {
@@ -12,15 +13,16 @@ export const summaryCommand: Command = {
 Prints one row per node in document order: output shape(s), trainable and non-trainable
 parameters, and multiply-accumulates (MACs) for one example; then the totals. Trainable
 counts follow torchvision (BatchNormalization's gamma and beta are trainable, its moving
-mean and variance are not).
+mean and variance are not). A frozen block ("trainable": false) is marked "(frozen)" and its
+params count as non-trainable; a last line says how many params are frozen.
 
 If the graph has errors, they are printed on stderr, nodes whose shapes are unknown count
 as 0, and the exit status is 1.
 
 Options:
   --json      print {"nodes": [{"id", "type", "outputShapes", "trainableParams",
-              "nonTrainableParams", "macs"}], "totals": {"trainableParams",
-              "nonTrainableParams", "macs"}}
+              "nonTrainableParams", "macs", "frozen"?}], "totals": {"trainableParams",
+              "nonTrainableParams", "frozenParams"?, "macs"}}
   -h, --help  show this help
 
 Exit status: 0 valid, 1 graph errors, 2 unreadable or unparseable file (or bad usage).
@@ -33,7 +35,7 @@ Example:
       const file = oneFile(args, 'summary');
       const doc = await readGraphFile(file);
       const a = analyze(doc);
-      const s = summarize(a, doc.nodes.map((n) => n.id));
+      const s = summarize(a, doc.nodes.map((n) => n.id), frozenNodeIds(doc));
       io.out(args.flags.has('--json') ? toJson(s) : formatSummaryTable(s));
       if (!a.ok) {
         io.err(`${file}: ${a.errors.length} error${a.errors.length === 1 ? '' : 's'} (run neural-blocks check ${file} for the shapes up to them)`);

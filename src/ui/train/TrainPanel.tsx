@@ -18,6 +18,9 @@ import { client, getTrain, markNodes, persistWeights, resetRun, restoreWeights, 
 import { ConfusionMatrix, DrawPad, Heatmap, LineChart, PixelView } from './Charts';
 import { UserDataDialog } from './UserData';
 import './train.css';
+import { GradFlowSection } from './GradFlow';
+import { RunsSection } from './Runs';
+import { ExperimentsSection } from '../experiments/Experiments';
 
 const fmtShape = (s: readonly (number | null)[]) => `[${s.map((d) => d ?? '?').join(', ')}]`;
 const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
@@ -956,7 +959,10 @@ export default function TrainPanel() {
       <ConfigSection config={config} issues={issues} />
       <RunSection config={config} fit={fit} />
       <ChartsSection />
+      <GradFlowSection />
       <ResultsSection />
+      <RunsSection />
+      <ExperimentsSection />
       <TryItSection />
       <ModelSection />
     </div>

@@ -1,0 +1,118 @@
+// Every finished training run, kept in IndexedDB (the app's key-value store, key "runs") so runs
+// can be compared across reloads: the graph hash and config captured when the run starts, the
+// curves, final and test metrics, backend and duration when it ends.
+import { useSyncExternalStore } from 'react';
+import type { GraphDoc } from '../../core/graph';
+import type { TrainClient } from '../../train/client';
+import { parseTrainingConfig } from '../../train/config';
+import { finalMetrics, graphHash, type RunRecord } from '../../train/runs';
+import { getKV, setKV } from '../persist';
+import { getState } from '../store';
+import { getGradFlow } from './gradFlowState';
+import { getTrain } from './trainState';
+
+const KEY = 'runs';
+/** Runs kept; the oldest go first. */
+export const MAX_RUNS = 200;
+
+export interface RunsUi {
+  runs: RunRecord[];
+  picked: string[];
+  loaded: boolean;
+}
+
+let state: RunsUi = { runs: [], picked: [], loaded: false };
+const listeners = new Set<() => void>();
+export function getRuns(): RunsUi {
+  return state;
+}
+export function setRuns(p: Partial<RunsUi>): void {
+  state = { ...state, ...p };
+  for (const l of listeners) l();
+}
+export function useRuns<T>(sel: (s: RunsUi) => T): T {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => sel(state),
+  );
+}
+
+export async function loadRuns(): Promise<void> {
+  if (state.loaded) return;
+  const stored = (await getKV<RunRecord[]>(KEY).catch(() => undefined)) ?? [];
+  // Runs that finished before the store was read are kept too.
+  const ids = new Set(state.runs.map((r) => r.id));
+  setRuns({ runs: [...stored.filter((r) => !ids.has(r.id)), ...state.runs], loaded: true });
+}
+
+async function save(): Promise<void> {
+  await setKV(KEY, state.runs).catch(() => undefined);
+}
+
+export function addRun(r: RunRecord): void {
+  setRuns({ runs: [...state.runs, r].slice(-MAX_RUNS) });
+  void save();
+}
+
+export function deleteRuns(ids: string[]): void {
+  const gone = new Set(ids);
+  setRuns({ runs: state.runs.filter((r) => !gone.has(r.id)), picked: state.picked.filter((id) => !gone.has(id)) });
+  void save();
+}
+
+export function togglePicked(id: string, on: boolean): void {
+  setRuns({ picked: on ? [...new Set([...state.picked, id])] : state.picked.filter((x) => x !== id) });
+}
+
+/** What the next run is (an experiment's variant); consumed by the run that starts next. */
+let nextTag: { label: string; experiment: string } | undefined;
+export function tagNextRun(t: { label: string; experiment: string } | undefined): void {
+  nextTag = t;
+}
+
+let current: { doc: GraphDoc; docId: string; tag?: typeof nextTag } | undefined;
+const subscribed = new WeakSet<TrainClient>();
+
+/** Records each run a training client finishes (once per client). */
+export function listenRuns(c: TrainClient): void {
+  if (subscribed.has(c)) return;
+  subscribed.add(c);
+  void loadRuns();
+  c.on((e) => {
+    // The graph as it was when the run started ('loading' comes first on start and Train more).
+    if (e.t === 'state' && e.state === 'loading') {
+      const s = getState();
+      current = { doc: s.doc, docId: s.docId, tag: nextTag };
+      nextTag = undefined;
+    }
+    if (e.t !== 'done' || !current) return;
+    const t = getTrain();
+    const doc = current.doc;
+    const config = parseTrainingConfig(doc.training as Record<string, unknown> | undefined).config;
+    const epochs = [...t.epochs];
+    const last = getGradFlow().samples.at(-1);
+    const first = last?.blocks[0];
+    const end = last?.blocks.at(-1);
+    const src = t.source;
+    addRun({
+      id: `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+      graphName: doc.name ?? 'untitled',
+      graphHash: graphHash(doc),
+      docId: current.docId,
+      label: current.tag?.label,
+      experiment: current.tag?.experiment,
+      dataset: src ? (src.kind === 'builtin' ? src.name : `your data (${src.key})`) : (config.dataset ?? '?'),
+      config,
+      backend: t.backend?.name ?? '?',
+      startedAt: Date.now() - e.result.seconds * 1000,
+      seconds: e.result.seconds,
+      status: e.result.status,
+      epochs,
+      final: finalMetrics(epochs, e.evaluation),
+      gradRatio: first && end && end.gradNorm > 0 ? first.gradNorm / end.gradNorm : undefined,
+    });
+  });
+}
