@@ -38,6 +38,6 @@ export default defineConfig({
   preview: { host: '127.0.0.1', port: 4173, headers: ISOLATION },
   worker: { format: 'es' },
   // Pre-bundle what lazily loaded panels import, so the dev server never reloads the page mid-use.
-  optimizeDeps: { include: ['protobufjs', 'elkjs/lib/elk.bundled.js', 'onnxruntime-web'] },
+  optimizeDeps: { include: ['protobufjs', 'elkjs/lib/elk.bundled.js', 'onnxruntime-web', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] },
   build: { chunkSizeWarningLimit: 8000 },
 });
