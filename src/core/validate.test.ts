@@ -237,7 +237,7 @@ describe('incompatible ranks or shapes', () => {
     const a = analyze(doc([input('a', [8, 8, 16]), input('b', [8, 8, 32]), { id: 'sum', type: 'Add' }], [e('a', 'sum'), e('b', 'sum')]));
     const d = only(a, 'sum');
     expect(d.kind).toBe('shape');
-    expect(d.message).toMatch(/same shape, got \[null, 8, 8, 16\] and \[null, 8, 8, 32\] \(axis 3: 16 vs 32\)/);
+    expect(d.message).toMatch(/same shape, got \[null, 8, 8, 16\] and \[null, 8, 8, 32\] \(axis 3: 16 vs 32; each axis must be equal on every input or 1, which broadcasts/);
   });
 
   it('Add of different ranks', () => {
