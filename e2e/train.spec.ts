@@ -107,6 +107,11 @@ export const tests: E2ETest[] = [
       }, 180_000, 'the bundled MNIST training split loaded');
       const nTest = Number(/test\s+([\d,]+)/.exec(facts)![1]!.replace(',', ''));
       await page.locator(T('fit-ok')).waitFor({ timeout: 10_000 });
+      // ▶ Train is in view without scrolling on a 1440×900 screen (it sat below 14 fields before).
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.locator(T('train-panel')).evaluate((el) => el.scrollTo(0, 0));
+      const box = await page.locator(T('train-start')).boundingBox();
+      assert.ok(box && box.y >= 0 && box.y + box.height <= 900, `▶ Train in view at 1440×900 (${JSON.stringify(box)})`);
       const t0 = Date.now();
       await page.locator(T('train-start')).click();
       // Auto times the backends on this model; headless Chromium here has SwiftShader for both GPUs.

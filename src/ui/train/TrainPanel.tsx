@@ -956,8 +956,9 @@ export default function TrainPanel() {
     <div className="nbt" data-testid="train-panel">
       <BackendSection />
       <DataSection config={config} fit={fit} />
-      <ConfigSection config={config} issues={issues} />
+      {/* The ▶ Train controls right after the data, above the config's many fields (in view at 1440×900). */}
       <RunSection config={config} fit={fit} />
+      <ConfigSection config={config} issues={issues} />
       <ChartsSection />
       <GradFlowSection />
       <ResultsSection />
