@@ -1,11 +1,12 @@
 // `neural-blocks check FILE [--json]`: validation and shape inference of a graph file.
 // Exit 0 valid, 1 graph errors, 2 unreadable or unparseable file (or bad usage).
-import { readFile } from 'node:fs/promises';
 import type { CliIO, Command } from '../command';
 import { GraphFormatError, parseGraphText, type GraphDoc } from '../../core/graph';
 import { analyze, shapesRecord, type Analysis, type Diagnostic } from '../../core/infer';
 import { fmtShape } from '../../core/shapes';
 import { cliField } from '../escape';
+import { MAX_GRAPH_TEXT } from '../../core/limits';
+import { readUserFile } from '../weightFiles';
 
 /** A usage or file problem: printed as one line, exit 2. */
 export class CliUsageError extends Error {
@@ -64,15 +65,8 @@ export function oneFile(args: ParsedArgs, command: string): string {
 
 /** Reads and parses a graph file; a missing file or malformed document throws CliUsageError / GraphFormatError. */
 export async function readGraphFile(file: string): Promise<GraphDoc> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : (err.code ?? err.message);
-    throw new CliUsageError(`cannot read ${file}: ${why}`);
-  }
-  return parseGraphText(text, file);
+  const bytes = await readUserFile(file, 'graph file', MAX_GRAPH_TEXT);
+  return parseGraphText(new TextDecoder().decode(bytes), file);
 }
 
 /** Runs a command body, turning the expected failures into one line on stderr and exit 2. */
