@@ -61,7 +61,7 @@ export function macroDef(macros: GraphDoc['macros'], name: string | undefined): 
   return typeof d === 'object' && d !== null ? d : undefined;
 }
 
-interface Footprint {
+export interface Footprint {
   /** Blocks and edges the macro expands to, and how deep its macros nest (itself = 1). */
   nodes: number;
   edges: number;
@@ -105,6 +105,24 @@ function footprints(macros: GraphDoc['macros']): (name: string) => Footprint | u
     return done.get(root);
   };
   return (name) => done.get(name) ?? measure(name);
+}
+
+/**
+ * Blocks and edges of the flattened graph and the deepest macro nesting, measured without
+ * expanding (macros that are unknown or recursive count as nothing).
+ */
+export function flatSize(doc: GraphDoc): Footprint {
+  const footprint = footprints(doc.macros);
+  const total: Footprint = { nodes: 0, edges: doc.edges.length, depth: 0 };
+  for (const n of doc.nodes) {
+    const f = n.type === MACRO_TYPE ? footprint(macroName(n) ?? '') : undefined;
+    if (n.type !== MACRO_TYPE) total.nodes++;
+    if (!f) continue;
+    total.nodes += f.nodes;
+    total.edges += f.edges;
+    total.depth = Math.max(total.depth, f.depth);
+  }
+  return total;
 }
 
 interface Level {

@@ -51,6 +51,15 @@ describe('ONNX tensors are checked before anything of their size is allocated', 
     }
   });
 
+  it('Expand and Tile to 1e12 elements allocate nothing: they are ops with no block', () => {
+    for (const op of ['Expand', 'Tile']) {
+      const shape = { name: 's', dims: [2], data_type: 7, int64_data: [1e6, 1e6] };
+      const e = importError(onnx([{ op_type: op, input: ['x', 's'], output: ['y'], name: 'big' }], [shape]));
+      expect(e.malformed).toBe(false);
+      expect(e.unsupported.map((u) => u.op)).toEqual([op]);
+    }
+  });
+
   it('raw data shorter or longer than its dims, and negative dims', () => {
     for (const [dt, bytes] of [[7, 12], [6, 20], [11, 8], [1, 4]] as const) {
       const t = { name: 'w', dims: [2], data_type: dt, raw_data: new Uint8Array(bytes) };

@@ -205,7 +205,8 @@ async function openShareFromHash(): Promise<void> {
     const doc = await decodeShare(hash.slice('#graph='.length));
     await openAsNew(doc, 'Share link');
   } catch (e) {
-    toast((e as Error).message, 'error');
+    // Nothing was opened or changed: say so, with the reason.
+    toast(`Share link not opened: ${(e as Error).message}`, 'error', 15000);
   }
 }
 
