@@ -2,15 +2,11 @@
 // terminal: an ANSI sequence in a node id could erase or rewrite the error line above it, a
 // newline could forge one. Control characters (C0, DEL, C1) and bidi overrides print as \uXXXX.
 import type { CliIO } from './command';
-
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-
-const hex = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+import { CONTROL_CHARS, escapeControls, unicodeEscape } from '../core/text';
 
 /** One field or one-line message: every control character escaped, newlines included. */
 export function cliField(s: string): string {
-  return s.replace(CONTROL, hex);
+  return escapeControls(s);
 }
 
 /**
@@ -18,7 +14,7 @@ export function cliField(s: string): string {
  * newlines stay; tabs and every other control character are escaped.
  */
 export function cliText(s: string): string {
-  return s.replace(CONTROL_BUT_NEWLINE, hex);
+  return s.replace(CONTROL_CHARS, (c) => (c === '\n' ? c : unicodeEscape(c)));
 }
 
 /** An io whose every write goes through cliText. */

@@ -6,6 +6,7 @@ import { layerName } from './compile';
 import type { GraphDoc } from './graph';
 import type { Shape } from './spec';
 import { getBlock } from '../../blocks/index';
+import { escapeControls } from './text';
 
 const RESERVED = new Set(
   'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static await tf model inputs outputs nb'.split(' '),
@@ -49,9 +50,7 @@ class Unsupported extends Error {}
  * Text from the graph (its name, ids, messages quoting them) made safe for a `//` comment: a
  * line break in a name would otherwise end the comment and inject code into the view.
  */
-function commentText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
+const commentText = escapeControls;
 
 function lit(v: unknown, indent: string): string {
   if (isSym(v)) return v[CODE];

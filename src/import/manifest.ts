@@ -5,6 +5,7 @@
 // files in that folder; the browser (src/ui/docs.ts) matches them to the files the user picked.
 // No Node or DOM APIs here.
 import { MAX_WEIGHT_BYTES } from '../core/limits';
+import { hasControls } from '../core/text';
 
 export class ManifestError extends Error {
   constructor(message: string) {
@@ -26,7 +27,7 @@ const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uin
 export function badWeightPath(p: unknown): string | undefined {
   if (typeof p !== 'string' || p === '') return 'is not a file name';
   if (p.length > 255 * 8) return 'is too long';
-  if (/[\u0000-\u001f]/.test(p)) return 'contains control characters';
+  if (hasControls(p)) return 'contains control characters';
   if (p.includes('\\')) return 'contains a backslash (use "/" between folders)';
   if (p.startsWith('/')) return 'is an absolute path; weight files must sit beside the model.json';
   if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(p)) return 'is a drive or URL, not a file beside the model.json';

@@ -1,5 +1,6 @@
 // README.md of an exported PyTorch model: files, loading, training, and taking it to a cluster.
 import type { GraphDoc } from '../core/graph';
+import { CONTROL_CHARS } from '../core/text';
 import type { TrainingConfig } from '../train/config';
 
 /** The cluster section, shared by the generated README.md and docs/pytorch.md. */
@@ -40,7 +41,7 @@ filesystem every node can read (rank 0 writes it) so \`--resume\` works after a 
  * headings, links or HTML to the README.
  */
 export function mdText(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
+  return s.replace(CONTROL_CHARS, ' ').replace(/[\\`*_{}[\]()#+\-.!|<>~&]/g, (c) => `\\${c}`);
 }
 
 export function readme(doc: GraphDoc, cls: string, cfg: TrainingConfig): string {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from '../command';
 import { serializeGraph } from '../../core/graph';
 import { ImportError, formatUnsupported, importFile, importedModelJson, weightsToBin } from '../../import/index';
-import { CliUsageError, oneFile, parseArgs, withFileErrors } from './check';
+import { oneFile, parseArgs, withFileErrors } from './check';
 
 const PROTO = fileURLToPath(new URL('../../onnx/onnx.proto', import.meta.url));
 
