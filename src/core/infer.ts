@@ -120,6 +120,13 @@ export function analyze(doc: GraphDoc, lookup: BlockLookup = registryLookup): An
   fa.flat = fa;
   const nodes = new Map<string, NodeInfo>();
   const errors: Diagnostic[] = [];
+  // Flat nodes per instance, grouped once (a scan of every flat node per instance is quadratic).
+  const flatOf = new Map<string, string[]>();
+  for (const [flatId, topId] of ex.origin) {
+    const list = flatOf.get(topId);
+    if (list) list.push(flatId);
+    else flatOf.set(topId, [flatId]);
+  }
   for (const n of doc.nodes) {
     if (n.type !== MACRO_TYPE) {
       const info = fa.nodes.get(n.id);
@@ -167,8 +174,7 @@ export function analyze(doc: GraphDoc, lookup: BlockLookup = registryLookup): An
     let trainable = 0;
     let nonTrainable = 0;
     let macs = 0;
-    for (const [flatId, topId] of ex.origin) {
-      if (topId !== n.id) continue;
+    for (const flatId of flatOf.get(n.id) ?? []) {
       const fi = fa.nodes.get(flatId);
       trainable += fi?.paramCount?.trainable ?? 0;
       nonTrainable += fi?.paramCount?.nonTrainable ?? 0;

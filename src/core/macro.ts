@@ -139,7 +139,7 @@ export function expandMacros(doc: GraphDoc): Expansion {
   const origin = new Map<string, string>();
   const footprint = footprints(macros);
   // Blocks and edges the flat graph will hold, counted before each top-level instance expands.
-  let flatNodes = doc.nodes.length;
+  let flatNodes = doc.nodes.filter((n) => n.type !== MACRO_TYPE).length;
   let flatEdges = doc.edges.length;
 
   const level = (nodes: GraphNode[], edges: GraphEdge[], prefix: string, stack: string[], top: string | null): Level => {

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { onnxReader } from '../onnx/read';
-import { ImportError, importFile, importOnnx } from './index';
+import { ImportError, importFile, importOnnx, importTfjs } from './index';
+import { analyze } from '../core/infer';
 import { ManifestError, badWeightPath, pickWeightFiles, planWeightFiles } from './manifest';
 
 const reader = onnxReader(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'));
@@ -99,5 +100,25 @@ describe('tfjs manifests', () => {
     expect(r.doc.nodes.map((n) => n.id)).toEqual(['x', 'd']);
     const deep = mj.replace('"weightsManifest":[]', `"weightsManifest":[],"x":${'['.repeat(100_000)}${']'.repeat(100_000)}`);
     await expect(importFile('model.json', new TextEncoder().encode(deep))).rejects.toThrow(/JSON nested more than 64 levels deep/);
+  });
+
+  it('layers that are not objects, odd names and shapes are malformed, not crashes', () => {
+    const topo = (layers: unknown[]) => ({ modelTopology: { class_name: 'Sequential', config: { name: 's', layers } } });
+    for (const layers of [[null], [5], [{ class_name: 7 }], [{ class_name: 'Dense', config: [] }], [{ class_name: 'Dense', config: {}, inbound_nodes: 'x' }]])
+      expect(() => importTfjs(topo(layers), undefined), JSON.stringify(layers)).toThrow(/modelTopology layer 0 is not/);
+    const odd = topo([{ class_name: 'Dense', config: { name: 12, units: 2, batch_input_shape: 'x' } }]);
+    expect(() => importTfjs(odd, undefined)).toThrow(/batch_input_shape/);
+    const weights = { ...topo([{ class_name: 'InputLayer', config: { name: 'i', batch_input_shape: [null, 3] } }]), weightsManifest: [null, { weights: [{ name: 'w', shape: 'x' }] }] };
+    expect(() => importTfjs(weights, new Uint8Array(0))).toThrow(/weightsManifest entry .* is not/);
+    // "constructor" is not a config key the Dense block inherits from Object.prototype.
+    const proto = topo([{ class_name: 'Dense', config: { name: 'd', units: 2, batch_input_shape: [null, 3], constructor: 1 } }]);
+    expect(() => importTfjs(proto, undefined)).toThrow(/cannot be imported/);
+  });
+});
+
+describe('params named after Object.prototype members', () => {
+  it('are unknown params', () => {
+    const a = analyze({ format: 'neural-blocks.graph', version: 1, nodes: [{ id: 'x', type: 'Input', params: { shape: [3] } }, { id: 'd', type: 'Dense', params: { units: 2, toString: 1, constructor: 2 } }], edges: [{ source: 'x', target: 'd' }] });
+    expect(a.errors.map((e) => e.param).sort()).toEqual(['constructor', 'toString']);
   });
 });
