@@ -77,19 +77,20 @@ export async function readWeightFiles(modelJsonPath: string, modelJson: unknown)
  * bytes: a FIFO or /dev/zero given by mistake must not hang or fill memory.
  */
 export async function readUserFile(path: string, what: string, max: number): Promise<Uint8Array> {
+  const label = what ? `${what} ${path}` : path;
   let h;
   try {
     h = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? (e as Error).message);
-    throw new CliUsageError(`cannot read ${what} ${path}: ${why}`);
+    throw new CliUsageError(`cannot read ${label}: ${why}`);
   }
   try {
     const st = await h.stat();
-    if (st.isDirectory()) throw new CliUsageError(`cannot read ${what} ${path}: it is a directory`);
-    if (!st.isFile()) throw new CliUsageError(`cannot read ${what} ${path}: not a regular file`);
-    if (st.size > max) throw new CliUsageError(`cannot read ${what} ${path}: it has ${st.size} bytes, more than the ${max} read`);
+    if (st.isDirectory()) throw new CliUsageError(`cannot read ${label}: it is a directory`);
+    if (!st.isFile()) throw new CliUsageError(`cannot read ${label}: not a regular file`);
+    if (st.size > max) throw new CliUsageError(`cannot read ${label}: it has ${st.size} bytes, more than the ${max} read`);
     const out = new Uint8Array(st.size);
     let off = 0;
     while (off < out.length) {

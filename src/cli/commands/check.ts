@@ -65,7 +65,7 @@ export function oneFile(args: ParsedArgs, command: string): string {
 
 /** Reads and parses a graph file; a missing file or malformed document throws CliUsageError / GraphFormatError. */
 export async function readGraphFile(file: string): Promise<GraphDoc> {
-  const bytes = await readUserFile(file, 'graph file', MAX_GRAPH_TEXT);
+  const bytes = await readUserFile(file, '', MAX_GRAPH_TEXT);
   return parseGraphText(new TextDecoder().decode(bytes), file);
 }
 
