@@ -8,6 +8,7 @@ import { exportCommand } from './commands/export';
 import { parityCommand } from './commands/parity';
 import { trainCommand } from './commands/train';
 import { importCommand } from './commands/import';
+import { escapedIO } from './escape';
 
 /** Every command, in the order the help lists them. A later issue appends import. */
 export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, exportCommand, parityCommand, trainCommand, importCommand];
@@ -66,5 +67,5 @@ export async function main(argv: string[], io: CliIO, commands: readonly Command
     io.out(cmd.help);
     return 0;
   }
-  return cmd.run(rest, io);
+  return cmd.run(rest, escapedIO(io));
 }

@@ -5,6 +5,7 @@ import { getBlock } from '../../blocks/index';
 import type { GraphDoc, GraphEdge, GraphNode } from './graph';
 import { isVariadic, type AnyBlockSpec } from './spec';
 import { resolveParams } from './params';
+import { macroDef } from './macro';
 
 export type Lookup = (type: string) => AnyBlockSpec | undefined;
 export interface XY {
@@ -322,7 +323,7 @@ export function groupIntoMacro(doc: GraphDoc, ids: Iterable<string>, name: strin
   const inputNode = nodes.find((n) => n.type === 'Input');
   if (inputNode) throw new EditError(`"${inputNode.id}" is an Input block: a macro takes its inputs through its ports — leave Input blocks out of the selection`);
   if (!name.trim()) throw new EditError('give the macro block a name');
-  if (doc.macros?.[name]) throw new EditError(`a macro named "${name}" already exists — pick another name`);
+  if (doc.macros && Object.hasOwn(doc.macros, name)) throw new EditError(`a macro named "${name}" already exists — pick another name`);
 
   const key = (node: string, port: string | undefined) => `${node}\0${port ?? ''}`;
   const incoming = doc.edges.filter((e) => !sel.has(e.source) && sel.has(e.target));
@@ -397,7 +398,7 @@ export function expandMacro(doc: GraphDoc, instanceId: string): { doc: GraphDoc;
   const inst = doc.nodes.find((n) => n.id === instanceId);
   if (!inst || inst.type !== MACRO) throw new EditError(`"${instanceId}" is not a macro block`);
   const name = String(inst.params?.name ?? '');
-  const def = doc.macros?.[name];
+  const def = macroDef(doc.macros, name);
   if (!def) throw new EditError(`macro block "${instanceId}" uses unknown macro "${name}"`);
   const rest = doc.nodes.filter((n) => n.id !== instanceId);
   const taken = new Set(rest.map((n) => n.id));

@@ -1,6 +1,7 @@
 // The graph document: the public file format (docs/graph-format.md) and the single source of
 // truth for the app. Parsing checks the file's structure and migrates older versions; block-level
 // checks (types, params, shapes) are the validator's job (infer.ts) so they land on the node.
+import { MAX_EDGES, MAX_GRAPH_TEXT, MAX_JSON_DEPTH, MAX_NODES, stripBom, tooDeep } from './limits';
 
 export const GRAPH_FORMAT = 'neural-blocks.graph';
 export const GRAPH_VERSION = 1;
@@ -81,9 +82,10 @@ function q(v: unknown): string {
 
 /** Parses JSON text into a graph document, or throws GraphFormatError with a one-line message. */
 export function parseGraphText(text: string, source = 'file'): GraphDoc {
+  if (text.length > MAX_GRAPH_TEXT) throw new GraphFormatError(`${source} is ${text.length} characters long; graph files are read up to ${MAX_GRAPH_TEXT}`);
   let data: unknown;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(stripBom(text));
   } catch (e) {
     throw new GraphFormatError(`${source} is not valid JSON: ${(e as Error).message}`);
   }
@@ -95,6 +97,9 @@ export function parseGraph(data: unknown, source = 'file'): GraphDoc {
   if (!isObj(data)) throw new GraphFormatError(`${source} is not a neural-blocks graph: expected a JSON object, got ${Array.isArray(data) ? 'an array' : q(data)}`);
   if (data.format !== GRAPH_FORMAT)
     throw new GraphFormatError(`${source} is not a neural-blocks graph: "format" must be "${GRAPH_FORMAT}", got ${data.format === undefined ? 'nothing' : q(data.format)}`);
+  // Walked iteratively before anything else recurses into it (spreads, structuredClone, stringify).
+  const deep = tooDeep(data);
+  if (deep) throw new GraphFormatError(`${source}: JSON nested more than ${MAX_JSON_DEPTH} levels deep at ${q(deep)}`);
   let doc = data;
   const version = doc.version;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
@@ -110,6 +115,9 @@ export function parseGraph(data: unknown, source = 'file'): GraphDoc {
   checkNodesEdges(doc, source);
   if (doc.macros !== undefined) {
     if (!isObj(doc.macros)) throw new GraphFormatError(`${source}: "macros" must be an object of macro definitions, got ${q(doc.macros)}`);
+    const bodies = Object.values(doc.macros).filter(isObj);
+    const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+    checkCounts(bodies.reduce((n, m) => n + len(m.nodes), len(doc.nodes)), bodies.reduce((n, m) => n + len(m.edges), len(doc.edges)), source);
     for (const [name, m] of Object.entries(doc.macros)) {
       const at = `${source}: macros["${name}"]`;
       if (!isObj(m)) throw new GraphFormatError(`${at} must be an object, got ${q(m)}`);
@@ -131,6 +139,11 @@ export function parseGraph(data: unknown, source = 'file'): GraphDoc {
   return out;
 }
 
+function checkCounts(nodes: number, edges: number, source: string): void {
+  if (nodes > MAX_NODES) throw new GraphFormatError(`${source} has ${nodes} blocks (macro bodies included); a graph may have at most ${MAX_NODES}`);
+  if (edges > MAX_EDGES) throw new GraphFormatError(`${source} has ${edges} edges (macro bodies included); a graph may have at most ${MAX_EDGES}`);
+}
+
 function dropNullHandles(edges: Record<string, unknown>[]): GraphEdge[] {
   return edges.map((e) => {
     const out: Record<string, unknown> = { ...e };
@@ -142,6 +155,7 @@ function dropNullHandles(edges: Record<string, unknown>[]): GraphEdge[] {
 function checkNodesEdges(doc: Record<string, unknown>, source: string): void {
   if (!Array.isArray(doc.nodes)) throw new GraphFormatError(`${source}: "nodes" must be a list, got ${q(doc.nodes)}`);
   if (!Array.isArray(doc.edges)) throw new GraphFormatError(`${source}: "edges" must be a list, got ${q(doc.edges)}`);
+  checkCounts(doc.nodes.length, doc.edges.length, source);
   const ids = new Set<string>();
   (doc.nodes as unknown[]).forEach((n: unknown, i: number) => {
     const at = `${source}: nodes[${i}]`;

@@ -7,6 +7,7 @@ import { resolveParams, quote } from './params';
 import { BlockError, isVariadic, type AnyBlockSpec, type ParamCounts, type Shape } from './spec';
 import { fmtShape } from './shapes';
 import { expandMacros, hasMacros, MACRO_TYPE } from './macro';
+import { MAX_MERGE_INPUTS, sizeProblem } from './limits';
 
 export type DiagnosticKind =
   | 'unknown-type'
@@ -119,6 +120,13 @@ export function analyze(doc: GraphDoc, lookup: BlockLookup = registryLookup): An
   fa.flat = fa;
   const nodes = new Map<string, NodeInfo>();
   const errors: Diagnostic[] = [];
+  // Flat nodes per instance, grouped once (a scan of every flat node per instance is quadratic).
+  const flatOf = new Map<string, string[]>();
+  for (const [flatId, topId] of ex.origin) {
+    const list = flatOf.get(topId);
+    if (list) list.push(flatId);
+    else flatOf.set(topId, [flatId]);
+  }
   for (const n of doc.nodes) {
     if (n.type !== MACRO_TYPE) {
       const info = fa.nodes.get(n.id);
@@ -166,8 +174,7 @@ export function analyze(doc: GraphDoc, lookup: BlockLookup = registryLookup): An
     let trainable = 0;
     let nonTrainable = 0;
     let macs = 0;
-    for (const [flatId, topId] of ex.origin) {
-      if (topId !== n.id) continue;
+    for (const flatId of flatOf.get(n.id) ?? []) {
       const fi = fa.nodes.get(flatId);
       trainable += fi?.paramCount?.trainable ?? 0;
       nonTrainable += fi?.paramCount?.nonTrainable ?? 0;
@@ -315,6 +322,11 @@ function analyzeFlat(doc: GraphDoc, lookup: BlockLookup): Analysis {
         report({ kind: 'bad-edge', node: dst.id, port: th, edge: i, message: `${edgeLabel(e, i)}: ${dst.type} "${dst.id}" takes operands on in0, in1, …, not ${quote(th)}` });
         return;
       }
+      // Checked before in0..inN port names are built for it (in20000000 would build millions).
+      if (Number(th.slice(2)) >= MAX_MERGE_INPUTS) {
+        report({ kind: 'bad-edge', node: dst.id, port: th, edge: i, message: `${edgeLabel(e, i)}: ${dst.type} "${dst.id}" takes at most ${MAX_MERGE_INPUTS} operands (in0 … in${MAX_MERGE_INPUTS - 1}), not ${quote(th)}` });
+        return;
+      }
     } else {
       if (th === undefined) {
         // One port, or exactly one required port (LSTM's "in" beside optional h0/c0), takes an unnamed edge.
@@ -456,6 +468,8 @@ function analyzeFlat(doc: GraphDoc, lookup: BlockLookup): Analysis {
       });
       info.paramCount = spec.paramCount(info.inputShapes, info.params);
       info.macs = spec.macs(info.inputShapes, info.params, outs);
+      const tooBig = sizeProblem(info.outputPorts, outs, info.paramCount.trainable + info.paramCount.nonTrainable);
+      if (tooBig) throw new BlockError(tooBig);
     } catch (e) {
       if (!(e instanceof BlockError)) throw e;
       info.outputShapes = undefined;

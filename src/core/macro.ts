@@ -2,6 +2,7 @@
 // flattened graph (inner node ids become "instance/inner"); results are lifted back onto the
 // instance node so the canvas shows one block with its ports, shapes, params and errors.
 import type { GraphDoc, GraphEdge, GraphNode, MacroDef } from './graph';
+import { MAX_EDGES, MAX_MACRO_DEPTH, MAX_NODES, fmtCount } from './limits';
 
 export const MACRO_TYPE = 'Macro';
 
@@ -50,6 +51,80 @@ export function macroName(n: GraphNode): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * The definition of macro `name`, own properties only: a macro named "constructor" or
+ * "__proto__" must never find Object.prototype's members.
+ */
+export function macroDef(macros: GraphDoc['macros'], name: string | undefined): MacroDef | undefined {
+  if (!macros || name === undefined || !Object.hasOwn(macros, name)) return undefined;
+  const d = macros[name];
+  return typeof d === 'object' && d !== null ? d : undefined;
+}
+
+export interface Footprint {
+  /** Blocks and edges the macro expands to, and how deep its macros nest (itself = 1). */
+  nodes: number;
+  edges: number;
+  depth: number;
+}
+
+/**
+ * What each macro expands to, computed without expanding (iteratively, memoized), so that a
+ * few KB of macros nested 4^10 deep are refused before a million nodes are built. A macro that
+ * reaches itself counts its recursive use as empty: expansion reports the recursion.
+ */
+function footprints(macros: GraphDoc['macros']): (name: string) => Footprint | undefined {
+  const done = new Map<string, Footprint>();
+  const onPath = new Set<string>();
+  const measure = (root: string): Footprint | undefined => {
+    if (!macroDef(macros, root)) return undefined;
+    const work: { name: string; entered: boolean }[] = [{ name: root, entered: false }];
+    while (work.length) {
+      const top = work[work.length - 1]!;
+      const def = macroDef(macros, top.name)!;
+      const subs = [...new Set(def.nodes.filter((n) => n.type === MACRO_TYPE).map(macroName))];
+      if (!top.entered) {
+        top.entered = true;
+        onPath.add(top.name);
+        for (const s of subs) if (s !== undefined && macroDef(macros, s) && !done.has(s) && !onPath.has(s)) work.push({ name: s, entered: false });
+        continue;
+      }
+      work.pop();
+      onPath.delete(top.name);
+      if (done.has(top.name)) continue;
+      const f: Footprint = { nodes: def.nodes.filter((n) => n.type !== MACRO_TYPE).length, edges: def.edges.length, depth: 1 };
+      for (const n of def.nodes) {
+        const sf = n.type === MACRO_TYPE ? done.get(macroName(n) ?? '') : undefined;
+        if (!sf) continue;
+        f.nodes += sf.nodes;
+        f.edges += sf.edges;
+        f.depth = Math.max(f.depth, sf.depth + 1);
+      }
+      done.set(top.name, f);
+    }
+    return done.get(root);
+  };
+  return (name) => done.get(name) ?? measure(name);
+}
+
+/**
+ * Blocks and edges of the flattened graph and the deepest macro nesting, measured without
+ * expanding (macros that are unknown or recursive count as nothing).
+ */
+export function flatSize(doc: GraphDoc): Footprint {
+  const footprint = footprints(doc.macros);
+  const total: Footprint = { nodes: 0, edges: doc.edges.length, depth: 0 };
+  for (const n of doc.nodes) {
+    const f = n.type === MACRO_TYPE ? footprint(macroName(n) ?? '') : undefined;
+    if (n.type !== MACRO_TYPE) total.nodes++;
+    if (!f) continue;
+    total.nodes += f.nodes;
+    total.edges += f.edges;
+    total.depth = Math.max(total.depth, f.depth);
+  }
+  return total;
+}
+
 interface Level {
   nodes: GraphNode[];
   edges: GraphEdge[];
@@ -62,6 +137,10 @@ export function expandMacros(doc: GraphDoc): Expansion {
   const macros = doc.macros ?? {};
   const issues: MacroIssue[] = [];
   const origin = new Map<string, string>();
+  const footprint = footprints(macros);
+  // Blocks and edges the flat graph will hold, counted before each top-level instance expands.
+  let flatNodes = doc.nodes.filter((n) => n.type !== MACRO_TYPE).length;
+  let flatEdges = doc.edges.length;
 
   const level = (nodes: GraphNode[], edges: GraphEdge[], prefix: string, stack: string[], top: string | null): Level => {
     const res: Level = { nodes: [], edges: [], edgeOrigin: [], dollar: new Map(), instances: new Map() };
@@ -78,18 +157,41 @@ export function expandMacros(doc: GraphDoc): Expansion {
         continue;
       }
       const name = macroName(n);
-      const def = name !== undefined ? macros[name] : undefined;
+      const def = macroDef(macros, name);
       if (!def || name === undefined) {
         const known = Object.keys(macros);
+        const list = known.slice(0, 12).join(', ') + (known.length > 12 ? ', …' : '');
         issues.push({
           node: topId,
-          message: where(`macro block "${n.id}" uses ${name === undefined ? 'no macro (set params.name)' : `unknown macro "${name}"`}${known.length ? `; defined macros: ${known.join(', ')}` : ''}`),
+          message: where(`macro block "${n.id}" uses ${name === undefined ? 'no macro (set params.name)' : `unknown macro "${name}"`}${known.length ? `; defined macros: ${list}` : ''}`),
         });
         continue;
       }
       if (stack.includes(name)) {
         issues.push({ node: topId, message: where(`macro "${name}" contains itself (${[...stack, name].join(' → ')}): a macro cannot be recursive`) });
         continue;
+      }
+      if (stack.length >= MAX_MACRO_DEPTH) {
+        // Also bounds this recursion whatever the footprints said (they undercount cycles).
+        issues.push({ node: topId, message: where(`macro block "${n.id}" nests macros deeper than ${MAX_MACRO_DEPTH} levels (${[...stack.slice(0, 3), '…', name].join(' → ')})`) });
+        continue;
+      }
+      if (!stack.length) {
+        const f = footprint(name)!;
+        flatNodes += f.nodes;
+        flatEdges += f.edges;
+        const why =
+          f.depth > MAX_MACRO_DEPTH
+            ? `macros nest ${f.depth} deep inside it (at most ${MAX_MACRO_DEPTH})`
+            : flatNodes > MAX_NODES
+              ? `the graph would expand to ${fmtCount(flatNodes)} blocks (at most ${MAX_NODES})`
+              : flatEdges > MAX_EDGES
+                ? `the graph would expand to ${fmtCount(flatEdges)} edges (at most ${MAX_EDGES})`
+                : undefined;
+        if (why) {
+          issues.push({ node: topId, message: `macro block "${n.id}" (macro "${name}") is not expanded: ${why}` });
+          continue;
+        }
       }
       const sub = level(def.nodes, def.edges, `${prefix}${n.id}/`, [...stack, name], topId);
       res.nodes.push(...sub.nodes);

@@ -114,7 +114,8 @@ export function resolveParams(spec: AnyBlockSpec, raw: Record<string, unknown> |
     } else params[name] = r.value;
   }
   for (const name of Object.keys(given)) {
-    if (!(name in schema)) {
+    // Own keys only: a param named "toString" or "constructor" is unknown, not inherited.
+    if (!Object.hasOwn(schema, name)) {
       const known = Object.keys(schema);
       issues.push({
         param: name,

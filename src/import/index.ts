@@ -4,6 +4,7 @@
 import { onnxReader, type OnnxReader } from '../onnx/read';
 import { importOnnx } from './onnx';
 import { importTfjs } from './tfjs';
+import { MAX_JSON_DEPTH, tooDeep } from '../core/limits';
 import { ImportError, malformed, type ImportResult, type ImportedWeights, type ImportReport } from './types';
 
 export { importOnnx, convertForeign } from './onnx';
@@ -38,7 +39,7 @@ export function detectKind(name: string, bytes: Uint8Array): 'onnx' | 'tfjs' | u
   if (lower.endsWith('.json')) return 'tfjs';
   // Content: JSON starts with "{" (after whitespace); an ONNX ModelProto starts with field 1
   // (ir_version, varint: 0x08) or another small field tag.
-  let i = 0;
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0; // UTF-8 BOM
   while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++;
   if (bytes[i] === 0x7b) return 'tfjs';
   if (bytes[0] === 0x08) return 'onnx';
@@ -69,10 +70,13 @@ export async function importFile(name: string, bytes: Uint8Array, opts: ImportFi
   if (kind === 'tfjs') {
     let json: unknown;
     try {
+      // TextDecoder drops a UTF-8 BOM.
       json = JSON.parse(new TextDecoder().decode(bytes));
     } catch (e) {
       throw malformed(`${name} is not valid JSON: ${(e as Error).message}`);
     }
+    const deep = tooDeep(json);
+    if (deep) throw malformed(`${name}: JSON nested more than ${MAX_JSON_DEPTH} levels deep at ${deep.slice(0, 60)}`);
     const r = importTfjs(json, opts.weightsBin, name);
     return opts.weightsBin ? r : { doc: r.doc, report: r.report };
   }

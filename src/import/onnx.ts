@@ -21,6 +21,7 @@
 import type { GraphDoc, GraphEdge, GraphNode } from '../core/graph';
 import { GRAPH_FORMAT, GRAPH_VERSION } from '../core/graph';
 import { decodeModel, type OnnxReader } from '../onnx/read';
+import { MAX_TENSOR_ELEMENTS, elementCount, fmtCount } from '../core/limits';
 import { transposeData } from '../onnx/ops';
 import { ImportError, malformed, unsupportedError, type ImportResult, type ImportedWeights, type UnsupportedOp } from './types';
 import { reopenOwnOnnx } from './ownOnnx';
@@ -91,13 +92,26 @@ const DT_BOOL = 9;
 const DT_DOUBLE = 11;
 const DT_NAMES: Record<number, string> = { 1: 'float32', 2: 'uint8', 3: 'int8', 5: 'int16', 6: 'int32', 7: 'int64', 9: 'bool', 10: 'float16', 11: 'float64', 8: 'string' };
 
+const RAW_BYTES: Record<number, number> = { [DT_FLOAT]: 4, [DT_DOUBLE]: 8, [DT_INT64]: 8, [DT_INT32]: 4, [DT_BOOL]: 1 };
+
+/** Elements of a tensor with these dims, checked before anything of that size is allocated. */
+function checkedCount(dims: number[], what: string): number {
+  if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw malformed(`${what} has dims [${dims.join(', ')}]; dims must be non-negative integers`);
+  const n = elementCount(dims);
+  if (n > MAX_TENSOR_ELEMENTS) throw malformed(`${what} would have ${fmtCount(n)} elements (dims [${dims.join(', ')}]); at most ${MAX_TENSOR_ELEMENTS} are read`);
+  return n;
+}
+
 /** Reads a TensorProto's values as numbers (floats in a Float32Array, ints as plain numbers). */
 export function tensorValues(t: PTensor, where: string): { dims: number[]; float: boolean; data: Float32Array | number[] } {
   const dims = (t.dims ?? []).map(Number);
-  const n = dims.reduce((a, b) => a * b, 1);
+  const n = checkedCount(dims, `${where}: tensor "${t.name}"`);
   const dt = t.data_type ?? 0;
   if (t.data_location === 1) throw new Unsupported(`tensor "${t.name}" keeps its data in an external file; re-save the model with the data inside (onnx.save(model, path, save_as_external_data=False))`);
   const raw = t.raw_data && t.raw_data.length ? t.raw_data : undefined;
+  const width = RAW_BYTES[dt];
+  if (raw && width && raw.byteLength !== n * width)
+    throw malformed(`${where}: tensor "${t.name}" has ${raw.byteLength} bytes of ${DT_NAMES[dt]} data, but dims [${dims.join(', ')}] need ${n * width}`);
   const view = raw ? new DataView(raw.buffer, raw.byteOffset, raw.byteLength) : undefined;
   if (dt === DT_FLOAT || dt === DT_DOUBLE) {
     let data: Float32Array;
@@ -522,6 +536,7 @@ function foldConst(cv: Converter, n: PNode, a: Map<string, PAttr>): Val[] | unde
       const float = t ? (t.data_type ?? DT_FLOAT) === DT_FLOAT : true;
       if (shape.every((d) => typeof d === 'number')) {
         const dims = shape as number[];
+        checkedCount(dims, `ConstantOfShape "${n.name ?? ''}"`);
         return [{ kind: 'const', dims, float, data: float ? new Float32Array(prod(dims)).fill(fill) : new Array<Sym>(prod(dims)).fill(fill) }];
       }
       return [{ kind: 'const', dims: shape.map((d) => (typeof d === 'number' ? d : -1)), float, data: [], fill }];

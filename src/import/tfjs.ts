@@ -35,13 +35,15 @@ const IGNORED = /(_initializer|_regularizer|_constraint)$|^(name|trainable|dtype
 function decodeWeights(modelJson: Record<string, unknown>, weightsBin: Uint8Array, source: string): Map<string, { shape: number[]; data: Float32Array }> {
   const manifest = modelJson.weightsManifest;
   if (!Array.isArray(manifest)) throw malformed(`${source}: model.json has no "weightsManifest" list`);
-  const specs = (manifest as { weights?: tf.io.WeightsManifestEntry[] }[]).flatMap((g) => g.weights ?? []);
+  const specs = (manifest as unknown[]).flatMap((g) => (isObj(g) && Array.isArray(g.weights) ? (g.weights as tf.io.WeightsManifestEntry[]) : []));
   const out = new Map<string, { shape: number[]; data: Float32Array }>();
   let off = 0;
   for (const s of specs) {
+    if (!isObj(s) || typeof s.name !== 'string' || !Array.isArray(s.shape) || !s.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw malformed(`${source}: weightsManifest entry ${JSON.stringify(s)?.slice(0, 80)} is not {"name": string, "shape": [non-negative integers], "dtype"}`);
     if (s.dtype !== 'float32' || s.quantization) throw malformed(`${source}: weight "${s.name}" is ${s.quantization ? 'quantized' : s.dtype}; only float32 weights are read`);
     const n = s.shape.reduce((a, b) => a * b, 1);
-    if (off + n * 4 > weightsBin.byteLength)
+    if (!(off + n * 4 <= weightsBin.byteLength))
       throw malformed(`${source}: weights.bin has ${weightsBin.byteLength} bytes, but the manifest needs at least ${off + n * 4} (at weight "${s.name}") — is it the weights file of this model.json?`);
     const data = new Float32Array(n);
     new Uint8Array(data.buffer).set(weightsBin.subarray(off, off + n * 4));
@@ -82,6 +84,10 @@ export function importTfjs(modelJson: unknown, weightsBin: Uint8Array | undefine
   const config = model.config as Record<string, unknown> | undefined;
   const layersRaw = Array.isArray(config) ? config : isObj(config) ? config.layers : undefined;
   if (typeof cls !== 'string' || !Array.isArray(layersRaw)) throw malformed(`${source}: modelTopology is not a Sequential or functional layers model (class_name ${JSON.stringify(cls)})`);
+  layersRaw.forEach((l: unknown, k) => {
+    if (!isObj(l) || typeof l.class_name !== 'string' || (l.config !== undefined && !isObj(l.config)) || (l.inbound_nodes !== undefined && !Array.isArray(l.inbound_nodes)))
+      throw malformed(`${source}: modelTopology layer ${k} is not {"class_name": string, "config": object, "inbound_nodes"?: list}`);
+  });
   const layers = layersRaw as KLayer[];
   const sequential = cls === 'Sequential';
   if (!sequential && cls !== 'Model' && cls !== 'Functional') throw malformed(`${source}: model class ${cls} is not Sequential or a functional Model`);
@@ -124,13 +130,13 @@ export function importTfjs(modelJson: unknown, weightsBin: Uint8Array | undefine
 
   let prev: string | undefined;
   layers.forEach((layer, k) => {
-    const lname = (layer.config?.name as string | undefined) ?? layer.name ?? `layer_${k}`;
+    const lname = String((layer.config?.name as string | undefined) ?? layer.name ?? `layer_${k}`);
     const where = { op: layer.class_name, node: lname };
     const c = layer.config ?? {};
     // Sequential: the first layer's batch_input_shape makes the Input.
     if (sequential && k === 0 && layer.class_name !== 'InputLayer') {
       const bis = c.batch_input_shape as (number | null)[] | undefined;
-      if (!bis) {
+      if (!Array.isArray(bis)) {
         unsupported.push({ ...where, reason: 'the first layer of the Sequential model has no batch_input_shape, so the input shape is unknown' });
         return;
       }
@@ -140,7 +146,7 @@ export function importTfjs(modelJson: unknown, weightsBin: Uint8Array | undefine
     }
     if (layer.class_name === 'InputLayer') {
       const bis = (c.batch_input_shape ?? c.batch_shape) as (number | null)[] | undefined;
-      if (!bis) {
+      if (!Array.isArray(bis)) {
         unsupported.push({ ...where, reason: 'InputLayer without batch_input_shape' });
         return;
       }
@@ -159,7 +165,7 @@ export function importTfjs(modelJson: unknown, weightsBin: Uint8Array | undefine
     const params: Record<string, unknown> = {};
     let bad = false;
     for (const [key, value] of Object.entries(c)) {
-      if (key in MUST_BE_DEFAULT) {
+      if (Object.hasOwn(MUST_BE_DEFAULT, key)) {
         if (value !== MUST_BE_DEFAULT[key] && value !== null && value !== undefined) {
           unsupported.push({ ...where, reason: `${key} ${JSON.stringify(value)} is not supported (blocks are ${key} ${JSON.stringify(MUST_BE_DEFAULT[key])})` });
           bad = true;
@@ -168,7 +174,7 @@ export function importTfjs(modelJson: unknown, weightsBin: Uint8Array | undefine
       }
       if (IGNORED.test(key)) continue;
       const p = camel(key);
-      if (!(p in spec.params)) {
+      if (!Object.hasOwn(spec.params, p)) {
         // Keras-only knobs that equal our behaviour are dropped silently only when at their default.
         if (value === null || value === false || value === undefined) continue;
         unsupported.push({ ...where, reason: `config "${key}" = ${JSON.stringify(value)} has no counterpart in the ${spec.type} block` });
@@ -196,13 +202,13 @@ export function importTfjs(modelJson: unknown, weightsBin: Uint8Array | undefine
       unsupported.push({ ...where, reason: `the layer is called ${inbound.length} times (shared weights); a block is one call` });
       return;
     }
-    const calls = (inbound[0] ?? []) as unknown[];
+    const calls = (Array.isArray(inbound[0]) ? inbound[0] : []) as unknown[];
     const ports = spec.inputs(resolveParams(spec, params).params as never);
     calls.forEach((t, i) => {
       let from: string;
       let tensorIndex = 0;
-      if (Array.isArray(t)) {
-        from = t[0] as string;
+      if (Array.isArray(t) && typeof t[0] === 'string') {
+        from = t[0];
         tensorIndex = Number(t[2] ?? 0);
       } else if (isObj(t) && Array.isArray(t.args)) {
         unsupported.push({ ...where, reason: 'Keras 3 inbound_nodes ({args, kwargs}) are not read; save the model with tfjs or Keras 2' });

@@ -15,7 +15,7 @@ export class PytorchExportError extends Error {
 export const py = (v: unknown): string => {
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'float("nan")' : v > 0 ? 'float("inf")' : 'float("-inf")';
   if (typeof v === 'string') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map(py).join(', ')}]`;
   throw new Error(`cannot write ${JSON.stringify(v)} as Python`);

@@ -4,15 +4,27 @@
 import type { GraphDoc } from '../core/graph';
 import type { TrainingConfig } from '../train/config';
 
-function pyLit(v: unknown): string {
-  return JSON.stringify(v, null, 4)
-    .replace(/\btrue\b/g, 'True')
-    .replace(/\bfalse\b/g, 'False')
-    .replace(/\bnull\b/g, 'None');
+/**
+ * A JSON-like value as a Python literal, 4-space indented. Written value by value: replacing
+ * true/false/null in JSON text would also rewrite them inside strings (a dataset name).
+ */
+export function pyLit(v: unknown, indent = ''): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : Number.isNaN(v) ? 'float("nan")' : v > 0 ? 'float("inf")' : 'float("-inf")';
+  // JSON's string escapes (\n, \", \\, \uXXXX) are Python's too.
+  if (typeof v === 'string') return JSON.stringify(v);
+  const inner = indent + '    ';
+  if (Array.isArray(v)) return v.length ? `[\n${v.map((x) => inner + pyLit(x, inner)).join(',\n')}\n${indent}]` : '[]';
+  if (typeof v === 'object') {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined);
+    return entries.length ? `{\n${entries.map(([k, x]) => `${inner}${JSON.stringify(k)}: ${pyLit(x, inner)}`).join(',\n')}\n${indent}}` : '{}';
+  }
+  throw new Error(`cannot write ${typeof v} as Python`);
 }
 
 export function trainScript(config: TrainingConfig, doc: GraphDoc, outputNodes: string[]): string {
-  const losses = outputNodes.map((n) => (typeof config.loss === 'string' ? config.loss : (config.loss[n] ?? 'sparseCategoricalCrossentropy')));
+  const losses = outputNodes.map((n) => (typeof config.loss === 'string' ? config.loss : ((Object.hasOwn(config.loss, n) ? config.loss[n] : undefined) ?? 'sparseCategoricalCrossentropy')));
   const cfg = {
     dataset: config.dataset ?? null,
     losses,

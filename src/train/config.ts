@@ -140,5 +140,6 @@ export function moreEpochsSchedule(cfg: TrainingConfig, lastRate: number | undef
 }
 
 export function lossFor(c: TrainingConfig, outputNode: string): LossName {
-  return typeof c.loss === 'string' ? c.loss : c.loss[outputNode] ?? (DEFAULT_TRAINING.loss as LossName);
+  // Own properties only: an output named "constructor" must not find Object.prototype's.
+  return typeof c.loss === 'string' ? c.loss : (Object.hasOwn(c.loss, outputNode) ? c.loss[outputNode] : undefined) ?? (DEFAULT_TRAINING.loss as LossName);
 }

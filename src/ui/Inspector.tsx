@@ -10,7 +10,7 @@ import { renameNode, setLabel, setParam } from '../core/edit';
 import { commit, getState, useStore } from './store';
 import { parseText, toText, shortShape, compactCount } from './format';
 import { CATEGORY_LABELS } from './Palette';
-import { MACRO_TYPE } from '../core/macro';
+import { MACRO_TYPE, macroDef as lookupMacro } from '../core/macro';
 import { formatMacs } from '../core/summary';
 import { ACTIONS } from './actions';
 
@@ -176,7 +176,7 @@ export function Inspector() {
   const info = analysis.nodes.get(id);
   const spec = getBlock(node.type);
   const isMacro = node.type === MACRO_TYPE;
-  const macroDef = isMacro ? doc.macros?.[String(node.params?.name)] : undefined;
+  const macroDef = isMacro ? lookupMacro(doc.macros, String(node.params?.name)) : undefined;
   return (
     <div className="nb-inspector" data-testid="inspector">
       <div className={`nb-insp-head cat-${spec?.category ?? (isMacro ? 'macro' : 'unknown')}`}>

@@ -7,7 +7,7 @@ import type { Analysis, Diagnostic, NodeInfo } from '../core/infer';
 import { getBlock } from '../../blocks/index';
 import { isVariadic, type AnyBlockSpec, type ParamSchema } from '../core/spec';
 import { resolveParams } from '../core/params';
-import { MACRO_TYPE } from '../core/macro';
+import { MACRO_TYPE, macroDef } from '../core/macro';
 import { compactCount, fmtValue, shortShape } from './format';
 
 export interface PortView {
@@ -156,7 +156,7 @@ export function deriveNodes(doc: GraphDoc, a: Analysis, selected: ReadonlySet<st
     const prev = cache.get(n.id);
     const sel = selected.has(n.id);
     const info = a.nodes.get(n.id);
-    const macroLabel = n.type === MACRO_TYPE ? doc.macros?.[String(n.params?.name)]?.label : undefined;
+    const macroLabel = n.type === MACRO_TYPE ? macroDef(doc.macros, String(n.params?.name))?.label : undefined;
     const m = measuredSizes.get(n.id);
     // Fast path (dragging, selecting): the same node content and analysis → the same view.
     const sameContent = prev && !edgePorts && prev.info === info && prev.macroLabel === macroLabel && prev.n.type === n.type && prev.n.params === n.params && prev.n.label === n.label;

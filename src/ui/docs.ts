@@ -104,12 +104,35 @@ export async function openFile(file: File, companions: File[] = []): Promise<voi
   await openAsNew({ ...doc, name: doc.name ?? file.name.replace(/\.json$/i, '') }, `Opened ${file.name}`);
 }
 
+/**
+ * A model.json's weight files among the picked ones: only those its manifest names, their sizes
+ * checked before reading (src/import/manifest.ts). None picked: the graph opens without weights.
+ */
+async function pickedWeights(file: File, bytes: Uint8Array, companions: File[]): Promise<{ weightsBin?: Uint8Array }> {
+  const bins = companions.filter((f) => f !== file && /\.bin$/i.test(f.name));
+  if (!bins.length || !/\.json$/i.test(file.name)) return {};
+  const { planWeightFiles, pickWeightFiles } = await import('../import/manifest');
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return {}; // importFile reports the JSON error
+  }
+  const files = pickWeightFiles(planWeightFiles(json, file.name), bins, file.name);
+  const out = new Uint8Array(files.reduce((n, f) => n + f.size, 0));
+  let off = 0;
+  for (const f of files) {
+    out.set(new Uint8Array(await f.arrayBuffer()), off);
+    off += f.size;
+  }
+  return { weightsBin: out };
+}
+
 /** Imports an ONNX or tfjs model as a new graph; its weights are kept with it like trained ones. */
 async function importModelFile(file: File, bytes: Uint8Array, companions: File[]): Promise<void> {
   const imp = await import('../import/index');
-  const bin = companions.find((f) => /\.bin$/i.test(f.name));
   try {
-    const r = await imp.importFile(file.name, bytes, bin ? { weightsBin: new Uint8Array(await bin.arrayBuffer()) } : {});
+    const r = await imp.importFile(file.name, bytes, await pickedWeights(file, bytes, companions));
     await openAsNew({ ...r.doc, name: r.doc.name && r.doc.name !== 'imported' ? r.doc.name : file.name.replace(/\.(onnx|json)$/i, '') }, `Imported ${file.name}`);
     if (r.weights) {
       const { persistWeights } = await import('./train/trainState');
@@ -182,7 +205,8 @@ async function openShareFromHash(): Promise<void> {
     const doc = await decodeShare(hash.slice('#graph='.length));
     await openAsNew(doc, 'Share link');
   } catch (e) {
-    toast((e as Error).message, 'error');
+    // Nothing was opened or changed: say so, with the reason.
+    toast(`Share link not opened: ${(e as Error).message}`, 'error', 15000);
   }
 }
 

@@ -1,10 +1,12 @@
 // `neural-blocks check FILE [--json]`: validation and shape inference of a graph file.
 // Exit 0 valid, 1 graph errors, 2 unreadable or unparseable file (or bad usage).
-import { readFile } from 'node:fs/promises';
 import type { CliIO, Command } from '../command';
 import { GraphFormatError, parseGraphText, type GraphDoc } from '../../core/graph';
 import { analyze, shapesRecord, type Analysis, type Diagnostic } from '../../core/infer';
 import { fmtShape } from '../../core/shapes';
+import { cliField } from '../escape';
+import { MAX_GRAPH_TEXT } from '../../core/limits';
+import { readUserFile } from '../weightFiles';
 
 /** A usage or file problem: printed as one line, exit 2. */
 export class CliUsageError extends Error {
@@ -63,15 +65,8 @@ export function oneFile(args: ParsedArgs, command: string): string {
 
 /** Reads and parses a graph file; a missing file or malformed document throws CliUsageError / GraphFormatError. */
 export async function readGraphFile(file: string): Promise<GraphDoc> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.code === 'EACCES' ? 'permission denied' : (err.code ?? err.message);
-    throw new CliUsageError(`cannot read ${file}: ${why}`);
-  }
-  return parseGraphText(text, file);
+  const bytes = await readUserFile(file, '', MAX_GRAPH_TEXT);
+  return parseGraphText(new TextDecoder().decode(bytes), file);
 }
 
 /** Runs a command body, turning the expected failures into one line on stderr and exit 2. */
@@ -80,7 +75,7 @@ export async function withFileErrors(io: CliIO, body: () => Promise<number>): Pr
     return await body();
   } catch (e) {
     if (e instanceof CliUsageError || e instanceof GraphFormatError) {
-      io.err(`neural-blocks: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
+      io.err(`neural-blocks: ${cliField(e.message.replace(/\s*\n\s*/g, ' '))}`);
       return 2;
     }
     throw e;
@@ -99,7 +94,7 @@ export function toJson(value: unknown): string {
 export function formatDiagnostic(d: Diagnostic): string {
   const where = [d.port, d.param].filter((x) => x !== undefined).join('/');
   const head = d.node === null ? 'graph' : `node ${JSON.stringify(d.node)}${where ? ` [${where}]` : ''}`;
-  return `${head}: ${d.message}`;
+  return cliField(`${head}: ${d.message}`);
 }
 
 /** Diagnostics as --json prints them: {node, port?, param?, message}. */
@@ -120,18 +115,24 @@ function humanReport(file: string, doc: GraphDoc, a: Analysis): string {
     const ports = Object.keys(s);
     return ports.map((p) => (ports.length > 1 ? `${p}: ${fmtShape(s[p])}` : fmtShape(s[p]))).join('  ');
   };
-  const idW = Math.max(2, ...doc.nodes.map((n) => n.id.length));
-  const typeW = Math.max(4, ...doc.nodes.map((n) => n.type.length));
+  // Ids and types come from the file: escaped, and widths by reduce (a spread of 100,000
+  // arguments can overflow the stack).
+  const ids = doc.nodes.map((n) => cliField(n.id));
+  const types = doc.nodes.map((n) => cliField(n.type));
+  const idW = ids.reduce((w, s) => Math.max(w, s.length), 2);
+  const typeW = types.reduce((w, s) => Math.max(w, s.length), 4);
   if (a.ok) lines.push(`${file}: valid (${doc.nodes.length} nodes, ${doc.edges.length} edges)`);
   else lines.push(`${file}: ${a.errors.length} error${a.errors.length === 1 ? '' : 's'}`);
   for (const d of a.errors) lines.push(`  ${formatDiagnostic(d)}`);
   if (doc.nodes.length) {
     lines.push('shapes:');
-    for (const n of doc.nodes) lines.push(`  ${n.id.padEnd(idW)}  ${n.type.padEnd(typeW)}  ${shapes(n.id)}`);
+    doc.nodes.forEach((n, k) => lines.push(`  ${ids[k]!.padEnd(idW)}  ${types[k]!.padEnd(typeW)}  ${cliField(shapes(n.id))}`));
   }
   if (a.ok) {
-    lines.push(`inputs: ${a.inputs.join(', ') || '(none)'}`);
-    lines.push(`outputs: ${a.outputs.map((o) => (a.nodes.get(o.node)!.outputPorts.length > 1 ? `${o.node}.${o.port}` : o.node)).join(', ') || '(none)'}`);
+    lines.push(`inputs: ${cliField(a.inputs.join(', ')) || '(none)'}`);
+    // Outputs are the flat graph's: inside a macro block they are "instance/inner" nodes.
+    const outs = a.outputs.map((o) => ((a.flat.nodes.get(o.node)?.outputPorts.length ?? 1) > 1 ? `${o.node}.${o.port}` : o.node));
+    lines.push(`outputs: ${cliField(outs.join(', ')) || '(none)'}`);
   }
   return lines.join('\n');
 }

@@ -2,8 +2,10 @@
 // (opset 17). Without --weights the model gets seeded random weights (src/onnx/seedWeights.ts:
 // glorot-uniform kernels, zero biases, unit BatchNorm statistics), the same for the same seed.
 import { exportPytorchCommand, PYTORCH_HELP } from './pytorch';
-import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { MAX_GRAPH_TEXT, stripBom } from '../../core/limits';
+import { readUserFile, readWeightFiles } from '../weightFiles';
+import { cliField } from '../escape';
 import * as tf from '@tensorflow/tfjs';
 import type { Command } from '../command';
 import { analyze } from '../../core/infer';
@@ -28,30 +30,16 @@ export function parseSeed(v: string | undefined): number {
  */
 export async function loadWeightsFile(c: CompiledModel, path: string): Promise<void> {
   let modelJson: SavedModel['modelJson'];
+  const text = new TextDecoder().decode(await readUserFile(path, 'weights', MAX_GRAPH_TEXT));
   try {
-    modelJson = JSON.parse(await readFile(path, 'utf8')) as SavedModel['modelJson'];
+    modelJson = JSON.parse(stripBom(text)) as SavedModel['modelJson'];
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CliUsageError(`cannot read weights ${path}: ${err.code === 'ENOENT' ? 'no such file' : err instanceof SyntaxError ? `not valid JSON (${err.message})` : (err.code ?? err.message)}`);
+    throw new CliUsageError(`cannot read weights ${path}: not valid JSON (${(e as Error).message})`);
   }
   if (!Array.isArray(modelJson?.weightsManifest)) throw new CliUsageError(`${path} has no "weightsManifest": expected a tfjs model.json (as saved by neural-blocks train)`);
-  const base = dirname(resolve(path));
-  const parts: Uint8Array[] = [];
-  for (const p of modelJson.weightsManifest.flatMap((g) => g.paths)) {
-    try {
-      parts.push(new Uint8Array(await readFile(resolve(base, p))));
-    } catch (e) {
-      throw new CliUsageError(`cannot read weight file ${resolve(base, p)} listed in ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  }
-  const weights = new Uint8Array(parts.reduce((n, x) => n + x.byteLength, 0));
-  let off = 0;
-  for (const x of parts) {
-    weights.set(x, off);
-    off += x.byteLength;
-  }
+  const weights = (await readWeightFiles(path, modelJson)) ?? new Uint8Array(0);
   try {
-    loadWeightsInto(c.model, { modelJson, weights: weights.buffer }, path);
+    loadWeightsInto(c.model, { modelJson, weights: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer }, path);
   } catch (e) {
     if (e instanceof WeightsError) throw new CliUsageError(e.message);
     throw e;
@@ -104,7 +92,7 @@ Example:
       const unsupported = onnxUnsupportedNodes(a);
       if (unsupported.length) {
         io.err(`${file}: cannot export to ONNX:`);
-        for (const u of unsupported) io.err(`  node ${JSON.stringify(u.node)} (${u.type}): ${u.reason}`);
+        for (const u of unsupported) io.err(`  ${cliField(`node ${JSON.stringify(u.node)} (${u.type}): ${u.reason}`)}`);
         return 1;
       }
       await tf.setBackend('cpu');
@@ -117,7 +105,7 @@ Example:
           bytes = exportOnnx(c, { graph: doc });
         } catch (e) {
           if (!(e instanceof OnnxExportError)) throw e;
-          io.err(`${file}: ${e.message}`);
+          io.err(`${file}: ${cliField(e.message)}`);
           return 1;
         }
         try {

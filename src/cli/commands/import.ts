@@ -3,41 +3,31 @@
 // weights as a tfjs model.json + weights.bin that `export --weights` and `train` read.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { MAX_WEIGHT_BYTES, stripBom } from '../../core/limits';
+import { readUserFile, readWeightFiles } from '../weightFiles';
+import { cliField } from '../escape';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '../command';
 import { serializeGraph } from '../../core/graph';
 import { ImportError, formatUnsupported, importFile, importedModelJson, weightsToBin } from '../../import/index';
-import { CliUsageError, oneFile, parseArgs, withFileErrors } from './check';
+import { oneFile, parseArgs, withFileErrors } from './check';
 
 const PROTO = fileURLToPath(new URL('../../onnx/onnx.proto', import.meta.url));
 
 async function readBytes(path: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new CliUsageError(`cannot read ${what} ${path}: ${err.code === 'ENOENT' ? 'no such file' : (err.code ?? err.message)}`);
-  }
+  return readUserFile(path, what, MAX_WEIGHT_BYTES);
 }
 
-/** The weight files a model.json lists, concatenated in manifest order. */
+/** The weight files a model.json lists (confined to its folder: src/cli/weightFiles.ts). */
 async function companionWeights(file: string, bytes: Uint8Array): Promise<Uint8Array | undefined> {
-  let json: { weightsManifest?: { paths?: string[] }[] };
+  let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(bytes)) as typeof json;
+    json = JSON.parse(stripBom(new TextDecoder().decode(bytes)));
   } catch {
     return undefined; // importFile reports the JSON error
   }
-  const paths = (json.weightsManifest ?? []).flatMap((g) => g.paths ?? []);
-  if (!paths.length) return undefined;
-  const parts = await Promise.all(paths.map((p) => readBytes(join(dirname(resolve(file)), p), 'weights file')));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let off = 0;
-  for (const p of parts) {
-    out.set(p, off);
-    off += p.byteLength;
-  }
-  return out;
+  if (!Array.isArray((json as { weightsManifest?: unknown } | null)?.weightsManifest)) return undefined;
+  return readWeightFiles(file, json);
 }
 
 export const importCommand: Command = {
@@ -77,11 +67,11 @@ Example:
       } catch (e) {
         if (!(e instanceof ImportError)) throw e;
         if (e.malformed || !e.unsupported.length) {
-          io.err(`neural-blocks: ${e.message.replace(/\s*\n\s*/g, ' ')}`);
+          io.err(`neural-blocks: ${cliField(e.message.replace(/\s*\n\s*/g, ' '))}`);
           return 2;
         }
         io.err(`${file}: ${e.unsupported.length} op(s) have no block; nothing was written:`);
-        for (const u of e.unsupported) io.err(formatUnsupported(u));
+        for (const u of e.unsupported) io.err(cliField(formatUnsupported(u)));
         return 1;
       }
       const text = serializeGraph(r.doc);
@@ -98,7 +88,7 @@ Example:
       const what = r.report.source === 'neural-blocks' ? 'reopened' : 'imported';
       const tail = out ? ` → ${out}${weightsOut && r.weights ? ` (weights in ${weightsOut})` : ''}` : '';
       io.err(`${file}: ${what} ${r.doc.nodes.length} nodes${tail}`);
-      for (const n of r.report.notes) io.err(`note: ${n}`);
+      for (const n of r.report.notes) io.err(`note: ${cliField(n)}`);
       return 0;
     }),
 };

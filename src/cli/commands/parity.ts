@@ -11,6 +11,7 @@ import { compiledParity, type ParityReport } from '../../onnx/parity';
 import { seedWeights } from '../../onnx/seedWeights';
 import { formatDiagnostic, oneFile, parseArgs, readGraphFile, toJson, withFileErrors } from './check';
 import { loadWeightsFile, parseSeed } from './export';
+import { cliField } from '../escape';
 
 export const PARITY_TOLERANCE = 1e-4;
 
@@ -52,7 +53,7 @@ Example:
       const unsupported = onnxUnsupportedNodes(a);
       if (unsupported.length) {
         io.err(`${file}: cannot export to ONNX:`);
-        for (const u of unsupported) io.err(`  node ${JSON.stringify(u.node)} (${u.type}): ${u.reason}`);
+        for (const u of unsupported) io.err(`  ${cliField(`node ${JSON.stringify(u.node)} (${u.type}): ${u.reason}`)}`);
         return 1;
       }
       await tf.setBackend('cpu');
@@ -73,7 +74,7 @@ Example:
       } else {
         io.out(`${file}: max |tfjs − onnxruntime| = ${r.maxAbsDiff.toExponential(2)} (${ok ? 'ok' : 'FAIL'}, tolerance ${PARITY_TOLERANCE}, opset ${r.opset})`);
         for (const o of r.outputs)
-          io.out(`  ${o.name}  [${o.shape.join(', ')}]  ${o.tfjsShape ? `shape differs from tfjs' [${o.tfjsShape.join(', ')}]` : o.maxAbsDiff.toExponential(2)}`);
+          io.out(`  ${cliField(o.name)}  [${o.shape.join(', ')}]  ${o.tfjsShape ? `shape differs from tfjs' [${o.tfjsShape.join(', ')}]` : o.maxAbsDiff.toExponential(2)}`);
       }
       return ok ? 0 : 1;
     }),

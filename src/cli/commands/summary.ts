@@ -3,6 +3,7 @@ import type { Command } from '../command';
 import { analyze } from '../../core/infer';
 import { formatSummaryTable, summarize } from '../../core/summary';
 import { frozenNodeIds } from '../../core/frozen';
+import { cliField } from '../escape';
 import { formatDiagnostic, oneFile, parseArgs, readGraphFile, toJson, withFileErrors } from './check';
 
 export const summaryCommand: Command = {
@@ -36,7 +37,8 @@ Example:
       const doc = await readGraphFile(file);
       const a = analyze(doc);
       const s = summarize(a, doc.nodes.map((n) => n.id), frozenNodeIds(doc));
-      io.out(args.flags.has('--json') ? toJson(s) : formatSummaryTable(s));
+      // Ids and types come from the file: a newline in one must not forge a table row.
+      io.out(args.flags.has('--json') ? toJson(s) : formatSummaryTable({ ...s, nodes: s.nodes.map((r) => ({ ...r, id: cliField(r.id), type: cliField(r.type) })) }));
       if (!a.ok) {
         io.err(`${file}: ${a.errors.length} error${a.errors.length === 1 ? '' : 's'} (run neural-blocks check ${file} for the shapes up to them)`);
         for (const d of a.errors) io.err(`  ${formatDiagnostic(d)}`);

@@ -831,7 +831,11 @@ function ModelSection() {
     const bin = list.find((f) => f.name.endsWith('.bin'));
     if (!mj || !bin) throw new Error(`choose both model.json and weights.bin (got ${list.map((f) => f.name).join(', ') || 'nothing'})`);
     const modelJson = JSON.parse(await mj.text()) as SavedModel['modelJson'];
-    const saved: SavedModel = { modelJson, weights: await bin.arrayBuffer() };
+    // Only the file the manifest names, its size checked before it is read (src/import/manifest.ts).
+    const { planWeightFiles, pickWeightFiles } = await import('../../import/manifest');
+    const [only, ...more] = pickWeightFiles(planWeightFiles(modelJson, mj.name), list.filter((f) => f !== mj), mj.name);
+    if (!only || more.length) throw new Error(`${mj.name} lists ${more.length + (only ? 1 : 0)} weight files; upload a model.json with a single weights.bin`);
+    const saved: SavedModel = { modelJson, weights: await only.arrayBuffer() };
     const g = graphFromModelJson(modelJson);
     const s = getState();
     const cfg = parseTrainingConfig(s.doc.training).config;
