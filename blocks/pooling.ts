@@ -6,7 +6,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { BlockError, type BlockSpec, type EnumParam, type Fixture, type IntsParam, type Shape } from '../src/core/spec';
 import { convOutputLength, fmtShape, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { convPadAttrs, toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
+import { convPadAttrs, emitRuntimeSamePad, needsRuntimePads, toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
 
 export type PoolMode = 'max' | 'avg';
 
@@ -85,10 +85,22 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
     toOnnx(ctx, { params: p, inputs: [x], inputShapes: [xs] }) {
       const st = poolStrides(p);
       const t = toChannelsFirst(ctx, x!, inRank);
+      const ones = new Array<number>(n).fill(1);
+      const window = { kernel_shape: { ints: p.poolSize }, strides: { ints: st } };
+      if (needsRuntimePads(xs!.slice(1, -1), p.poolSize, st, ones, p.padding)) {
+        // Pads known only at run time (see needsRuntimePads): a max pool pads with −∞; an average
+        // divides the window sums of the zero-padded input by those of a zero-padded mask of
+        // ones, i.e. by the number of real inputs in each window, as tfjs does.
+        const pad = (v: string, fill: number) => emitRuntimeSamePad(ctx, v, inRank, p.poolSize, st, ones, fill);
+        const zeros = { pads: { ints: new Array<number>(2 * n).fill(0) } };
+        if (o.mode === 'max') return [toChannelsLast(ctx, ctx.node('MaxPool', [pad(t, -Infinity)], { ...window, ...zeros })[0]!, inRank)];
+        const mask = ctx.node('ConstantOfShape', [ctx.node('Shape', [t])[0]!], { value: { t: { dtype: 'float32', dims: [1], data: new Float32Array([1]) } } })[0]!;
+        const avg = (v: string) => ctx.node('AveragePool', [pad(v, 0)], { ...window, ...zeros, count_include_pad: { i: 1 } })[0]!;
+        return [toChannelsLast(ctx, ctx.node('Div', [avg(t), avg(mask)])[0]!, inRank)];
+      }
       const attrs = {
-        kernel_shape: { ints: p.poolSize },
-        strides: { ints: st },
-        ...convPadAttrs(xs!.slice(1, -1), p.poolSize, st, new Array<number>(n).fill(1), p.padding),
+        ...window,
+        ...convPadAttrs(xs!.slice(1, -1), p.poolSize, st, ones, p.padding),
         // tfjs' "same" average divides by the number of real (unpadded) inputs in the window.
         ...(o.mode === 'avg' ? { count_include_pad: { i: 0 } } : {}),
       };

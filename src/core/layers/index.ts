@@ -7,3 +7,4 @@ export { PositionalEmbedding, SinePositionEncoding, type PositionalEmbeddingArgs
 export { Sampling, klDivergence, samplingLosses, type SamplingArgs } from './sampling';
 export { MASK_VALUE, causalMaskData, dedupeInputs } from './common';
 export { GRUResetAfter, GRUResetAfterCell, type GRUResetAfterArgs } from './gruResetAfter';
+export { TensorCopy } from './tensorCopy';
