@@ -1,0 +1,132 @@
+// The properties one fuzzed graph must have, shared by the unit suite (src/fuzz/*.test.ts) and
+// `npm run fuzz` (scripts/fuzz.ts):
+// - it parses, or parseGraph refuses it with a GraphFormatError (a clear message, no crash);
+// - analyze() never throws and finishes in bounded time (a hang detector, not a benchmark);
+// - when analyze reports no error: compile works, a forward pass works, and either
+//   onnxUnsupportedNodes names the node with a reason, or the ONNX export runs in onnxruntime
+//   with the shapes analyze predicted and values within the tolerance of tfjs'.
+// A failure is returned as a message (never thrown), so a long run can list them all. One known
+// limit is counted apart, not hidden: see unknownDimsClash.
+import * as tf from '@tensorflow/tfjs';
+import { analyze, type Analysis } from '../core/infer';
+import { compile } from '../core/compile';
+import { concreteShape } from '../core/fixtureGraph';
+import { GraphFormatError, parseGraphText, type GraphDoc } from '../core/graph';
+import { onnxUnsupportedNodes } from '../onnx/export';
+import { compiledParity, type OrtLike } from '../onnx/parity';
+import { seedWeights } from '../onnx/seedWeights';
+
+export const TOL = 1e-4;
+/** analyze() of a graph of a few blocks taking longer than this is a hang. */
+export const ANALYZE_BOUND_MS = 5000;
+
+export type Outcome = 'unparsable' | 'invalid' | 'unsupported' | 'ok' | 'unknown-dims';
+export interface CaseResult {
+  outcome: Outcome;
+  /** What broke a property (undefined when every property held). */
+  failure?: string;
+  /** For 'unknown-dims': the run-time error. */
+  note?: string;
+}
+
+/** Token ids for the parity inputs stay below every Embedding's inputDim in the graph. */
+function tokenBound(a: Analysis): number | undefined {
+  let bound = Infinity;
+  for (const info of a.flat.nodes.values()) {
+    const d = info.params.inputDim;
+    if (typeof d === 'number' && d > 0) bound = Math.min(bound, d);
+  }
+  return Number.isFinite(bound) ? bound : undefined;
+}
+
+/**
+ * A known limit, counted apart rather than failed: analyze knows an unknown size only as null,
+ * so two branches whose unknown lengths differ at run time (x and a "valid" Conv1D of x) look
+ * alike to a merge, an attention block or a Dense on them, and the forward pass then stops on
+ * mismatching sizes. Recognised by the run-time message, in a graph where a block with several
+ * inputs gets an unknown size off the batch axis.
+ */
+export function unknownDimsClash(a: Analysis, e: unknown): boolean {
+  const msg = e instanceof Error ? e.message : String(e);
+  if (!/could not be broadcast|does not match the shape|must match|Incompatible shapes|should be the same|mismatch/i.test(msg)) return false;
+  for (const info of a.flat.nodes.values()) {
+    const fed = info.inputShapes.filter((s) => s !== undefined);
+    if (fed.length > 1 && fed.some((s) => s!.slice(1).includes(null))) return true;
+  }
+  return false;
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/** Runs every property on one graph document (given as an object; it travels as JSON text). */
+export async function checkGraph(input: GraphDoc, ort: OrtLike, seed = 1): Promise<CaseResult> {
+  let doc: GraphDoc;
+  try {
+    doc = parseGraphText(JSON.stringify(input), 'fuzz');
+  } catch (e) {
+    if (e instanceof GraphFormatError) return { outcome: 'unparsable' };
+    return { outcome: 'unparsable', failure: `parseGraph threw ${message(e)} instead of a GraphFormatError` };
+  }
+  const t0 = performance.now();
+  let a: ReturnType<typeof analyze>;
+  try {
+    a = analyze(doc);
+  } catch (e) {
+    return { outcome: 'invalid', failure: `analyze threw ${message(e)}` };
+  }
+  const ms = performance.now() - t0;
+  if (ms > ANALYZE_BOUND_MS) return { outcome: a.ok ? 'ok' : 'invalid', failure: `analyze took ${Math.round(ms)} ms` };
+  if (!a.ok) {
+    const bad = a.errors.find((d) => typeof d.message !== 'string' || d.message.length === 0);
+    return bad ? { outcome: 'invalid', failure: `a diagnostic without a message: ${JSON.stringify(bad)}` } : { outcome: 'invalid' };
+  }
+  const unsupported = onnxUnsupportedNodes(a);
+  const noReason = unsupported.find((u) => !u.reason);
+  if (noReason) return { outcome: 'unsupported', failure: `onnxUnsupportedNodes gives no reason for "${noReason.node}"` };
+  let c: ReturnType<typeof compile>;
+  try {
+    c = compile(doc);
+  } catch (e) {
+    return { outcome: 'ok', failure: `analyze said valid, compile threw ${message(e)}` };
+  }
+  try {
+    seedWeights(c, seed, 'parity');
+    if (unsupported.length) {
+      // No export promised; the forward pass still is.
+      const xs = a.inputs.map((id) => {
+        const info = a.nodes.get(id)!;
+        return tf.zeros(concreteShape(info.outputShapes!.out!), (info.outputDtypes?.out ?? 'float32') as 'float32' | 'int32');
+      });
+      try {
+        const ys = c.model.predict(xs.length === 1 ? xs[0]! : xs);
+        tf.dispose(ys);
+      } catch (e) {
+        return { outcome: 'unsupported', failure: `analyze said valid, predict threw ${message(e)}` };
+      } finally {
+        tf.dispose(xs);
+      }
+      return { outcome: 'unsupported' };
+    }
+    let r: Awaited<ReturnType<typeof compiledParity>>;
+    try {
+      r = await compiledParity(c, { ort, seed, maxInt: tokenBound(a), exportOptions: { graph: doc } });
+    } catch (e) {
+      if (unknownDimsClash(a, e)) return { outcome: 'unknown-dims', failure: undefined, note: message(e) };
+      return { outcome: 'ok', failure: `analyze said valid and no node unsupported, then predict/export/onnxruntime threw ${message(e)}` };
+    }
+    for (let k = 0; k < r.outputs.length; k++) {
+      const o = r.outputs[k]!;
+      const { node, port } = a.outputs[k]!;
+      const want = concreteShape(a.nodes.get(node)!.outputShapes![port]!, 2, -1);
+      const got = o.shape.map((d, j) => (want[j] === -1 ? -1 : d));
+      if (o.tfjsShape) return { outcome: 'ok', failure: `output ${o.name}: onnxruntime shape ${JSON.stringify(o.shape)}, tfjs ${JSON.stringify(o.tfjsShape)}` };
+      if (JSON.stringify(got) !== JSON.stringify(want)) return { outcome: 'ok', failure: `output ${o.name}: shape ${JSON.stringify(o.shape)}, analyze predicted ${JSON.stringify(want)}` };
+      if (!(o.maxAbsDiff <= TOL)) return { outcome: 'ok', failure: `output ${o.name}: max |tfjs − onnxruntime| = ${o.maxAbsDiff}` };
+    }
+    return { outcome: 'ok' };
+  } finally {
+    c.model.dispose();
+  }
+}
