@@ -39,11 +39,24 @@ async function cli(...argv: string[]): Promise<{ code: number | 'threw'; text: s
   }
 }
 
-async function expectExit012(...argv: string[]): Promise<number> {
+/** Every run that broke the property, listed at the end of each test (a run goes on past one). */
+let failures: string[] = [];
+const codes = new Map<string, number>();
+
+async function expectExit012(...argv: string[]): Promise<number | 'threw'> {
   const r = await cli(...argv);
-  expect([0, 1, 2], `neural-blocks ${argv.join(' ')}\n${r.text.slice(0, 2000)}`).toContain(r.code);
-  return r.code as number;
+  const key = `${argv[0]} → ${r.code}`;
+  codes.set(key, (codes.get(key) ?? 0) + 1);
+  if (r.code !== 0 && r.code !== 1 && r.code !== 2) failures.push(`neural-blocks ${argv.join(' ')} → ${r.code}\n${r.text.split('\n').slice(0, 4).join('\n')}`);
+  return r.code;
 }
+
+function expectNoFailures(): void {
+  const list = failures;
+  failures = [];
+  expect(list, list.join('\n\n')).toEqual([]);
+}
+afterAll(() => console.log(`fuzz cli exit codes: ${JSON.stringify(Object.fromEntries([...codes].sort()))}`));
 
 let n = 0;
 const file = (name: string, data: string | Uint8Array) => {
@@ -94,8 +107,9 @@ describe('CLI on random graph files', () => {
           expect(exported === 0 || checked !== 0, 'a graph check calls valid exports').toBe(true);
           if (seed % 5 === 0) await expectExit012('parity', f, '--json', '--seed', String(seed % 100));
         }),
-        { seed: 11, numRuns: 150, endOnFailure: true },
+        { seed: 11, numRuns: 150 },
       );
+      expectNoFailures();
     },
     TIMEOUT,
   );
@@ -118,65 +132,94 @@ describe('CLI import of hostile ONNX files', () => {
           const f = file('m.onnx', bytes);
           await expectExit012('import', f, '-o', join(dir, `${n}.json`));
         }),
-        { seed: 5, numRuns: 150, endOnFailure: true },
+        { seed: 5, numRuns: 150 },
       );
+      expectNoFailures();
     },
     TIMEOUT,
   );
 });
 
+/** A real tfjs layers model.json (+ weights.bin) of a small graph, and that graph's file. */
+async function savedModel(): Promise<{ graphFile: string; weights: Uint8Array; base: Record<string, unknown> }> {
+  const doc = buildGraph({ seed: 3, size: 3, mode: 'valid' });
+  const graphFile = file('g.json', JSON.stringify(doc));
+  const c = compile(doc);
+  let saved: tf.io.ModelArtifacts | undefined;
+  await c.model.save(
+    tf.io.withSaveHandler(async (a) => {
+      saved = a;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  c.model.dispose();
+  const weights = new Uint8Array(saved!.weightData as ArrayBuffer);
+  return { graphFile, weights, base: { format: 'layers-model', modelTopology: saved!.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: saved!.weightSpecs }] } };
+}
+
+type Manifest = { paths: unknown; weights: Record<string, unknown>[] }[];
+/** Mutations of a model.json, by kind. */
+const MUTATIONS: Record<string, (json: Record<string, unknown> & { weightsManifest: Manifest }, r: () => number, hostile: () => unknown) => void> = {
+  dtype: (json, r, hostile) => {
+    const specs = json.weightsManifest[0]!.weights;
+    specs[Math.floor(r() * specs.length)]!.dtype = hostile();
+  },
+  path: (json, r) => {
+    json.weightsManifest[0]!.paths = [pickPath(r)];
+  },
+  topology: (json, _r, hostile) => {
+    json.modelTopology = hostile();
+  },
+  dropSpec: (json, r) => {
+    const specs = json.weightsManifest[0]!.weights;
+    specs.splice(Math.floor(r() * specs.length), 1);
+  },
+  specShape: (json, r, hostile) => {
+    const specs = json.weightsManifest[0]!.weights;
+    specs[Math.floor(r() * specs.length)]!.shape = hostile();
+  },
+  manifest: (json, r, hostile) => {
+    json.weightsManifest = (r() < 0.5 ? hostile() : [hostile(), { paths: [hostile()], weights: hostile() }]) as never;
+  },
+};
+
+async function modelJsonProperty(kinds: string[], seed: number, numRuns: number): Promise<void> {
+  const { graphFile, weights, base } = await savedModel();
+  await fc.assert(
+    fc.asyncProperty(fc.nat(), fc.anything(), async (s, extra) => {
+      const r = rng(s);
+      const json = JSON.parse(JSON.stringify(base)) as Record<string, unknown> & { weightsManifest: Manifest };
+      const hostile = () => (r() < 0.3 ? extra : HOSTILE_VALUES[Math.floor(r() * HOSTILE_VALUES.length)]);
+      MUTATIONS[kinds[Math.floor(r() * kinds.length)]!]!(json, r, hostile);
+      const sub = mkdtempSync(join(dir, 'mj-'));
+      writeFileSync(join(sub, 'weights.bin'), r() < 0.5 ? weights : damageBytes(weights, s));
+      const text = JSON.stringify(json);
+      // Truncated text too (invalid JSON).
+      writeFileSync(join(sub, 'model.json'), r() < 0.2 ? text.slice(0, Math.floor(r() * text.length)) : text);
+      await expectExit012('import', join(sub, 'model.json'), '-o', join(sub, 'g.json'));
+      await expectExit012('export', graphFile, '-o', join(sub, 'x.onnx'), '--weights', join(sub, 'model.json'));
+    }),
+    { seed, numRuns },
+  );
+  expectNoFailures();
+}
+
 describe('CLI on hostile tfjs model.json files', () => {
   it(
-    '100 model.json files (mutated topology, manifest, weight files): import and export --weights exit 0, 1 or 2',
-    async () => {
-      const doc = buildGraph({ seed: 3, size: 3, mode: 'valid' });
-      const graphFile = file('g.json', JSON.stringify(doc));
-      const c = compile(doc);
-      let saved: tf.io.ModelArtifacts | undefined;
-      await c.model.save(
-        tf.io.withSaveHandler(async (a) => {
-          saved = a;
-          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-        }),
-      );
-      c.model.dispose();
-      const weights = new Uint8Array(saved!.weightData as ArrayBuffer);
-      const base = { format: 'layers-model', modelTopology: saved!.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: saved!.weightSpecs }] };
-      await fc.assert(
-        fc.asyncProperty(fc.nat(), fc.anything(), async (seed, extra) => {
-          const r = rng(seed);
-          const json = JSON.parse(JSON.stringify(base)) as Record<string, unknown> & { weightsManifest: { paths: string[]; weights: Record<string, unknown>[] }[] };
-          const hostile = () => (r() < 0.3 ? extra : HOSTILE_VALUES[Math.floor(r() * HOSTILE_VALUES.length)]);
-          const specs = json.weightsManifest[0]!.weights;
-          switch (Math.floor(r() * 6)) {
-            case 0:
-              if (specs.length) specs[Math.floor(r() * specs.length)]!.shape = hostile();
-              break;
-            case 1:
-              if (specs.length) specs[Math.floor(r() * specs.length)]!.dtype = hostile();
-              break;
-            case 2:
-              json.weightsManifest[0]!.paths = [pickPath(r)];
-              break;
-            case 3:
-              json.modelTopology = hostile();
-              break;
-            case 4:
-              json.weightsManifest = hostile() as never;
-              break;
-            default:
-              if (specs.length) specs.splice(Math.floor(r() * specs.length), 1);
-          }
-          const sub = mkdtempSync(join(dir, 'mj-'));
-          writeFileSync(join(sub, 'weights.bin'), r() < 0.5 ? weights : damageBytes(weights, seed));
-          const text = r() < 0.2 ? damageText(JSON.stringify(json), seed) : JSON.stringify(json);
-          writeFileSync(join(sub, 'model.json'), text);
-          await expectExit012('import', join(sub, 'model.json'), '-o', join(sub, 'g.json'));
-          await expectExit012('export', graphFile, '-o', join(sub, 'x.onnx'), '--weights', join(sub, 'model.json'));
-        }),
-        { seed: 3, numRuns: 100, endOnFailure: true },
-      );
-    },
+    '100 model.json files (dtypes, weight file names, topology, missing specs, damaged weights): import and export --weights exit 0, 1 or 2',
+    () => modelJsonProperty(['dtype', 'path', 'topology', 'dropSpec'], 3, 100),
+    TIMEOUT,
+  );
+
+  // Known to fail today, each an internal error (exit 3) on a manifest that is not the documented
+  // shape: import's companionWeights and export's loadWeightsFile read weightsManifest and its
+  // paths without checking they are lists of strings; src/import/tfjs.ts (decodeWeights) and
+  // src/train/weights.ts reduce a spec's shape without checking it is a list. Issue 12 items 1
+  // and 4 rework exactly this reading (weight-file confinement, exit codes): when they land this
+  // test fails, and `it.fails` becomes `it`.
+  it.fails(
+    '60 model.json files with a hostile manifest or spec shapes: import and export --weights exit 0, 1 or 2',
+    () => modelJsonProperty(['specShape', 'manifest'], 4, 60),
     TIMEOUT,
   );
 });

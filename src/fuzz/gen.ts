@@ -84,8 +84,8 @@ function validParam(r: Rand, name: string, def: ParamDef, hint: Shape | undefine
   switch (def.kind) {
     case 'int': {
       if (def.nullable && r() < 0.2) return null;
-      // Unknown lengths run with 5 steps (see parity's inputs): a table of positions covers them.
-      if (name === 'maxLength') return int(r, 8, 12);
+      // Unknown lengths run with UNKNOWN_FILL (12) steps (src/fuzz/check.ts): the table covers them.
+      if (name === 'maxLength') return int(r, 12, 16);
       const lo = def.min ?? 0;
       const hi = Math.min(def.max ?? lo + 5, lo + 5);
       if (typeof def.default === 'number' && def.default <= 8 && r() < 0.3) return def.default;
