@@ -383,7 +383,9 @@ function emitUnrolled(ctx: OnnxContext, a: OnnxRnnArgs): { Y: string; Yh: string
     let R = '';
     let Rzr = '';
     let Rh = '';
-    if (kind === 'GRU' && !after) {
+    // One step from a zero state never reads the recurrent kernel: no initializer nothing uses.
+    const recurs = T > 1 || a.initial?.h[d] !== undefined;
+    if (recurs && kind === 'GRU' && !after) {
       const rows = recurrent.shape[0]!;
       const zr = new Float32Array(rows * 2 * u);
       const hh = new Float32Array(rows * u);
@@ -393,7 +395,7 @@ function emitUnrolled(ctx: OnnxContext, a: OnnxRnnArgs): { Y: string; Yh: string
       }
       Rzr = floatInit(ctx, `${hint}_recurrent_zr`, { data: zr, dims: [rows, 2 * u] });
       Rh = floatInit(ctx, `${hint}_recurrent_h`, { data: hh, dims: [rows, u] });
-    } else R = weightInit(ctx, `${hint}_recurrent_kernel`, recurrent);
+    } else if (recurs) R = weightInit(ctx, `${hint}_recurrent_kernel`, recurrent);
     let h: string | undefined = a.initial?.h[d];
     let c: string | undefined = a.initial?.c?.[d];
     const outs: string[] = new Array<string>(T);

@@ -18,16 +18,16 @@ export function mutateGraph(doc: GraphDoc, seed: number, extras: readonly unknow
   const n = int(r, 1, 3);
   for (let i = 0; i < n && g.nodes.length; i++) {
     const node = pick(r, g.nodes);
-    switch (int(r, 0, 7)) {
-      case 0:
-      case 1: {
+    // Half the mutations change one param, so a fair share of mutants stay valid and run.
+    switch (r() < 0.5 ? 0 : int(r, 2, 7)) {
+      case 0: {
         // A param: in range (a small number or another option) or hostile.
         const spec = getBlock(node.type);
         const names = spec ? Object.keys(spec.params) : ['units'];
         const name = pick(r, names);
         const def = spec?.params[name] as ParamDef | undefined;
         const sane = def?.kind === 'enum' ? pick(r, def.options) : def?.kind === 'bool' ? r() < 0.5 : int(r, 0, 4);
-        node.params = { ...(node.params ?? {}), [name]: r() < 0.5 ? sane : pick(r, [...HOSTILE_VALUES, ...extras]) };
+        node.params = { ...(node.params ?? {}), [name]: r() < 0.7 ? sane : pick(r, [...HOSTILE_VALUES, ...extras]) };
         break;
       }
       case 2:

@@ -135,6 +135,18 @@ describe('analyze() keeps its promise', () => {
     for (const [type, params] of cases) await keepsPromise(graph(`${type} activations`, [['x', 'Input', { shape: [null, 3] }], ['r', type, params]], [['x', 'r']]));
     const ops = onnxOps(graph('lstm relu', [['x', 'Input', { shape: [null, 3] }], ['r', 'LSTM', { units: 2, activation: 'relu' }]], [['x', 'r']]));
     expect(ops.find((n) => n.opType === 'LSTM')!.attrs.activations).toEqual({ strings: ['Sigmoid', 'Relu', 'Relu'] });
+    // Unrolled over one known step from a zero state: no recurrent kernel that nothing reads.
+    for (const type of ['LSTM', 'GRU', 'SimpleRNN']) {
+      const doc = graph(`${type} one step`, [['x', 'Input', { shape: [1, 3] }], ['r', type, { units: 2, activation: 'relu' }]], [['x', 'r']]);
+      const c = compile(doc);
+      try {
+        const m = buildOnnxModel(c, { graph: doc }).graph;
+        const read = new Set(m.nodes.flatMap((n) => n.inputs));
+        expect(m.initializers.map((t) => t.name).filter((name) => !read.has(name)), type).toEqual([]);
+      } finally {
+        c.model.dispose();
+      }
+    }
   });
 
   it('Cropping2D on an unknown size keeps it unknown in tfjs and refuses an input too small to crop', async () => {
