@@ -103,7 +103,7 @@ export async function checkGraph(input: GraphDoc, ort: OrtLike, seed = 1): Promi
     if (unsupported.length) {
       // No export promised; the forward pass still is.
       const xs = a.inputs.map((id) => {
-        const info = a.nodes.get(id)!;
+        const info = a.flat.nodes.get(id)!;
         return tf.zeros(concreteShape(info.outputShapes!.out!, 2, UNKNOWN_FILL), (info.outputDtypes?.out ?? 'float32') as 'float32' | 'int32');
       });
       try {
@@ -126,7 +126,7 @@ export async function checkGraph(input: GraphDoc, ort: OrtLike, seed = 1): Promi
     for (let k = 0; k < r.outputs.length; k++) {
       const o = r.outputs[k]!;
       const { node, port } = a.outputs[k]!;
-      const want = concreteShape(a.nodes.get(node)!.outputShapes![port]!, 2, -1);
+      const want = concreteShape(a.flat.nodes.get(node)!.outputShapes![port]!, 2, -1);
       const got = o.shape.map((d, j) => (want[j] === -1 ? -1 : d));
       if (o.tfjsShape) return { outcome: 'ok', failure: `output ${o.name}: onnxruntime shape ${JSON.stringify(o.shape)}, tfjs ${JSON.stringify(o.tfjsShape)}` };
       if (JSON.stringify(got) !== JSON.stringify(want)) return { outcome: 'ok', failure: `output ${o.name}: shape ${JSON.stringify(o.shape)}, analyze predicted ${JSON.stringify(want)}` };
