@@ -123,6 +123,16 @@ describe('analyze() keeps its promise', () => {
       );
   });
 
+  it('Sampling promises no size for an unknown mean that only its logVar knows (found by the fuzzer)', async () => {
+    const doc = graph(
+      'sampling',
+      [['x', 'Input', { shape: [null, 2] }], ['p', 'Permute', { dims: [2, 1] }], ['s', 'Sampling'], ['a', 'Activation', { activation: 'softplus' }]],
+      [['x', 'p'], ['p', 's', 'mean'], ['x', 's', 'logVar'], ['s', 'a']],
+    );
+    expect(analyze(doc).nodes.get('s')!.outputShapes!.out).toEqual([null, null, null]);
+    await keepsPromise(doc);
+  });
+
   it('LSTM, GRU, SimpleRNN and Bidirectional with other activations export for an unknown sequence length', async () => {
     const cases: [string, Record<string, unknown>][] = [
       ['LSTM', { units: 4, activation: 'relu', returnState: true }],

@@ -29,8 +29,13 @@ export interface ParityOutput {
   /** onnxruntime's output shape. */
   shape: number[];
   maxAbsDiff: number;
-  /** The largest |tfjs − onnxruntime| / max(1, |tfjs|): float32 rounding grows with the values. */
+  /**
+   * The largest |tfjs − onnxruntime| / max(1, |tfjs|): float32 rounding grows with the values.
+   * Where both overflow alike (NaN and NaN, or the same infinity) they count as agreeing.
+   */
   maxScaledDiff: number;
+  /** The largest |tfjs value| (Infinity when tfjs gave a NaN or an infinity). */
+  tfjsMaxAbs: number;
   /** tfjs' shape, only when it differs from onnxruntime's (maxAbsDiff is then Infinity). */
   tfjsShape?: number[];
 }
@@ -118,7 +123,7 @@ export async function compiledParity(c: CompiledModel, opts: ParityOptions): Pro
     if (!t) throw new Error(`onnxruntime returned no output "${name}" (got ${Object.keys(got).join(', ')})`);
     const shape = [...t.dims];
     if (shape.length !== want.shape.length || shape.some((d, i) => d !== want.shape[i]))
-      return { name, shape, maxAbsDiff: Infinity, maxScaledDiff: Infinity, tfjsShape: want.shape };
+      return { name, shape, maxAbsDiff: Infinity, maxScaledDiff: Infinity, tfjsMaxAbs: largest(want.data), tfjsShape: want.shape };
     const data = t.data as ArrayLike<number>;
     let m = 0;
     let scaled = 0;
@@ -126,11 +131,21 @@ export async function compiledParity(c: CompiledModel, opts: ParityOptions): Pro
       const d = Math.abs(Number(data[i]) - want.data[i]!);
       // NaN on either side counts as an infinite difference.
       m = Number.isNaN(d) ? Infinity : Math.max(m, d);
-      scaled = Number.isNaN(d) ? Infinity : Math.max(scaled, d / Math.max(1, Math.abs(want.data[i]!)));
+      // Both sides overflowing alike (NaN and NaN, or the same infinity) agree here.
+      const a = Number(data[i]);
+      const b = want.data[i]!;
+      const alike = (Number.isNaN(a) && Number.isNaN(b)) || (a === b && !Number.isFinite(a));
+      scaled = alike ? scaled : Number.isNaN(d) ? Infinity : Math.max(scaled, d / Math.max(1, Math.abs(b)));
     }
-    return { name, shape, maxAbsDiff: m, maxScaledDiff: scaled };
+    return { name, shape, maxAbsDiff: m, maxScaledDiff: scaled, tfjsMaxAbs: largest(want.data) };
   });
   return { maxAbsDiff: outputs.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0), outputs, opset: ONNX_OPSET };
+}
+
+function largest(xs: Float32Array): number {
+  let m = 0;
+  for (const x of xs) m = Number.isFinite(x) ? Math.max(m, Math.abs(x)) : Infinity;
+  return m;
 }
 
 /** Compiles `doc`, exports it, and compares tfjs (current backend) with onnxruntime. */
