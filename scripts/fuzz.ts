@@ -30,7 +30,7 @@ async function run(): Promise<number> {
   }
   await tf.setBackend('cpu');
   ort.env.logLevel = 'error';
-  const tally: Record<Outcome, number> = { unparsable: 0, invalid: 0, unsupported: 0, ok: 0, 'unknown-dims': 0, overflow: 0 };
+  const tally: Record<Outcome, number> = { unparsable: 0, invalid: 0, unsupported: 0, ok: 0, 'unknown-dims': 0, overflow: 0, 'too-big': 0 };
   const limits: { seed: number; note: string }[] = [];
   const failures: { seed: number; mode: Mode; failure: string; graph: unknown }[] = [];
   const t0 = Date.now();
@@ -43,7 +43,7 @@ async function run(): Promise<number> {
       const r = await checkGraph(graph as never, ort, plan.seed);
       tally[r.outcome]++;
       if (r.failure) failures.push({ seed: plan.seed, mode, failure: r.failure, graph });
-      if (r.outcome === 'unknown-dims' || r.outcome === 'overflow') limits.push({ seed: plan.seed, note: `${r.outcome}: ${r.note ?? ''}` });
+      if (r.outcome === 'unknown-dims' || r.outcome === 'overflow' || r.outcome === 'too-big') limits.push({ seed: plan.seed, note: `${r.outcome}: ${r.note ?? ''}` });
     } catch (e) {
       failures.push({ seed: plan.seed, mode, failure: `the fuzzer itself threw: ${(e as Error).stack ?? String(e)}`, graph });
     }
@@ -51,7 +51,7 @@ async function run(): Promise<number> {
   }
   const s = Math.round((Date.now() - t0) / 100) / 10;
   process.stdout.write(
-    `fuzz: ${count} graphs (seed ${seed}, mode ${modeArg}) in ${s} s: ${tally.ok} ran end to end, ${tally.unsupported} unsupported for ONNX, ${tally.invalid} invalid, ${tally.unparsable} unparsable, ${tally['unknown-dims']} stopped on unknown sizes that differ at run time and ${tally.overflow} blew up past 1e6 (known limits); ${failures.length} failing\n`,
+    `fuzz: ${count} graphs (seed ${seed}, mode ${modeArg}) in ${s} s: ${tally.ok} ran end to end, ${tally.unsupported} unsupported for ONNX, ${tally.invalid} invalid, ${tally.unparsable} unparsable, ${tally['unknown-dims']} stopped on unknown sizes that differ at run time, ${tally.overflow} blew up past 1e6, ${tally['too-big']} valid but too big to build (known limits); ${failures.length} failing\n`,
   );
   for (const l of limits) process.stdout.write(`known limit, seed ${l.seed}: ${l.note}\n`);
   for (const f of failures) process.stdout.write(`FAIL seed ${f.seed} (${f.mode}): ${f.failure}\n  graph: ${JSON.stringify(f.graph)}\n`);

@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 const tally: Record<string, Record<Outcome, number>> = {};
 function count(name: string, r: CaseResult): void {
-  const t = (tally[name] ??= { unparsable: 0, invalid: 0, unsupported: 0, ok: 0, 'unknown-dims': 0, overflow: 0 });
+  const t = (tally[name] ??= { unparsable: 0, invalid: 0, unsupported: 0, ok: 0, 'unknown-dims': 0, overflow: 0, 'too-big': 0 });
   t[r.outcome]++;
 }
 afterAll(() => {
