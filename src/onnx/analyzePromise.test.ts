@@ -225,6 +225,8 @@ describe('analyze() keeps its promise', () => {
       graph('max2d', [['x', 'Input', { shape: [null, 7, 2] }], ['c', 'MaxPooling2D', { poolSize: [1, 2], strides: [3, 2], padding: 'same' }]], [['x', 'c']]),
       graph('conv2d', [['x', 'Input', { shape: [null, null, 2] }], ['c', 'Conv2D', { filters: 3, kernelSize: 1, strides: 3, padding: 'same' }]], [['x', 'c']]),
       graph('sep', [['x', 'Input', { shape: [null, null, 2] }], ['c', 'SeparableConv2D', { filters: 3, kernelSize: 1, strides: 3, padding: 'same' }]], [['x', 'c']]),
+      // The unknown axis is safe (span 3 ≥ stride 2); the known one (2 wide, span 1) is not.
+      graph('known axis', [['x', 'Input', { shape: [null, 2, 2] }], ['c', 'AveragePooling2D', { poolSize: [3, 1], strides: 2, padding: 'same' }]], [['x', 'c']]),
     ];
     for (const doc of docs) {
       await keepsPromise(doc);

@@ -139,12 +139,15 @@ export function convPadAttrs(
 }
 
 /**
- * Whether "same" padding needs pads computed at run time: an unknown size with a stride above the
- * window's span. There TF's total (⌈in/s⌉−1)·s + (k−1)·d + 1 − in can be negative, which TF
- * clamps to 0 but onnxruntime's SAME_UPPER refuses ("padding values must be non-negative").
+ * Whether "same" padding needs pads computed at run time: where convPadAttrs would fall back to
+ * SAME_UPPER (an unknown size with a stride > 1) and some axis — that one or a known one, since
+ * SAME_UPPER computes every axis — has a stride above the window's span. There TF's total
+ * (⌈in/s⌉−1)·s + (k−1)·d + 1 − in can be negative, which TF clamps to 0 but onnxruntime's
+ * SAME_UPPER refuses ("padding values must be non-negative").
  */
 export function needsRuntimePads(spatialIn: (number | null)[], kernel: number[], strides: number[], dilations: number[], padding: string): boolean {
-  return padding === 'same' && spatialIn.some((d, i) => d === null && strides[i]! > (kernel[i]! - 1) * (dilations[i] ?? 1) + 1);
+  if (padding !== 'same' || !spatialIn.some((d, i) => d === null && strides[i]! > 1)) return false;
+  return kernel.some((k, i) => strides[i]! > (k - 1) * (dilations[i] ?? 1) + 1);
 }
 
 /**
