@@ -75,7 +75,7 @@ export function unknownDimsClash(a: Analysis, e: unknown): boolean {
   if (/could not be broadcast|does not match the shape|must match|Incompatible shapes|should be the same|mismatch/i.test(msg))
     return nodes.some((info) => info.inputShapes.filter((s) => s !== undefined).length > 1 && info.inputShapes.some(unknown));
   // A window larger than what is left of an unknown size (a typed array of negative length).
-  if ((e instanceof RangeError && /Invalid typed array length: -|negative|Invalid array length/.test(msg)) || /leaves nothing of an input/.test(msg))
+  if ((e instanceof RangeError && /Invalid typed array length: -|negative|Invalid array length/.test(msg)) || /leaves nothing of an input|Invalid input shape/.test(msg))
     return nodes.some((info) => info.inputShapes.some(unknown));
   return false;
 }
