@@ -111,7 +111,7 @@ export default defineBlock({
       inputs: [[null, 13, 2]],
     })),
     { params: { filters: 2, kernelSize: 2, padding: 'causal', activation: 'relu', useBias: false }, inputs: [[null, null, 4]], note: 'variable length' },
-    // Unknown length under "same": ONNX gets auto_pad SAME_UPPER (TF's split) instead of explicit pads.
+    // Unknown length under "same", stride 1: the pads are (k − 1)·d whatever the length, so they stay explicit.
     { params: { filters: 2, kernelSize: 4, padding: 'same' }, inputs: [[null, null, 3]], note: 'variable length' },
     { params: { filters: 5, kernelSize: 5, strides: 2, padding: 'same', activation: 'tanh' }, inputs: [[null, 7, 1]] },
     ...grid({ groups: [2, 4], padding: ['valid', 'same', 'causal'] }, (params) => ({ params: { filters: 8, kernelSize: 3, ...params }, inputs: [[null, 10, 4]] })),

@@ -72,6 +72,7 @@ describe('windowPads', () => {
     // k 3 at dilation 2 spans 5: total 4 → 2 and 2.
     expect(windowPads([7, 7], [3, 1], [1, 1], [2, 1], 'same')).toEqual({ pads: { ints: [2, 0, 2, 0] } });
     expect(windowPads([null], [3], [1], [2], 'causal')).toEqual({ pads: { ints: [4, 0] } });
-    expect(windowPads([null, 5], [3, 3], [1, 1], [1, 1], 'same')).toEqual({ auto_pad: { s: 'SAME_UPPER' } });
+    expect(windowPads([null, 5], [3, 3], [1, 1], [1, 1], 'same')).toEqual({ pads: { ints: [1, 1, 1, 1] } });
+    expect(windowPads([null, 5], [3, 3], [2, 2], [1, 1], 'same')).toEqual({ auto_pad: { s: 'SAME_UPPER' } });
   });
 });

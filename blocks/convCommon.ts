@@ -3,7 +3,7 @@
 import { BlockError, type BlockWeight, type OnnxContext, type PytorchEmitArgs, type PytorchEmitted, type Shape, type SymbolicTensor, type TfjsBuildContext, type TorchTensor } from '../src/core/spec';
 import { GroupedConv } from '../src/core/layers/groupedConv';
 import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
-import { convPadAttrs, depthwiseKernelToOnnx, emitActivation, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
+import { convPadAttrs, depthwiseKernelToOnnx, emitActivation, emitRuntimeSamePad, needsRuntimePads, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
 
 /** tfjs' conv and pool kernels reject strides > 1 together with dilation > 1 on any axis. */
 export function checkStridesDilation(strides: number[], dilationRate: number[]): void {
@@ -18,6 +18,17 @@ export function checkStridesDilation(strides: number[], dilationRate: number[]):
 export function windowPads(spatialIn: (number | null)[], kernel: number[], strides: number[], dilations: number[], padding: string) {
   if (padding === 'causal') return { pads: { ints: [(kernel[0]! - 1) * dilations[0]!, 0] } };
   return convPadAttrs(spatialIn, kernel, strides, dilations, padding);
+}
+
+/**
+ * The channels-first input of a convolution and its pad attributes: the input as it is with
+ * windowPads, or zero-padded at run time where "same" pads depend on an unknown size in a way
+ * onnxruntime's SAME_UPPER cannot do (see needsRuntimePads in src/onnx/ops.ts).
+ */
+export function convWindow(ctx: OnnxContext, xcf: string, spatialIn: (number | null)[], kernel: number[], strides: number[], dilations: number[], padding: string) {
+  if (!needsRuntimePads(spatialIn, kernel, strides, dilations, padding)) return { x: xcf, attrs: windowPads(spatialIn, kernel, strides, dilations, padding) };
+  const x = emitRuntimeSamePad(ctx, xcf, spatialIn.length + 2, kernel, strides, dilations, 0);
+  return { x, attrs: { pads: { ints: new Array<number>(2 * kernel.length).fill(0) } } };
 }
 
 export interface ConvEmit {
@@ -45,14 +56,15 @@ export function emitConv(ctx: OnnxContext, o: ConvEmit): string {
   const kernel = findWeight(o.weights, o.depthwise ? 'depthwise_kernel' : 'kernel', o.nodeId);
   const bias = o.weights.find((w) => w.name === 'bias' || w.name.endsWith('/bias'));
   const w = floatInit(ctx, 'kernel', o.depthwise ? depthwiseKernelToOnnx(kernel) : kernelToOnnx(kernel));
-  const ins = [toChannelsFirst(ctx, o.x, rank), w];
+  const win = convWindow(ctx, toChannelsFirst(ctx, o.x, rank), o.xShape.slice(1, -1), o.kernelSize, o.strides, o.dilationRate, o.padding);
+  const ins = [win.x, w];
   if (bias) ins.push(weightInit(ctx, 'bias', bias));
   const y = ctx.node('Conv', ins, {
     kernel_shape: { ints: o.kernelSize },
     strides: { ints: o.strides },
     dilations: { ints: o.dilationRate },
     group: { i: o.depthwise ? kernel.shape[rank - 2]! : (o.groups ?? 1) },
-    ...windowPads(o.xShape.slice(1, -1), o.kernelSize, o.strides, o.dilationRate, o.padding),
+    ...win.attrs,
   })[0]!;
   return emitActivation(ctx, o.activation, toChannelsLast(ctx, y, rank));
 }

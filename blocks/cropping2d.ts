@@ -37,7 +37,27 @@ export default defineBlock({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
-  toTfjs: ([x], p, ctx) => [ctx.register(ctx.tf.layers.cropping2D({ cropping: p.cropping, name: ctx.name })).apply(x!) as never],
+  toTfjs([x], p, ctx) {
+    const layer = ctx.register(ctx.tf.layers.cropping2D({ cropping: p.cropping, name: ctx.name }));
+    const [[t, b], [l, r]] = p.cropping;
+    // tfjs 4.22 computes an unknown size minus the crop as null − t − b = a negative number, and
+    // at run time slices with size d − t − b, where a negative size means "to the end". So the
+    // symbolic shape keeps unknown sizes unknown, and too small an input is an error, not a
+    // silently wrong slice.
+    const crop = (d: number | null, a: number, z: number) => (d === null ? null : d - a - z);
+    layer.computeOutputShape = (s) => {
+      const q = s as (number | null)[];
+      return [q[0] ?? null, crop(q[1] ?? null, t, b), crop(q[2] ?? null, l, r), q[3] ?? null] as never;
+    };
+    const call = layer.call.bind(layer);
+    layer.call = (inputs, kwargs) => {
+      const shape = (Array.isArray(inputs) ? inputs[0]! : inputs).shape;
+      if (shape[1]! - t - b <= 0 || shape[2]! - l - r <= 0)
+        throw new Error(`Cropping2D "${ctx.name}": cropping ${JSON.stringify(p.cropping)} leaves nothing of an input of ${shape[1]}×${shape[2]} — feed a larger image`);
+      return call(inputs, kwargs);
+    };
+    return [layer.apply(x!) as never];
+  },
   toOnnx(ctx, { params: p, inputs: [x], inputShapes: [xs] }) {
     const [[t, b], [l, r]] = p.cropping;
     // Ends from the known size; for an unknown size count from the end (or to the end when 0).

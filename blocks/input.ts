@@ -1,4 +1,4 @@
-import { BlockError, defineBlock } from '../src/core/spec';
+import { BlockError, defineBlock, MAX_RANK } from '../src/core/spec';
 
 export default defineBlock({
   type: 'Input',
@@ -14,6 +14,11 @@ export default defineBlock({
   outputs: () => ['out'],
   checkParams(p) {
     if (p.shape.length === 0) throw new BlockError('param "shape" must have at least one dimension', { param: 'shape' });
+    if (p.shape.length > MAX_RANK - 1)
+      throw new BlockError(
+        `param "shape" ${JSON.stringify(p.shape)} has ${p.shape.length} dimensions: tfjs runs tensors of rank ${MAX_RANK} at most (the batch and ${MAX_RANK - 1} more) — merge some dimensions`,
+        { param: 'shape' },
+      );
   },
   inferShape: (_inputs, p) => [[null, ...p.shape]],
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),

@@ -8,7 +8,7 @@ import { convOutputLength, fmtShape, requirePositive, requireRank } from '../src
 import { grid } from '../src/core/fixtures';
 import { PaddedPool, ceilPoolLength, poolPads } from '../src/core/layers/pooling';
 import { assign, py } from '../src/pytorch/emit';
-import { convPadAttrs, toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
+import { convPadAttrs, emitRuntimeSamePad, needsRuntimePads, toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
 
 export type PoolMode = 'max' | 'avg';
 
@@ -118,13 +118,27 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
     toOnnx(ctx, { params: p, inputs: [x], inputShapes: [xs] }) {
       const st = poolStrides(p);
       const t = toChannelsFirst(ctx, x!, inRank);
+      const ones = new Array<number>(n).fill(1);
+      const window = { kernel_shape: { ints: p.poolSize }, strides: { ints: st } };
+      if (needsRuntimePads(xs!.slice(1, -1), p.poolSize, st, ones, p.padding)) {
+        // Pads known only at run time (see needsRuntimePads): a max pool pads with −∞; an average
+        // divides the window sums of the zero-padded input by those of a zero-padded mask of
+        // ones, i.e. by the number of real inputs in each window, as tfjs does.
+        const pad = (v: string, fill: number) => emitRuntimeSamePad(ctx, v, inRank, p.poolSize, st, ones, fill);
+        const zeros = { pads: { ints: new Array<number>(2 * n).fill(0) } };
+        if (o.mode === 'max') return [toChannelsLast(ctx, ctx.node('MaxPool', [pad(t, -Infinity)], { ...window, ...zeros })[0]!, inRank)];
+        const mask = ctx.node('ConstantOfShape', [ctx.node('Shape', [t])[0]!], { value: { t: { dtype: 'float32', dims: [1], data: new Float32Array([1]) } } })[0]!;
+        const avg = (v: string) => ctx.node('AveragePool', [pad(v, 0)], { ...window, ...zeros, count_include_pad: { i: 1 } })[0]!;
+        // countIncludePad: the padded zeros count, so the zero-padded window average is the answer.
+        if (p.countIncludePad) return [toChannelsLast(ctx, avg(t), inRank)];
+        return [toChannelsLast(ctx, ctx.node('Div', [avg(t), avg(mask)])[0]!, inRank)];
+      }
       const attrs = {
-        kernel_shape: { ints: p.poolSize },
-        strides: { ints: st },
+        ...window,
         // ceilMode: the last window's overhang as end pads (pooling ignores pads unless counted).
         ...(p.ceilMode
           ? { pads: { ints: [...new Array<number>(n).fill(0), ...poolPads(xs!.slice(1, -1) as number[], p.poolSize, st, 'valid', true).map(([, e]) => e)] } }
-          : convPadAttrs(xs!.slice(1, -1), p.poolSize, st, new Array<number>(n).fill(1), p.padding)),
+          : convPadAttrs(xs!.slice(1, -1), p.poolSize, st, ones, p.padding)),
         // tfjs' "same" average divides by the number of real (unpadded) inputs in the window.
         ...(o.mode === 'avg' ? { count_include_pad: { i: p.countIncludePad ? 1 : 0 } } : {}),
       };

@@ -211,22 +211,50 @@ export function applyRnn(layer: tfjs.layers.Layer, x: SymbolicTensor, states: (S
 //
 // Two exact emissions, both giving ONNX's layout (Y [time, dirs, batch, u], Y_h / Y_c
 // [dirs, batch, u]) so the blocks post-process them the same way:
-// - the native RNN / GRU / LSTM op when the activations are ONNX's defaults (f = Sigmoid,
-//   g = h = Tanh), which is what our defaults are: no `activations` attribute is needed;
-// - otherwise the recurrence unrolled over the (known) time steps, each gate activation emitted
-//   exactly as tfjs computes it (src/onnx/ops.ts). ONNX's ops could take other activations
-//   through their `activations` attribute, but that is a list of strings, which the exporter's
-//   attribute types (OnnxAttr) do not carry yet.
+// - the native RNN / GRU / LSTM op: with ONNX's default activations (f = Sigmoid, g = h = Tanh)
+//   no `activations` attribute is needed; other activations are named in `activations` (each
+//   RNN_ACTIVATIONS entry has an ONNX recurrent counterpart, see onnxRnnActivation), which is
+//   how a sequence of unknown length exports;
+// - for a known number of steps and non-default activations, the recurrence unrolled, each gate
+//   activation emitted exactly as tfjs computes it (src/onnx/ops.ts): plain ops any runtime has.
 
 /** The native op applies exactly these when no activations attribute is given. */
 function defaultActivations(kind: RnnKind, p: RnnP): boolean {
   return p.activation === 'tanh' && (kind === 'SimpleRNN' || (p.recurrentActivation ?? 'sigmoid') === 'sigmoid');
 }
 
-/** Why these params cannot be exported for a sequence of `steps`; undefined when they can. */
-export function onnxRecurrentProblem(kind: RnnKind, p: RnnP, steps: number | null): string | undefined {
-  if (defaultActivations(kind, p) || steps !== null) return undefined;
-  return `${kind} with activation "${p.activation}"${kind === 'SimpleRNN' ? '' : ` and recurrentActivation "${p.recurrentActivation}"`} exports only for a fixed sequence length (the input has an unknown one): give the Input a fixed length, or use activation "tanh"${kind === 'SimpleRNN' ? '' : ' with recurrentActivation "sigmoid"'}`;
+/** ONNX's recurrent activation for a tfjs one, with the alpha/beta tfjs uses (see RNN_ACTIVATIONS). */
+const ONNX_RNN_ACTIVATION: Record<RnnActivation, { name: string; alpha?: number; beta?: number }> = {
+  tanh: { name: 'Tanh' },
+  sigmoid: { name: 'Sigmoid' },
+  hardSigmoid: { name: 'HardSigmoid', alpha: 0.2, beta: 0.5 },
+  relu: { name: 'Relu' },
+  elu: { name: 'Elu', alpha: 1 },
+  softplus: { name: 'Softplus' },
+  softsign: { name: 'Softsign' },
+  linear: { name: 'Affine', alpha: 1, beta: 0 },
+};
+
+/**
+ * The `activations` attribute (and activation_alpha / activation_beta, listed in order for the
+ * functions that take them, never left to defaults) for every direction: f (and g, h) as ONNX
+ * orders them — SimpleRNN [g], GRU [f, g], LSTM [f, g, h] with f the gate activation.
+ */
+export function onnxRnnActivationAttrs(kind: RnnKind, p: RnnP, directions: number): Record<string, OnnxAttr> {
+  const act = (a: string) => {
+    const m = ONNX_RNN_ACTIVATION[a as RnnActivation];
+    if (!m) throw new BlockError(`activation ${JSON.stringify(a)} has no ONNX recurrent counterpart (use one of ${RNN_ACTIVATIONS.join(', ')})`, { param: 'activation' });
+    return m;
+  };
+  const f = p.recurrentActivation ?? 'sigmoid';
+  const one = kind === 'SimpleRNN' ? [p.activation] : kind === 'GRU' ? [f, p.activation] : [f, p.activation, p.activation];
+  const all = Array.from({ length: directions }, () => one.map(act)).flat();
+  const attrs: Record<string, OnnxAttr> = { activations: { strings: all.map((m) => m.name) } };
+  const alphas = all.filter((m) => m.alpha !== undefined).map((m) => m.alpha!);
+  const betas = all.filter((m) => m.beta !== undefined).map((m) => m.beta!);
+  if (alphas.length) attrs.activation_alpha = { floats: alphas };
+  if (betas.length) attrs.activation_beta = { floats: betas };
+  return attrs;
 }
 
 /**
@@ -286,11 +314,8 @@ export interface OnnxRnnArgs {
  * [num_directions, batch, units].
  */
 export function emitOnnxRnn(ctx: OnnxContext, a: OnnxRnnArgs): { Y: string; Yh: string; Yc?: string } {
-  if (!defaultActivations(a.kind, a.p)) {
-    const why = onnxRecurrentProblem(a.kind, a.p, a.steps);
-    if (why) throw new BlockError(why, { param: 'activation' });
-    return emitUnrolled(ctx, a);
-  }
+  const custom = !defaultActivations(a.kind, a.p);
+  if (custom && a.steps !== null) return emitUnrolled(ctx, a);
   const { kind, p } = a;
   const dirs = a.dirWeights.map((w) => onnxWeights(kind, p.units, w, p.useBias));
   const nd = dirs.length;
@@ -309,6 +334,7 @@ export function emitOnnxRnn(ctx: OnnxContext, a: OnnxRnnArgs): { Y: string; Yh: 
   const initH = a.initial ? stack(a.initial.h) : '';
   const initC = a.initial?.c ? stack(a.initial.c) : '';
   const attrs: Record<string, OnnxAttr> = { hidden_size: { i: p.units }, direction: { s: a.direction } };
+  if (custom) Object.assign(attrs, onnxRnnActivationAttrs(kind, p, nd));
   // tfjs' GRU applies the reset gate before the recurrent matmul; resetAfter applies it after.
   if (kind === 'GRU') attrs.linear_before_reset = { i: isResetAfter(kind, p) ? 1 : 0 };
   // Inputs: X, W, R, B, sequence_lens ('' = every sequence full length), initial_h, initial_c.
@@ -358,7 +384,9 @@ function emitUnrolled(ctx: OnnxContext, a: OnnxRnnArgs): { Y: string; Yh: string
     let R = '';
     let Rzr = '';
     let Rh = '';
-    if (kind === 'GRU' && !after) {
+    // One step from a zero state never reads the recurrent kernel: no initializer nothing uses.
+    const recurs = T > 1 || a.initial?.h[d] !== undefined;
+    if (recurs && kind === 'GRU' && !after) {
       const rows = recurrent.shape[0]!;
       const zr = new Float32Array(rows * 2 * u);
       const hh = new Float32Array(rows * u);
@@ -368,7 +396,7 @@ function emitUnrolled(ctx: OnnxContext, a: OnnxRnnArgs): { Y: string; Yh: string
       }
       Rzr = floatInit(ctx, `${hint}_recurrent_zr`, { data: zr, dims: [rows, 2 * u] });
       Rh = floatInit(ctx, `${hint}_recurrent_h`, { data: hh, dims: [rows, u] });
-    } else R = weightInit(ctx, `${hint}_recurrent_kernel`, recurrent);
+    } else if (recurs) R = weightInit(ctx, `${hint}_recurrent_kernel`, recurrent);
     let h: string | undefined = a.initial?.h[d];
     let c: string | undefined = a.initial?.c?.[d];
     const outs: string[] = new Array<string>(T);

@@ -1,7 +1,7 @@
 import { defineBlock, type TorchTensor } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { checkStridesDilation, windowPads } from './convCommon';
+import { checkStridesDilation, convWindow } from './convCommon';
 import { depthwiseKernelToOnnx, emitActivation, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
 import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
 import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
@@ -68,13 +68,13 @@ export default defineBlock({
     const dw = findWeight(weights, 'depthwise_kernel', nodeId);
     const pw = findWeight(weights, 'pointwise_kernel', nodeId);
     const bias = weights.find((w) => w.name === 'bias' || w.name.endsWith('/bias'));
-    const t = toChannelsFirst(ctx, x!, 4);
-    const mid = ctx.node('Conv', [t, floatInit(ctx, 'depthwise_kernel', depthwiseKernelToOnnx(dw))], {
+    const win = convWindow(ctx, toChannelsFirst(ctx, x!, 4), xs!.slice(1, -1), p.kernelSize, p.strides, p.dilationRate, p.padding);
+    const mid = ctx.node('Conv', [win.x, floatInit(ctx, 'depthwise_kernel', depthwiseKernelToOnnx(dw))], {
       kernel_shape: { ints: p.kernelSize },
       strides: { ints: p.strides },
       dilations: { ints: p.dilationRate },
       group: { i: dw.shape[2]! },
-      ...windowPads(xs!.slice(1, -1), p.kernelSize, p.strides, p.dilationRate, p.padding),
+      ...win.attrs,
     })[0]!;
     const pwIns = [mid, floatInit(ctx, 'pointwise_kernel', kernelToOnnx(pw))];
     if (bias) pwIns.push(weightInit(ctx, 'bias', bias));

@@ -34,6 +34,8 @@ export default defineBlock({
   toOnnx(ctx, { params: p, inputs: [x] }) {
     // Pad works on NHWC directly: [begin N, H, W, C, end N, H, W, C].
     const [[t, b], [l, r]] = p.padding;
+    // No padding is the input itself: a no-op Pad is never emitted (see guardPadFusion in src/onnx/export.ts).
+    if (t === 0 && b === 0 && l === 0 && r === 0) return [x!];
     const pads = ctx.constInt64('pads', [0, t, l, 0, 0, b, r, 0], [8]);
     return ctx.node('Pad', [x!, pads], { mode: { s: 'constant' } });
   },

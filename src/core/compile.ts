@@ -8,6 +8,7 @@ import type { GraphDoc } from './graph';
 import type { BlockWeight, SymbolicTensor } from './spec';
 import { getBlock } from '../../blocks/index';
 import { frozenNodeIds } from './frozen';
+import { TensorCopy } from './layers/tensorCopy';
 
 export class CompileError extends Error {
   constructor(
@@ -71,18 +72,28 @@ function build(doc: GraphDoc, opts: CompileOptions): CompiledModel {
     usedNames.add(base);
     const layers: tf.layers.Layer[] = [];
     layersByNode.set(id, layers);
+    const seen = new Set<SymbolicTensor>();
     const inputs = info.inputPorts.map((port) => {
       const ei = info.inputEdges.get(port);
       if (ei === undefined) return undefined;
       const r = analysis.edges[ei]!;
-      return values.get(`${r.source}\0${r.sourceHandle}`);
+      const t = values.get(`${r.source}\0${r.sourceHandle}`)!;
+      if (!seen.has(t)) {
+        seen.add(t);
+        return t;
+      }
+      // The same tensor on a second slot gets a copy of its own (see src/core/layers/tensorCopy.ts).
+      let copyName = `${base}/${port}_copy`;
+      while (usedNames.has(copyName)) copyName += '_';
+      usedNames.add(copyName);
+      return new TensorCopy({ name: copyName }).apply(t) as SymbolicTensor;
     });
     const outs = spec.toTfjs(inputs, info.params, {
       tf,
       name: base,
       register: (l) => {
         layers.push(l);
-        return l;
+        return distinctOutputs(l);
       },
       inputDtypes: info.inputDtypes,
       kernelInitializer: opts.kernelInitializer,
@@ -107,6 +118,30 @@ function freeze(l: tf.layers.Layer): void {
   if (!keepsStatistics) return;
   const call = l.call.bind(l);
   l.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
+}
+
+/**
+ * Makes a layer return a tensor of its own on every output. tfjs' recurrent layers return the
+ * same tensor as "out" and "h" when returnSequences is off; the executor then frees it once the
+ * readers of one port are done, under the readers of the other ("Tensor is disposed"). tfjs'
+ * Layer.apply already clones an output that is also an input; this does the same for an output
+ * repeated among the outputs (a clone shares the data, so it costs nothing).
+ */
+function distinctOutputs<L extends tf.layers.Layer>(layer: L): L {
+  const call = layer.call.bind(layer);
+  layer.call = (inputs, kwargs) => {
+    const ys = call(inputs, kwargs);
+    if (!Array.isArray(ys)) return ys;
+    const seen = new Set<tf.Tensor>();
+    return ys.map((y) => {
+      if (!seen.has(y)) {
+        seen.add(y);
+        return y;
+      }
+      return tf.clone(y);
+    });
+  };
+  return layer;
 }
 
 /** The weights of one node's layers, in getWeights() order, as plain arrays (for exporters). */

@@ -4,7 +4,7 @@
 import { getBlock as registryLookup, BLOCKS } from '../../blocks/index';
 import type { GraphDoc, GraphEdge } from './graph';
 import { resolveParams, quote } from './params';
-import { BlockError, isVariadic, type AnyBlockSpec, type ParamCounts, type Shape } from './spec';
+import { BlockError, isVariadic, MAX_RANK, type AnyBlockSpec, type ParamCounts, type Shape } from './spec';
 import { fmtShape } from './shapes';
 import { expandMacros, hasMacros, MACRO_TYPE } from './macro';
 import { MAX_MERGE_INPUTS, sizeProblem } from './limits';
@@ -459,6 +459,11 @@ function analyzeFlat(doc: GraphDoc, lookup: BlockLookup): Analysis {
     try {
       const outs = spec.inferShape(info.inputShapes, info.params);
       if (outs.length !== info.outputPorts.length) throw new Error(`${spec.type}.inferShape returned ${outs.length} shapes for ${info.outputPorts.length} outputs`);
+      const big = outs.findIndex((s) => s.length > MAX_RANK);
+      if (big >= 0)
+        throw new BlockError(
+          `output "${info.outputPorts[big]}" would be ${fmtShape(outs[big])}, of rank ${outs[big]!.length}: tfjs runs tensors of rank ${MAX_RANK} at most (batch included) — use fewer dimensions`,
+        );
       info.outputShapes = {};
       info.outputDtypes = {};
       const dts = spec.outputDtypes?.(info.params, info.inputDtypes) ?? [];

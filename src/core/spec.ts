@@ -8,6 +8,8 @@ import type * as tfjs from '@tensorflow/tfjs';
 export type Dim = number | null;
 /** A tensor shape including the batch dimension first, e.g. [null, 28, 28, 1]. */
 export type Shape = Dim[];
+/** The highest tensor rank (batch included) tfjs runs: its slice, predict and many kernels stop at 6. */
+export const MAX_RANK = 6;
 
 export type Category =
   | 'io'

@@ -830,7 +830,9 @@ function convertPool(cv: Converter, n: PNode, a: Map<string, PAttr>): TensorVal 
   const inp = n.input ?? [];
   const t0 = cv.tensor(inp[0]!);
   if (t0.shape.length !== 4) throw new Unsupported(`${n.op_type} on a rank-${t0.shape.length} input: only 2-D pooling (NCHW) is mapped`);
-  if ((n.output ?? []).filter((x) => x).length > 1) throw new Unsupported('MaxPool with an Indices output has no block');
+  // An Indices output nothing reads is fine (our exporter adds one to stop onnxruntime's PadFusion).
+  const indices = (n.output ?? [])[1];
+  if (indices && (cv.uses.get(indices) ?? 0) > 0) throw new Unsupported('MaxPool with an Indices output has no block');
   const k = attrInts(a, 'kernel_shape')!;
   const s = attrInts(a, 'strides') ?? [1, 1];
   const d = attrInts(a, 'dilations') ?? [1, 1];

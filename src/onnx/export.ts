@@ -82,10 +82,43 @@ export function onnxUnsupportedNodes(analysis: Analysis): UnsupportedNode[] {
  * the macro's output port when it has several), as the user sees it on the canvas.
  */
 export function onnxOutputName(analysis: Analysis, o: { node: string; port: string }, doc?: GraphDoc): string {
+  const k = analysis.outputs.findIndex((x) => x.node === o.node && x.port === o.port);
+  if (k < 0) return preferredOutputName(analysis, o, doc).name;
+  return onnxOutputNames(analysis, doc)[k]!;
+}
+
+/** The name an output would like (and whether it is a node's own id, which always wins). */
+function preferredOutputName(analysis: Analysis, o: { node: string; port: string }, doc?: GraphDoc): { name: string; own: boolean } {
   const top = doc ? macroOutputOwner(doc).get(`${o.node}\0${o.port}`) : undefined;
-  if (top) return top.ports > 1 ? `${top.id}.${top.port}` : top.id;
+  if (top) return top.ports > 1 ? { name: `${top.id}.${top.port}`, own: false } : { name: top.id, own: true };
   const ports = analysis.nodes.get(o.node)!.outputPorts;
-  return ports.length > 1 ? `${o.node}.${o.port}` : o.node;
+  return ports.length > 1 ? { name: `${o.node}.${o.port}`, own: false } : { name: o.node, own: true };
+}
+
+const namesCache = new WeakMap<Analysis, Map<GraphDoc | undefined, string[]>>();
+/**
+ * The ONNX names of all graph outputs, parallel to analysis.outputs, unique by construction:
+ * inputs and outputs named by their own node id keep it (ids are unique); a derived name
+ * ("<id>.<port>") that another value already has — an LSTM "l" with states beside a node
+ * named "l.h" — gets the first free "_1", "_2"… suffix, in output order.
+ */
+export function onnxOutputNames(analysis: Analysis, doc?: GraphDoc): string[] {
+  let byDoc = namesCache.get(analysis);
+  if (!byDoc) namesCache.set(analysis, (byDoc = new Map()));
+  const hit = byDoc.get(doc);
+  if (hit) return hit;
+  const wanted = analysis.outputs.map((o) => preferredOutputName(analysis, o, doc));
+  const taken = new Set<string>(analysis.inputs);
+  for (const w of wanted) if (w.own) taken.add(w.name);
+  const names = wanted.map((w) => {
+    if (w.own) return w.name;
+    let name = w.name;
+    for (let k = 1; taken.has(name); k++) name = `${w.name}_${k}`;
+    taken.add(name);
+    return name;
+  });
+  byDoc.set(doc, names);
+  return names;
 }
 
 const ownerCache = new WeakMap<GraphDoc, Map<string, { id: string; port: string; ports: number }>>();
@@ -210,8 +243,9 @@ export function buildOnnxModel(compiled: CompiledModel, opts: ExportOptions = {}
     b.reserve(id);
     inputs.push(valueInfo(id, onnxDType(info.outputDtypes?.out), info.outputShapes?.out, batch, id));
   }
-  const outNames = a.outputs.map((o) => onnxOutputName(a, o, opts.graph));
-  for (const n of outNames) if (!a.inputs.includes(n)) b.reserve(n);
+  const outNames = onnxOutputNames(a, opts.graph);
+  // An output that is an Input node itself keeps the input's name (the same value).
+  for (const n of new Set(outNames)) if (!a.inputs.includes(n)) b.reserve(n);
 
   const values = new Map<string, string>(); // `${node}\0${port}` → ONNX value name
   for (const id of a.order) {
@@ -254,6 +288,7 @@ export function buildOnnxModel(compiled: CompiledModel, opts: ExportOptions = {}
     outputs.push(valueInfo(name, onnxDType(info.outputDtypes?.[o.port]), info.outputShapes?.[o.port], batch, name));
   });
 
+  guardPadFusion(b);
   const metadata: { key: string; value: string }[] = [];
   if (opts.graph) metadata.push({ key: GRAPH_METADATA_KEY, value: JSON.stringify(opts.graph) });
   return {
@@ -270,4 +305,27 @@ export function buildOnnxModel(compiled: CompiledModel, opts: ExportOptions = {}
 /** Compiled graph → ONNX file bytes (see the module comment for names and layout). */
 export function exportOnnx(compiled: CompiledModel, opts: ExportOptions = {}): Uint8Array {
   return encodeModel(buildOnnxModel(compiled, opts));
+}
+
+/**
+ * onnxruntime's default graph optimizer (PadFusion) folds a zero-valued constant Pad into a
+ * following MaxPool's pads, but MaxPool pads with −∞: a window over the border then loses the
+ * zeros and returns wrong maxima for negative inputs (ZeroPadding2D → MaxPooling2D, after the
+ * layout Transposes between them cancel). PadFusion leaves a MaxPool that has its optional
+ * Indices output alone, so a MaxPool fed by a Pad (through Transposes or Identities) gets one,
+ * unused.
+ */
+function guardPadFusion(b: OnnxGraphBuilder): void {
+  const producer = new Map<string, NodeData>();
+  for (const n of b.nodes) for (const o of n.outputs) producer.set(o, n);
+  for (const n of b.nodes) {
+    if (n.opType !== 'MaxPool' || n.outputs.length !== 1) continue;
+    let p = producer.get(n.inputs[0]!);
+    while (p && (p.opType === 'Transpose' || p.opType === 'Identity')) p = producer.get(p.inputs[0]!);
+    if (p?.opType === 'Pad') {
+      b.scope = n.name;
+      n.outputs.push(b.uniqueName('indices_unused'));
+      b.scope = '';
+    }
+  }
 }

@@ -65,11 +65,15 @@ describe('layout helpers', () => {
     expect(d.data[(3 * 5 + 2) * 6 + 1 * 3 + 0]).toBe(at(1, 0, 3, 2));
   });
 
-  it("pads like TF's SAME (extra pixel at the end), auto_pad for unknown sizes", () => {
+  it("pads like TF's SAME (extra pixel at the end); unknown sizes: static pads at stride 1, else auto_pad", () => {
     expect(convPadAttrs([11, 9], [2, 5], [2, 1], [1, 1], 'same')).toEqual({ pads: { ints: [0, 2, 1, 2] } });
     expect(convPadAttrs([10], [3], [1], [2], 'same')).toEqual({ pads: { ints: [2, 2] } });
     expect(convPadAttrs([5, 5], [3, 3], [1, 1], [1, 1], 'valid')).toEqual({ pads: { ints: [0, 0, 0, 0] } });
-    expect(convPadAttrs([null], [3], [1], [1], 'same')).toEqual({ auto_pad: { s: 'SAME_UPPER' } });
+    // Stride 1: total (k − 1)·d whatever the size (onnxruntime refuses SAME_UPPER with dilations).
+    expect(convPadAttrs([null], [3], [1], [1], 'same')).toEqual({ pads: { ints: [1, 1] } });
+    expect(convPadAttrs([null, 6], [3, 2], [1, 1], [2, 3], 'same')).toEqual({ pads: { ints: [2, 1, 2, 2] } });
+    expect(convPadAttrs([null], [3], [2], [1], 'same')).toEqual({ auto_pad: { s: 'SAME_UPPER' } });
+    expect(() => convPadAttrs([null], [3], [2], [2], 'same')).toThrow(/SAME_UPPER refuses dilations/);
   });
 });
 

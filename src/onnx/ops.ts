@@ -113,8 +113,12 @@ export function channelsFirst(ctx: OnnxContext, x: string, rank: number, body: (
 /**
  * ONNX `pads` for tfjs' padding ("valid" → zeros; "same" → TF's SAME: total = max((⌈in/s⌉−1)·s +
  * (k−1)·d + 1 − in, 0), the extra pixel at the end). Returns begins for every spatial axis then
- * ends, as ONNX wants. An unknown input size with "same" falls back to auto_pad SAME_UPPER,
- * which computes the same thing at run time.
+ * ends, as ONNX wants. With stride 1 the total is (k−1)·d whatever the size, so an unknown size
+ * still gets explicit pads. Only an unknown size with a stride > 1 falls back to auto_pad
+ * SAME_UPPER (the same split at run time); onnxruntime refuses SAME_UPPER with dilations > 1,
+ * which tfjs never combines with strides > 1 (see checkStridesDilation in blocks/convCommon.ts),
+ * and a negative total, which a stride above the window's span can give: callers pad at run time
+ * then (needsRuntimePads, emitRuntimeSamePad).
  */
 export function convPadAttrs(
   spatialIn: (number | null)[],
@@ -126,19 +130,59 @@ export function convPadAttrs(
   const n = kernel.length;
   if (padding === 'valid') return { pads: { ints: new Array<number>(2 * n).fill(0) } };
   if (padding !== 'same') throw new Error(`convPadAttrs: padding ${JSON.stringify(padding)} is not "valid" or "same" (causal padding is a Pad before the op)`);
-  if (spatialIn.some((d) => d === null)) return { auto_pad: { s: 'SAME_UPPER' } };
+  const dynamic = spatialIn.some((d, i) => d === null && (strides[i] ?? 1) > 1);
+  if (dynamic) {
+    if (dilations.some((d) => d > 1))
+      throw new Error(`"same" padding with strides ${JSON.stringify(strides)} and dilations ${JSON.stringify(dilations)} on an unknown size has no ONNX form onnxruntime runs (SAME_UPPER refuses dilations)`);
+    return { auto_pad: { s: 'SAME_UPPER' } };
+  }
   const begins: number[] = [];
   const ends: number[] = [];
   for (let i = 0; i < n; i++) {
-    const input = spatialIn[i]!;
+    const input = spatialIn[i] ?? null;
     const s = strides[i]!;
     const eff = (kernel[i]! - 1) * (dilations[i] ?? 1) + 1;
-    const out = Math.ceil(input / s);
-    const total = Math.max((out - 1) * s + eff - input, 0);
+    // input === null only with stride 1 here: ⌈in/1⌉ = in, so the total is eff − 1.
+    const total = input === null ? eff - 1 : Math.max((Math.ceil(input / s) - 1) * s + eff - input, 0);
     begins.push(Math.floor(total / 2));
     ends.push(total - Math.floor(total / 2));
   }
   return { pads: { ints: [...begins, ...ends] } };
+}
+
+/**
+ * Whether "same" padding needs pads computed at run time: where convPadAttrs would fall back to
+ * SAME_UPPER (an unknown size with a stride > 1) and some axis — that one or a known one, since
+ * SAME_UPPER computes every axis — has a stride above the window's span. There TF's total
+ * (⌈in/s⌉−1)·s + (k−1)·d + 1 − in can be negative, which TF clamps to 0 but onnxruntime's
+ * SAME_UPPER refuses ("padding values must be non-negative").
+ */
+export function needsRuntimePads(spatialIn: (number | null)[], kernel: number[], strides: number[], dilations: number[], padding: string): boolean {
+  if (padding !== 'same' || !spatialIn.some((d, i) => d === null && strides[i]! > 1)) return false;
+  return kernel.some((k, i) => strides[i]! > (k - 1) * (dilations[i] ?? 1) + 1);
+}
+
+/**
+ * Pads a channels-first tensor as TF's "same" does, with the sizes read at run time (Shape →
+ * integer arithmetic → Pad): total = max((⌈in/s⌉−1)·s + span − in, 0), the odd pixel at the
+ * end. The window op that follows then has zero pads. `fill` is the padding value (−∞ before a
+ * max pool, 0 before a convolution).
+ */
+export function emitRuntimeSamePad(ctx: OnnxContext, xcf: string, rank: number, kernel: number[], strides: number[], dilations: number[], fill: number): string {
+  const n = rank - 2;
+  const spans = kernel.map((k, i) => (k - 1) * (dilations[i] ?? 1) + 1);
+  const shape = ctx.node('Shape', [xcf])[0]!;
+  const size = ctx.node('Slice', [shape, ctx.constInt64('spatial_start', [2]), ctx.constInt64('spatial_end', [rank])])[0]!;
+  const s = ctx.constInt64('strides', strides.slice(0, n));
+  // ⌈in/s⌉ as (in + s − 1) / s: sizes are positive, so ONNX's integer Div (truncating) floors.
+  const out = ctx.node('Div', [ctx.node('Add', [size, ctx.constInt64('strides_minus_1', strides.map((v) => v - 1))])[0]!, s])[0]!;
+  const reach = ctx.node('Add', [ctx.node('Mul', [ctx.node('Sub', [out, ctx.constInt64('one', [1], [])])[0]!, s])[0]!, ctx.constInt64('spans', spans)])[0]!;
+  const total = ctx.node('Max', [ctx.node('Sub', [reach, size])[0]!, ctx.constInt64('zero', [0], [])])[0]!;
+  const begin = ctx.node('Div', [total, ctx.constInt64('two', [2], [])])[0]!;
+  const end = ctx.node('Sub', [total, begin])[0]!;
+  const none = ctx.constInt64('no_pad', [0, 0]);
+  const pads = ctx.node('Concat', [none, begin, none, end], { axis: { i: 0 } })[0]!;
+  return ctx.node('Pad', [xcf, pads, ctx.constFloat('fill', [fill], [])], { mode: { s: 'constant' } })[0]!;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,6 +29,13 @@ export interface ParityOutput {
   /** onnxruntime's output shape. */
   shape: number[];
   maxAbsDiff: number;
+  /**
+   * The largest |tfjs − onnxruntime| / max(1, |tfjs|): float32 rounding grows with the values.
+   * Where both overflow alike (NaN and NaN, or the same infinity) they count as agreeing.
+   */
+  maxScaledDiff: number;
+  /** The largest |tfjs value| (Infinity when tfjs gave a NaN or an infinity). */
+  tfjsMaxAbs: number;
   /** tfjs' shape, only when it differs from onnxruntime's (maxAbsDiff is then Infinity). */
   tfjsShape?: number[];
 }
@@ -41,8 +48,10 @@ export interface ParityReport {
 export interface ParityOptions {
   ort: OrtLike;
   seed?: number;
-  /** Batch size of the random inputs (default 2); unknown dims are filled with 5. */
+  /** Batch size of the random inputs (default 2). */
   batch?: number;
+  /** The size given to unknown dims of the inputs (default 5). */
+  fill?: number;
   /** Upper bound (exclusive) for int32 inputs; default: the consuming Embedding's inputDim, else 10. */
   maxInt?: number;
   /** Passed to the exporter (e.g. graph for the metadata). */
@@ -73,10 +82,10 @@ interface Feed {
 }
 
 /** Seeded inputs for every Input of the graph (same scheme as src/core/randomInputs.ts). */
-export function parityInputs(a: Analysis, seed = 1, batch = 2, maxInt?: number): Feed[] {
+export function parityInputs(a: Analysis, seed = 1, batch = 2, maxInt?: number, fill = 5): Feed[] {
   return a.inputs.map((id, i) => {
     const info = a.nodes.get(id)!;
-    const shape = concreteShape(info.outputShapes!.out!, batch);
+    const shape = concreteShape(info.outputShapes!.out!, batch, fill);
     const dtype = (info.outputDtypes?.out ?? 'float32') as 'float32' | 'int32';
     const bound = maxInt ?? intInputBound(a, id);
     return { name: id, shape, dtype, data: randomArray(shape, seed + i * 7919, dtype, bound) };
@@ -87,7 +96,7 @@ export function parityInputs(a: Analysis, seed = 1, batch = 2, maxInt?: number):
 export async function compiledParity(c: CompiledModel, opts: ParityOptions): Promise<ParityReport> {
   const bytes = exportOnnx(c, opts.exportOptions);
   opts.onModel?.(bytes);
-  const feeds = parityInputs(c.analysis, opts.seed ?? 1, opts.batch ?? 2, opts.maxInt);
+  const feeds = parityInputs(c.analysis, opts.seed ?? 1, opts.batch ?? 2, opts.maxInt, opts.fill);
   const xs = feeds.map((f) => tf.tensor(f.data, f.shape, f.dtype));
   let expected: { data: Float32Array; shape: number[] }[];
   try {
@@ -114,17 +123,29 @@ export async function compiledParity(c: CompiledModel, opts: ParityOptions): Pro
     if (!t) throw new Error(`onnxruntime returned no output "${name}" (got ${Object.keys(got).join(', ')})`);
     const shape = [...t.dims];
     if (shape.length !== want.shape.length || shape.some((d, i) => d !== want.shape[i]))
-      return { name, shape, maxAbsDiff: Infinity, tfjsShape: want.shape };
+      return { name, shape, maxAbsDiff: Infinity, maxScaledDiff: Infinity, tfjsMaxAbs: largest(want.data), tfjsShape: want.shape };
     const data = t.data as ArrayLike<number>;
     let m = 0;
+    let scaled = 0;
     for (let i = 0; i < want.data.length; i++) {
       const d = Math.abs(Number(data[i]) - want.data[i]!);
       // NaN on either side counts as an infinite difference.
       m = Number.isNaN(d) ? Infinity : Math.max(m, d);
+      // Both sides overflowing alike (NaN and NaN, or the same infinity) agree here.
+      const a = Number(data[i]);
+      const b = want.data[i]!;
+      const alike = (Number.isNaN(a) && Number.isNaN(b)) || (a === b && !Number.isFinite(a));
+      scaled = alike ? scaled : Number.isNaN(d) ? Infinity : Math.max(scaled, d / Math.max(1, Math.abs(b)));
     }
-    return { name, shape, maxAbsDiff: m };
+    return { name, shape, maxAbsDiff: m, maxScaledDiff: scaled, tfjsMaxAbs: largest(want.data) };
   });
   return { maxAbsDiff: outputs.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0), outputs, opset: ONNX_OPSET };
+}
+
+function largest(xs: Float32Array): number {
+  let m = 0;
+  for (const x of xs) m = Number.isFinite(x) ? Math.max(m, Math.abs(x)) : Infinity;
+  return m;
 }
 
 /** Compiles `doc`, exports it, and compares tfjs (current backend) with onnxruntime. */

@@ -12,3 +12,4 @@ export { GroupedConv, type GroupedConvArgs } from './groupedConv';
 export { ChannelShuffle, ChannelSlice, type ChannelShuffleArgs, type ChannelSliceArgs } from './channels';
 export { AdaptiveAveragePooling2D, PaddedPool, adaptiveMatrix, ceilPoolLength, poolPads, type AdaptivePoolArgs, type PaddedPoolArgs } from './pooling';
 export { ClassToken, LayerScale, StochasticDepth } from './residual';
+export { TensorCopy } from './tensorCopy';

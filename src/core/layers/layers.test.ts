@@ -313,6 +313,8 @@ describe('pure shape rules', () => {
     expect(() => positionalShape(s(12, 4), 'PositionalEmbedding', 10)).toThrow(/maxLength 10 but the input \[null, 12, 4\] has 12 time steps — raise maxLength to at least 12/);
     expect(() => positionalShape(s(5, 4), 'PositionalEmbedding', 10, 8)).toThrow(/outputDim is 8, the input \[null, 5, 4\] has 4 — set outputDim to 4/);
     expect(() => samplingShape([s(4), s(3)])).toThrow(/Sampling needs mean and logVar of the same shape, got mean \[null, 4\] and logVar \[null, 3\]/);
-    expect(samplingShape([s(4, null), s(null, 2)])).toEqual(s(4, 2));
+    // An unknown size stays unknown: at inference z is the mean, sized by the run, not by logVar.
+    expect(samplingShape([s(4, null), s(null, 2)])).toEqual(s(null, null));
+    expect(samplingShape([s(4, 2), s(4, 2)])).toEqual(s(4, 2));
   });
 });

@@ -82,7 +82,9 @@ export function samplingShape(shapes: (Shape | undefined)[]): Shape {
       `Sampling needs mean and logVar of the same shape, got mean ${fmtShape(mean)} and logVar ${fmtShape(logVar)} — feed both from Dense layers with the same units`,
       { port: 'logVar' },
     );
-  return mean.map((d, i) => (d === null ? (logVar[i] ?? null) : d));
+  // An unknown size on either side stays unknown (as in the merge blocks): at inference z is the
+  // mean, whose size the run decides, so a known logVar size must not be promised for it.
+  return mean.map((d, i) => (d === null || logVar[i] === null ? null : d));
 }
 
 /** Keras-hub's sinusoidal encoding for positions 0…T−1, as a row-major [T, D] Float32Array. */
