@@ -140,7 +140,8 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
           ? { pads: { ints: [...new Array<number>(n).fill(0), ...poolPads(xs!.slice(1, -1) as number[], p.poolSize, st, 'valid', true).map(([, e]) => e)] } }
           : convPadAttrs(xs!.slice(1, -1), p.poolSize, st, ones, p.padding)),
         // tfjs' "same" average divides by the number of real (unpadded) inputs in the window.
-        ...(o.mode === 'avg' ? { count_include_pad: { i: p.countIncludePad ? 1 : 0 } } : {}),
+        // (with ceilMode the only pads are the last window's overhang, which PyTorch never counts)
+        ...(o.mode === 'avg' ? { count_include_pad: { i: p.countIncludePad && !p.ceilMode ? 1 : 0 } } : {}),
       };
       const y = ctx.node(o.mode === 'max' ? 'MaxPool' : 'AveragePool', [t], attrs)[0]!;
       return [toChannelsLast(ctx, y, inRank)];
