@@ -75,6 +75,8 @@ export function tagNextRun(t: { label: string; experiment: string } | undefined)
 
 let current: { doc: GraphDoc; docId: string; tag?: typeof nextTag } | undefined;
 const subscribed = new WeakSet<TrainClient>();
+/** Between a run's first 'loading' and the next other state: later 'loading' notes are the same start. */
+let starting = false;
 
 /** Records each run a training client finishes (once per client). */
 export function listenRuns(c: TrainClient): void {
@@ -82,12 +84,14 @@ export function listenRuns(c: TrainClient): void {
   subscribed.add(c);
   void loadRuns();
   c.on((e) => {
-    // The graph as it was when the run started ('loading' comes first on start and Train more).
-    if (e.t === 'state' && e.state === 'loading') {
+    // The graph as it was when the run started ('loading' comes first on start and Train more;
+    // a start can send it more than once, with new notes, before training begins).
+    if (e.t === 'state' && e.state === 'loading' && !starting) {
       const s = getState();
       current = { doc: s.doc, docId: s.docId, tag: nextTag };
       nextTag = undefined;
-    }
+      starting = true;
+    } else if (e.t === 'state' && e.state !== 'loading') starting = false;
     if (e.t !== 'done' || !current) return;
     const t = getTrain();
     const doc = current.doc;
