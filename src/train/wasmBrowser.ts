@@ -3,6 +3,7 @@
 // threads only where the page is cross-origin isolated (COOP/COEP headers: SharedArrayBuffer).
 // The gradient kernels XNNPACK lacks come from wasmKernels.ts, as in Node.
 // Imported lazily by backends.ts when the WASM backend is first wanted.
+import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import plain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import simd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -13,11 +14,17 @@ setWasmPaths({ 'tfjs-backend-wasm.wasm': plain, 'tfjs-backend-wasm-simd.wasm': s
 
 const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-// One thread per core (tfjs' default is half of them); without isolation there are no threads.
-if (isolated) setThreadsCount(Math.max(1, cores));
+// The threaded build starts its pthread workers from its own function's source text, which the
+// production build's minifier breaks (the workers die with "e is not defined"): threads only
+// from the dev server until that is solved; the built site runs WASM on one thread.
+const threads = isolated && !import.meta.env.PROD;
+if (!threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+// One thread per core (tfjs' default is half of them).
+if (threads) setThreadsCount(Math.max(1, cores));
 bridgeWasmKernels();
 
 /** How the WASM backend runs here, for the panel: "SIMD, 4 threads" or "SIMD, 1 thread (…)". */
 export function wasmDescription(): string {
-  return isolated ? `SIMD, ${cores} thread${cores === 1 ? '' : 's'}` : 'SIMD, 1 thread: no threads without cross-origin isolation';
+  if (threads) return `SIMD, ${cores} thread${cores === 1 ? '' : 's'}`;
+  return isolated ? 'SIMD, 1 thread (threads are off in the built site for now)' : 'SIMD, 1 thread: no threads without cross-origin isolation';
 }
