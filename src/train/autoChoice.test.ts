@@ -33,9 +33,9 @@ describe('the automatic backend choice', () => {
   });
 
   it('recognises software renderers by name', () => {
-    expect(softwareRenderer('google / swiftshader')).toBeTruthy();
-    expect(softwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBeTruthy();
-    expect(softwareRenderer('Microsoft Basic Render Driver')).toBeTruthy();
+    expect(softwareRenderer('google / swiftshader')).toBe('google / swiftshader');
+    expect(softwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe('llvmpipe (LLVM 15.0.6, 256 bits)');
+    expect(softwareRenderer('Microsoft Basic Render Driver')).toBe('Microsoft Basic Render Driver');
     expect(softwareRenderer('ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0)')).toBeUndefined();
     expect(softwareRenderer('apple / metal-3')).toBeUndefined();
   });
