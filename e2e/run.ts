@@ -46,6 +46,10 @@ try {
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && logs.push(`console.error: ${m.text()}`));
     page.setDefaultTimeout(20_000);
+    // Loading the app is the step a busy machine slows most (the dev server transforms hundreds of
+    // modules per page load): 20 s was missed at a load average of 26 on 2 cores, with every test
+    // failing at page.goto. Steps inside the app keep the 20 s default.
+    page.setDefaultNavigationTimeout(180_000);
     const started = Date.now();
     try {
       await t.fn({ page, url: server.url, shot: (name) => page.screenshot({ path: `${ARTIFACTS}/${name}.png` }).then(() => undefined) });
