@@ -19,7 +19,13 @@ export const ZOO_CLASSIC: Record<string, string> = {
 };
 
 /** The modern torchvision models, each a template whose counts come from here. */
-export const ZOO: Record<string, ZooEntry> = {};
+export const ZOO: Record<string, ZooEntry> = {
+  'squeezenet1-1': { tv: 'squeezenet1_1', params: 1_235_496 },
+  'shufflenet-v2-x1-0': { tv: 'shufflenet_v2_x1_0', params: 2_278_604 },
+  'resnext50-32x4d': { tv: 'resnext50_32x4d', params: 25_028_904 },
+  'regnet-y-400mf': { tv: 'regnet_y_400mf', params: 4_344_144 },
+  densenet121: { tv: 'densenet121', params: 7_978_856 },
+};
 
 /**
  * Blocks whose MACs are the conv + linear multiply-accumulates torchvision's count holds (the
