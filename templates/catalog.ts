@@ -8,6 +8,7 @@ import { MacroHost, type UnitHost } from './lib/units';
 import { alexnet, lenet5, resnet, RESNET_CFG, vgg, VGG_CFG, vggStages } from './lib/vision';
 import { autoencoder, mlp } from './lib/basic';
 import { bertFinetune, bertPretrain, charLm, seq2seq, transformerClassifier } from './lib/sequence';
+import { densenet, regnetY, shufflenetV2, squeezenet11 } from './lib/zooCnn';
 
 export interface TemplateSpec {
   /** File name without .json. */
@@ -322,6 +323,70 @@ export const TEMPLATES: TemplateSpec[] = [
     dataset: 'Generated digit sequences, classified as sorted or not (32 tokens; same vocabulary as the pretraining template)',
     training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.0001, batchSize: 32, epochs: 5, dataset: 'sequence-sorted' },
     build: (g) => bertFinetune(g, { vocab: 16, length: 32, dModel: 64, heads: 4, ff: 128, dropout: 0.1, layers: 2, classes: 2 }),
+  },
+
+  // ---- The torchvision zoo: modern CNNs (templates/zoo.ts holds their counts) ----
+  {
+    name: 'squeezenet1-1',
+    title: 'SqueezeNet 1.1',
+    family: 'squeezenet',
+    description:
+      'SqueezeNet 1.1 as in torchvision: a 3×3 stride-2 stem, eight fire modules with ceil-mode max pools after the stem and after the 2nd and 4th module, and a 1×1 convolution to the 1000 classes that is averaged over the image. A fire module squeezes the channels with 1×1 filters, then expands them again with 1×1 and 3×3 filters side by side; that and the missing dense layers give AlexNet-level accuracy with 1.2 M parameters, 50 times fewer. Open a fire module to see the squeeze and the two concatenated expands.',
+    paper:
+      'F. N. Iandola, S. Han, M. W. Moskewicz, K. Ashraf, W. J. Dally, K. Keutzer: SqueezeNet: AlexNet-level accuracy with 50x fewer parameters and <0.5MB model size. arXiv:1602.07360, 2016; version 1.1 from the authors\' repository (2016)',
+    dataset: IMAGENET,
+    // The paper's solver: SGD from 0.04 with a linear decay, 170k iterations of 512 images (~68
+    // epochs); the app's schedules are constant and cosine, and cosine is the nearer.
+    training: { ...imagenetTraining(0.04, 68, 512), lrSchedule: 'cosine' },
+    build: (g) => squeezenet11(g, { input: [224, 224, 3], classes: 1000 }),
+  },
+  {
+    name: 'shufflenet-v2-x1-0',
+    title: 'ShuffleNetV2 1.0×',
+    family: 'shufflenet',
+    description:
+      'ShuffleNetV2 1.0× as in torchvision: a 3×3 stride-2 stem and max pool, three stages of 4, 8 and 4 units (116, 232 and 464 channels), a 1×1 convolution to 1024 and the classifier. Each unit splits its channels in half, passes one half by and sends the other through 1×1, depthwise 3×3 and 1×1 convolutions, concatenates the two and shuffles the channels so the halves mix in the next unit; the first unit of a stage instead runs both halves as branches over the whole input at stride 2. It was designed for speed measured on devices rather than for FLOPs: equal channel widths, no grouped 1×1 convolutions, few element-wise operations.',
+    paper: 'N. Ma, X. Zhang, H.-T. Zheng, J. Sun: ShuffleNet V2: Practical Guidelines for Efficient CNN Architecture Design. ECCV 2018 (arXiv:1807.11164)',
+    dataset: IMAGENET,
+    // As ShuffleNet (v1), which V2 follows: batch 1024, from 0.5 with a linear decay, 300k
+    // iterations (~240 epochs); cosine is the nearer of the app's schedules.
+    training: { ...imagenetTraining(0.5, 240, 1024), lrSchedule: 'cosine' },
+    build: (g) => shufflenetV2(g, { input: [224, 224, 3], classes: 1000, repeats: [4, 8, 4], widths: [24, 116, 232, 464, 1024] }),
+  },
+  {
+    name: 'resnext50-32x4d',
+    title: 'ResNeXt-50 (32×4d)',
+    family: 'resnext',
+    description:
+      'ResNeXt-50 32×4d as in torchvision: ResNet-50\'s layout (3, 4, 6, 3 bottlenecks) with the 3×3 convolution of each bottleneck split into 32 groups of 4 channels at the first stage, and the bottleneck twice as wide as ResNet-50\'s. The groups are 32 parallel paths of the same shape, aggregated by the following 1×1 convolution; at the same parameter count and MACs as ResNet-50 this "cardinality" buys more accuracy than depth or width would. Open a bottleneck and compare its conv2 with ResNet-50\'s: same parameters per block, four times the channels seen by the 1×1s.',
+    paper: 'S. Xie, R. Girshick, P. Dollár, Z. Tu, K. He: Aggregated Residual Transformations for Deep Neural Networks. CVPR 2017 (arXiv:1611.05431, 2016)',
+    dataset: IMAGENET,
+    training: imagenetTraining(0.1, 90),
+    build: (g) => resnet(g, { input: [224, 224, 3], classes: 1000, ...RESNET_CFG.resnet50, widths: [64, 128, 256, 512], stem: 'imagenet', groups: 32, widthPerGroup: 4 }),
+  },
+  {
+    name: 'regnet-y-400mf',
+    title: 'RegNetY-400MF',
+    family: 'regnet',
+    description:
+      'RegNetY-400MF as in torchvision: a 3×3 stride-2 stem, four stages of 1, 3, 6 and 6 residual bottlenecks (48, 104, 208 and 440 channels) and the classifier. Each block is a 1×1 convolution, a grouped 3×3 with 8 channels per group, a squeeze-and-excitation gate (a global average, two 1×1 convolutions and a sigmoid that rescales every channel) and a 1×1 projection, each with batch norm. The widths and depths are not hand-picked: they come from a simple linear rule found by searching a space of network designs, which is what RegNet teaches.',
+    paper:
+      'I. Radosavovic, R. P. Kosaraju, R. Girshick, K. He, P. Dollár: Designing Network Design Spaces. CVPR 2020 (arXiv:2003.13678); squeeze-and-excitation from J. Hu, L. Shen, G. Sun: Squeeze-and-Excitation Networks. CVPR 2018',
+    dataset: IMAGENET,
+    // The paper: batch 1024, from 0.8 with a cosine decay, 100 epochs (5·10⁻⁵ weight decay).
+    training: { ...imagenetTraining(0.8, 100, 1024), lrSchedule: 'cosine' },
+    build: (g) => regnetY(g, { input: [224, 224, 3], classes: 1000, stem: 32, depths: [1, 3, 6, 6], widths: [48, 104, 208, 440], groupWidth: 8, seRatio: 0.25 }),
+  },
+  {
+    name: 'densenet121',
+    title: 'DenseNet-121',
+    family: 'densenet',
+    description:
+      'DenseNet-121 as in torchvision: a 7×7 stride-2 stem and max pool, four dense blocks of 6, 12, 24 and 16 layers joined by transitions (1×1 convolution halving the channels, 2×2 average pool), then batch norm, ReLU, global average pooling and the classifier. Every dense layer (batch norm, ReLU, 1×1 to 128, batch norm, ReLU, 3×3 to 32) concatenates its 32 new channels onto everything before it, so each layer sees the features of all earlier layers of its block. This reuse keeps the layers narrow and the model at 8 M parameters; watch the channel count grow by 32 per layer and fall by half at each transition.',
+    paper: 'G. Huang, Z. Liu, L. van der Maaten, K. Q. Weinberger: Densely Connected Convolutional Networks. CVPR 2017 (arXiv:1608.06993, 2016)',
+    dataset: IMAGENET,
+    training: imagenetTraining(0.1, 90),
+    build: (g) => densenet(g, { input: [224, 224, 3], classes: 1000, growth: 32, blocks: [6, 12, 24, 16], initFeatures: 64, bnSize: 4 }),
   },
 ];
 

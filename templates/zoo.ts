@@ -19,7 +19,16 @@ export const ZOO_CLASSIC: Record<string, string> = {
 };
 
 /** The modern torchvision models, each a template whose counts come from here. */
-export const ZOO: Record<string, ZooEntry> = {};
+export const ZOO: Record<string, ZooEntry> = {
+  // Modern CNNs (lib/zooCnn.ts). ciParity where tfjs' WASM forward at 224×224 takes seconds
+  // (SqueezeNet 3 s, ShuffleNetV2 10 s, RegNetY 11 s with the ONNX export; DenseNet-121 27 s and
+  // ResNeXt-50 137 s are left to the full-run script).
+  'squeezenet1-1': { tv: 'squeezenet1_1', params: 1_235_496, ciParity: true },
+  'shufflenet-v2-x1-0': { tv: 'shufflenet_v2_x1_0', params: 2_278_604, ciParity: true },
+  'resnext50-32x4d': { tv: 'resnext50_32x4d', params: 25_028_904 },
+  'regnet-y-400mf': { tv: 'regnet_y_400mf', params: 4_344_144, ciParity: true },
+  densenet121: { tv: 'densenet121', params: 7_978_856 },
+};
 
 /**
  * Blocks whose MACs are the conv + linear multiply-accumulates torchvision's count holds (the

@@ -121,11 +121,12 @@ export function vgg(g: UnitHost, c: VggConfig): void {
 // ResNet (He et al.), torchvision v1.5: the bottleneck strides on its 3×3
 // ---------------------------------------------------------------------------------------------
 
-/** A 3×3 conv (no bias) with torchvision's symmetric padding 1 at any stride. */
-function conv3x3(s: Scope, id: string, x: Ref, filters: number, stride: number): Ref {
-  if (stride === 1) return s.add(id, 'Conv2D', { filters, kernelSize: 3, padding: 'same', useBias: false }, [x]);
+/** A 3×3 conv (no bias; grouped for ResNeXt) with torchvision's symmetric padding 1 at any stride. */
+function conv3x3(s: Scope, id: string, x: Ref, filters: number, stride: number, groups = 1): Ref {
+  const g = groups > 1 ? { groups } : {};
+  if (stride === 1) return s.add(id, 'Conv2D', { filters, kernelSize: 3, padding: 'same', useBias: false, ...g }, [x]);
   const p = s.add(`${id}_pad`, 'ZeroPadding2D', { padding: 1 }, [x]);
-  return s.add(id, 'Conv2D', { filters, kernelSize: 3, strides: stride, padding: 'valid', useBias: false }, [p]);
+  return s.add(id, 'Conv2D', { filters, kernelSize: 3, strides: stride, padding: 'valid', useBias: false, ...g }, [p]);
 }
 
 /** Projection shortcut: 1×1 conv at the block's stride (no bias) + BN. */
@@ -151,13 +152,17 @@ export function basicBlock(planes: number, stride: number, project: boolean) {
   };
 }
 
-/** Bottleneck (v1.5): 1×1 – BN – ReLU – 3×3 (stride s) – BN – ReLU – 1×1 (4×) – BN, + shortcut, ReLU. */
-export function bottleneck(planes: number, stride: number, project: boolean) {
+/**
+ * Bottleneck (v1.5): 1×1 – BN – ReLU – 3×3 (stride s) – BN – ReLU – 1×1 (4×) – BN, + shortcut, ReLU.
+ * ResNeXt: the inner width is planes · widthPerGroup / 64 · groups and the 3×3 is grouped.
+ */
+export function bottleneck(planes: number, stride: number, project: boolean, groups = 1, widthPerGroup = 64) {
+  const width = Math.floor((planes * widthPerGroup) / 64) * groups;
   return (s: Scope, x: Ref): Ref => {
-    let y = s.add('conv1', 'Conv2D', { filters: planes, kernelSize: 1, useBias: false }, [x]);
+    let y = s.add('conv1', 'Conv2D', { filters: width, kernelSize: 1, useBias: false }, [x]);
     y = s.add('bn1', 'BatchNormalization', BN, [y]);
     y = relu(s, 'relu1', y);
-    y = conv3x3(s, 'conv2', y, planes, stride);
+    y = conv3x3(s, 'conv2', y, width, stride, groups);
     y = s.add('bn2', 'BatchNormalization', BN, [y]);
     y = relu(s, 'relu2', y);
     y = s.add('conv3', 'Conv2D', { filters: planes * 4, kernelSize: 1, useBias: false }, [y]);
@@ -181,6 +186,9 @@ export interface ResNetConfig {
   widths: number[];
   /** ImageNet stem (7×7/2 conv + 3×3/2 max pool) or a small one (3×3/1 conv, no pool). */
   stem: 'imagenet' | 'small';
+  /** ResNeXt: groups of the bottleneck 3×3 and channels per group at 64 planes (resnext50_32x4d: 32, 4). */
+  groups?: number;
+  widthPerGroup?: number;
 }
 
 export const RESNET_CFG: Record<'resnet18' | 'resnet34' | 'resnet50' | 'resnet101' | 'resnet152', { block: 'basic' | 'bottleneck'; layers: number[] }> = {
@@ -213,10 +221,13 @@ export function resnet(g: UnitHost, c: ResNetConfig): void {
     for (let j = 0; j < n; j++) {
       const stride = j === 0 && i > 0 ? 2 : 1;
       const project = stride !== 1 || inplanes !== planes * expansion;
-      const kind = c.block === 'basic' ? 'BasicBlock' : 'Bottleneck';
+      const groups = c.groups ?? 1;
+      const width = Math.floor((planes * (c.widthPerGroup ?? 64)) / 64) * groups;
+      const kind = c.block === 'basic' ? 'BasicBlock' : groups > 1 ? `ResNeXtBottleneck_${groups}x${c.widthPerGroup}d` : 'Bottleneck';
       const name = `${kind}_${planes}${stride > 1 ? '_s2' : ''}${project ? '_proj' : ''}`;
-      const label = `${c.block === 'basic' ? 'Basic block' : 'Bottleneck'} ${planes}${expansion > 1 ? `→${planes * expansion}` : ''}${stride > 1 ? ', stride 2' : ''}${project ? ', projection shortcut' : ''}`;
-      const body = c.block === 'basic' ? basicBlock(planes, stride, project) : bottleneck(planes, stride, project);
+      const inner = groups > 1 ? ` (3×3: ${width} in ${groups} groups)` : '';
+      const label = `${c.block === 'basic' ? 'Basic block' : groups > 1 ? 'ResNeXt bottleneck' : 'Bottleneck'} ${planes}${expansion > 1 ? `→${planes * expansion}` : ''}${inner}${stride > 1 ? ', stride 2' : ''}${project ? ', projection shortcut' : ''}`;
+      const body = c.block === 'basic' ? basicBlock(planes, stride, project) : bottleneck(planes, stride, project, groups, c.widthPerGroup);
       x = g.unit(`layer${i + 1}_${j}`, name, label, body, x);
       inplanes = planes * expansion;
     }
