@@ -750,8 +750,9 @@ function TryItSection() {
                 const sv = d.sourceVocab ?? d.vocab!;
                 const { ids, unknown } = tokenize(word, sv);
                 if (unknown.length) return setErr(`not in the input vocabulary: ${unknown.join(' ')}`);
+                if (meta.decoderStart === undefined) return setErr('this data gives no decoder input to read the start token from');
                 client()
-                  .decode(Int32Array.from(ids), d.train.x[1]?.shape[0] ?? 20, d.vocab!.indexOf('</s>'))
+                  .decode(Int32Array.from(ids), d.train.x[1]?.shape[0] ?? 20, meta.decoderStart, d.vocab!.indexOf('</s>'))
                   .then(({ tokens, prediction }) => {
                     setDecoded({ text: detokenize(tokens, d.vocab!), src: ids.map((i) => sv[i]!), tgt: tokens.map((t) => d.vocab![t]!) });
                     setPred(prediction);
