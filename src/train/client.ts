@@ -8,7 +8,7 @@ import type { TensorData } from '../data/dataset';
 import type { BackendChoice, BackendInfo } from './backends';
 import type { TrainingConfig } from './config';
 import type { EvalResult } from './loop';
-import type { DataSource, DatasetMeta, FromWorker, Prediction, StartRequest, ToWorker } from './protocol';
+import type { CallName, CallRequest, CallResult, Calls, Command, DataSource, DatasetMeta, Decoded, FromWorker, Prediction, StartRequest, TestBatch } from './protocol';
 import type { SavedModel } from './weights';
 
 export type TrainEvent = FromWorker | { t: 'crash'; message: string };
@@ -31,7 +31,8 @@ export class TrainClient {
         this.crash(ev.message || 'the training worker stopped unexpectedly');
       };
       this.worker = w;
-      if (this.choice !== 'auto') w.postMessage({ t: 'backend', id: -1, choice: this.choice } satisfies ToWorker & { id: number });
+      // id -1: nobody waits for this reply; the 'backend' event that follows says what started.
+      if (this.choice !== 'auto') w.postMessage({ t: 'backend', id: -1, choice: this.choice } satisfies CallRequest<'backend'>);
     }
     return this.worker;
   }
@@ -66,14 +67,17 @@ export class TrainClient {
     return () => this.listeners.delete(l);
   }
 
-  private send(m: ToWorker, transfer: Transferable[] = []): void {
-    this.w.postMessage(m, transfer);
+  private send(m: Command): void {
+    this.w.postMessage(m);
   }
 
-  private call<T>(m: ToWorker & { id: number }, transfer: Transferable[] = []): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(m.id, { resolve: resolve as (v: unknown) => void, reject });
-      this.send(m, transfer);
+  /** One request/reply call, typed by protocol.ts's Calls map. */
+  private call<K extends CallName>(t: K, req: Calls[K]['req']): Promise<CallResult<K>> {
+    const id = this.id();
+    return new Promise<CallResult<K>>((resolve, reject) => {
+      // The worker answers call `t` with Calls[t]['res'] (its dispatch table is typed by the same map).
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.w.postMessage({ ...req, t, id });
     });
   }
 
@@ -84,11 +88,11 @@ export class TrainClient {
   /** Chooses the backend ('auto' = WebGPU, else WebGL, else CPU) and starts it. */
   setBackend(choice: BackendChoice): Promise<BackendInfo> {
     this.choice = choice;
-    return this.call<BackendInfo>({ t: 'backend', id: this.id(), choice } as ToWorker & { id: number });
+    return this.call('backend', { choice });
   }
 
   loadData(source: DataSource): Promise<DatasetMeta> {
-    return this.call<DatasetMeta>({ t: 'load-data', id: this.id(), source });
+    return this.call('load-data', { source });
   }
 
   start(req: StartRequest): void {
@@ -112,25 +116,26 @@ export class TrainClient {
   }
 
   evaluate(): Promise<EvalResult> {
-    return this.call({ t: 'evaluate', id: this.id() });
+    return this.call('evaluate', {});
   }
   predict(inputs: TensorData[]): Promise<Prediction> {
-    return this.call({ t: 'predict', id: this.id(), inputs });
+    return this.call('predict', { inputs });
   }
-  decode(source: Int32Array, maxLen: number, endId = -1): Promise<{ tokens: number[]; prediction: Prediction }> {
-    return this.call({ t: 'decode', id: this.id(), source, maxLen, endId });
+  /** start: the data's decoder start token (DatasetMeta.decoderStart); endId: </s>, -1 when none. */
+  decode(source: Int32Array, maxLen: number, start: number, endId = -1): Promise<Decoded> {
+    return this.call('decode', { source, maxLen, start, endId });
   }
-  testBatch(count: number): Promise<{ inputs: TensorData[]; prediction: Prediction }> {
-    return this.call({ t: 'test-batch', id: this.id(), count });
+  testBatch(count: number): Promise<TestBatch> {
+    return this.call('test-batch', { count });
   }
   getWeights(): Promise<SavedModel> {
-    return this.call({ t: 'get-weights', id: this.id() });
+    return this.call('get-weights', {});
   }
   loadWeights(graph: GraphDoc, config: TrainingConfig, weights: SavedModel, source?: string): Promise<boolean> {
-    return this.call({ t: 'load-weights', id: this.id(), graph, config, weights, source });
+    return this.call('load-weights', { graph, config, weights, source });
   }
   exportOnnx(): Promise<Uint8Array> {
-    return this.call({ t: 'export-onnx', id: this.id() });
+    return this.call('export-onnx', {});
   }
 
   dispose(): void {

@@ -12,6 +12,7 @@ import { learningRateAt, lossFor, type LossName, type LrSchedule, type TrainingC
 import { mixSeed, withSeededRandom } from '../core/seeded';
 import { samplingLosses } from '../core/layers/sampling';
 import type { GradFlowHook } from './gradFlow';
+import { DECODER_INPUT, decoderStart, greedyDecode } from './decode';
 
 export interface FitIssue {
   /** The graph node to fix (an Input or output node), or null for the dataset as a whole. */
@@ -612,9 +613,9 @@ export interface GreedyResult {
 
 /**
  * Greedy decoding of a teacher-forced seq2seq model (two inputs: source tokens, decoder input),
- * as the app's "decode" does it: the decoder input starts as <s> followed by padding; each step
- * runs the model, takes the argmax at that step and writes it into the next decoder position, so
- * the model sees only its own earlier outputs — unlike teacher-forced evaluation. All test
+ * with the app's decoder (decode.ts): the decoder input starts as the data's start token followed by
+ * padding; each step runs the model, takes the argmax at that step and writes it into the next
+ * decoder position, so the model sees only its own earlier outputs — unlike teacher-forced evaluation. All test
  * sequences are decoded together, T forward passes in all. `end` (the </s> id, when the target
  * vocabulary has one) ends a sequence: tokens after it are not compared.
  */
@@ -622,44 +623,40 @@ export async function evaluateGreedy(c: CompiledModel, data: Dataset, cfg: Train
   const plan = planData(c, data, cfg);
   if (plan.inputs.length !== 2) throw new Error(`greedy decoding needs a seq2seq graph with 2 inputs (source, decoder input); this one has ${plan.inputs.length}`);
   const s = data.test;
-  // The seq2seq datasets give the source tokens, then the decoder input (src/data/sequences.ts).
-  const DEC = 1;
-  const decIn = s.x[DEC]!;
+  const decIn = s.x[DECODER_INPUT]!;
   const out = plan.outputs[0];
   if (!out || out.source.kind !== 'label') throw new Error('greedy decoding needs a first output trained on the dataset\'s target tokens');
   const truth = s.y[out.source.index]!;
   const T = decIn.shape[0]!;
   if (decIn.shape.length !== 1 || truth.shape.length !== 1 || truth.shape[0] !== T)
     throw new Error(`greedy decoding needs token sequences: the decoder input is ${fmt(decIn.shape)} and the target ${fmt(truth.shape)}`);
-  const start = opts.start ?? decIn.data[0]!;
+  const start = opts.start ?? decoderStart(s);
   const tokens = new Int32Array(s.n * T);
   const bs = Math.max(1, opts.batchSize ?? 512);
   for (let from = 0; from < s.n; from += bs) {
     const m = Math.min(s.n, from + bs) - from;
     // Everything but the decoder input stays as in the data.
-    const fixed = plan.inputs.map((i) => (i.dataIndex === DEC ? null : toTensor(sliceRows(s.x[i.dataIndex]!, from, from + m), m)));
-    const dec = new Int32Array(m * T);
-    for (let i = 0; i < m; i++) dec[i * T] = start;
-    const done = new Uint8Array(m);
+    const fixed = plan.inputs.map((i) => (i.dataIndex === DECODER_INPUT ? null : toTensor(sliceRows(s.x[i.dataIndex]!, from, from + m), m)));
     try {
-      for (let t = 0; t < T; t++) {
-        const step = tf.tidy(() => {
-          const decT = tf.tensor(dec, [m, T], 'int32');
-          const o = c.model.predict(fixed.map((x) => x ?? decT)) as tf.Tensor | tf.Tensor[];
-          const y = Array.isArray(o) ? o[0]! : o;
-          // the argmax at step t only: [m, T, V] → [m, V] → [m]
-          return tf.argMax(tf.squeeze(tf.slice(y, [0, t, 0], [m, 1, -1]), [1]), -1);
-        });
-        const best = (await step.data()) as Int32Array;
-        step.dispose();
-        for (let i = 0; i < m; i++) {
-          if (done[i]) continue;
-          tokens[(from + i) * T + t] = best[i]!;
-          if (best[i] === opts.end) done[i] = 1;
-          else if (t + 1 < T) dec[i * T + t + 1] = best[i]!;
-        }
-        if (done.every((d) => d === 1)) break;
-      }
+      const r = await greedyDecode(
+        m,
+        T,
+        start,
+        async (dec, t) => {
+          const step = tf.tidy(() => {
+            const decT = tf.tensor(dec, [m, T], 'int32');
+            const o = c.model.predict(fixed.map((x) => x ?? decT)) as tf.Tensor | tf.Tensor[];
+            const y = Array.isArray(o) ? o[0]! : o;
+            // the argmax at step t only: [m, T, V] → [m, V] → [m]
+            return tf.argMax(tf.squeeze(tf.slice(y, [0, t, 0], [m, 1, -1]), [1]), -1);
+          });
+          const best = (await step.data()) as Int32Array;
+          step.dispose();
+          return best;
+        },
+        opts.end,
+      );
+      tokens.set(r.tokens, from * T);
     } finally {
       tf.dispose(fixed.filter((x): x is tf.Tensor => x !== null));
     }

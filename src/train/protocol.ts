@@ -21,6 +21,8 @@ export interface DatasetMeta {
   /** The dataset with empty data arrays (shapes, dtypes, counts, vocabularies kept). */
   dataset: Dataset;
   preview: Preview;
+  /** Seq2seq data: the token its decoder inputs start with (decode.ts), for greedy decoding. */
+  decoderStart?: number;
 }
 
 export interface StartRequest {
@@ -46,9 +48,42 @@ export interface Prediction {
   ms: number;
 }
 
-export type ToWorker =
-  | { t: 'backend'; choice: BackendChoice }
-  | { t: 'load-data'; id: number; source: DataSource }
+/** A greedy decoding (decode.ts) of one source sequence, with the probes of its last step. */
+export interface Decoded {
+  tokens: number[];
+  prediction: Prediction;
+}
+
+/** A few test examples and the model's outputs for them (the timing is the median of five runs). */
+export interface TestBatch {
+  inputs: TensorData[];
+  prediction: Prediction;
+}
+
+/**
+ * The worker's request/reply calls: method name → what the page sends (besides `t` and `id`) and
+ * what the reply's value is. client.ts and worker.ts are both typed from this one map.
+ */
+export interface Calls {
+  backend: { req: { choice: BackendChoice }; res: BackendInfo };
+  'load-data': { req: { source: DataSource }; res: DatasetMeta };
+  evaluate: { req: object; res: EvalResult };
+  predict: { req: { inputs: TensorData[] }; res: Prediction };
+  /** start: the decoder's start token (DatasetMeta.decoderStart); endId: the </s> token's id, -1 when the vocabulary has none. */
+  decode: { req: { source: Int32Array; maxLen: number; start: number; endId?: number }; res: Decoded };
+  'test-batch': { req: { count: number }; res: TestBatch };
+  'get-weights': { req: object; res: SavedModel };
+  /** source: how messages name the weights (e.g. the uploaded file). */
+  'load-weights': { req: { graph: GraphDoc; config: TrainingConfig; weights: SavedModel; source?: string }; res: boolean };
+  'export-onnx': { req: object; res: Uint8Array };
+}
+
+export type CallName = keyof Calls;
+export type CallRequest<K extends CallName = CallName> = K extends CallName ? { t: K; id: number } & Calls[K]['req'] : never;
+export type CallResult<K extends CallName> = Calls[K]['res'];
+
+/** Fire-and-forget controls: no reply; a failure comes back as an 'error' event. */
+export type Command =
   | { t: 'start'; req: StartRequest }
   /** config: the settings to go on with (learning rate, batch size…); the run's own when absent. */
   /** restart: run the config's learning-rate schedule again from its peak (default: continue). */
@@ -56,17 +91,10 @@ export type ToWorker =
   | { t: 'stop' }
   | { t: 'pause' }
   | { t: 'resume' }
-  | { t: 'evaluate'; id: number }
-  | { t: 'predict'; id: number; inputs: TensorData[] }
-  /** endId: the </s> token's id, -1 when the vocabulary has none. */
-  | { t: 'decode'; id: number; source: Int32Array; maxLen: number; endId?: number }
-  | { t: 'test-batch'; id: number; count: number }
-  | { t: 'get-weights'; id: number }
-  /** source: how messages name the weights (e.g. the uploaded file). */
-  | { t: 'load-weights'; id: number; graph: GraphDoc; config: TrainingConfig; weights: SavedModel; source?: string }
-  | { t: 'export-onnx'; id: number }
   /** Test hook: destroys the WebGPU device, as a driver reset would. */
   | { t: 'lose-device' };
+
+export type ToWorker = Command | CallRequest;
 
 export type RunState = 'idle' | 'loading' | 'training' | 'paused' | 'stopping';
 
@@ -83,7 +111,7 @@ export type FromWorker =
   | { t: 'fit'; issues: FitIssue[] }
   | { t: 'done'; result: TrainResult; evaluation?: EvalResult; weights?: SavedModel; epochOffset: number }
   | { t: 'error'; kind: 'oom' | 'data' | 'graph' | 'error'; message: string }
-  | { t: 'reply'; id: number; ok: true; value: unknown }
+  | { t: 'reply'; id: number; ok: true; value: CallResult<CallName> }
   | { t: 'reply'; id: number; ok: false; message: string };
 
 /**

@@ -5,22 +5,14 @@ import { RUN_FIELDS, runDifferences, runsToCsv, runsToJson, type RunRecord } fro
 import { LineChart, type Series } from './Charts';
 import { client } from './trainState';
 import { deleteRuns, listenRuns, togglePicked, useRuns } from './runsState';
+import { download } from './actions';
+import { pct } from './format';
 import './insight.css';
 
 const PALETTE = ['#4c8dff', '#f5a524', '#46c07a', '#ff5c5c', '#b07cff', '#2ec4d6', '#ff8fd0', '#c3c7cf'];
 export const runColor = (i: number) => PALETTE[i % PALETTE.length]!;
 
-function download(name: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
 const show = (v: string | number | undefined) => (v === undefined ? '—' : typeof v === 'number' && !Number.isInteger(v) ? (Math.abs(v) < 1e-3 ? v.toExponential(1) : String(Number(v.toPrecision(4)))) : String(v));
-const pct = (v: number | undefined) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 
 /** Curves of several runs on one chart: per epoch, validation when there is some, else training. */
 export function RunsOverlay({ runs, metric, testId }: { runs: RunRecord[]; metric: 'loss' | 'accuracy'; testId?: string }) {
