@@ -19,7 +19,12 @@ export const ZOO_CLASSIC: Record<string, string> = {
 };
 
 /** The modern torchvision models, each a template whose counts come from here. */
-export const ZOO: Record<string, ZooEntry> = {};
+export const ZOO: Record<string, ZooEntry> = {
+  'mobilenet-v2': { tv: 'mobilenet_v2', params: 3_504_872 },
+  'mobilenet-v3-small': { tv: 'mobilenet_v3_small', params: 2_542_856, ciParity: true },
+  'mobilenet-v3-large': { tv: 'mobilenet_v3_large', params: 5_483_032 },
+  'efficientnet-b0': { tv: 'efficientnet_b0', params: 5_288_548 },
+};
 
 /**
  * Blocks whose MACs are the conv + linear multiply-accumulates torchvision's count holds (the
