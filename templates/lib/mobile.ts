@@ -178,6 +178,15 @@ export const V3_SMALL: V3Row[] = [
   [96, 5, 576, 96, true, 'HS', 1],
 ];
 
+/** A MobileNetV3-style stack for 28×28 images (mobilenet-mini): two resolutions halved, SE at 7×7. */
+export const V3_MINI: V3Row[] = [
+  [16, 3, 16, 16, false, 'RE', 1],
+  [16, 3, 64, 24, false, 'RE', 2],
+  [24, 3, 72, 24, false, 'RE', 1],
+  [24, 5, 96, 40, true, 'HS', 2],
+  [40, 5, 120, 40, true, 'HS', 1],
+];
+
 export interface MobileNetV3Config {
   input: number[];
   classes: number;
