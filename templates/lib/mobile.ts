@@ -1,5 +1,5 @@
 // The mobile families: MobileNetV2, MobileNetV3 (small, large) and EfficientNet-B0, exactly as
-// torchvision 0.14 defines them, and a small MobileNetV3-style net for 28×28 images.
+// torchvision 0.14 defines them.
 //
 // Exactness notes (for PyTorch parity and torchvision's counts):
 // - torchvision pads every conv symmetrically by (k − 1) / 2. At stride 1 an odd kernel's "same"
@@ -176,15 +176,6 @@ export const V3_SMALL: V3Row[] = [
   [48, 5, 288, 96, true, 'HS', 2],
   [96, 5, 576, 96, true, 'HS', 1],
   [96, 5, 576, 96, true, 'HS', 1],
-];
-
-/** A MobileNetV3-style stack for 28×28 images (mobilenet-mini): two resolutions halved, SE at 7×7. */
-export const V3_MINI: V3Row[] = [
-  [16, 3, 16, 16, false, 'RE', 1],
-  [16, 3, 64, 24, false, 'RE', 2],
-  [24, 3, 72, 24, false, 'RE', 1],
-  [24, 5, 96, 40, true, 'HS', 2],
-  [40, 5, 120, 40, true, 'HS', 1],
 ];
 
 export interface MobileNetV3Config {
