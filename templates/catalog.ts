@@ -7,6 +7,7 @@ import { layout, NOT_BUNDLED, NOT_MEASURED, type TemplateDoc, type TemplateMeta,
 import { MacroHost, type UnitHost } from './lib/units';
 import { alexnet, lenet5, resnet, RESNET_CFG, vgg, VGG_CFG, vggStages } from './lib/vision';
 import { autoencoder, mlp } from './lib/basic';
+import { efficientnetB0, mobilenetV2, mobilenetV3, V3_LARGE, V3_SMALL } from './lib/mobile';
 import { bertFinetune, bertPretrain, charLm, seq2seq, transformerClassifier } from './lib/sequence';
 import { densenet, regnetY, shufflenetV2, squeezenet11 } from './lib/zooCnn';
 
@@ -109,6 +110,51 @@ export const TEMPLATES: TemplateSpec[] = [
     build: (g) => vgg(g, { input: [224, 224, 3], classes: 1000, stages: vggStages(VGG_CFG.vgg16), batchNorm: true, hidden: 4096, dropout: 0.5 }),
   },
   ...resnetTemplates,
+  // ---- Mobile families (torchvision 0.14, exact) ----
+  {
+    name: 'mobilenet-v2',
+    title: 'MobileNetV2',
+    family: 'mobilenet',
+    description:
+      'MobileNetV2 as in torchvision: a 3×3 stride-2 stem, seventeen inverted residual blocks and a 1×1 conv to 1280 channels before pooling and one classifier layer. Each block expands its channels six-fold with a 1×1 conv, filters them with a cheap 3×3 depthwise conv (one filter per channel), and projects back down with a linear 1×1 conv: no ReLU6 after the projection, because a nonlinearity on the narrow bottleneck destroys information. Compare its 3.5 M parameters and about 300 M MACs with ResNet-50\'s 25.6 M and 4.1 G.',
+    paper: 'M. Sandler, A. Howard, M. Zhu, A. Zhmoginov, L.-C. Chen: MobileNetV2: Inverted Residuals and Linear Bottlenecks. CVPR 2018 (arXiv:1801.04381, 2018)',
+    dataset: IMAGENET,
+    training: imagenetTraining(0.045, 300, 256),
+    build: (g) => mobilenetV2(g),
+  },
+  {
+    name: 'mobilenet-v3-large',
+    title: 'MobileNetV3-Large',
+    family: 'mobilenet',
+    description:
+      'MobileNetV3-Large as in torchvision: inverted residual blocks whose kernel sizes, widths and squeeze-and-excitation placement came from a hardware-aware architecture search. Later blocks use hard-swish (x·relu6(x + 3)/6), a cheap stand-in for swish, and the SE blocks gate channels with PyTorch\'s hard sigmoid. Open a block with SE to see the pool → 1×1 → ReLU → 1×1 → gate → broadcasting Multiply path.',
+    paper: 'A. Howard, M. Sandler, G. Chu, L.-C. Chen, B. Chen, M. Tan, W. Wang, Y. Zhu, R. Pang, V. Vasudevan, Q. V. Le, H. Adam: Searching for MobileNetV3. ICCV 2019 (arXiv:1905.02244, 2019)',
+    dataset: IMAGENET,
+    training: { ...imagenetTraining(0.064, 600, 1024), optimizer: 'rmsprop' },
+    build: (g) => mobilenetV3(g, { input: [224, 224, 3], classes: 1000, rows: V3_LARGE, stem: { filters: 16, stride: 2 }, hidden: 1280, dropout: 0.2 }),
+  },
+  {
+    name: 'mobilenet-v3-small',
+    title: 'MobileNetV3-Small',
+    family: 'mobilenet',
+    description:
+      'MobileNetV3-Small as in torchvision: eleven inverted residual blocks, most with squeeze-and-excitation and hard-swish, for phones where about 60 M MACs is the budget. The classifier is two dense layers (576 → 1024 → 1000) with hard-swish between them; note that it holds over half of the 2.5 M parameters. Batch norm uses torchvision\'s eps 0.001 and momentum 0.01 for this family.',
+    paper: 'A. Howard, M. Sandler, G. Chu, L.-C. Chen, B. Chen, M. Tan, W. Wang, Y. Zhu, R. Pang, V. Vasudevan, Q. V. Le, H. Adam: Searching for MobileNetV3. ICCV 2019 (arXiv:1905.02244, 2019)',
+    dataset: IMAGENET,
+    training: { ...imagenetTraining(0.064, 600, 1024), optimizer: 'rmsprop' },
+    build: (g) => mobilenetV3(g, { input: [224, 224, 3], classes: 1000, rows: V3_SMALL, stem: { filters: 16, stride: 2 }, hidden: 1024, dropout: 0.2 }),
+  },
+  {
+    name: 'efficientnet-b0',
+    title: 'EfficientNet-B0',
+    family: 'efficientnet',
+    description:
+      'EfficientNet-B0 as in torchvision: sixteen MBConv blocks (inverted residuals with squeeze-and-excitation and SiLU/swish), found by architecture search and the base that the B1–B7 models scale up in depth, width and resolution together. The residual blocks end in stochastic depth, which drops the whole branch for some examples while training (more often deeper in the network) and is the identity at inference. Compare it with MobileNetV2: the same block shape plus SE, 5×5 kernels in some stages, and better accuracy at similar cost.',
+    paper: 'M. Tan, Q. V. Le: EfficientNet: Rethinking Model Scaling for Convolutional Neural Networks. ICML 2019 (arXiv:1905.11946, 2019)',
+    dataset: IMAGENET,
+    training: { ...imagenetTraining(0.016, 350, 256), optimizer: 'rmsprop' },
+    build: (g) => efficientnetB0(g),
+  },
 
   // ---- The same families, sized to train here ----
   {
@@ -144,6 +190,7 @@ export const TEMPLATES: TemplateSpec[] = [
     training: { ...smallImageTraining('fashion-mnist', 5), limit: 12000 },
     build: (g) => resnet(g, { input: [28, 28, 1], classes: 10, block: 'basic', layers: [2, 2, 2], widths: [8, 16, 32], stem: 'small' }),
   },
+
 
   // ---- Classic small models ----
   {

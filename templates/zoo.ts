@@ -28,6 +28,10 @@ export const ZOO: Record<string, ZooEntry> = {
   'resnext50-32x4d': { tv: 'resnext50_32x4d', params: 25_028_904 },
   'regnet-y-400mf': { tv: 'regnet_y_400mf', params: 4_344_144, ciParity: true },
   densenet121: { tv: 'densenet121', params: 7_978_856 },
+  'mobilenet-v2': { tv: 'mobilenet_v2', params: 3_504_872 },
+  'mobilenet-v3-small': { tv: 'mobilenet_v3_small', params: 2_542_856, ciParity: true },
+  'mobilenet-v3-large': { tv: 'mobilenet_v3_large', params: 5_483_032 },
+  'efficientnet-b0': { tv: 'efficientnet_b0', params: 5_288_548 },
 };
 
 /**
