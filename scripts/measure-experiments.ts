@@ -16,7 +16,7 @@ import { evaluateAsync, evaluateTestAsync, planData, train } from '../src/train/
 import { sliceSplit } from '../src/data/dataset';
 import { createGradFlow, type GradFlowSample } from '../src/train/gradFlow';
 import { bridgeWasmKernels } from '../src/train/wasmKernels';
-import { EXPERIMENTS, type ExperimentResults, type VariantResult } from '../templates/experiments/experiments';
+import { ALL_EXPERIMENTS, type ExperimentResults, type VariantResult } from '../templates/experiments/experiments';
 
 const OUT = 'templates/experiments/results.json';
 const args = process.argv.slice(2);
@@ -50,7 +50,7 @@ function save(done: ExperimentResults['experiments']): void {
   writeFileSync(OUT, JSON.stringify(now, null, 2) + '\n');
 }
 const results = load();
-for (const ex of EXPERIMENTS) {
+for (const ex of ALL_EXPERIMENTS) {
   if (only && !only.includes(ex.id)) continue;
   const out: Record<string, VariantResult> = {};
   for (const v of ex.variants) {

@@ -4,7 +4,7 @@
 // scripts/measure-experiments.ts on tfjs' WASM backend). Plain data: the app and the script share it.
 import type { GraphDoc } from '../../src/core/graph';
 import { deepMlp } from './graphs';
-import { MORE } from './more';
+import { MORE, PENDING_IDS } from './more';
 
 export { deepMlp } from './graphs';
 
@@ -33,7 +33,8 @@ export type Column = 'gradRatioFirst' | 'testAccuracy' | 'trainAccuracy' | 'valA
 const DATA = { dataset: 'mnist', limit: 3000, validationSplit: 0.1, seed: 1 };
 const SGD = { optimizer: 'sgd', momentum: 0.9, learningRate: 0.01, batchSize: 64, epochs: 3 };
 
-export const EXPERIMENTS: Experiment[] = [
+/** Every experiment, measured or not: what scripts/measure-experiments.ts measures. */
+export const ALL_EXPERIMENTS: Experiment[] = [
   {
     id: 'vanishing',
     title: '1 · Vanishing gradients: 10 sigmoid layers vs ReLU + He vs batch norm',
@@ -65,6 +66,16 @@ export const EXPERIMENTS: Experiment[] = [
   },
   ...MORE,
 ];
+
+/**
+ * Experiments defined but not measured yet (the machine they were measured on was too loaded to finish them):
+ * kept out of the gallery, because a card states only numbers measured here. Measure with
+ * `npx tsx scripts/measure-experiments.ts --only ID`, write the card's `shows`, and remove the id.
+ */
+export const PENDING = new Set<string>(PENDING_IDS);
+
+/** The gallery: the measured experiments. */
+export const EXPERIMENTS: Experiment[] = ALL_EXPERIMENTS.filter((e) => !PENDING.has(e.id));
 
 export interface VariantResult {
   testAccuracy: number;

@@ -7,13 +7,17 @@ const MNIST = { dataset: 'mnist', seed: 1 };
 /** The recall task: a key, 50 one-hot distractor digits, name the key (src/data/recall.ts). */
 const RECALL = { length: 51, features: 14, classes: 4 };
 
+/** Defined here but not yet measured (see PENDING in experiments.ts). */
+export const PENDING_IDS: string[] = ['residual', 'init', 'clipping', 'lstm'];
+
 export const MORE: Experiment[] = [
   {
     id: 'dropout',
     title: '4 · Dropout: on vs off (the train/validation gap)',
     claim: 'A large network trained on few examples memorises them: training accuracy runs ahead of validation accuracy. Dropout (here 0.5 after each hidden layer) narrows that gap.',
-    measures: 'accuracy on the training examples and on the validation split after training (both in inference mode), their gap, and test accuracy',
-    shows: '',
+    measures: 'accuracy on the training examples and on the validation split (30% of a 1000-image MNIST subset, less 15% held out for test) after 15 epochs (both in inference mode), their gap, the validation loss per epoch, and test accuracy',
+    shows:
+      'Without dropout the network learns its training examples perfectly (100.0%) against 85.9% on validation, a gap of 14.1 points; its validation loss bottoms out at 0.477 after 6 epochs and climbs back to 0.546 as it memorises. With dropout the gap narrows only a little (99.5% against 86.7%, 12.8 points), but its validation loss is still at its lowest at the end (0.490). On the test images 15 epochs do not show dropout paying off yet: 89.4% without, 87.4% with.',
     variants: [false, true].map((on) => ({
       name: on ? 'dropout 0.5' : 'no dropout',
       graph: deepMlp(on ? 'MLP 2 × 256 + Dropout 0.5' : 'MLP 2 × 256', 2, 'relu', {
