@@ -76,4 +76,20 @@ describe('experiments gallery', () => {
     }
     expect(shows).toContain(Math.min(...off.valLoss).toFixed(3));
   });
+
+  it('init: Glorot trains; too small a scale vanishes the first block\'s gradient, too large a scale blows the gradients up and then stalls', () => {
+    const glorot = r('init')['Glorot']!;
+    const small = r('init')['N(0, 0.01²)']!;
+    const large = r('init')['N(0, 1)']!;
+    expect(glorot.testAccuracy).toBeGreaterThan(small.testAccuracy + 0.5);
+    expect(glorot.testAccuracy).toBeGreaterThan(large.testAccuracy + 0.5);
+    expect(glorot.gradRatioFirst).toBeGreaterThan(0.1);
+    expect(small.gradRatioFirst).toBeLessThan(1e-6);
+    expect(large.gradRatioFirst).toBeGreaterThan(100);
+    expect(large.gradRatioLast).toBeLessThan(1e-6);
+    expect(large.maxGradNorm!).toBeGreaterThan(100 * glorot.maxGradNorm!);
+    const shows = card('init').shows;
+    for (const x of [glorot.gradRatioFirst.toFixed(2), small.gradRatioFirst.toExponential(1), String(large.gradRatioFirst), large.gradRatioLast.toExponential(1), String(large.maxGradNorm), String(glorot.maxGradNorm), large.trainLoss![0]!.toFixed(1)])
+      expect(shows).toContain(x);
+  });
 });

@@ -8,7 +8,7 @@ const MNIST = { dataset: 'mnist', seed: 1 };
 const RECALL = { length: 51, features: 14, classes: 4 };
 
 /** Defined here but not yet measured (see PENDING in experiments.ts). */
-export const PENDING_IDS: string[] = ['residual', 'init', 'clipping', 'lstm'];
+export const PENDING_IDS: string[] = ['residual', 'clipping', 'lstm'];
 
 export const MORE: Experiment[] = [
   {
@@ -46,8 +46,9 @@ export const MORE: Experiment[] = [
     id: 'init',
     title: '7 · Initialisation: Glorot vs too small vs too large',
     claim: "Weights scaled to each layer's fan-in (Glorot/Xavier) keep activations and gradients at a steady size through a deep tanh network; weights far too small make both shrink towards zero layer by layer, weights far too large saturate every tanh so the gradient dies there too.",
-    measures: "the first Dense block's gradient norm relative to the output block's (at the first batch), and test accuracy after 3 epochs",
-    shows: '',
+    measures: "the first Dense block's gradient norm relative to the output block's (at the first batch and at the end), the largest gradient norm seen, and test accuracy after 3 epochs",
+    shows:
+      "With Glorot initialisation the first block starts with 2.92× the output block's gradient and the network reaches 87.6% after 3 epochs. Too small, N(0, 0.01²): the signal shrinks at every layer on the way in and the gradient on the way back, the first block gets 2.1e-8 of the output block's gradient, and the network stays at chance (10.4%). Too large, N(0, 1): each layer multiplies its input by about 8 (σ·√64), driving the tanh units towards saturation; the first batch's gradient is 693× larger at the first block than at the output, the largest gradient norm seen is 737 (Glorot's: 2.59), the training loss starts at 8.1, and after 3 epochs the first block gets 7.3e-9 of the output's gradient and the network is at 12.4%.",
     variants: [
       ['Glorot', 'glorotUniform'],
       ['N(0, 0.01²)', 'normal0.01'],
@@ -58,7 +59,7 @@ export const MORE: Experiment[] = [
         training: { ...MNIST, limit: 3000, validationSplit: 0.1, optimizer: 'sgd', momentum: 0.9, learningRate: 0.01, batchSize: 64, epochs: 3, kernelInitializer: init },
       }),
     })),
-    columns: ['gradRatioFirst', 'testAccuracy'],
+    columns: ['gradRatioFirst', 'maxGradNorm', 'testAccuracy'],
   },
   {
     id: 'clipping',
