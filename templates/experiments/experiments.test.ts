@@ -92,4 +92,16 @@ describe('experiments gallery', () => {
     for (const x of [glorot.gradRatioFirst.toFixed(2), small.gradRatioFirst.toExponential(1), String(large.gradRatioFirst), large.gradRatioLast.toExponential(1), String(large.maxGradNorm), String(glorot.maxGradNorm), large.trainLoss![0]!.toFixed(1)])
       expect(shows).toContain(x);
   });
+
+  it('lstm: measured here, the SimpleRNN carries the key across 50 steps and the LSTM stays at chance (the card says so)', () => {
+    const rnn = r('lstm')['SimpleRNN']!;
+    const lstm = r('lstm')['LSTM']!;
+    expect(Math.min(...rnn.valLoss)).toBeLessThan(0.1);
+    expect(Math.min(...lstm.valLoss)).toBeGreaterThan(1.3);
+    expect(rnn.testAccuracy).toBeGreaterThan(lstm.testAccuracy + 0.15);
+    expect(lstm.testAccuracy).toBeLessThan(0.35);
+    const shows = card('lstm').shows;
+    expect(shows).toContain('the plain RNN wins');
+    for (const x of [Math.min(...rnn.valLoss).toFixed(3), String(rnn.maxGradNorm), pct(rnn.valAccuracy!), pct(lstm.valAccuracy!), String(lstm.maxGradNorm), ...lstm.valLoss.map((v) => v.toFixed(3))]) expect(shows).toContain(x);
+  });
 });

@@ -8,7 +8,7 @@ const MNIST = { dataset: 'mnist', seed: 1 };
 const RECALL = { length: 51, features: 14, classes: 4 };
 
 /** Defined here but not yet measured (see PENDING in experiments.ts). */
-export const PENDING_IDS: string[] = ['residual', 'clipping', 'lstm'];
+export const PENDING_IDS: string[] = ['residual', 'clipping'];
 
 export const MORE: Experiment[] = [
   {
@@ -83,8 +83,9 @@ export const MORE: Experiment[] = [
     id: 'lstm',
     title: '6 · Long dependencies: SimpleRNN vs LSTM',
     claim: "To name the first token after 50 distractors, the network must carry it across 50 steps. A plain RNN's gradient to the first step vanishes on the way back; the LSTM's gated cell state carries it.",
-    measures: 'test accuracy after training (chance is 25%)',
-    shows: '',
+    measures: 'validation loss per epoch, accuracy on the validation split and test accuracy after 3 epochs (chance is 25%, a loss of ln 4 = 1.386)',
+    shows:
+      "Measured here, the plain RNN wins — the opposite of the lecture's claim. The SimpleRNN's validation loss falls to 0.034 after 2 epochs (it names the key almost every time), then a gradient spike (norm 139) in the third epoch undoes much of it: 49.4% on validation, 51.0% on test (experiment 5 is about that spike). The LSTM never leaves chance: validation loss 1.394, 1.392, 1.393, 25.0% on validation, 24.5% on test. Most likely why: this app's SimpleRNN starts with orthogonal recurrent weights, which carry a signal across many steps almost unchanged, while tfjs' LSTM starts with its forget gates at about 0.5 (no forget-gate bias of 1, unlike Keras), so the key's trace halves at each of the 50 steps and its gradient all but vanishes; the LSTM's largest gradient norm was 0.244.",
     variants: (['SimpleRNN', 'LSTM'] as const).map((cell) => ({
       name: cell,
       graph: sequenceClassifier(`${cell}, recall after 50 steps`, cell, {
