@@ -4,6 +4,7 @@ import { loadFashionMnist, loadMnist } from './images';
 import { makePoints } from './synthetic';
 import { loadCmudict, makeCharLm, makeDigitSequences, makeSequenceTask } from './sequences';
 import { DataError } from './dataset';
+import { makeRecall } from './recall';
 
 export interface DatasetEntry {
   name: string;
@@ -25,6 +26,7 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'cmudict', title: 'CMUdict word → phonemes (seq2seq)', load: (env, o) => loadCmudict(env, { n: o.limit, seed: o.seed }) },
   { name: 'char-lm', title: 'Character language model (text)', load: async () => makeCharLm() },
   { name: 'sequence-masked', title: 'Masked digit sequences (BERT-style pretraining)', load: async (_e, o) => makeDigitSequences('masked', { n: o.limit, seed: o.seed }) },
+  { name: 'recall', title: 'Recall the first token after 50 distractors (long dependency)', load: async (_e, o) => makeRecall({ n: o.limit, seed: o.seed }) },
   { name: 'sequence-sorted', title: 'Sorted or not (sequence classification)', load: async (_e, o) => makeDigitSequences('sorted', { n: o.limit, seed: o.seed }) },
 ];
 

@@ -5,7 +5,8 @@ export const LOSSES = ['sparseCategoricalCrossentropy', 'categoricalCrossentropy
 export type LossName = (typeof LOSSES)[number];
 export const OPTIMIZERS = ['sgd', 'adam', 'adagrad', 'rmsprop'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
-export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal'] as const;
+// normal0.01 / normal1: N(0, σ²) whatever the fan-in — badly scaled on purpose (the initialisation experiment).
+export const INITIALIZERS = ['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'normal0.01', 'normal1'] as const;
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
 
 export interface TrainingConfig {

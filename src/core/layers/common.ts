@@ -2,6 +2,7 @@
 // the additive causal mask, and getting a tfjs Shape list out of computeOutputShape's argument.
 import * as tf from '@tensorflow/tfjs';
 import type { Shape } from '../spec';
+import { SCALED_NORMALS } from './scaledNormal';
 
 export type LayerArgs = NonNullable<ConstructorParameters<typeof tf.layers.Layer>[0]>;
 export type Kwargs = Record<string, unknown>;
@@ -25,6 +26,8 @@ const INITIALIZERS: Record<string, () => Init> = {
   truncatedNormal: () => tf.initializers.truncatedNormal({}),
   zeros: () => tf.initializers.zeros(),
   ones: () => tf.initializers.ones(),
+  'normal0.01': () => new SCALED_NORMALS['normal0.01']() as unknown as Init,
+  normal1: () => new SCALED_NORMALS.normal1() as unknown as Init,
 };
 
 /** An initializer from its tfjs name (the training config's kernelInitializer); glorotUniform otherwise. */

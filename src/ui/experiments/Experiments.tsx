@@ -3,7 +3,7 @@
 // overlays their curves and tables what differs. Each card states the result measured here with
 // scripts/measure-experiments.ts (tfjs WASM) and shows the numbers this browser measured next to it.
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import { EXPERIMENTS, type Experiment, type ExperimentResults } from '../../../templates/experiments/experiments';
+import { EXPERIMENTS, type Column, type Experiment, type ExperimentResults, type VariantResult } from '../../../templates/experiments/experiments';
 import RESULTS from '../../../templates/experiments/results.json';
 import { parseTrainingConfig } from '../../train/config';
 import type { RunRecord } from '../../train/runs';
@@ -75,6 +75,17 @@ function latestRuns(ex: Experiment, runs: RunRecord[]): RunRecord[] {
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(1)}%`);
 const ratio = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '—' : x < 0.01 ? `${x.toExponential(1)} (${powerOfTen(x)})` : `${x.toFixed(2)}×`);
 
+/** The card's measured columns: heading and how a results.json entry shows. */
+const COLUMNS: Record<Column, [string, (m: VariantResult) => string]> = {
+  gradRatioFirst: ['first/last grad', (m) => ratio(m.gradRatioFirst)],
+  testAccuracy: ['test acc', (m) => pct(m.testAccuracy)],
+  trainAccuracy: ['train acc', (m) => pct(m.trainAccuracy)],
+  valAccuracy: ['val acc', (m) => pct(m.valAccuracy)],
+  gap: ['gap', (m) => (m.trainAccuracy === undefined || m.valAccuracy === undefined ? '—' : `${(100 * (m.trainAccuracy - m.valAccuracy)).toFixed(1)} pts`)],
+  maxGradNorm: ['max grad norm', (m) => (m.maxGradNorm === undefined || !Number.isFinite(m.maxGradNorm) ? '—' : m.maxGradNorm.toPrecision(3))],
+  status: ['ended', (m) => (m.status === 'nan' ? 'loss NaN, stopped' : (m.status ?? '—'))],
+};
+
 function Card({ ex }: { ex: Experiment }) {
   const runs = useRuns((s) => s.runs);
   const now = useRunning();
@@ -90,8 +101,9 @@ function Card({ ex }: { ex: Experiment }) {
         <thead>
           <tr>
             <th>variant</th>
-            <th>first/last grad</th>
-            <th>test acc</th>
+            {ex.columns.map((c) => (
+              <th key={c}>{COLUMNS[c][0]}</th>
+            ))}
             <th>here (browser)</th>
           </tr>
         </thead>
@@ -102,10 +114,13 @@ function Card({ ex }: { ex: Experiment }) {
             return (
               <tr key={v.name} data-variant={v.name}>
                 <td>{v.name}</td>
-                <td className="mono">{ratio(m?.gradRatioFirst)}</td>
-                <td className="mono">{pct(m?.testAccuracy)}</td>
+                {ex.columns.map((c) => (
+                  <td key={c} className="mono" data-column={c}>
+                    {m ? COLUMNS[c][1](m) : '—'}
+                  </td>
+                ))}
                 <td className="mono" data-testid="experiment-browser">
-                  {r ? `${pct(r.final.testAccuracy)} · ${ratio(r.gradRatio)}` : now?.id === ex.id && ex.variants[now.variant]?.name === v.name ? 'training…' : '—'}
+                  {r ? `${r.status === 'nan' ? 'NaN · ' : ''}${pct(r.final.testAccuracy)} · ${ratio(r.gradRatio)}` : now?.id === ex.id && ex.variants[now.variant]?.name === v.name ? 'training…' : '—'}
                 </td>
               </tr>
             );
