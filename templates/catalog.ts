@@ -10,6 +10,7 @@ import { autoencoder, mlp } from './lib/basic';
 import { efficientnetB0, mobilenetV2, mobilenetV3, V3_LARGE, V3_SMALL } from './lib/mobile';
 import { bertFinetune, bertPretrain, charLm, seq2seq, transformerClassifier } from './lib/sequence';
 import { densenet, regnetY, shufflenetV2, squeezenet11 } from './lib/zooCnn';
+import { convnext, googlenet, vit } from './lib/zooModern';
 
 export interface TemplateSpec {
   /** File name without .json. */
@@ -434,6 +435,51 @@ export const TEMPLATES: TemplateSpec[] = [
     dataset: IMAGENET,
     training: imagenetTraining(0.1, 90),
     build: (g) => densenet(g, { input: [224, 224, 3], classes: 1000, growth: 32, blocks: [6, 12, 24, 16], initFeatures: 64, bnSize: 4 }),
+  },
+  // ---- torchvision zoo: GoogLeNet, ConvNeXt, ViT (templates/lib/zooModern.ts) ----
+  {
+    name: 'googlenet',
+    title: 'GoogLeNet (Inception v1)',
+    family: 'inception',
+    description:
+      'GoogLeNet as torchvision builds it, without the two auxiliary classifiers (they only train): a 7×7 stem, then nine inception modules in three groups with ceil-mode max pooling between them, global average pooling, dropout and one classifier layer. Each inception module runs a 1×1, a 3×3, a second 3×3 (torchvision\'s stand-in for the paper\'s 5×5) and a max-pool branch side by side and concatenates them; the 1×1 convolutions in front of the larger kernels cut the channels first, which is how 22 layers fit in 6.6 M parameters. Open a module to see the four branches.',
+    paper: 'C. Szegedy, W. Liu, Y. Jia, P. Sermanet, S. Reed, D. Anguelov, D. Erhan, V. Vanhoucke, A. Rabinovich: Going Deeper with Convolutions. CVPR 2015 (arXiv:1409.4842, 2014)',
+    dataset: IMAGENET,
+    training: imagenetTraining(0.01, 90),
+    build: (g) => googlenet(g, { classes: 1000 }),
+  },
+  {
+    name: 'convnext-tiny',
+    title: 'ConvNeXt-T',
+    family: 'convnext',
+    description:
+      'ConvNeXt-Tiny as in torchvision: a 4×4 stride-4 "patchify" stem, four stages of 3, 3, 9 and 3 ConvNeXt blocks (96, 192, 384, 768 channels) with a LayerNorm + 2×2 stride-2 convolution between stages, then global average pooling, LayerNorm and the classifier. A block is a 7×7 depthwise convolution, LayerNorm over the channels, an inverted MLP (4× wider, GELU) as two 1×1 layers, a layer scale that starts at 1e-6 and stochastic depth, added back to its input. It is a ResNet modernised step by step with the Vision Transformer\'s design choices; compare its block with the ViT encoder block.',
+    paper: 'Z. Liu, H. Mao, C.-Y. Wu, C. Feichtenhofer, T. Darrell, S. Xie: A ConvNet for the 2020s. CVPR 2022 (arXiv:2201.03545)',
+    dataset: IMAGENET,
+    training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.004, batchSize: 4096, epochs: 300, dataset: 'imagenet' },
+    build: (g) => convnext(g, { classes: 1000, depths: [3, 3, 9, 3], dims: [96, 192, 384, 768], stochasticDepth: 0.1 }),
+  },
+  {
+    name: 'vit-b-16',
+    title: 'ViT-B/16 (Vision Transformer)',
+    family: 'vit',
+    description:
+      'ViT-Base with 16×16 patches as in torchvision: a 16×16 stride-16 convolution cuts the 224×224 image into 196 patch embeddings of 768 features, a learned class token is put in front and learned position embeddings added, then 12 pre-norm transformer encoder blocks (12-head self-attention and a 3072-unit GELU MLP, each inside a residual add), a final LayerNorm, and the classifier reads the class token\'s output. No convolutional prior beyond the patch cut: the model learns where things are from the position embeddings, which is why it needs far more data than a CNN.',
+    paper: 'A. Dosovitskiy, L. Beyer, A. Kolesnikov, D. Weissenborn, X. Zhai, T. Unterthiner, M. Dehghani, M. Minderer, G. Heigold, S. Gelly, J. Uszkoreit, N. Houlsby: An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale. ICLR 2021 (arXiv:2010.11929)',
+    dataset: IMAGENET,
+    training: { loss: 'sparseCategoricalCrossentropy', optimizer: 'adam', learningRate: 0.003, batchSize: 4096, epochs: 300, dataset: 'imagenet' },
+    build: (g) => vit(g, { input: [224, 224, 3], classes: 1000, patch: 16, dim: 768, heads: 12, mlp: 3072, layers: 12, dropout: 0 }),
+  },
+  {
+    name: 'vit-mini',
+    title: 'ViT mini (Fashion-MNIST)',
+    family: 'vit',
+    description:
+      'A Vision Transformer for 28×28 images built from the same pieces as ViT-B/16: a 7×7 stride-7 convolution cuts the image into 16 patch embeddings of 64 features, a class token and position embeddings are added, two pre-norm encoder blocks (4 heads, MLP 128) follow, and the classifier reads the class token. With no convolutional prior and little data it trails a small CNN of the same size; watch how the validation accuracy lags the training accuracy.',
+    paper: 'After A. Dosovitskiy et al.: An Image is Worth 16x16 Words: Transformers for Image Recognition at Scale. ICLR 2021 (arXiv:2010.11929)',
+    dataset: 'Fashion-MNIST (28×28 grey, 10 classes; bundled). The training config uses 4,000 of its 70,000 images (attention trains slowly on a CPU); clear the limit to train on all of them',
+    training: { ...smallImageTraining('fashion-mnist', 4), limit: 4000 },
+    build: (g) => vit(g, { input: [28, 28, 1], classes: 10, patch: 7, dim: 64, heads: 4, mlp: 128, layers: 2, dropout: 0.1 }),
   },
 ];
 

@@ -63,6 +63,9 @@ export const EXPECTED_TRAINABLE: Record<string, number> = {
   'transformer-classifier': 16 * 64 + 32 * 64 + 2 * ENCODER_64 + MLP_LAYERS([64, 2]),
   'bert-pretrain': 16 * 64 + 32 * 64 + 2 * ENCODER_64 + MLP_LAYERS([64, 64]) + 2 * 64 + MLP_LAYERS([64, 16]),
   'bert-finetune': 16 * 64 + 32 * 64 + 2 * ENCODER_64 + MLP_LAYERS([64, 2]),
+  // 7×7 patch conv 1→64, class token, position table 17×64, two pre-norm encoder blocks (two
+  // LayerNorms, Q/K/V/output projections, MLP 64→128→64), final LayerNorm, head 64→10.
+  'vit-mini': 7 * 7 * 64 + 64 + 64 + 17 * 64 + 2 * (2 * 2 * 64 + 4 * (64 * 64 + 64) + MLP_LAYERS([64, 128, 64])) + 2 * 64 + MLP_LAYERS([64, 10]),
 };
 
 export const IMAGENET_SIZE = new Set([...Object.keys(TORCHVISION_PUBLISHED), ...Object.keys(ZOO)]);
@@ -94,7 +97,7 @@ const family = (name: string) => TEMPLATES.find((t) => t.name === name)!.family;
 /** The test files' parts of the catalog (each file runs one, in parallel). */
 export const PARTS: Record<'imagenet' | 'small' | 'sequence', (name: string) => boolean> = {
   imagenet: (name) => IMAGENET_SIZE.has(name),
-  small: (name) => !IMAGENET_SIZE.has(name) && ['alexnet', 'vgg', 'resnet', 'lenet', 'mlp', 'toy', 'autoencoder'].includes(family(name)),
+  small: (name) => !IMAGENET_SIZE.has(name) && ['alexnet', 'vgg', 'resnet', 'vit', 'lenet', 'mlp', 'toy', 'autoencoder'].includes(family(name)),
   sequence: (name) => ['seq2seq', 'language-model', 'transformer'].includes(family(name)),
 };
 

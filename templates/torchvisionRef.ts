@@ -43,7 +43,31 @@ export function templateTorchShapes(doc: GraphDoc): [string, number[]][] {
 }
 
 /**
- * Pairs torchvision's parameters, in order, with the template's: each reference parameter takes the
+ * torchvision's parameters as separate tensors in the export's storage, where the two store the same
+ * numbers differently: nn.MultiheadAttention keeps q, k and v stacked in one in_proj_weight
+ * [3·D, D] / in_proj_bias [3·D] (the export has three [D, D] / [D] projections), and a few
+ * parameters carry axes the export does not keep: ViT's pos_embedding [1, T, D] (the
+ * export's table is [T, D]), ConvNeXt's layer_scale [C, 1, 1] (it
+ * multiplies an NCHW map; the export's multiplies NHWC). Nothing else is changed.
+ */
+export function unpackTorchStorage(ref: [string, number[]][]): [string, number[]][] {
+  const out: [string, number[]][] = [];
+  for (const [name, shape] of ref) {
+    if (/(^|\.)in_proj_(weight|bias)$/.test(name) && shape[0]! % 3 === 0) {
+      for (const part of ['q', 'k', 'v']) out.push([`${name}[${part}]`, [shape[0]! / 3, ...shape.slice(1)]]);
+    } else if (/(^|\.)pos_embedding$/.test(name) && shape[0] === 1) {
+      out.push([name, shape.slice(1)]);
+    } else if (/(^|\.)layer_scale$/.test(name) && shape.slice(1).every((d) => d === 1)) {
+      out.push([name, [shape[0]!]]);
+    } else {
+      out.push([name, shape]);
+    }
+  }
+  return out;
+}
+
+/**
+ * Pairs torchvision's parameters (unpacked by unpackTorchStorage), in order, with the template's: each reference parameter takes the
  * first unpaired template parameter of the same shape at most `window` places from where it is
  * expected. The window lets a branch be declared in a different order than torch registers it
  * (ResNet's downsample is registered after conv2 but is built first here), while a layer that is
@@ -54,7 +78,7 @@ export function unpairedShapes(mine: [string, number[]][], ref: [string, number[
   const used = new Array<boolean>(mine.length).fill(false);
   const problems: string[] = [];
   let cursor = 0;
-  for (const [name, shape] of ref) {
+  for (const [name, shape] of unpackTorchStorage(ref)) {
     const key = JSON.stringify(shape);
     let found = -1;
     for (let j = Math.max(0, cursor - window); j < Math.min(mine.length, cursor + window + 1); j++) {

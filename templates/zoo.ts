@@ -32,6 +32,9 @@ export const ZOO: Record<string, ZooEntry> = {
   'mobilenet-v3-small': { tv: 'mobilenet_v3_small', params: 2_542_856, ciParity: true },
   'mobilenet-v3-large': { tv: 'mobilenet_v3_large', params: 5_483_032 },
   'efficientnet-b0': { tv: 'efficientnet_b0', params: 5_288_548 },
+  googlenet: { tv: 'googlenet', params: 6_624_904 },
+  'convnext-tiny': { tv: 'convnext_tiny', params: 28_589_128 },
+  'vit-b-16': { tv: 'vit_b_16', params: 86_567_656 },
 };
 
 /**
@@ -39,3 +42,29 @@ export const ZOO: Record<string, ZooEntry> = {
  * reference counts convolutions, Linear layers and attention's q/k/v/output projections).
  */
 export const MAC_TYPES = new Set(['Conv1D', 'Conv2D', 'DepthwiseConv2D', 'Dense']);
+
+/** What referenceMacs reads of an analysed (flat) node. */
+export interface MacNode {
+  type: string;
+  macs?: number;
+  params: Record<string, unknown>;
+  inputShapes: ((number | null)[] | undefined)[];
+}
+
+/**
+ * The multiply-accumulates of one node as torchvision's reference counts them: conv and linear in
+ * full (MAC_TYPES); for MultiHeadAttention only its four projections, as torch_ref.py counts
+ * nn.MultiheadAttention (the block's own MACs add the scores and the weighted sum); 0 otherwise.
+ */
+export function referenceMacs(n: MacNode): number {
+  if (MAC_TYPES.has(n.type)) return n.macs ?? 0;
+  if (n.type !== 'MultiHeadAttention') return 0;
+  const [q, v, k] = n.inputShapes;
+  const p = n.params as { numHeads: number; keyDim: number; valueDim?: number | null; outputShape?: number | null };
+  const hk = p.numHeads * p.keyDim;
+  const hv = p.numHeads * (p.valueDim ?? p.keyDim);
+  const tq = q![1]!;
+  const tv = v![1]!;
+  const dq = q![2]!;
+  return tq * dq * hk + tv * (k ?? v)![2]! * hk + tv * v![2]! * hv + tq * hv * (p.outputShape ?? dq);
+}
