@@ -9,11 +9,11 @@ import { parityCommand } from './commands/parity';
 import { trainCommand } from './commands/train';
 import { importCommand } from './commands/import';
 import { escapedIO } from './escape';
+import { APP_VERSION } from '../core/constants';
 
 /** Every command, in the order the help lists them. A later issue appends import. */
 export const COMMANDS: readonly Command[] = [checkCommand, summaryCommand, exportCommand, parityCommand, trainCommand, importCommand];
 
-const VERSION = '0.1.0';
 
 export function usage(commands: readonly Command[] = COMMANDS): string {
   const w = Math.max(...commands.map((c) => c.name.length));
@@ -42,7 +42,7 @@ export async function main(argv: string[], io: CliIO, commands: readonly Command
     return 0;
   }
   if (first === '--version' || first === '-V') {
-    io.out(VERSION);
+    io.out(APP_VERSION);
     return 0;
   }
   if (first === 'help') {

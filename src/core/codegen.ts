@@ -6,21 +6,18 @@ import { layerName } from './compile';
 import type { GraphDoc } from './graph';
 import type { Shape } from './spec';
 import { getBlock } from '../../blocks/index';
-import { escapeControls } from './text';
+import { cleanIdentifier, escapeControls, uniqueName, type IdentifierRule } from './text';
+import { walkGraph } from './walk';
 
 const RESERVED = new Set(
   'break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static await tf model inputs outputs nb'.split(' '),
 );
 
+const JS_IDENTIFIER: IdentifierRule = { invalid: /[^A-Za-z0-9_$]/g, start: /^[A-Za-z_$]/, prefix: '_', reserved: (s) => RESERVED.has(s) };
+
 /** A JavaScript identifier for a node id ("conv 1" → conv_1, "block1/add" → block1_add). */
 export function identFor(id: string, taken: Set<string>): string {
-  let s = id.replace(/[^A-Za-z0-9_$]/g, '_');
-  if (!/^[A-Za-z_$]/.test(s)) s = `_${s}`;
-  if (RESERVED.has(s)) s = `${s}_`;
-  let out = s;
-  for (let k = 2; taken.has(out); k++) out = `${s}_${k}`;
-  taken.add(out);
-  return out;
+  return uniqueName(cleanIdentifier(id, JS_IDENTIFIER), taken);
 }
 
 const CODE = Symbol('code');
@@ -101,7 +98,6 @@ export function generateTfjs(doc: GraphDoc, opts: CodegenOptions = {}): CodegenR
   const lines: string[] = [];
   const unsupported: string[] = [];
   const taken = new Set<string>();
-  const values = new Map<string, Sym>(); // `${node}\0${port}` → symbol
 
   const makeSym = (code: string, shape?: Shape, dtype?: string): Sym => {
     const s: Sym = { [CODE]: code, shape, dtype };
@@ -133,8 +129,7 @@ export function generateTfjs(doc: GraphDoc, opts: CodegenOptions = {}): CodegenR
       },
     });
 
-  for (const id of a.order) {
-    const info = a.nodes.get(id)!;
+  const walked = walkGraph<Sym>(a, (id, info, fed) => {
     const spec = info.spec!;
     const base = identFor(id, taken);
     let uses = 0;
@@ -148,13 +143,7 @@ export function generateTfjs(doc: GraphDoc, opts: CodegenOptions = {}): CodegenR
           return path.startsWith('tf.layers.') ? layerProxy(call, nextIdent) : call;
         },
       });
-    const inputs = info.inputPorts.map((port, k) => {
-      const ei = info.inputEdges.get(port);
-      if (ei === undefined) return undefined;
-      const r = a.edges[ei]!;
-      const s = values.get(`${r.source}\0${r.sourceHandle}`)!;
-      return makeSym(s[CODE], info.inputShapes[k], info.inputDtypes[k]);
-    });
+    const inputs = fed.map((s, k) => (s === undefined ? undefined : makeSym(s[CODE], info.inputShapes[k], info.inputDtypes[k])));
     const mark = lines.length;
     try {
       const outs = spec.toTfjs(inputs as never, info.params, {
@@ -175,7 +164,7 @@ export function generateTfjs(doc: GraphDoc, opts: CodegenOptions = {}): CodegenR
         },
         inputDtypes: info.inputDtypes,
       });
-      info.outputPorts.forEach((p, k) => {
+      return info.outputPorts.map((_p, k) => {
         let o: unknown = (outs as unknown[])[k];
         if (o instanceof Call || (typeof o === 'function' && !isSym(o))) {
           const v = nextIdent();
@@ -183,7 +172,7 @@ export function generateTfjs(doc: GraphDoc, opts: CodegenOptions = {}): CodegenR
           o = makeSym(v);
         }
         if (!isSym(o)) throw new Unsupported(`${spec.type}.toTfjs returned something that is not a tensor`);
-        values.set(`${id}\0${p}`, o);
+        return o;
       });
     } catch (e) {
       lines.length = mark;
@@ -191,11 +180,11 @@ export function generateTfjs(doc: GraphDoc, opts: CodegenOptions = {}): CodegenR
       const v = identFor(`${id}_unsupported`, taken);
       lines.push(`// ${commentText(`${spec.type} "${id}" cannot be written as plain tfjs-layers code (${(e as Error).message}).`)}`);
       lines.push(`const ${v} = undefined;`);
-      info.outputPorts.forEach((p) => values.set(`${id}\0${p}`, makeSym(v)));
+      return info.outputPorts.map(() => makeSym(v));
     }
-  }
-  const ins = a.inputs.map((id) => values.get(`${id}\0out`)![CODE]);
-  const outs = a.outputs.map((o) => values.get(`${o.node}\0${o.port}`)![CODE]);
+  });
+  const ins = walked.inputs.map((s) => s[CODE]);
+  const outs = walked.outputs.map((s) => s[CODE]);
   lines.push('');
   lines.push(
     `${form === 'module' ? 'export ' : ''}const model = tf.model({ inputs: ${ins.length === 1 ? ins[0] : `[${ins.join(', ')}]`}, outputs: ${outs.length === 1 ? outs[0] : `[${outs.join(', ')}]`}, name: ${JSON.stringify(layerName(doc.name ?? 'model'))} });`,

@@ -9,6 +9,8 @@ import type { BlockWeight, SymbolicTensor } from './spec';
 import { getBlock } from '../../blocks/index';
 import { frozenNodeIds } from './frozen';
 import { TensorCopy } from './layers/tensorCopy';
+import { walkGraph } from './walk';
+import { cleanIdentifier } from './text';
 
 export class CompileError extends Error {
   constructor(
@@ -44,8 +46,7 @@ export interface CompileOptions {
 
 /** A tfjs-safe layer name from a node id (tfjs allows [A-Za-z0-9_.\-/]). */
 export function layerName(id: string): string {
-  const s = id.replace(/[^A-Za-z0-9_.\-/]/g, '_');
-  return /^[A-Za-z]/.test(s) ? s : `n_${s}`;
+  return cleanIdentifier(id, { invalid: /[^A-Za-z0-9_.\-/]/g, start: /^[A-Za-z]/, prefix: 'n_' });
 }
 
 export function compile(doc: GraphDoc, opts: CompileOptions = {}): CompiledModel {
@@ -61,11 +62,9 @@ function build(doc: GraphDoc, opts: CompileOptions): CompiledModel {
   }
   // Macro blocks compile from the flattened graph (inner layers are named "instance/inner").
   const analysis = top.flat;
-  const values = new Map<string, SymbolicTensor>(); // `${node}\0${port}` → tensor
   const layersByNode = new Map<string, tf.layers.Layer[]>();
   const usedNames = new Set<string>();
-  for (const id of analysis.order) {
-    const info = analysis.nodes.get(id)!;
+  const { inputs, outputs } = walkGraph<SymbolicTensor>(analysis, (id, info, fed) => {
     const spec = info.spec!;
     let base = layerName(id);
     while (usedNames.has(base)) base += '_';
@@ -73,22 +72,19 @@ function build(doc: GraphDoc, opts: CompileOptions): CompiledModel {
     const layers: tf.layers.Layer[] = [];
     layersByNode.set(id, layers);
     const seen = new Set<SymbolicTensor>();
-    const inputs = info.inputPorts.map((port) => {
-      const ei = info.inputEdges.get(port);
-      if (ei === undefined) return undefined;
-      const r = analysis.edges[ei]!;
-      const t = values.get(`${r.source}\0${r.sourceHandle}`)!;
+    const inputs = fed.map((t, k) => {
+      if (t === undefined) return undefined;
       if (!seen.has(t)) {
         seen.add(t);
         return t;
       }
       // The same tensor on a second slot gets a copy of its own (see src/core/layers/tensorCopy.ts).
-      let copyName = `${base}/${port}_copy`;
+      let copyName = `${base}/${info.inputPorts[k]}_copy`;
       while (usedNames.has(copyName)) copyName += '_';
       usedNames.add(copyName);
       return new TensorCopy({ name: copyName }).apply(t) as SymbolicTensor;
     });
-    const outs = spec.toTfjs(inputs, info.params, {
+    return spec.toTfjs(inputs, info.params, {
       tf,
       name: base,
       register: (l) => {
@@ -98,10 +94,7 @@ function build(doc: GraphDoc, opts: CompileOptions): CompiledModel {
       inputDtypes: info.inputDtypes,
       kernelInitializer: opts.kernelInitializer,
     });
-    info.outputPorts.forEach((p, k) => values.set(`${id}\0${p}`, outs[k]!));
-  }
-  const inputs = analysis.inputs.map((id) => values.get(`${id}\0out`)!);
-  const outputs = analysis.outputs.map((o) => values.get(`${o.node}\0${o.port}`)!);
+  });
   const model = tf.model({ inputs, outputs, name: layerName(doc.name ?? 'model') });
   for (const id of frozenNodeIds(doc)) for (const l of layersByNode.get(id) ?? []) freeze(l);
   return { model, analysis, topAnalysis: top, layersByNode, inputNames: analysis.inputs, outputNames: analysis.outputs };
@@ -144,13 +137,19 @@ function distinctOutputs<L extends tf.layers.Layer>(layer: L): L {
   return layer;
 }
 
-/** The weights of one node's layers, in getWeights() order, as plain arrays (for exporters). */
-export function nodeWeights(c: CompiledModel, id: string): BlockWeight[] {
+/** A weight's values as a Float32Array of its own (a copy: training may change the variable later). */
+const copyData = (_name: string, v: tf.Tensor): Float32Array => new Float32Array(v.dataSync() as Float32Array);
+
+/**
+ * The weights of one node's layers, in getWeights() order, as plain arrays (for exporters).
+ * `data` reads one weight's values; by default a copy (onnx/export.ts' liveWeights reads them in place).
+ */
+export function nodeWeights(c: CompiledModel, id: string, data: (name: string, v: tf.Tensor) => Float32Array = copyData): BlockWeight[] {
   const out: BlockWeight[] = [];
   for (const layer of c.layersByNode.get(id) ?? []) {
     for (const w of layer.weights) {
       const v = w.read();
-      out.push({ name: w.originalName ?? w.name, shape: v.shape.slice(), data: new Float32Array(v.dataSync() as Float32Array) });
+      out.push({ name: w.originalName ?? w.name, shape: v.shape.slice(), data: data(w.name, v) });
     }
   }
   return out;

@@ -2,9 +2,28 @@
 // (conv_utils.convOutputLength / deconvLength) so inferred shapes equal what tfjs computes.
 import { BlockError, type Dim, type Shape } from './spec';
 
+/** How a shape is written: brackets, separator, an unknown dimension, and (optionally) the batch axis. */
+export interface ShapeStyle {
+  open: string;
+  close: string;
+  sep: string;
+  unknown: string;
+  /** Written for axis 0 whatever its size (PyTorch comments: "B"). */
+  batch?: string;
+}
+
+const MESSAGE_STYLE: ShapeStyle = { open: '[', close: ']', sep: ', ', unknown: 'null' };
+
+/** Dimensions as text in a style: the one shape formatter of messages, code comments and the UI. */
+export function formatDims(dims: readonly Dim[], style: ShapeStyle): string {
+  const text = dims.map((d, i) => (i === 0 && style.batch !== undefined ? style.batch : d === null ? style.unknown : String(d)));
+  return `${style.open}${text.join(style.sep)}${style.close}`;
+}
+
+/** A shape as messages quote it: "[null, 28, 28, 1]". */
 export function fmtShape(s: Shape | undefined): string {
   if (!s) return '(none)';
-  return `[${s.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
+  return formatDims(s, MESSAGE_STYLE);
 }
 
 /** Output length of a convolution or pooling window along one axis (tfjs' convOutputLength). */

@@ -21,3 +21,30 @@ export function hasControls(s: string): boolean {
   CONTROL_CHARS.lastIndex = 0;
   return r;
 }
+
+/** How a target language spells a name: the one identifier cleaner of the compiler, the code view and the exporters. */
+export interface IdentifierRule {
+  /** The characters it cannot hold (a global class, e.g. /[^A-Za-z0-9_]/g): each becomes "_". */
+  invalid: RegExp;
+  /** What the first character must match; a name that does not gets `prefix` before it. */
+  start?: RegExp;
+  prefix?: string;
+  /** Names it must not take (keywords, members): one gets a trailing "_". */
+  reserved?: (name: string) => boolean;
+}
+
+/** A name from `s` that the rule allows ("conv 1" → "conv_1", "1x1" → "n_1x1" with prefix "n_"). */
+export function cleanIdentifier(s: string, rule: IdentifierRule): string {
+  let out = s.replace(rule.invalid, '_');
+  if (rule.start && !rule.start.test(out)) out = `${rule.prefix ?? ''}${out}`;
+  if (rule.reserved?.(out)) out = `${out}_`;
+  return out;
+}
+
+/** The first of `base`, `base_2`, `base_3`, … not in `taken`; it is added to `taken`. */
+export function uniqueName(base: string, taken: Set<string>): string {
+  let out = base;
+  for (let k = 2; taken.has(out); k++) out = `${base}_${k}`;
+  taken.add(out);
+  return out;
+}

@@ -12,18 +12,19 @@
 // - tensors stay channels-last (NHWC) at the interface, as in tfjs.
 // The graph JSON travels in metadata_props under "neural-blocks.graph", so our own exports can
 // be reopened as editable graphs. No Node-only APIs: this runs in the browser too.
-import type { CompiledModel } from '../core/compile';
+import { nodeWeights, type CompiledModel } from '../core/compile';
 import type { Analysis } from '../core/infer';
 import type { GraphDoc } from '../core/graph';
 import type { BlockWeight, OnnxAttr, OnnxContext, OnnxDType, OnnxTensorValue, Shape } from '../core/spec';
 import { expandMacros, hasMacros } from '../core/macro';
+import { walkGraph } from '../core/walk';
+import { cleanIdentifier } from '../core/text';
+import { APP_NAME, APP_VERSION, GRAPH_METADATA_KEY } from '../core/constants';
 import { encodeModel, type DimData, type ModelData, type NodeData, type TensorData, type ValueInfoData } from './proto';
 
 export const ONNX_OPSET = 17;
 export const ONNX_IR_VERSION = 8;
-export const GRAPH_METADATA_KEY = 'neural-blocks.graph';
-export const PRODUCER_NAME = 'neural-blocks';
-export const PRODUCER_VERSION = '0.1.0';
+export { GRAPH_METADATA_KEY };
 
 /** Export refused: a node cannot be exported (the message names it and says why). */
 export class OnnxExportError extends Error {
@@ -140,16 +141,11 @@ function macroOutputOwner(doc: GraphDoc): Map<string, { id: string; port: string
 
 /** The weights of a node's tfjs layers in getWeights() order, without copying their data. */
 export function liveWeights(c: CompiledModel, id: string): BlockWeight[] {
-  const out: BlockWeight[] = [];
-  for (const layer of c.layersByNode.get(id) ?? []) {
-    for (const w of layer.weights) {
-      const v = w.read();
-      const data = v.dataSync();
-      if (!(data instanceof Float32Array)) throw new Error(`weight ${w.name} of node "${id}" is ${v.dtype}, not float32`);
-      out.push({ name: w.originalName ?? w.name, shape: v.shape.slice(), data });
-    }
-  }
-  return out;
+  return nodeWeights(c, id, (name, v) => {
+    const data = v.dataSync();
+    if (!(data instanceof Float32Array)) throw new Error(`weight ${name} of node "${id}" is ${v.dtype}, not float32`);
+    return data;
+  });
 }
 
 function onnxDType(d: string | undefined): OnnxDType {
@@ -160,7 +156,7 @@ function onnxDType(d: string | undefined): OnnxDType {
 
 /** ONNX-safe-ish identifier fragment for hints. */
 function clean(hint: string): string {
-  return hint.replace(/[^A-Za-z0-9_./:-]/g, '_') || 'v';
+  return cleanIdentifier(hint, { invalid: /[^A-Za-z0-9_./:-]/g }) || 'v';
 }
 
 /** The emission context: unique names, nodes and initializers of the graph under construction. */
@@ -247,20 +243,11 @@ export function buildOnnxModel(compiled: CompiledModel, opts: ExportOptions = {}
   // An output that is an Input node itself keeps the input's name (the same value).
   for (const n of new Set(outNames)) if (!a.inputs.includes(n)) b.reserve(n);
 
-  const values = new Map<string, string>(); // `${node}\0${port}` → ONNX value name
-  for (const id of a.order) {
-    const info = a.nodes.get(id)!;
-    const spec = info.spec!;
-    const ins = info.inputPorts.map((port) => {
-      const ei = info.inputEdges.get(port);
-      if (ei === undefined) return undefined;
-      const r = a.edges[ei]!;
-      return values.get(`${r.source}\0${r.sourceHandle}`);
-    });
+  const walked = walkGraph<string>(a, (id, info, ins) => {
     b.scope = id;
     let outs: string[];
     try {
-      outs = spec.toOnnx!(b, {
+      outs = info.spec!.toOnnx!(b, {
         params: info.params as never,
         nodeId: id,
         inputs: ins,
@@ -274,15 +261,15 @@ export function buildOnnxModel(compiled: CompiledModel, opts: ExportOptions = {}
     }
     if (outs.length !== info.outputPorts.length)
       throw new OnnxExportError(`${info.type}.toOnnx for node "${id}" returned ${outs.length} values for ${info.outputPorts.length} output ports (${info.outputPorts.join(', ')})`);
-    info.outputPorts.forEach((p, k) => values.set(`${id}\0${p}`, outs[k]!));
-  }
+    return outs;
+  });
   b.scope = '';
 
   // Graph outputs get their public names through Identity nodes (a block's value may also feed
   // its own internal nodes, or be an input, so it is not renamed in place).
   a.outputs.forEach((o, k) => {
     const name = outNames[k]!;
-    const v = values.get(`${o.node}\0${o.port}`)!;
+    const v = walked.outputs[k]!;
     const info = a.nodes.get(o.node)!;
     if (v !== name) b.node('Identity', [v], {}, { outputNames: [name], name: `${name}/output` });
     outputs.push(valueInfo(name, onnxDType(info.outputDtypes?.[o.port]), info.outputShapes?.[o.port], batch, name));
@@ -294,8 +281,8 @@ export function buildOnnxModel(compiled: CompiledModel, opts: ExportOptions = {}
   return {
     irVersion: ONNX_IR_VERSION,
     opsetImports: [{ domain: '', version: ONNX_OPSET }],
-    producerName: PRODUCER_NAME,
-    producerVersion: PRODUCER_VERSION,
+    producerName: APP_NAME,
+    producerVersion: APP_VERSION,
     docString: opts.docString,
     graph: { name: opts.graph?.name ?? compiled.model.name ?? 'model', nodes: b.nodes, initializers: b.initializers, inputs, outputs },
     metadata,

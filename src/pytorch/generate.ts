@@ -4,6 +4,9 @@
 // Tensors stay channels-last between blocks, exactly as in tfjs (see prelude.ts).
 import type { CompiledModel } from '../core/compile';
 import { nodeWeights } from '../core/compile';
+import { walkGraph } from '../core/walk';
+import { formatDims } from '../core/shapes';
+import { cleanIdentifier, uniqueName, type IdentifierRule } from '../core/text';
 import type { GraphDoc } from '../core/graph';
 import { frozenNodeIds } from '../core/frozen';
 import type { BlockWeight, PytorchEmitted, Shape } from '../core/spec';
@@ -40,25 +43,20 @@ const PY_KEYWORDS = new Set(
     .split(' '),
 );
 
+const PY_IDENTIFIER: IdentifierRule = { invalid: /[^A-Za-z0-9_]/g, start: /^[A-Za-z_]/, prefix: 'n_', reserved: (s) => PY_KEYWORDS.has(s) || s.startsWith('__') };
+
 /** A valid, unique Python identifier for a node id ("r1/c1" → "r1_c1"). */
 function identifiers(ids: string[]): Map<string, string> {
   const used = new Set<string>();
   const out = new Map<string, string>();
-  for (const id of ids) {
-    let s = id.replace(/[^A-Za-z0-9_]/g, '_');
-    if (!/^[A-Za-z_]/.test(s)) s = `n_${s}`;
-    if (PY_KEYWORDS.has(s) || s.startsWith('__')) s = `${s}_`;
-    let u = s;
-    for (let k = 2; used.has(u); k++) u = `${s}_${k}`;
-    used.add(u);
-    out.set(id, u);
-  }
+  for (const id of ids) out.set(id, uniqueName(cleanIdentifier(id, PY_IDENTIFIER), used));
   return out;
 }
 
+/** A shape as the generated code's comments write it: "(B, T, 64)". */
 function fmtShape(s: Shape | undefined): string {
   if (!s) return '(?)';
-  return `(${s.map((d, i) => (i === 0 ? 'B' : d === null ? 'T' : String(d))).join(', ')})`;
+  return formatDims(s, { open: '(', close: ')', sep: ', ', unknown: 'T', batch: 'B' });
 }
 
 /** The block's PyTorch translation (its spec's toPytorch), with the weights keyed by member. */
@@ -104,26 +102,17 @@ function frozenTrain(names: string[]): string[] {
 export function generatePytorch(compiled: CompiledModel, doc: GraphDoc): PytorchExport {
   const a = compiled.analysis;
   const ids = identifiers(a.order);
-  const valueName = new Map<string, string>(); // `${node}\0${port}` → python variable
   const members: string[] = [];
   const forward: string[] = [];
   const weights: Record<string, TorchWeight> = {};
   const inputs = a.inputs.map((id) => ids.get(id)!);
   const frozen = frozenNodeIds(doc);
   const frozenMembers: string[] = [];
-  for (const id of a.order) {
-    const info = a.nodes.get(id)!;
+  const { outputs } = walkGraph<string>(a, (id, info, ins) => {
     const self = ids.get(id)!;
     const outShapes = info.outputPorts.map((port) => info.outputShapes![port]!);
     const outs = info.outputPorts.map((port) => (info.outputPorts.length === 1 ? self : `${self}_${port}`));
-    info.outputPorts.forEach((port, k) => valueName.set(`${id}\0${port}`, outs[k]!));
-    if (info.type === 'Input') continue;
-    const ins = info.inputPorts.map((port) => {
-      const ei = info.inputEdges.get(port);
-      if (ei === undefined) return undefined;
-      const e = a.edges[ei]!;
-      return valueName.get(`${e.source}\0${e.sourceHandle}`);
-    });
+    if (info.type === 'Input') return outs;
     const e = emitNode(id, self, info, ins, outs, outShapes, nodeWeights(compiled, id));
     if (e.member) members.push(`        self.${self} = ${e.member}  # ${info.type} ${JSON.stringify(id)}`);
     if (e.member && frozen.has(id)) {
@@ -133,8 +122,8 @@ export function generatePytorch(compiled: CompiledModel, doc: GraphDoc): Pytorch
     for (const [k, w] of Object.entries(e.weights ?? {})) weights[`${self}.${k}`] = w;
     const comment = `  # ${outShapes.map(fmtShape).join(' ')}`;
     e.lines.forEach((l, i) => forward.push(`        ${l}${i === e.lines.length - 1 ? comment : ''}`));
-  }
-  const outputs = a.outputs.map((o) => valueName.get(`${o.node}\0${o.port}`)!);
+    return outs;
+  });
   const cls = className(doc);
   const inDocs = a.inputs.map((id) => {
     const i = a.nodes.get(id)!;

@@ -480,7 +480,7 @@ function evalSetup(s: Split, cfg: TrainingConfig, plan: Plan): EvalSetup {
 }
 
 /** One batch's loss, correct count, and (for the confusion matrix / exact match) predictions, as tensors. */
-function evalBatch(c: CompiledModel, part: Split, plan: Plan, e: EvalSetup) {
+function evalBatch(c: CompiledModel, part: Split, plan: Plan, e: EvalSetup): EvalTensors {
   return tf.tidy(() => {
     const { xs, ys } = batchTensors(plan, part);
     const out = c.model.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor | tf.Tensor[];
@@ -501,13 +501,30 @@ function evalBatch(c: CompiledModel, part: Split, plan: Plan, e: EvalSetup) {
   });
 }
 
+interface EvalTensors {
+  loss: tf.Tensor;
+  cor: tf.Tensor;
+  tot: tf.Tensor;
+  pred?: tf.Tensor;
+  truth?: tf.Tensor;
+}
+
+/** One batch's results read back (EvalTensors' values). */
+interface EvalValues {
+  loss: number;
+  cor: number;
+  tot: number;
+  pred?: Int32Array;
+  truth?: Int32Array;
+}
+
 class EvalAcc {
   lossSum = 0;
   correct = 0;
   total = 0;
   exact = 0;
   constructor(readonly e: EvalSetup) {}
-  add(n: number, loss: number, cor: number, tot: number, pred?: Int32Array, truth?: Int32Array) {
+  add(n: number, { loss, cor, tot, pred, truth }: EvalValues) {
     this.lossSum += loss * n;
     this.correct += cor;
     this.total += tot;
@@ -529,37 +546,55 @@ class EvalAcc {
   }
 }
 
-/** Loss and accuracy over a split, in batches (inference mode). Synchronous: for the CPU backend (CLI). */
-export function evaluate(c: CompiledModel, s: Split, cfg: TrainingConfig, plan: Plan): EvalResult {
+/**
+ * The one evaluation loop: batches over the split, yielding each batch's result tensors and
+ * taking back their values. evaluate and evaluateAsync differ only in how they read a batch back.
+ */
+function* evalLoop(c: CompiledModel, s: Split, cfg: TrainingConfig, plan: Plan): Generator<EvalTensors, EvalResult, EvalValues> {
   const e = evalSetup(s, cfg, plan);
   const acc = new EvalAcc(e);
   for (let from = 0; from < s.n; from += e.bs) {
     const part = sliceSplit(s, from, Math.min(s.n, from + e.bs));
-    const r = evalBatch(c, part, plan, e);
-    try {
-      acc.add(part.n, r.loss.dataSync()[0]!, r.cor.dataSync()[0]!, r.tot.dataSync()[0]!, r.pred?.dataSync() as Int32Array | undefined, r.truth?.dataSync() as Int32Array | undefined);
-    } finally {
-      tf.dispose([r.loss, r.cor, r.tot, ...(r.pred ? [r.pred] : []), ...(r.truth ? [r.truth] : [])]);
-    }
+    acc.add(part.n, yield evalBatch(c, part, plan, e));
   }
   return acc.result(s.n);
 }
 
+/** Reads a batch's results back synchronously (the CPU backend), then frees them. */
+function readNow(r: EvalTensors): EvalValues {
+  try {
+    return { loss: r.loss.dataSync()[0]!, cor: r.cor.dataSync()[0]!, tot: r.tot.dataSync()[0]!, pred: r.pred?.dataSync() as Int32Array | undefined, truth: r.truth?.dataSync() as Int32Array | undefined };
+  } finally {
+    tf.dispose(evalTensorList(r));
+  }
+}
+
+/** Reads a batch's results back asynchronously (every backend; required on WebGPU), then frees them. */
+async function readLater(r: EvalTensors): Promise<EvalValues> {
+  try {
+    const [l, k, m, p, t] = await Promise.all([r.loss.data(), r.cor.data(), r.tot.data(), r.pred?.data(), r.truth?.data()]);
+    return { loss: l[0]!, cor: k[0]!, tot: m[0]!, pred: p as Int32Array | undefined, truth: t as Int32Array | undefined };
+  } finally {
+    tf.dispose(evalTensorList(r));
+  }
+}
+
+const evalTensorList = (r: EvalTensors): tf.Tensor[] => [r.loss, r.cor, r.tot, ...(r.pred ? [r.pred] : []), ...(r.truth ? [r.truth] : [])];
+
+/** Loss and accuracy over a split, in batches (inference mode). Synchronous: for the CPU backend (CLI). */
+export function evaluate(c: CompiledModel, s: Split, cfg: TrainingConfig, plan: Plan): EvalResult {
+  const loop = evalLoop(c, s, cfg, plan);
+  let step = loop.next();
+  while (!step.done) step = loop.next(readNow(step.value));
+  return step.value;
+}
+
 /** The same, reading results back asynchronously (every backend; required on WebGPU). */
 export async function evaluateAsync(c: CompiledModel, s: Split, cfg: TrainingConfig, plan: Plan): Promise<EvalResult> {
-  const e = evalSetup(s, cfg, plan);
-  const acc = new EvalAcc(e);
-  for (let from = 0; from < s.n; from += e.bs) {
-    const part = sliceSplit(s, from, Math.min(s.n, from + e.bs));
-    const r = evalBatch(c, part, plan, e);
-    try {
-      const [l, k, m, p, t] = await Promise.all([r.loss.data(), r.cor.data(), r.tot.data(), r.pred?.data(), r.truth?.data()]);
-      acc.add(part.n, l[0]!, k[0]!, m[0]!, p as Int32Array | undefined, t as Int32Array | undefined);
-    } finally {
-      tf.dispose([r.loss, r.cor, r.tot, ...(r.pred ? [r.pred] : []), ...(r.truth ? [r.truth] : [])]);
-    }
-  }
-  return acc.result(s.n);
+  const loop = evalLoop(c, s, cfg, plan);
+  let step = loop.next();
+  while (!step.done) step = loop.next(await readLater(step.value));
+  return step.value;
 }
 
 /** Evaluates on the dataset's test split. */

@@ -3,6 +3,7 @@
 // userDefinedMetadata. Loading matches weights by name and checks every shape.
 import * as tf from '@tensorflow/tfjs';
 import type { GraphDoc } from '../core/graph';
+import { APP_NAME, GRAPH_METADATA_KEY } from '../core/constants';
 
 export interface SavedModel {
   /** The model.json object. */
@@ -19,7 +20,7 @@ export class WeightsError extends Error {
 }
 
 export async function saveModel(model: tf.LayersModel, graph?: GraphDoc): Promise<SavedModel> {
-  if (graph) model.setUserDefinedMetadata({ 'neural-blocks.graph': graph as unknown as object });
+  if (graph) model.setUserDefinedMetadata({ [GRAPH_METADATA_KEY]: graph as unknown as object });
   let out: SavedModel | undefined;
   await model.save(
     tf.io.withSaveHandler(async (a) => {
@@ -28,7 +29,7 @@ export async function saveModel(model: tf.LayersModel, graph?: GraphDoc): Promis
         modelJson: {
           format: 'layers-model',
           generatedBy: `TensorFlow.js tfjs-layers v${tf.version.tfjs}`,
-          convertedBy: 'neural-blocks',
+          convertedBy: APP_NAME,
           modelTopology: a.modelTopology,
           userDefinedMetadata: a.userDefinedMetadata,
           weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs ?? [] }],
@@ -44,7 +45,7 @@ export async function saveModel(model: tf.LayersModel, graph?: GraphDoc): Promis
 /** Reads the graph our exports carry, if any. */
 export function graphFromModelJson(modelJson: Record<string, unknown>): GraphDoc | undefined {
   const meta = modelJson.userDefinedMetadata as Record<string, unknown> | undefined;
-  return meta?.['neural-blocks.graph'] as GraphDoc | undefined;
+  return meta?.[GRAPH_METADATA_KEY] as GraphDoc | undefined;
 }
 
 /**

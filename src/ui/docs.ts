@@ -1,7 +1,7 @@
 // Documents: the named graphs in IndexedDB, autosave, opening files, templates and share links.
 // Opening never replaces the graph being edited: it becomes a new named graph next to it (the
 // current one is saved first), so unsaved work is never overwritten.
-import { emptyGraph, GraphFormatError, parseGraph, parseGraphText, serializeGraph, type GraphDoc } from '../core/graph';
+import { emptyGraph, GRAPH_FORMAT, GraphFormatError, parseGraph, parseGraphText, serializeGraph, type GraphDoc } from '../core/graph';
 import { withEdgeIds } from '../core/edit';
 import { getState, loadDoc, setState, subscribe, toast } from './store';
 import { deleteGraph, getKV, listGraphs, loadGraph, newGraphId, saveGraph, setKV, type GraphRecord } from './persist';
@@ -180,7 +180,7 @@ export interface TemplateInfo {
 }
 export const TEMPLATES: TemplateInfo[] = Object.entries(templateFiles)
   // Other JSON files there (an index, goldens) are not graphs.
-  .filter(([, data]) => (data as { format?: unknown } | null)?.format === 'neural-blocks.graph')
+  .filter(([, data]) => (data as { format?: unknown } | null)?.format === GRAPH_FORMAT)
   .map(([path, data]) => {
     const file = path.split('/').pop()!;
     try {

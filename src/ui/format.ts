@@ -1,12 +1,15 @@
 // Display helpers: compact shapes (24×24×6), counts (1.2k) and param values.
 import type { Shape } from '../core/spec';
+import { formatDims, type ShapeStyle } from '../core/shapes';
+
+const COMPACT: ShapeStyle = { open: '', close: '', sep: '×', unknown: '?' };
 
 /** [null, 24, 24, 6] → "24×24×6"; unknown inner dims show as "?"; a bare batch as "scalar". */
 export function shortShape(s: Shape | undefined): string {
   if (!s) return '?';
   const dims = s.slice(1);
   if (dims.length === 0) return 'scalar';
-  return dims.map((d) => (d === null ? '?' : String(d))).join('×');
+  return formatDims(dims, COMPACT);
 }
 
 export function compactCount(n: number): string {
@@ -21,7 +24,7 @@ export function fmtValue(v: unknown): string {
   if (Array.isArray(v)) {
     if (v.every((x) => typeof x === 'number' || x === null)) {
       if (v.length > 1 && v.every((x) => x === v[0])) return v.length === 2 ? String(v[0]) : v.map(String).join('×');
-      return v.map((x) => (x === null ? '?' : String(x))).join('×');
+      return formatDims(v as (number | null)[], COMPACT);
     }
     return JSON.stringify(v);
   }

@@ -6,6 +6,7 @@ import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import JsonWorker from 'monaco-editor/language/json/json.worker?worker';
 import TsWorker from 'monaco-editor/language/typescript/ts.worker?worker';
 import { BLOCKS } from '../../blocks/index';
+import { GRAPH_FORMAT, GRAPH_VERSION } from '../core/graph';
 
 self.MonacoEnvironment = {
   getWorker(_id: string, label: string) {
@@ -22,8 +23,8 @@ export const GRAPH_SCHEMA = {
   type: 'object',
   required: ['format', 'version', 'nodes', 'edges'],
   properties: {
-    format: { const: 'neural-blocks.graph' },
-    version: { const: 1 },
+    format: { const: GRAPH_FORMAT },
+    version: { const: GRAPH_VERSION },
     name: { type: 'string' },
     description: { type: 'string' },
     nodes: {
