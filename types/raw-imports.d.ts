@@ -4,3 +4,8 @@ declare module '*?raw' {
   const text: string;
   export default text;
 }
+/** `?url` imports are the asset's URL. */
+declare module '*?url' {
+  const url: string;
+  export default url;
+}
