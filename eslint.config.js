@@ -1,6 +1,7 @@
 // Lint rules. The important one is the layering rule: core code (blocks/, src/core, src/onnx,
-// src/train, src/data, src/cli) never imports the UI, React or the DOM-only libraries, so it
-// keeps running under Node (CLI, tests) exactly as in the browser.
+// src/train, src/data, src/cli, src/import, src/pytorch) never imports the UI, React or the
+// DOM-only libraries, so it keeps running under Node (CLI, tests) exactly as in the browser.
+// (tsconfig.core.json checks the same code without DOM types.)
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -19,7 +20,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['blocks/**/*.ts', 'src/core/**/*.ts', 'src/onnx/**/*.ts', 'src/train/**/*.ts', 'src/data/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['blocks/**/*.ts', 'src/core/**/*.ts', 'src/onnx/**/*.ts', 'src/train/**/*.ts', 'src/data/**/*.ts', 'src/cli/**/*.ts', 'src/import/**/*.ts', 'src/pytorch/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

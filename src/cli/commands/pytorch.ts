@@ -14,7 +14,7 @@ import { findDataset } from '../../data/registry';
 import { nodeDataEnv } from '../../data/nodeEnv';
 import { DataError } from '../../data/dataset';
 import { CliUsageError, formatDiagnostic, readGraphFile, withFileErrors } from './check';
-import { loadWeightsFile } from './export';
+import { loadWeightsFile } from './weightsOption';
 
 /** Examples per split written beside the model when the graph's training.limit does not say. */
 export const DEFAULT_DATASET_LIMIT = 2000;

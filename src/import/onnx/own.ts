@@ -9,12 +9,12 @@
 // requiring every float initializer to equal the file's bit for bit. Anything else (a block that
 // computes on its weights, a file from another exporter version) returns undefined and the
 // caller converts the model op by op instead.
-import { compile, type CompiledModel } from '../core/compile';
-import { parseGraph, type GraphDoc } from '../core/graph';
-import { buildOnnxModel, liveWeights } from '../onnx/export';
-import type { BlockWeight } from '../core/spec';
-import { ImportError, type ImportResult, type ImportedWeights } from './types';
-import { tensorValues, type PModel } from './onnx';
+import { compile, type CompiledModel } from '../../core/compile';
+import { parseGraph, type GraphDoc } from '../../core/graph';
+import { buildOnnxModel, liveWeights } from '../../onnx/export';
+import type { BlockWeight } from '../../core/spec';
+import { ImportError, type ImportResult, type ImportedWeights } from '../types';
+import { tensorValues, type PModel } from './proto';
 
 const PROBE_BASE = 0x3f800000;
 const PROBE_LIMIT = 0x7f800000 - PROBE_BASE;

@@ -2,64 +2,20 @@
 //
 // Our own saves (src/train/weights.ts saveModel) carry the graph in userDefinedMetadata and
 // reopen exactly; the weights are named `${nodeId}/…` already. Other layers models (Sequential
-// or functional) map layer by layer: the class name is the block type (InputLayer → Input), the
-// snake_case config keys become our camelCase params (those the block has; initializers,
-// regularizers and constraints only matter for training from scratch and are dropped), and
-// inbound_nodes become edges (merges on in0, in1, …). Weight names `${layer}/${w}` are renamed to
-// `${nodeId}/${w}`. Anything without an exact block is listed and the import fails.
-import * as tf from '@tensorflow/tfjs';
-import { GRAPH_FORMAT, GRAPH_VERSION, parseGraph, type GraphDoc, type GraphEdge, type GraphNode } from '../core/graph';
-import { getBlock } from '../../blocks/index';
-import { isVariadic } from '../core/spec';
-import { resolveParams } from '../core/params';
-import { analyze } from '../core/infer';
-import { malformed, unsupportedError, type ImportResult, type ImportedWeights, type UnsupportedOp } from './types';
+// or functional) map layer by layer through the class table (layers.ts: Keras class name →
+// block, config → params; InputLayer → Input), and inbound_nodes become edges (merges on in0,
+// in1, …). Weight names `${layer}/${w}` are renamed to `${nodeId}/${w}` (weights.ts reads the
+// file). Anything without an exact block is listed and the import fails.
+import { GRAPH_FORMAT, GRAPH_VERSION, parseGraph, type GraphDoc, type GraphEdge, type GraphNode } from '../../core/graph';
+import { getBlock } from '../../../blocks/index';
+import { isVariadic } from '../../core/spec';
+import { resolveParams } from '../../core/params';
+import { analyze } from '../../core/infer';
+import { malformed, unsupportedError, type ImportResult, type ImportedWeights, type UnsupportedOp } from '../types';
+import { KERAS_CLASSES, isObj, layerParams, type KLayer } from './layers';
+import { decodeWeights } from './weights';
 
 const GRAPH_KEY = 'neural-blocks.graph';
-
-function isObj(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
-/** Config keys that change what a layer computes and that no block has: refuse rather than drop. */
-const MUST_BE_DEFAULT: Record<string, unknown> = {
-  data_format: 'channels_last',
-  stateful: false,
-  time_major: false,
-};
-/** Config keys that only affect training from scratch, naming, or dtype policy. */
-const IGNORED = /(_initializer|_regularizer|_constraint)$|^(name|trainable|dtype|batch_input_shape|input_shape|batch_size|implementation|unroll|sparse|ragged|input_dtype)$/;
-
-function decodeWeights(modelJson: Record<string, unknown>, weightsBin: Uint8Array, source: string): Map<string, { shape: number[]; data: Float32Array }> {
-  const manifest = modelJson.weightsManifest;
-  if (!Array.isArray(manifest)) throw malformed(`${source}: model.json has no "weightsManifest" list`);
-  const specs = (manifest as unknown[]).flatMap((g) => (isObj(g) && Array.isArray(g.weights) ? (g.weights as tf.io.WeightsManifestEntry[]) : []));
-  const out = new Map<string, { shape: number[]; data: Float32Array }>();
-  let off = 0;
-  for (const s of specs) {
-    if (!isObj(s) || typeof s.name !== 'string' || !Array.isArray(s.shape) || !s.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
-      throw malformed(`${source}: weightsManifest entry ${JSON.stringify(s)?.slice(0, 80)} is not {"name": string, "shape": [non-negative integers], "dtype"}`);
-    if (s.dtype !== 'float32' || s.quantization) throw malformed(`${source}: weight "${s.name}" is ${s.quantization ? 'quantized' : s.dtype}; only float32 weights are read`);
-    const n = s.shape.reduce((a, b) => a * b, 1);
-    if (!(off + n * 4 <= weightsBin.byteLength))
-      throw malformed(`${source}: weights.bin has ${weightsBin.byteLength} bytes, but the manifest needs at least ${off + n * 4} (at weight "${s.name}") — is it the weights file of this model.json?`);
-    const data = new Float32Array(n);
-    new Uint8Array(data.buffer).set(weightsBin.subarray(off, off + n * 4));
-    out.set(s.name, { shape: s.shape.slice(), data });
-    off += n * 4;
-  }
-  if (off !== weightsBin.byteLength) throw malformed(`${source}: weights.bin has ${weightsBin.byteLength} bytes, the manifest describes ${off}`);
-  return out;
-}
-
-interface KLayer {
-  class_name: string;
-  config: Record<string, unknown>;
-  name?: string;
-  inbound_nodes?: unknown[];
-}
 
 /**
  * model.json (parsed) + weights.bin bytes → graph + weights. Throws ImportError: malformed for
@@ -155,40 +111,14 @@ export function importTfjs(modelJson: unknown, weightsBin: Uint8Array | undefine
       prev = id;
       return;
     }
-    // Our GRU with resetAfter saves as its own class (tfjs' GRU cannot do it); its config says
-    // resetAfter: true, which the GRU block takes as a param.
-    const spec = getBlock(layer.class_name === 'GRUResetAfter' ? 'GRU' : layer.class_name);
-    if (!spec || layer.class_name === 'Input') {
+    const spec = KERAS_CLASSES.get(layer.class_name);
+    if (!spec) {
       unsupported.push({ ...where, reason: `no block for tfjs layer class ${layer.class_name}` });
       return;
     }
-    const params: Record<string, unknown> = {};
-    let bad = false;
-    for (const [key, value] of Object.entries(c)) {
-      if (Object.hasOwn(MUST_BE_DEFAULT, key)) {
-        if (value !== MUST_BE_DEFAULT[key] && value !== null && value !== undefined) {
-          unsupported.push({ ...where, reason: `${key} ${JSON.stringify(value)} is not supported (blocks are ${key} ${JSON.stringify(MUST_BE_DEFAULT[key])})` });
-          bad = true;
-        }
-        continue;
-      }
-      if (IGNORED.test(key)) continue;
-      const p = camel(key);
-      if (!Object.hasOwn(spec.params, p)) {
-        // Keras-only knobs that equal our behaviour are dropped silently only when at their default.
-        if (value === null || value === false || value === undefined) continue;
-        unsupported.push({ ...where, reason: `config "${key}" = ${JSON.stringify(value)} has no counterpart in the ${spec.type} block` });
-        bad = true;
-        continue;
-      }
-      params[p] = (p === 'activation' || p === 'recurrentActivation') && typeof value === 'string' ? camel(value) : value;
-    }
-    const { issues } = resolveParams(spec, params);
-    for (const i of issues) {
-      unsupported.push({ ...where, reason: `param ${i.param}: ${i.message}` });
-      bad = true;
-    }
-    if (bad) return;
+    const { params, reasons } = layerParams(spec, c);
+    for (const reason of reasons) unsupported.push({ ...where, reason });
+    if (reasons.length) return;
     const id = idFor(lname);
     nodes.push({ id, type: spec.type, params });
     const variadic = isVariadic(spec.inputs(resolveParams(spec, params).params as never));

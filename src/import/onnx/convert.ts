@@ -1,0 +1,154 @@
+// The ONNX graph walk of op-by-op conversion (foreign models): initializers become constants,
+// graph inputs become Input blocks (a rank-4 float input is an NCHW image taken NHWC), and each
+// node the outputs depend on is folded to constants (fold.ts) or resolved through the op table
+// (table.ts) — the way onnxruntime-web resolves ops. Every op that has no exact block is listed
+// (node name, op type, reason) and the import fails with the list: nothing is half-imported.
+import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDoc } from '../../core/graph';
+import { unsupportedError, type ImportResult } from '../types';
+import { Converter, type OpImporter } from './converter';
+import { foldConst } from './fold';
+import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
+import { ONNX_OPS } from './table';
+import { fmt, type Dim, type RnnPort } from './values';
+
+function opsetOf(m: PModel): number {
+  const o = (m.opset_import ?? []).find((x) => !x.domain || x.domain === 'ai.onnx');
+  return Number(o?.version ?? 1);
+}
+
+/** The importer of node `n`'s op, or Unsupported naming the op that has no block. */
+function resolve(n: PNode): OpImporter {
+  const importer = ONNX_OPS.get(n.op_type);
+  if (!importer) throw new Unsupported(`no block for ONNX op ${n.op_type}${n.domain ? ` (domain ${n.domain})` : ''}`);
+  return importer;
+}
+
+/**
+ * Op-by-op conversion. Models written by Neural Blocks are channels-last at their interface
+ * already, so their 4-D inputs are taken as they are instead of as NCHW.
+ */
+export function convertForeign(m: PModel, source: string): ImportResult {
+  const channelsLastInputs = m.producer_name === 'neural-blocks';
+  const g = m.graph!;
+  const cv = new Converter(opsetOf(m));
+  const initNames = new Set<string>();
+  for (const t of g.initializer ?? []) {
+    initNames.add(t.name!);
+    try {
+      const v = tensorValues(t, source);
+      cv.values.set(t.name!, { kind: 'const', dims: v.dims, float: v.float, data: v.data });
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      // Unreadable constants only matter if an imported op reads them (then it says so).
+    }
+  }
+  // Only the nodes the outputs depend on are converted (dead branches would become outputs).
+  const producer = new Map<string, PNode>();
+  for (const n of g.node ?? []) for (const o of n.output ?? []) if (o) producer.set(o, n);
+  const needed = new Set<PNode>();
+  const stack = (g.output ?? []).map((o) => o.name);
+  const seen = new Set<string>();
+  while (stack.length) {
+    const v = stack.pop()!;
+    if (seen.has(v)) continue;
+    seen.add(v);
+    const p = producer.get(v);
+    if (!p || needed.has(p)) continue;
+    needed.add(p);
+    for (const i of p.input ?? []) if (i) stack.push(i);
+  }
+  for (const n of g.node ?? []) if (needed.has(n)) for (const i of n.input ?? []) if (i) cv.uses.set(i, (cv.uses.get(i) ?? 0) + 1);
+  for (const o of g.output ?? []) cv.uses.set(o.name, (cv.uses.get(o.name) ?? 0) + 2);
+
+  // Graph inputs.
+  for (const vi of g.input ?? []) {
+    if (initNames.has(vi.name)) continue;
+    const tt = vi.type?.tensor_type;
+    const dims: Dim[] = (tt?.shape?.dim ?? []).map((d) => (d.dim_value ? Number(d.dim_value) : null));
+    const et = tt?.elem_type ?? DT_FLOAT;
+    const id = cv.newId(vi.name);
+    let dtype: string;
+    if (et === DT_FLOAT) dtype = 'float32';
+    else if (et === DT_INT64 || et === DT_INT32) dtype = 'int32';
+    else {
+      cv.unsupported.push({ op: 'Input', node: vi.name, reason: `input element type ${DT_NAMES[et] ?? et} is not mapped (float32, or int64/int32 token ids)` });
+      continue;
+    }
+    if (!dims.length) {
+      cv.unsupported.push({ op: 'Input', node: vi.name, reason: 'the input has no shape; re-export with a fixed input shape' });
+      continue;
+    }
+    dims[0] = null;
+    const nchw = dims.length === 4 && dtype === 'float32' && !channelsLastInputs;
+    const ours = nchw ? [dims[2]!, dims[3]!, dims[1]!] : dims.slice(1);
+    cv.nodes.push({ id, type: 'Input', params: dtype === 'int32' ? { shape: ours, dtype } : { shape: ours } });
+    cv.byId.set(id, cv.nodes[cv.nodes.length - 1]!);
+    cv.values.set(vi.name, { kind: 'tensor', ref: { node: id, port: 'out' }, layout: nchw ? 'nchw' : 'plain', shape: dims });
+    if (nchw) cv.notes.push(`input "${vi.name}" is an NCHW image ${fmt(dims)} in the ONNX file; the imported graph takes it channels-last (NHWC): [batch, ${dims[2] ?? 'H'}, ${dims[3] ?? 'W'}, ${dims[1] ?? 'C'}]`);
+  }
+
+  const poisoned = new Set<string>();
+  for (const n of g.node ?? []) {
+    if (!needed.has(n)) continue;
+    const name = n.name || `${n.op_type}_${(n.output ?? [])[0] ?? ''}`;
+    const outs = n.output ?? [];
+    if ((n.input ?? []).some((i) => i && poisoned.has(i))) {
+      outs.forEach((o) => poisoned.add(o));
+      continue;
+    }
+    cv.current = name;
+    const a = attrs(n);
+    try {
+      if (n.domain && n.domain !== 'ai.onnx') throw new Unsupported(`custom-domain op ${n.domain}.${n.op_type} has no block`);
+      const res = foldConst(cv, n, a) ?? resolve(n)(cv, n, a);
+      const vals = Array.isArray(res) ? res : [res];
+      outs.forEach((o, k) => {
+        if (o && vals[k]) cv.values.set(o, vals[k]!);
+      });
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+      cv.unsupported.push({ op: n.op_type, node: name, reason: e.message });
+      outs.forEach((o) => poisoned.add(o));
+    }
+  }
+  for (const o of g.output ?? []) {
+    const v = cv.values.get(o.name);
+    if (poisoned.has(o.name)) continue;
+    if (!v) cv.unsupported.push({ op: 'Output', node: o.name, reason: 'the output is not produced by any node' });
+    else if (v.kind === 'const') cv.unsupported.push({ op: 'Output', node: o.name, reason: 'the output is a constant; a graph output must be computed from an input' });
+    else {
+      const use = cv.rnn.get(v.ref.node);
+      if (use) use[v.ref.port as RnnPort] = true;
+      if (v.layout === 'nchw') cv.notes.push(`output "${o.name}" is NCHW ${fmt(v.shape)} in the ONNX file and channels-last (NHWC) in the imported graph`);
+      else if (v.layout === 'pooled') cv.notes.push(`output "${o.name}" is [N, C, 1, 1] in the ONNX file and [N, C] in the imported graph`);
+      else if (v.layout !== 'plain') cv.unsupported.push({ op: 'Output', node: o.name, reason: `the output is a time-major recurrent value (layout ${v.layout}); only batch-major outputs are mapped` });
+    }
+  }
+  if (cv.unsupported.length) throw unsupportedError(`${source} cannot be imported`, cv.unsupported);
+
+  // Recurrent nodes: their params and ports follow what is used.
+  for (const [id, use] of cv.rnn) {
+    const node = cv.node(id);
+    // A Bidirectional's "out" without returnSequences merges both final states, so its separate
+    // states always come from the h / hBack (c / cBack) ports.
+    const returnState = use.bi ? use.last || use.lastBack || use.c || use.cBack : use.c || (use.seq && use.last);
+    node.params = { ...node.params, returnSequences: use.seq, ...(returnState ? { returnState: true } : {}) };
+    for (const e of cv.edges) {
+      if (e.source !== id) continue;
+      const port = e.sourceHandle ?? 'out';
+      const names: Record<string, string> = use.bi ? { seq: 'out', last: 'h', lastBack: 'hBack' } : { seq: 'out', last: use.seq ? 'h' : 'out' };
+      const mapped = names[port] ?? port;
+      if (mapped === 'out') delete e.sourceHandle;
+      else e.sourceHandle = mapped;
+    }
+  }
+  const doc: GraphDoc = {
+    format: GRAPH_FORMAT,
+    version: GRAPH_VERSION,
+    name: g.name || 'imported',
+    description: `Imported from ONNX (${m.producer_name || 'unknown producer'}, opset ${cv.opset}).`,
+    nodes: cv.nodes,
+    edges: cv.edges,
+  };
+  return { doc, weights: cv.weights, report: { source: 'foreign', format: 'onnx', unsupported: [], notes: cv.notes } };
+}
