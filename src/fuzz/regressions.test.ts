@@ -104,5 +104,26 @@ describe('fuzz regressions: analyze() keeps its promise', () => {
     const a = analyze(chain([4], [['Dense', { units: Number.MAX_SAFE_INTEGER }]]));
     expect(a.errors.some((e) => e.param === 'units' && e.message.includes('past the largest'))).toBe(false);
   });
+
+  it('ZeroPadding2D → AveragePooling2D with the padding at or past the pool size agrees with onnxruntime (seed 907909)', async () => {
+    // Not reproduced on this code (2,880 such graphs passed): kept as the guard for the class,
+    // where onnxruntime's PadFusion may fold the zeros into the pool's own pads.
+    const cases: [(number | null)[], Record<string, unknown>][] = [
+      [[3, 5, 2], { poolSize: 2, strides: 1 }],
+      [[null, 4, 1], { poolSize: 2, strides: 1 }],
+      [[3, 5, 2], { poolSize: [2, 1], strides: 2, ceilMode: true }],
+      [[null, 4, 1], { poolSize: 2, strides: 3, padding: 'same' }],
+    ];
+    for (const [shape, pool] of cases)
+      for (const countIncludePad of [false, true]) {
+        const doc = chain(shape, [
+          ['ZeroPadding2D', { padding: [[3, 0], [2, 4]] }],
+          ['AveragePooling2D', { ...pool, countIncludePad }],
+        ]);
+        const r = await checkGraph(doc, ort, 4);
+        expect(r.failure, JSON.stringify({ shape, countIncludePad, pool })).toBeUndefined();
+        expect(r.outcome, JSON.stringify({ shape, countIncludePad, pool })).toBe('ok');
+      }
+  });
 });
 
