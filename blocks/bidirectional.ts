@@ -6,6 +6,7 @@ import {
   emitOnnxRnn,
   makeTfjsRnn,
   rnnMacs,
+  rnnOnnxUnsupported,
   rnnOutputShapes,
   rnnParams,
   rnnWeightCount,
@@ -89,6 +90,7 @@ export default defineBlock({
     const layer = ctx.register(ctx.tf.layers.bidirectional({ layer: inner as never, mergeMode: p.mergeMode as 'concat', name: ctx.name }));
     return applyRnn(layer, x as SymbolicTensor, init);
   },
+  onnxUnsupported: (p, inputShapes) => rnnOnnxUnsupported(p.layer as RnnKind, p, inputShapes?.[0]),
   toOnnx(ctx, { params: p, inputs, inputShapes, weights }) {
     const kind = p.layer as RnnKind;
     const [x, ...init] = inputs;

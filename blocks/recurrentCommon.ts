@@ -236,6 +236,19 @@ const ONNX_RNN_ACTIVATION: Record<RnnActivation, { name: string; alpha?: number;
 };
 
 /**
+ * Why the recurrence cannot go to ONNX, or undefined. On an unknown number of steps it becomes
+ * the native RNN / GRU / LSTM op, whose Softplus onnxruntime computes as log(1 + eˣ): ∞ once a
+ * gate's input passes ~88, where tfjs' softplus stays finite (≈ x). A known length is unrolled
+ * with the stable softplus instead (src/onnx/ops.ts), so only that case is refused.
+ */
+export function rnnOnnxUnsupported(kind: RnnKind, p: RnnP, x: Shape | undefined): string | undefined {
+  if (!x || x[1] !== null) return undefined;
+  const which = p.activation === 'softplus' ? 'activation' : kind !== 'SimpleRNN' && p.recurrentActivation === 'softplus' ? 'recurrentActivation' : undefined;
+  if (!which) return undefined;
+  return `${which} "softplus" on a sequence of unknown length: ONNX's ${kind === 'SimpleRNN' ? 'RNN' : kind} op computes Softplus as log(1 + eˣ), which onnxruntime overflows to ∞ for inputs above ~88 where tfjs stays finite; give the Input a known length (then the steps are unrolled with a stable softplus) or pick another ${which}`;
+}
+
+/**
  * The `activations` attribute (and activation_alpha / activation_beta, listed in order for the
  * functions that take them, never left to defaults) for every direction: f (and g, h) as ONNX
  * orders them — SimpleRNN [g], GRU [f, g], LSTM [f, g, h] with f the gate activation.
@@ -556,6 +569,7 @@ export function recurrentBlock<S extends ParamSchema>(o: RecurrentBlockOptions<S
       if (kind === 'LSTM') hs.push(onnxState(ctx, r.Yc!, 0, hint));
       return [out, ...hs];
     },
+    onnxUnsupported: (p, inputShapes) => rnnOnnxUnsupported(kind, rp(p), inputShapes?.[0]),
     // A sigmoid candidate keeps the outputs in (0, 1): the trainer accepts it for binary labels.
     outputActivation: (p) => rp(p).activation,
     toPytorch: (a) => recurrentToPytorch(a, kind, rp(a.params)),

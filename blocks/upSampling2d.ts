@@ -1,4 +1,4 @@
-import { defineBlock, type OnnxAttr } from '../src/core/spec';
+import { defineBlock, type OnnxAttr, type OnnxContext } from '../src/core/spec';
 import { requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
@@ -34,15 +34,20 @@ export default defineBlock({
       ctx.tf.layers.upSampling2d({ size: p.size, interpolation: p.interpolation as 'nearest' | 'bilinear', name: ctx.name }),
     ).apply(x!) as never,
   ],
-  toOnnx(ctx, { params: p, inputs: [x] }) {
-    // tfjs samples source = floor(dst / size) for nearest and dst / size (then linear between
-    // the two neighbours, clamped at the edge) for bilinear: ONNX's "asymmetric" transform.
+  toOnnx(ctx, { params: p, inputs: [x], inputShapes: [xs] }) {
+    // Bilinear is two 1-D lerps, as plain Gather/Sub/Mul/Add on NHWC: onnxruntime's linear
+    // Resize only takes scales on H, W of NCHW or NHWC, and its transpose optimizer pushes a
+    // neighbouring Transpose (a Permute) through the Resize, moving the scales onto other axes,
+    // which it then refuses at load time. Gather has no such restriction.
+    if (p.interpolation === 'bilinear') {
+      let y = x!;
+      for (const axis of [1, 2]) y = lerpAxis(ctx, y, axis, p.size[axis - 1]!, xs?.[axis] ?? null);
+      return [y];
+    }
+    // tfjs samples source = floor(dst / size) for nearest: ONNX's "asymmetric" transform.
     const t = toChannelsFirst(ctx, x!, 4);
     const scales = ctx.constFloat('scales', [1, 1, p.size[0]!, p.size[1]!], [4]);
-    const attrs: Record<string, OnnxAttr> =
-      p.interpolation === 'nearest'
-        ? { mode: { s: 'nearest' }, coordinate_transformation_mode: { s: 'asymmetric' }, nearest_mode: { s: 'floor' } }
-        : { mode: { s: 'linear' }, coordinate_transformation_mode: { s: 'asymmetric' } };
+    const attrs: Record<string, OnnxAttr> = { mode: { s: 'nearest' }, coordinate_transformation_mode: { s: 'asymmetric' }, nearest_mode: { s: 'floor' } };
     const y = ctx.node('Resize', [t, '', scales], attrs)[0]!;
     return [toChannelsLast(ctx, y, 4)];
   },
@@ -59,3 +64,35 @@ export default defineBlock({
     { params: { size: 2, interpolation: 'bilinear' }, inputs: [[null, 1, 1, 2]], note: 'single pixel' },
   ],
 });
+
+/**
+ * tfjs' bilinear resize along one NHWC axis of size n (null: read at run time), factor s: output
+ * i reads source i / s, i.e. lo = ⌊i/s⌋, hi = min(lo + 1, n − 1), f = (i mod s) / s, and gives
+ * x[lo] + (x[hi] − x[lo])·f, the same lerp tfjs computes.
+ */
+function lerpAxis(ctx: OnnxContext, x: string, axis: number, s: number, n: number | null): string {
+  if (s === 1) return x;
+  // f broadcasts over the axes after this one: [m, 1, 1] for H, [m, 1] for W.
+  const fDims = (m: number) => [m, ...new Array<number>(3 - axis).fill(1)];
+  let lo: string;
+  let hi: string;
+  let f: string;
+  if (n !== null) {
+    const idx = Array.from({ length: n * s }, (_, i) => i);
+    lo = ctx.constInt64('lo', idx.map((i) => Math.floor(i / s)));
+    hi = ctx.constInt64('hi', idx.map((i) => Math.min(Math.floor(i / s) + 1, n - 1)));
+    f = ctx.constFloat('frac', idx.map((i) => (i % s) / s), fDims(n * s));
+  } else {
+    const size = ctx.node('Gather', [ctx.node('Shape', [x])[0]!, ctx.constInt64('axis', [axis], [])], { axis: { i: 0 } })[0]!;
+    const S = ctx.constInt64('factor', [s], []);
+    const one = ctx.constInt64('one', [1], []);
+    const i = ctx.node('Range', [ctx.constInt64('zero', [0], []), ctx.node('Mul', [size, S])[0]!, one])[0]!;
+    lo = ctx.node('Div', [i, S])[0]!;
+    hi = ctx.node('Min', [ctx.node('Add', [lo, one])[0]!, ctx.node('Sub', [size, one])[0]!])[0]!;
+    const frac = ctx.node('Div', [ctx.node('Cast', [ctx.node('Mod', [i, S])[0]!], { to: { i: 1 } })[0]!, ctx.constFloat('factor_f', [s], [])])[0]!;
+    f = ctx.node('Reshape', [frac, ctx.constInt64('frac_shape', fDims(-1))])[0]!;
+  }
+  const a = ctx.node('Gather', [x, lo], { axis: { i: axis } })[0]!;
+  const b = ctx.node('Gather', [x, hi], { axis: { i: axis } })[0]!;
+  return ctx.node('Add', [a, ctx.node('Mul', [ctx.node('Sub', [b, a])[0]!, f])[0]!])[0]!;
+}

@@ -21,12 +21,26 @@ function isInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v);
 }
 
+/**
+ * An integer a double cannot hold exactly (past 2^53 − 1, like 1e21 or 2^60) in a value or in
+ * the lists of an integer param: every later size computed from it would be silently wrong.
+ */
+function unsafeInt(raw: unknown): number | undefined {
+  const xs = Array.isArray(raw) ? raw.flatMap((v: unknown) => (Array.isArray(v) ? (v as unknown[]) : [v])) : [raw];
+  return xs.find((v): v is number => typeof v === 'number' && Number.isInteger(v) && !Number.isSafeInteger(v));
+}
+
+const INT_KINDS: ReadonlySet<ParamDef['kind']> = new Set(['int', 'ints', 'intList', 'padding2d']);
+
 /** Resolves one value; returns [value] or an error message. */
 export function resolveParam(name: string, def: ParamDef, raw: unknown): { value: unknown } | { error: string } {
   if (raw === undefined) {
     if (def.kind === 'intList' && def.required && def.default === null) return { error: `param "${name}" is required` };
     return { value: structuredClone(def.default) };
   }
+  const big = INT_KINDS.has(def.kind) ? unsafeInt(raw) : undefined;
+  if (big !== undefined)
+    return { error: `param "${name}" holds ${quote(big)}, past the largest exact integer ${Number.MAX_SAFE_INTEGER} (2^53 − 1), got ${quote(raw)}` };
   switch (def.kind) {
     case 'int': {
       if (raw === null && def.nullable) return { value: null };

@@ -333,8 +333,8 @@ export interface BlockSpec<S extends ParamSchema = ParamSchema> {
   toTfjs(inputs: (SymbolicTensor | undefined)[], p: ResolvedParams<S>, ctx: TfjsBuildContext): SymbolicTensor[];
   /** Emits ONNX nodes; returns one value name per output port. */
   toOnnx?(ctx: OnnxContext, args: OnnxEmitArgs<ResolvedParams<S>>): string[];
-  /** Why this block (with these params) cannot be exported to ONNX; undefined when it can. */
-  onnxUnsupported?(p: ResolvedParams<S>): string | undefined;
+  /** Why this block (with these params and input shapes) cannot be exported to ONNX; undefined when it can. */
+  onnxUnsupported?(p: ResolvedParams<S>, inputShapes?: readonly (Shape | undefined)[]): string | undefined;
   /** Writes the block's model.py member, forward lines and torch-layout weights. */
   toPytorch?(args: PytorchEmitArgs<ResolvedParams<S>>): PytorchEmitted;
   /** Why this block cannot be written as PyTorch at all (the contract test wants this or toPytorch). */

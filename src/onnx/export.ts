@@ -59,7 +59,7 @@ export interface ExportOptions {
 
 /**
  * Every node of an analysed graph that cannot be exported, with the reason (for the UI's badge
- * and the export error): a block without toOnnx, or whose onnxUnsupported(params) says why not.
+ * and the export error): a block without toOnnx, or whose onnxUnsupported(params, input shapes) says why not.
  * Works on the flattened graph, so a node inside a macro block is reported by its flat id
  * ("instance/inner").
  */
@@ -70,7 +70,7 @@ export function onnxUnsupportedNodes(analysis: Analysis): UnsupportedNode[] {
     const info = a.nodes.get(id)!;
     const spec = info.spec;
     if (!spec) continue;
-    const why = spec.onnxUnsupported?.(info.params as never);
+    const why = spec.onnxUnsupported?.(info.params as never, info.inputShapes);
     if (why) out.push({ node: id, type: info.type, reason: why });
     else if (!spec.toOnnx) out.push({ node: id, type: info.type, reason: `${info.type} has no ONNX exporter (no toOnnx)` });
   }
