@@ -126,7 +126,11 @@ const templates = readdirSync(TEMPLATE_DIR)
     const doc = JSON.parse(readFileSync(join(TEMPLATE_DIR, f), 'utf8')) as GraphDoc;
     const note = shrinkHeavy(doc);
     return { name: `template ${f}${note}`, dir: `template_${f.replace(/\W/g, '_')}`, doc };
-  });
+  })
+  // A template that cannot run smaller (ViT-B/16: its token count is fixed by its Reshape and
+  // position table) and costs billions of MACs would take many minutes in the pure-JS CPU backend;
+  // its PyTorch parity at full size is scripts/zoo-parity.ts's (templates/zoo-parity.test.ts in CI).
+  .filter((t) => !(t.name.indexOf('×') < 0 && graphMacs(t.doc) > 2e9));
 let results: Record<string, Result> = {};
 
 beforeAll(async () => {
