@@ -95,9 +95,29 @@ function build(doc: GraphDoc, opts: CompileOptions): CompiledModel {
       kernelInitializer: opts.kernelInitializer,
     });
   });
-  const model = tf.model({ inputs, outputs, name: layerName(doc.name ?? 'model') });
+  const model = tooDeep(analysis, top, () => tf.model({ inputs, outputs, name: layerName(doc.name ?? 'model') }));
   for (const id of frozenNodeIds(doc)) for (const l of layersByNode.get(id) ?? []) freeze(l);
   return { model, analysis, topAnalysis: top, layersByNode, inputNames: analysis.inputs, outputNames: analysis.outputs };
+}
+
+/**
+ * tfjs builds a model's graph by recursing once per layer of depth, so a chain deeper than the
+ * JavaScript stack holds (a few thousand blocks on a browser's or Node's default stack; the CLI
+ * runs with 256 MB) ends in "Maximum call stack size exceeded". Said as what it is, with the depth.
+ */
+function tooDeep<T>(analysis: Analysis, top: Analysis, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (!(e instanceof RangeError) || !/call stack/i.test(e.message)) throw e;
+    const depth = walkGraph<number>(analysis, (_id, info, ins) => info.outputPorts.map(() => 1 + Math.max(0, ...ins.map((d) => d ?? 0))));
+    const deepest = Math.max(0, ...depth.outputs);
+    throw new CompileError(
+      `the graph is ${deepest.toLocaleString('en-US')} blocks deep and tfjs ran out of stack building it (it recurses once per block of depth; this JavaScript stack holds a few thousand): ` +
+        'make the graph shallower, or compile, train and export it with the neural-blocks CLI, which runs with a 256 MB stack (100,000 blocks deep)',
+      top,
+    );
+  }
 }
 
 /**
