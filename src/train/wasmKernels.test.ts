@@ -78,6 +78,30 @@ describe('WASM gradient kernels', () => {
     });
   }
 
+  // depthwise: channel multipliers 1 and 3, strides, paddings (no dilation: tfjs refuses its gradient on every backend)
+  const dwCases: { x: [number, number, number, number]; f: [number, number, number, number]; strides: [number, number]; pad: 'valid' | 'same'; dil?: [number, number] }[] = [
+    { x: [2, 7, 7, 3], f: [3, 3, 3, 1], strides: [1, 1], pad: 'same' },
+    { x: [3, 9, 8, 4], f: [5, 5, 4, 1], strides: [2, 2], pad: 'same' },
+    { x: [2, 10, 9, 2], f: [3, 3, 2, 3], strides: [1, 1], pad: 'valid' },
+    { x: [1, 8, 12, 5], f: [4, 2, 5, 1], strides: [2, 3], pad: 'valid' },
+  ];
+  for (const c of dwCases) {
+    it(`depthwise conv weight and input gradients equal the CPU backend's: x ${c.x}, filter ${c.f}, strides ${c.strides}, ${c.pad}${c.dil ? `, dilation ${c.dil}` : ''}`, async () => {
+      const x = values(c.x.reduce((a, b) => a * b), 5);
+      const w = values(c.f.reduce((a, b) => a * b), 6);
+      const grad = () => {
+        const g = tf.grads((xx: tf.Tensor, ww: tf.Tensor) => tf.sum(tf.square(tf.depthwiseConv2d(xx as tf.Tensor4D, ww as tf.Tensor4D, c.strides, c.pad, 'NHWC', c.dil ?? 1))));
+        return g([tf.tensor4d(x, c.x), tf.tensor4d(w, c.f)]);
+      };
+      const cpu = await on('cpu', grad);
+      const wasm = await on('wasm', grad);
+      expect(cpu[1]!.length).toBe(c.f.reduce((a, b) => a * b));
+      expect(maxDiff(wasm, cpu)).toBeLessThan(1e-4);
+      expect(Math.max(...Array.from(cpu[0]!).map(Math.abs))).toBeGreaterThan(0.01);
+      expect(Math.max(...Array.from(cpu[1]!).map(Math.abs))).toBeGreaterThan(0.01);
+    });
+  }
+
   it("an Embedding's gradient (UnsortedSegmentSum) equals the CPU backend's, repeated ids included", async () => {
     const table = values(12 * 5, 3);
     const ids = Int32Array.from([3, 0, 3, 11, 7, 3, 0, 2, 9, 9, 9, 1]);
