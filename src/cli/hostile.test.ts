@@ -156,12 +156,17 @@ describe('exit 0, 1 or 2 with one clear line, never 3', () => {
   });
 
   it('Dense with 1e21 units is invalid in check, and export says so instead of crashing', async () => {
+    // Past 2^53 − 1 the number is not an exact integer: refused on the param itself.
     const f = write('units.json', graph([GRAPH.nodes[0]!, { id: 'd', type: 'Dense', params: { units: 1e21 } }], GRAPH.edges));
     const r = await cli('check', f, '--json');
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out).errors[0].message).toContain('values per example (at most 268435456)');
+    expect(JSON.parse(r.out).errors[0].message).toBe('param "units" holds 1e+21, past the largest exact integer 9007199254740991 (2^53 − 1)');
     const e = await cli('export', f, '-o', join(dir, 'u.onnx'));
     expect(e.code).toBe(1);
+    // An exact integer that is still far too many: the per-example size limit.
+    const t = await cli('check', write('units12.json', graph([GRAPH.nodes[0]!, { id: 'd', type: 'Dense', params: { units: 1e12 } }], GRAPH.edges)), '--json');
+    expect(t.code).toBe(1);
+    expect(JSON.parse(t.out).errors[0].message).toContain('values per example (at most 268435456)');
     const w = await cli('check', write('w.json', graph([{ id: 'x', type: 'Input', params: { shape: [100000] } }, { id: 'd', type: 'Dense', params: { units: 100000 } }], GRAPH.edges)));
     expect(w.code).toBe(1);
     expect(w.out).toContain('its weights would hold 1.0e+10 values');

@@ -40,7 +40,7 @@ export function resolveParam(name: string, def: ParamDef, raw: unknown): { value
   }
   const big = INT_KINDS.has(def.kind) ? unsafeInt(raw) : undefined;
   if (big !== undefined)
-    return { error: `param "${name}" holds ${quote(big)}, past the largest exact integer ${Number.MAX_SAFE_INTEGER} (2^53 − 1), got ${quote(raw)}` };
+    return { error: `param "${name}" holds ${quote(big)}, past the largest exact integer ${Number.MAX_SAFE_INTEGER} (2^53 − 1)${raw === big ? '' : `, in ${quote(raw)}`}` };
   switch (def.kind) {
     case 'int': {
       if (raw === null && def.nullable) return { value: null };
