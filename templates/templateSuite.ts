@@ -43,6 +43,10 @@ export const EXPECTED_TRAINABLE: Record<string, number> = {
   ...Object.fromEntries(Object.entries(ZOO).map(([k, v]) => [k, v.params])),
   // C1 6·(25+1), C3 16·(6·25+1), C5 120·(16·25+1), F6 84·(120+1), output 10·(84+1).
   lenet5: 6 * 26 + 16 * 151 + 120 * 401 + 84 * 121 + 10 * 85,
+  // Stem 9·16 + BN; blocks (1×1 expand, depthwise, SE fc1/fc2 with bias, 1×1 project, BN 2 per
+  // channel): 16-16-16 3×3, 16-64-24 3×3, 24-72-24 3×3, 24-96-40 5×5 SE 24, 40-120-40 5×5 SE 32;
+  // head 1×1 40→240 + BN; classifier 240→128→10.
+  'mobilenet-mini': 176 + 464 + 3440 + 4440 + (2496 + 2592 + (96 * 24 + 24) + (24 * 96 + 96) + 3920) + (5040 + 3240 + (120 * 32 + 32) + (32 * 120 + 120) + 4880) + 10080 + MLP_LAYERS([240, 128, 10]),
   mlp: MLP_LAYERS([784, 128, 128, 128, 128, 10]),
   'xor-linear': MLP_LAYERS([2, 1]),
   xor: MLP_LAYERS([2, 4, 1]),
@@ -97,7 +101,7 @@ const family = (name: string) => TEMPLATES.find((t) => t.name === name)!.family;
 /** The test files' parts of the catalog (each file runs one, in parallel). */
 export const PARTS: Record<'imagenet' | 'small' | 'sequence', (name: string) => boolean> = {
   imagenet: (name) => IMAGENET_SIZE.has(name),
-  small: (name) => !IMAGENET_SIZE.has(name) && ['alexnet', 'vgg', 'resnet', 'vit', 'lenet', 'mlp', 'toy', 'autoencoder'].includes(family(name)),
+  small: (name) => !IMAGENET_SIZE.has(name) && ['alexnet', 'vgg', 'resnet', 'vit', 'mobilenet', 'lenet', 'mlp', 'toy', 'autoencoder'].includes(family(name)),
   sequence: (name) => ['seq2seq', 'language-model', 'transformer'].includes(family(name)),
 };
 
