@@ -4,7 +4,6 @@
 // [0,2,1,3,4], Reshape back to [N,C,H,W] — → ChannelShuffle. The two middle values of the shuffle
 // are layouts ("chgroups", "chgroupsT") that cost no block; any other use of them is refused.
 import type { Converter, OpTable } from '../converter';
-import { image } from '../layout';
 import { Unsupported, attrInt, attrInts, type Attrs, type PNode } from '../proto';
 import { fmt, type Dim, type Sym, type TensorVal } from '../values';
 
@@ -27,7 +26,8 @@ function channelPart(cv: Converter, t: TensorVal, axis: number, parts: number, k
   const key = `${t.ref.node}\0${t.ref.port}\0${parts}`;
   let id = made.get(key);
   if (!id) {
-    id = cv.add('ChannelSplit', { parts }, [t.ref]);
+    // Not the bare node name: the block names its tfjs layers <id>_<k>, as newId dedupes ids.
+    id = cv.add('ChannelSplit', { parts }, [t.ref], `${cv.current}_split`);
     made.set(key, id);
   }
   const shape = t.shape.slice();
@@ -63,24 +63,28 @@ function convertSlice(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const what = `Slice of ${fmt(t0.shape)} along ${cuts.map(([ax, s, e]) => `axis ${ax} [${s}:${e}]`).join(', ')}`;
   if (cuts.some(([, s, e]) => s === e)) throw new Unsupported(`${what} is empty`);
   const chAxis = channelAxis(t0);
-  if (cuts.length === 1 && cuts[0]![0] === chAxis) {
-    const [ax, s, e] = cuts[0]!;
+  let t = t0;
+  const ch = cuts.find(([ax]) => ax === chAxis);
+  if (ch) {
+    const [ax, s, e] = ch;
     const C = t0.shape[ax] as number;
     const size = e - s;
     if (C % size !== 0 || s % size !== 0) throw new Unsupported(`${what}: only an equal part of the channels (ChannelSplit: ${C} channels into parts that divide them) is mapped`);
-    return channelPart(cv, t0, ax, C / size, s / size);
+    t = channelPart(cv, t0, ax, C / size, s / size);
   }
-  if (rank === 4 && t0.layout === 'nchw' && cuts.every(([ax]) => ax === 2 || ax === 3)) {
+  const rest = cuts.filter((c) => c !== ch);
+  if (!rest.length) return t;
+  if (rank === 4 && t.layout === 'nchw' && rest.every(([ax]) => ax === 2 || ax === 3)) {
     const crop = [2, 3].map((ax) => {
-      const c = cuts.find(([q]) => q === ax);
-      return c ? [c[1], (t0.shape[ax] as number) - c[2]] : [0, 0];
+      const c = rest.find(([q]) => q === ax);
+      return c ? [c[1], (t.shape[ax] as number) - c[2]] : [0, 0];
     });
-    const id = cv.add('Cropping2D', { cropping: crop }, [image(cv, inp[0]!, t0).ref]);
-    const shape: Dim[] = t0.shape.slice();
-    for (const [ax, s, e] of cuts) shape[ax] = e - s;
-    return { ...t0, ref: { node: id, port: 'out' }, shape };
+    const id = cv.add('Cropping2D', { cropping: crop }, [t.ref], ch ? `${cv.current}_crop` : cv.current);
+    const shape: Dim[] = t.shape.slice();
+    for (const [ax, s, e] of rest) shape[ax] = e - s;
+    return { ...t, ref: { node: id, port: 'out' }, shape };
   }
-  throw new Unsupported(`${what} has no block: only an equal part of the channels (ChannelSplit) or a crop of an image's height / width (Cropping2D) is mapped`);
+  throw new Unsupported(`${what} has no block: only an equal part of the channels (ChannelSplit) and a crop of an NCHW image's height / width (Cropping2D) are mapped`);
 }
 
 /** Split (torch.split / torch.chunk) of the channels into equal parts → ChannelSplit. */
