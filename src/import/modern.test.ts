@@ -139,4 +139,21 @@ describe.each([13, 17])('ONNX import of modern torch idioms (opset %i, onnxrunti
     expect(u[0]).toMatchObject({ op: 'HardSigmoid' });
     expect(u[0]!.reason).toMatch(/alpha 0\.3, beta 0\.5 has no block/);
   });
+
+  it('every blocker is named in one run, also those after a refused node (stand-ins of known shape)', () => {
+    const bytes = new Uint8Array(readFileSync(join(dir, `blockers_o${opset}.onnx`)));
+    let err: unknown;
+    try {
+      importOnnx(bytes, reader, { source: 'blockers.onnx' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ImportError);
+    const u = (err as ImportError).unsupported;
+    // conv → HardSigmoid(0.3) ✗ → grouped conv (fine) → HardSigmoid(0.3) ✗ → dilated MaxPool ✗ → Erf ✗
+    expect(u.map((x) => x.op)).toEqual(['HardSigmoid', 'HardSigmoid', 'MaxPool', 'Erf']);
+    expect(u[2]!.reason).toMatch(/dilations \[2,2\]/);
+    expect(u[3]!.reason).toMatch(/no block for ONNX op Erf/);
+    expect(new Set(u.map((x) => x.node)).size).toBe(4);
+  });
 });

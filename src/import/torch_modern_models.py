@@ -3,7 +3,8 @@ for src/import/modern.test.ts: Hardswish / Hardsigmoid (MobileNetV3), SiLU and s
 squeeze-excitation (EfficientNet, RegNet), grouped and dilated depthwise convolutions (ResNeXt),
 ceil_mode and count_include_pad pooling (SqueezeNet, GoogLeNet), torch.cat of one tensor
 (DenseNet), and ShuffleNetV2's channel chunk + channel shuffle; plus a Hardsigmoid-like op with
-constants no block has, which the importer must refuse.
+constants no block has, which the importer must refuse — and a model with four blockers in a
+row, which must all be named in one run.
 
 Usage: python3 torch_modern_models.py OUT_DIR OPSET [NAMES...]
 Random weights, BatchNorm statistics randomised (torch_models.randomise_norms), eval mode.
@@ -145,8 +146,9 @@ MODELS = {
 }
 
 
-def export_odd_hardsigmoid(path, opset):
-    """torch has no alpha attribute for F.hardsigmoid; write the op through a symbolic."""
+def export_odd_hardsigmoid(path, opset, blockers=False):
+    """torch has no alpha attribute for F.hardsigmoid; write the op through a symbolic. With
+    `blockers`: a CNN where it appears twice, before a dilated MaxPool and an Erf (4 blockers)."""
     class Hs(torch.autograd.Function):
         @staticmethod
         def symbolic(g, x):
@@ -160,19 +162,32 @@ def export_odd_hardsigmoid(path, opset):
         def forward(self, x):
             return Hs.apply(x)
 
-    torch.onnx.export(M(), torch.randn(1, 4), path, opset_version=opset, input_names=["input"], output_names=["output"])
+    if blockers:
+
+        class M(nn.Module):  # noqa: F811 (the model with several blockers in a row)
+            def __init__(self):
+                super().__init__()
+                self.a = nn.Conv2d(3, 4, 3)
+                self.b = nn.Conv2d(4, 6, 3, groups=2, padding=1)
+                self.pool = nn.MaxPool2d(2, dilation=2)
+
+            def forward(self, x):
+                y = self.b(Hs.apply(self.a(x)))
+                return torch.erf(self.pool(Hs.apply(y)))
+
+    torch.onnx.export(M(), torch.randn(1, 3, 9, 9) if blockers else torch.randn(1, 4), path, opset_version=opset, input_names=["input"], output_names=["output"])
 
 
 def main():
     out = sys.argv[1]
     opset = int(sys.argv[2]) if len(sys.argv) > 2 else 13
-    names = sys.argv[3:] or [*MODELS, "odd_hardsigmoid"]
+    names = sys.argv[3:] or [*MODELS, "odd_hardsigmoid", "blockers"]
     torch.manual_seed(0)
     for name in names:
         path = f"{out}/{name}_o{opset}.onnx"
-        if name == "odd_hardsigmoid":
-            export_odd_hardsigmoid(path, opset)
-            print(json.dumps({"name": name, "path": path, "input": [1, 4]}), flush=True)
+        if name in ("odd_hardsigmoid", "blockers"):
+            export_odd_hardsigmoid(path, opset, name == "blockers")
+            print(json.dumps({"name": name, "path": path, "input": [1, 3, 9, 9] if name == "blockers" else [1, 4]}), flush=True)
             continue
         make, shape = MODELS[name]
         model = make().eval()
