@@ -3,10 +3,13 @@
 // node the outputs depend on is folded to constants (fold.ts) or resolved through the op table
 // (table.ts) — the way onnxruntime-web resolves ops. Every op that has no exact block is listed
 // (node name, op type, reason) and the import fails with the list: nothing is half-imported.
+// After a refused node the walk goes on through stand-ins of certain shape (ghost.ts), so one
+// run names every blocker it can.
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDoc } from '../../core/graph';
 import { unsupportedError, type ImportResult } from '../types';
 import { Converter, type OpImporter } from './converter';
 import { foldConst } from './fold';
+import { ghostOf } from './ghost';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
 import { fmt, type Dim, type RnnPort } from './values';
@@ -88,11 +91,16 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   }
 
   const poisoned = new Set<string>();
+  /** Nodes not checked because they read a value no block could make. */
+  let unchecked = 0;
   for (const n of g.node ?? []) {
     if (!needed.has(n)) continue;
     const name = n.name || `${n.op_type}_${(n.output ?? [])[0] ?? ''}`;
     const outs = n.output ?? [];
     if ((n.input ?? []).some((i) => i && poisoned.has(i))) {
+      // Its inputs are unknown, but an op with no importer at all is a blocker wherever it is.
+      if (!ONNX_OPS.has(n.op_type) || (n.domain && n.domain !== 'ai.onnx')) cv.unsupported.push({ op: n.op_type, node: name, reason: n.domain && n.domain !== 'ai.onnx' ? `custom-domain op ${n.domain}.${n.op_type} has no block` : `no block for ONNX op ${n.op_type}` });
+      else unchecked++;
       outs.forEach((o) => poisoned.add(o));
       continue;
     }
@@ -108,7 +116,10 @@ export function convertForeign(m: PModel, source: string): ImportResult {
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
       cv.unsupported.push({ op: n.op_type, node: name, reason: e.message });
-      outs.forEach((o) => poisoned.add(o));
+      // A stand-in of certain shape lets the walk go on and name the blockers after this one.
+      const ghost = outs[0] ? ghostOf(cv, n, a) : undefined;
+      if (ghost) cv.values.set(outs[0]!, ghost);
+      outs.forEach((o, k) => (k > 0 || !ghost) && poisoned.add(o));
     }
   }
   for (const o of g.output ?? []) {
@@ -124,7 +135,10 @@ export function convertForeign(m: PModel, source: string): ImportResult {
       else if (v.layout !== 'plain') cv.unsupported.push({ op: 'Output', node: o.name, reason: `the output is a time-major recurrent value (layout ${v.layout}); only batch-major outputs are mapped` });
     }
   }
-  if (cv.unsupported.length) throw unsupportedError(`${source} cannot be imported`, cv.unsupported);
+  if (cv.unsupported.length) {
+    const after = unchecked ? ` (${unchecked} later node(s) read values of these and were not checked)` : '';
+    throw unsupportedError(`${source} cannot be imported${after}`, cv.unsupported);
+  }
 
   // Recurrent nodes: their params and ports follow what is used.
   for (const [id, use] of cv.rnn) {

@@ -119,6 +119,11 @@ export class Converter {
    * alias it (Identity, layout-only Transposes): each alias is one read that is passed on.
    */
   soleUse(ref: Ref): boolean {
+    return this.readers(ref) === 1;
+  }
+
+  /** How many ops read the block output `ref` (see soleUse). */
+  readers(ref: Ref): number {
     let total = 0;
     let aliases = 0;
     for (const [name, v] of this.values) {
@@ -126,6 +131,14 @@ export class Converter {
       total += this.uses.get(name) ?? 0;
       aliases++;
     }
-    return total - (aliases - 1) === 1;
+    return total - (aliases - 1);
+  }
+
+  /** Removes a block nothing reads yet (an activation fused into the block before it). */
+  remove(id: string): void {
+    if (this.edges.some((e) => e.source === id)) throw new Error(`internal: block ${id} is still read`);
+    this.nodes.splice(this.nodes.indexOf(this.node(id)), 1);
+    this.byId.delete(id);
+    for (let i = this.edges.length - 1; i >= 0; i--) if (this.edges[i]!.target === id) this.edges.splice(i, 1);
   }
 }

@@ -16,6 +16,8 @@ export const NOT_BATCH_FIRST = new Set<Layout>(['tmajor', 'rnnY', 'dirN', 'rnnY2
 /** Our tensor as ONNX orders its elements (for Flatten, Reshape, generic ops). */
 export function plain(cv: Converter, name: string, t: TensorVal): TensorVal {
   if (t.layout === 'plain') return t;
+  if (t.layout === 'chgroups' || t.layout === 'chgroupsT')
+    throw new Unsupported(`"${name}" is a grouped view of an image's channels ${fmt(t.shape)}; only a channel shuffle (Transpose [0,2,1,3,4], Reshape back to 4-D) is mapped on it`);
   if (t.layout !== 'nchw' && t.layout !== 'pooled')
     throw new Unsupported(`"${name}" is a time-major / per-direction recurrent value (layout ${t.layout}); this op is only mapped on batch-major tensors`);
   return relayout(cv, name, t, 'plain', [3, 1, 2], (c) => [c, 1, 1]);

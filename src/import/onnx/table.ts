@@ -3,6 +3,7 @@
 // mistake caught when this module loads.
 import type { OpImporter, OpTable } from './converter';
 import { ACTIVATION_OPS } from './ops/activations';
+import { CHANNEL_OPS } from './ops/channels';
 import { CONV_OPS } from './ops/conv';
 import { MATMUL_OPS } from './ops/matmul';
 import { MERGE_OPS } from './ops/merge';
@@ -18,6 +19,7 @@ export const OP_FAMILIES: Readonly<Record<string, OpTable>> = {
   pooling: POOLING_OPS,
   normalization: NORMALIZATION_OPS,
   shape: SHAPE_OPS,
+  channels: CHANNEL_OPS,
   merge: MERGE_OPS,
   matmul: MATMUL_OPS,
   recurrent: RECURRENT_OPS,

@@ -11,9 +11,11 @@ export type Dim = number | null;
  * is our [N,T,F]), "rnnY" (ONNX LSTM/GRU Y [T,1,N,H] is our [N,T,H]), "dirN" (ONNX Y_h [1,N,H] is
  * our [N,H]) and, for a bidirectional op (the Bidirectional block, concat), "rnnY2" (Y [T,2,N,H]
  * is our [N,T,2H]), "rnnYT2" (Y transposed to [T,N,2,H], PyTorch's next step before its Reshape
- * to [T,N,2H]) and "dir2" (Y_h [2,N,H]: index 0 is our port h, index 1 our hBack).
+ * to [T,N,2H]) and "dir2" (Y_h [2,N,H]: index 0 is our port h, index 1 our hBack). A channel
+ * shuffle's middle values (ops/channels.ts): "chgroups" (ONNX [N,g,C/g,H,W] is our NHWC image
+ * [N,H,W,C]) and "chgroupsT" (its transpose [N,C/g,g,H,W], the same our tensor).
  */
-export type Layout = 'plain' | 'nchw' | 'pooled' | 'tmajor' | 'rnnY' | 'dirN' | 'rnnY2' | 'rnnYT2' | 'dir2';
+export type Layout = 'plain' | 'nchw' | 'pooled' | 'tmajor' | 'rnnY' | 'dirN' | 'rnnY2' | 'rnnYT2' | 'dir2' | 'chgroups' | 'chgroupsT';
 
 /** A value known at import time. Int tensors may hold the symbolic batch "N" (from Shape). */
 export interface ConstVal {

@@ -1,5 +1,6 @@
 // Activations: element-wise ops that are an Activation block (or fuse into the Conv2D / Dense /
-// DepthwiseConv2D that made their input), LeakyReLU, and Softmax along one axis.
+// DepthwiseConv2D that made their input), LeakyReLU, and Softmax along one axis. Gates written as
+// x · sigmoid(x) / x · hardsigmoid(x) become swish / hardSwish in merge.ts.
 import { inputsOf, type Converter, type OpImporter, type OpTable } from '../converter';
 import { NCHW_TO_OURS } from '../layout';
 import { Unsupported, attrFloat, attrInt } from '../proto';
@@ -50,12 +51,14 @@ const selu: OpImporter = (cv, n, a) => {
   return activation(cv, inputsOf(n)[0]!, 'selu', false);
 };
 
+/** clip(alpha·x + beta, 0, 1): Keras' (0.2, 0.5) or PyTorch's Hardsigmoid (1/6, 0.5). */
 const hardSigmoid: OpImporter = (cv, n, a) => {
   const alpha = attrFloat(a, 'alpha', 0.2);
   const beta = attrFloat(a, 'beta', 0.5);
-  if (Math.abs(alpha - 0.2) > 1e-7 || Math.abs(beta - 0.5) > 1e-7)
-    throw new Unsupported(`HardSigmoid alpha ${alpha}, beta ${beta}: tfjs' hardSigmoid is clip(0.2·x + 0.5, 0, 1) (PyTorch's Hardsigmoid uses 1/6 and has no block)`);
-  return activation(cv, inputsOf(n)[0]!, 'hardSigmoid', true);
+  const near = (p: number, q: number) => Math.abs(p - q) <= 1e-6;
+  if (near(beta, 0.5) && near(alpha, 1 / 6)) return activation(cv, inputsOf(n)[0]!, 'hardSigmoidTorch', true);
+  if (near(beta, 0.5) && near(alpha, 0.2)) return activation(cv, inputsOf(n)[0]!, 'hardSigmoid', true);
+  throw new Unsupported(`HardSigmoid alpha ${alpha}, beta ${beta} has no block: only clip(x/6 + 0.5, 0, 1) (PyTorch's Hardsigmoid → hardSigmoidTorch) and clip(0.2·x + 0.5, 0, 1) (Keras' → hardSigmoid) are mapped`);
 };
 
 const clip: OpImporter = (cv, n, a) => {
@@ -98,6 +101,7 @@ export const ACTIVATION_OPS: OpTable = {
   Elu: elu,
   Selu: selu,
   HardSigmoid: hardSigmoid,
+  HardSwish: simple('hardSwish', false),
   Clip: clip,
   LeakyRelu: leakyRelu,
   Softmax: softmax,

@@ -1,5 +1,6 @@
-// Convolution: Conv (2-D, NCHW) → Conv2D, or DepthwiseConv2D when group = channels; ONNX pads
-// that are not tfjs "same" become a ZeroPadding2D before it. Weights are moved to tfjs' layouts.
+// Convolution: Conv (2-D, NCHW) → Conv2D (with groups for a grouped Conv), or DepthwiseConv2D
+// when group = channels; ONNX pads that are not tfjs "same" become a ZeroPadding2D before it.
+// Weights are moved to tfjs' layouts.
 import { transposeData } from '../../../onnx/ops';
 import type { Converter, OpTable } from '../converter';
 import { image } from '../layout';
@@ -29,19 +30,22 @@ function convertConv(cv: Converter, n: PNode, a: Attrs): TensorVal {
   }
   const padding = pm.mode === 'same' ? 'same' : 'valid';
   let id: string;
-  if (group === 1) {
-    id = cv.add('Conv2D', { filters: cout, kernelSize: k, strides: s, padding, dilationRate: d, useBias: !!B }, [src.ref]);
-    const kt = transposeData(w, W.dims, [2, 3, 1, 0]);
-    cv.weight(id, 'kernel', kt.dims, kt.data);
-  } else if (cin != null && group === cin && cinPerGroup === 1 && cout % cin === 0) {
-    if (d.some((v) => v > 1)) throw new Unsupported(`depthwise Conv with dilations ${JSON.stringify(d)}: the DepthwiseConv2D block has no dilation`);
+  const depthwise = cin != null && group === cin && cinPerGroup === 1 && cout % cin === 0 && d.every((v) => v === 1);
+  if (depthwise) {
     const m = cout / cin;
     id = cv.add('DepthwiseConv2D', { kernelSize: k, strides: s, padding, depthMultiplier: m, useBias: !!B }, [src.ref]);
     // ONNX [C·m, 1, kh, kw] (output channel c·m + j) → tfjs [kh, kw, C, m].
     const kt = transposeData(w, [cin, m, kh, kw], [2, 3, 0, 1]);
     cv.weight(id, 'depthwise_kernel', kt.dims, kt.data);
-  } else
-    throw new Unsupported(`grouped convolution (group ${group}, ${cin ?? '?'} input channels, ${cout} output channels) has no block: only group 1 (Conv2D) and group = channels (DepthwiseConv2D) are mapped`);
+  } else {
+    if (group !== 1 && (cin == null || cin % group !== 0 || cout % group !== 0 || cin / group !== cinPerGroup))
+      throw new Unsupported(`grouped convolution (group ${group}) of ${cin ?? 'an unknown number of'} input channels into ${cout}: group must divide both, with ${cinPerGroup} input channels per group in W`);
+    // Grouped (ResNeXt, RegNet) and dilated depthwise convolutions are Conv2D with groups; its
+    // kernel [kh, kw, C/groups, filters] is ONNX's [filters, C/groups, kh, kw] transposed.
+    id = cv.add('Conv2D', { filters: cout, kernelSize: k, strides: s, padding, dilationRate: d, useBias: !!B, ...(group !== 1 ? { groups: group } : {}) }, [src.ref]);
+    const kt = transposeData(w, W.dims, [2, 3, 1, 0]);
+    cv.weight(id, 'kernel', kt.dims, kt.data);
+  }
   if (B) cv.weight(id, 'bias', [cout], B);
   const shape: Dim[] = [src.shape[0]!, cout, ...windowOut(src, pm.mode === 'same', k, s, d)];
   return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: 'nchw', shape };

@@ -1,12 +1,53 @@
-// Merges: element-wise Add / Sub / Mul / Sum / Max / Mean of computed tensors of equal shapes
-// (merge blocks), Add of a constant bias onto a bias-free Dense, and Concat.
+// Merges: element-wise Add / Sub / Mul / Sum / Max / Mean of computed tensors of equal or
+// broadcasting shapes (merge blocks; squeeze-excitation's [N,C,1,1] · [N,C,H,W]), the SiLU and
+// Hardswish gates x · g(x) (one activation), Add of a constant bias onto a bias-free Dense, and
+// Concat.
 import type { Converter, OpTable } from '../converter';
 import { NCHW_TO_OURS, image, plain } from '../layout';
 import { attrInt, Unsupported, type Attrs, type PNode } from '../proto';
 import { fmt, type ConstVal, type Dim, type TensorVal, type Val } from '../values';
 
-function sameShape(p: Dim[], q: Dim[]): boolean {
-  return p.length === q.length && p.every((d, i) => i === 0 || d === q[i]);
+/** The broadcast of ONNX shapes p and q (equal ranks; each axis equal or 1), or undefined. */
+function broadcast(p: Dim[], q: Dim[]): Dim[] | undefined {
+  if (p.length !== q.length) return undefined;
+  const out: Dim[] = [p[0]!];
+  for (let i = 1; i < p.length; i++) {
+    const a = p[i]!;
+    const b = q[i]!;
+    if (a === b || b === 1) out.push(a);
+    else if (a === 1) out.push(b);
+    else return undefined;
+  }
+  return out;
+}
+
+/** Activations that are a gate g(x) whose product x · g(x) is one activation. */
+const GATES: Readonly<Record<string, string>> = { sigmoid: 'swish', hardSigmoidTorch: 'hardSwish' };
+
+/**
+ * x · sigmoid(x) (SiLU) and x · hardsigmoid(x) (Hardswish at opset < 14), as torch exports them:
+ * the gate's Activation block becomes swish / hardSwish, fused into the Conv / Dense that made x
+ * when nothing else reads it. Undefined when `ts` is not that pattern.
+ */
+function gate(cv: Converter, ts: TensorVal[]): TensorVal | undefined {
+  if (ts.length !== 2) return undefined;
+  for (const [x, g] of [ts, [ts[1]!, ts[0]!]] as const) {
+    const act = cv.node(g.ref.node);
+    const fused = act?.type === 'Activation' ? GATES[String(act.params?.activation)] : undefined;
+    if (!fused || g.ref.port !== 'out' || g.layout !== x.layout || !cv.soleUse(g.ref)) continue;
+    const into = cv.edges.filter((e) => e.target === act!.id);
+    if (into.length !== 1 || into[0]!.source !== x.ref.node || (into[0]!.sourceHandle ?? 'out') !== x.ref.port) continue;
+    const maker = cv.node(x.ref.node);
+    // x is read by the gate and by this product only: the activation can move onto its maker.
+    if (maker && ['Conv2D', 'Dense', 'DepthwiseConv2D'].includes(maker.type) && (maker.params?.activation ?? 'linear') === 'linear' && x.ref.port === 'out' && cv.readers(x.ref) === 2) {
+      cv.remove(act!.id);
+      maker.params = { ...maker.params, activation: fused };
+      return { ...x, nonNeg: false };
+    }
+    act!.params = { ...act!.params, activation: fused };
+    return { ...g, nonNeg: false };
+  }
+  return undefined;
 }
 
 function convertMerge(cv: Converter, n: PNode): TensorVal {
@@ -31,8 +72,14 @@ function convertMerge(cv: Converter, n: PNode): TensorVal {
     throw new Unsupported(`${op} with a constant operand (${consts.map((c) => fmt(c.dims)).join(', ')}) has no block: merge blocks combine computed tensors only`);
   }
   const ts = vals as TensorVal[];
-  for (const t of ts.slice(1))
-    if (!sameShape(ts[0]!.shape, t.shape)) throw new Unsupported(`${op} of shapes ${fmt(ts[0]!.shape)} and ${fmt(t.shape)}: broadcasting has no block (merge blocks need equal shapes)`);
+  let shape: Dim[] | undefined = ts[0]!.shape;
+  for (const t of ts.slice(1)) shape = shape && broadcast(shape, t.shape);
+  if (!shape)
+    throw new Unsupported(`${op} of shapes ${ts.map((t) => fmt(t.shape)).join(' and ')}: the merge blocks broadcast only equal ranks whose axes are equal or 1 (as [N,C,1,1] with [N,C,H,W])`);
+  if (op === 'Mul') {
+    const g = gate(cv, ts);
+    if (g) return g;
+  }
   const layouts = new Set(ts.map((t) => t.layout));
   let vs: TensorVal[];
   if (layouts.size === 1 && ['plain', 'nchw', 'pooled'].includes(ts[0]!.layout)) vs = ts;
@@ -42,11 +89,13 @@ function convertMerge(cv: Converter, n: PNode): TensorVal {
   if (vs.length === 1) return vs[0]!;
   const id = cv.add(type, {}, vs.map((v) => v.ref), cv.current, vs.map((_, k) => `in${k}`));
   const nonNeg = (type === 'Add' || type === 'Average' || type === 'Multiply') && vs.every((v) => v.nonNeg);
-  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: vs[0]!.layout, shape: vs[0]!.shape, nonNeg: nonNeg || (type === 'Maximum' && vs.some((v) => v.nonNeg)) };
+  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: vs[0]!.layout, shape, nonNeg: nonNeg || (type === 'Maximum' && vs.some((v) => v.nonNeg)) };
 }
 function convertConcat(cv: Converter, n: PNode, a: Attrs): Val {
   const inp = n.input ?? [];
   const ts = inp.map((x) => cv.tensor(x));
+  // torch.cat of one tensor (DenseNet's first layer of each block) is that tensor.
+  if (ts.length === 1) return ts[0]!;
   let axis = attrInt(a, 'axis', 0);
   const rank = ts[0]!.shape.length;
   if (axis < 0) axis += rank;

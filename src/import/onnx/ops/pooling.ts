@@ -1,10 +1,11 @@
-// Pooling: MaxPool / AveragePool (2-D, NCHW), global pooling, and ReduceMean / ReduceMax over
+// Pooling: MaxPool / AveragePool (2-D, NCHW; ceil_mode → the blocks' ceilMode), global pooling, and ReduceMean / ReduceMax over
 // the spatial (or time) axes, which is global pooling written as a reduction.
 import type { Converter, OpTable } from '../converter';
 import { image } from '../layout';
-import { Unsupported, attrInt, attrInts, type Attrs, type PNode } from '../proto';
+import { ceilPoolLength } from '../../../core/layers/pooling';
+import { Unsupported, attrInt, attrInts, attrString, type Attrs, type PNode } from '../proto';
 import { fmt, type Dim, type Layout, type TensorVal, type Val } from '../values';
-import { padMode, tfSamePads, windowOut, zeroPad } from '../window';
+import { padMode, tfSamePads, windowOut, zeroPad, type PadMode } from '../window';
 
 function convertPool(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const inp = n.input ?? [];
@@ -17,9 +18,12 @@ function convertPool(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const s = attrInts(a, 'strides') ?? [1, 1];
   const d = attrInts(a, 'dilations') ?? [1, 1];
   if (d.some((v) => v !== 1)) throw new Unsupported(`pooling dilations ${JSON.stringify(d)} have no block`);
-  if (attrInt(a, 'ceil_mode', 0) !== 0) throw new Unsupported('ceil_mode 1 (PyTorch ceil_mode=True) has no block: tfjs pooling rounds the output size down');
   const max = n.op_type === 'MaxPool';
-  const pm = padMode(a, t0.shape.slice(2), k, s, d, n.op_type);
+  let pm = padMode(a, t0.shape.slice(2), k, s, d, n.op_type);
+  const ceil = attrInt(a, 'ceil_mode', 0) === 1 && ceilMatters(n.op_type, t0.shape, pm, a, k, s);
+  // ceil_mode is a "valid" pool with one more, partial window (the block's ceilMode), after any
+  // explicit pads: pads that happen to equal tfjs "same" are made explicit for it.
+  if (ceil && pm.mode === 'same') pm = { mode: 'explicit', pads: [tfSamePads(t0.shape[2] as number, k[0]!, s[0]!, 1), tfSamePads(t0.shape[3] as number, k[1]!, s[1]!, 1)] };
   // A 1×1 window with stride 1 and no padding is an identity (torchvision's AdaptiveAvgPool at
   // its native size exports as one).
   if (pm.mode === 'valid' && k.every((v) => v === 1) && s.every((v) => v === 1)) return t0;
@@ -41,9 +45,35 @@ function convertPool(cv: Converter, n: PNode, a: Attrs): TensorVal {
     src = zeroPad(cv, x, pads);
     padding = 'valid';
   }
-  const id = cv.add(max ? 'MaxPooling2D' : 'AveragePooling2D', { poolSize: k, strides: s, padding }, [src.ref]);
-  const shape: Dim[] = [src.shape[0]!, src.shape[1]!, ...windowOut(src, padding === 'same', k, s, [1, 1])];
+  const id = cv.add(max ? 'MaxPooling2D' : 'AveragePooling2D', { poolSize: k, strides: s, padding, ...(ceil ? { ceilMode: true } : {}) }, [src.ref]);
+  const hw = ceil ? ([0, 1].map((i) => ceilPoolLength(src.shape[2 + i] as number, k[i]!, s[i]!)) as [Dim, Dim]) : windowOut(src, padding === 'same', k, s, [1, 1]);
+  const shape: Dim[] = [src.shape[0]!, src.shape[1]!, ...hw];
   return { ...src, ref: { node: id, port: 'out' }, shape };
+}
+
+/**
+ * Whether ceil_mode 1 changes the output size (else it is dropped). Where it does, the block's
+ * ceilMode on the padded input must give PyTorch's / ONNX's size: the last window starts inside
+ * the input or its left padding.
+ */
+function ceilMatters(op: string, shape: Dim[], pm: PadMode, a: Attrs, k: number[], s: number[]): boolean {
+  if ((attrString(a, 'auto_pad') ?? 'NOTSET') !== 'NOTSET') return false; // ceil_mode does not apply to auto_pad
+  const hw = shape.slice(2);
+  if (hw.some((v) => v == null)) throw new Unsupported(`${op} with ceil_mode 1 on ${fmt(shape)}: the spatial size must be known`);
+  const pads = pm.mode === 'explicit' ? pm.pads : pm.mode === 'same' ? hw.map((v, i) => tfSamePads(v!, k[i]!, s[i]!, 1)) : [[0, 0], [0, 0]];
+  let matters = false;
+  for (let i = 0; i < 2; i++) {
+    const [b, e] = pads[i]!;
+    const len = hw[i]! + b! + e!;
+    const floor = Math.floor((len - k[i]!) / s[i]!) + 1;
+    let torch = Math.ceil((len - k[i]!) / s[i]!) + 1;
+    if ((torch - 1) * s[i]! >= hw[i]! + b!) torch--;
+    if (torch === floor) continue;
+    if (ceilPoolLength(len, k[i]!, s[i]!) !== torch)
+      throw new Unsupported(`${op} with ceil_mode 1 and pads ${JSON.stringify(pads)}: its last window would start in the end padding, which the block's ceilMode counts differently`);
+    matters = true;
+  }
+  return matters;
 }
 
 function convertGlobalPool(cv: Converter, n: PNode): Val {

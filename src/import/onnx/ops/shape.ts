@@ -3,6 +3,7 @@
 // and Pad (ZeroPadding2D). Most only change the value's layout (layout.ts) and cost no block.
 import type { Converter, OpTable } from '../converter';
 import { NCHW_TO_OURS, image, plain } from '../layout';
+import { shuffleReshape, shuffleTranspose } from './channels';
 import { DT_FLOAT, DT_NAMES, Unsupported, attrFloat, attrInt, attrInts, attrString, type Attrs, type PNode } from '../proto';
 import { fmt, prod, scalarOf, type Dim, type TensorVal, type Val } from '../values';
 
@@ -39,6 +40,8 @@ function convertReshape(cv: Converter, n: PNode): TensorVal {
   const inp = n.input ?? [];
   const t = cv.tensor(inp[0]!);
   const shape = cv.ints(cv.constant(inp[1], 'shape'), 'shape');
+  const shuffled = shuffleReshape(cv, t, shape);
+  if (shuffled) return shuffled;
   if (t.layout === 'rnnYT2') {
     // [T,N,2,H] → [T,N,2H]: both directions side by side, forward first, as the Bidirectional
     // block's concat merge; our value is its output sequence [N,T,2H].
@@ -75,6 +78,8 @@ function convertTranspose(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const rank = t.shape.length;
   const perm = attrInts(a, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   const shape = perm.map((p) => t.shape[p]!);
+  const shuffled = shuffleTranspose(t, perm);
+  if (shuffled) return shuffled;
   // PyTorch's bidirectional output: Y [T,2,N,H] → [T,N,2,H] (then a Reshape to [T,N,2H]).
   if (t.layout === 'rnnY2' && perm.join() === '0,2,1,3') return { ...t, layout: 'rnnYT2', shape };
   const swap01 = rank === 3 && perm.join() === '1,0,2';
