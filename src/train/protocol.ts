@@ -31,6 +31,8 @@ export interface StartRequest {
   source: DataSource;
   /** Start from these weights instead of fresh ones. */
   weights?: SavedModel;
+  /** A fine-tune (fineTune.ts): these blocks start from fresh weights, the rest from `weights`. */
+  fresh?: string[];
 }
 
 export interface Probe {

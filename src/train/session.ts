@@ -15,6 +15,7 @@ import { DataFitError, evaluateTestAsync, makeOptimizer, train, type BatchEvent,
 import { restoreSnapshot, SnapshotError, takeSnapshot, type Snapshot } from './snapshot';
 import { createGradFlow } from './gradFlow';
 import { loadWeightsInto, saveModel } from './weights';
+import { loadFineTuneWeights } from './fineTune';
 import { oomMessage, outOfMemory, type StartRequest } from './protocol';
 import { autoChoose, backendChoice, backendLabel, deviceLoss, DeviceLost, ensureBackend, fallBack, throwIfLost } from './backendSupervisor';
 import { loadData } from './workerData';
@@ -232,7 +233,8 @@ export async function start(req: StartRequest): Promise<void> {
     // Seeded: the same graph, data and config train the same way on every run.
     const compiled = compile(req.graph, { kernelInitializer: req.config.kernelInitializer, seed: req.config.seed });
     s = session = { graph: req.graph, config: req.config, compiled, data, epochs: 0 };
-    if (req.weights) loadWeightsInto(compiled.model, req.weights, 'saved weights');
+    if (req.weights && req.fresh) await loadFineTuneWeights(compiled, req.weights, req.fresh);
+    else if (req.weights) loadWeightsInto(compiled.model, req.weights, 'saved weights');
   } catch (e) {
     setRunState('idle');
     reportError(e, req.config);
