@@ -5,6 +5,7 @@ import { RUN_FIELDS, runDifferences, runsToCsv, runsToJson, type RunRecord } fro
 import { LineChart, type Series } from './Charts';
 import { client } from './trainState';
 import { deleteRuns, listenRuns, togglePicked, useRuns } from './runsState';
+import { fromRun } from './fineTuneState';
 import { download } from './actions';
 import { pct } from './format';
 import './insight.css';
@@ -61,6 +62,7 @@ export function RunsSection() {
   useEffect(() => listenRuns(client()), []);
   const runs = useRuns((s) => s.runs);
   const picked = useRuns((s) => s.picked);
+  const withWeights = useRuns((s) => s.withWeights);
   if (!runs.length) return null;
   const chosen = runs.filter((r) => picked.includes(r.id));
   return (
@@ -92,6 +94,7 @@ export function RunsSection() {
               <th>epochs</th>
               <th>test acc</th>
               <th>time</th>
+              <th />
             </tr>
           </thead>
           <tbody>
@@ -106,6 +109,13 @@ export function RunsSection() {
                 <td className="mono">{r.epochs.length}</td>
                 <td className="mono">{pct(r.final.testAccuracy)}</td>
                 <td className="mono">{r.seconds.toFixed(1)} s</td>
+                <td className="nbr-tune">
+                  {withWeights.includes(r.id) && (
+                    <button className="nb-btn small" onClick={() => void fromRun(r.id)} data-testid="run-finetune" title="Fine-tune from this run's trained weights (the Fine-tune section above)">
+                      ⤷ tune
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -14,6 +14,7 @@ import { TryItSection } from './sections/TryIt';
 import { ModelSection } from './sections/Model';
 import { GradFlowSection } from './GradFlow';
 import { RunsSection } from './Runs';
+import { FineTuneSection } from './FineTune';
 import { ExperimentsSection } from '../experiments/Experiments';
 
 export default function TrainPanel() {
@@ -30,6 +31,7 @@ export default function TrainPanel() {
       <ChartsSection />
       <GradFlowSection />
       <ResultsSection />
+      <FineTuneSection config={config} fit={fit} />
       <RunsSection />
       <ExperimentsSection />
       <TryItSection />

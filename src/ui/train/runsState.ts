@@ -6,6 +6,7 @@ import type { GraphDoc } from '../../core/graph';
 import type { TrainClient } from '../../train/client';
 import { parseTrainingConfig } from '../../train/config';
 import { finalMetrics, graphHash, type RunRecord } from '../../train/runs';
+import type { SavedModel } from '../../train/weights';
 import { getKV, setKV } from '../persist';
 import { getState } from '../store';
 import { getGradFlow } from './gradFlowState';
@@ -19,9 +20,11 @@ export interface RunsUi {
   runs: RunRecord[];
   picked: string[];
   loaded: boolean;
+  /** The runs whose trained weights are kept (the latest few), to fine-tune from. */
+  withWeights: string[];
 }
 
-let state: RunsUi = { runs: [], picked: [], loaded: false };
+let state: RunsUi = { runs: [], picked: [], loaded: false, withWeights: [] };
 const listeners = new Set<() => void>();
 export function getRuns(): RunsUi {
   return state;
@@ -45,7 +48,38 @@ export async function loadRuns(): Promise<void> {
   const stored = (await getKV<RunRecord[]>(KEY).catch(() => undefined)) ?? [];
   // Runs that finished before the store was read are kept too.
   const ids = new Set(state.runs.map((r) => r.id));
-  setRuns({ runs: [...stored.filter((r) => !ids.has(r.id)), ...state.runs], loaded: true });
+  const kept = (await getKV<string[]>(WEIGHTS_INDEX).catch(() => undefined)) ?? [];
+  setRuns({ runs: [...stored.filter((r) => !ids.has(r.id)), ...state.runs], loaded: true, withWeights: [...new Set([...kept, ...state.withWeights])] });
+}
+
+// ---- The latest runs' weights (a run's model.json + weights.bin), to fine-tune from ----
+
+const WEIGHTS_INDEX = 'run-weights';
+const weightsKey = (id: string) => `run-weights:${id}`;
+/** Runs that keep their weights: the newest ones; older ones drop theirs (a model can be megabytes). */
+export const RUN_WEIGHTS_KEPT = 5;
+/** Weights larger than this are not kept per run (the graph's own kept weights still are). */
+const MAX_RUN_WEIGHTS_BYTES = 64 * 1024 * 1024;
+
+async function keepRunWeights(id: string, w: SavedModel): Promise<void> {
+  if (w.weights.byteLength > MAX_RUN_WEIGHTS_BYTES) return;
+  const all = [...state.withWeights.filter((x) => x !== id), id];
+  const dropped = all.slice(0, Math.max(0, all.length - RUN_WEIGHTS_KEPT));
+  const kept = all.slice(-RUN_WEIGHTS_KEPT);
+  try {
+    await setKV(weightsKey(id), { modelJson: w.modelJson, weights: w.weights.slice(0) });
+    setRuns({ withWeights: kept });
+    await setKV(WEIGHTS_INDEX, kept);
+    for (const d of dropped) await setKV(weightsKey(d), undefined);
+  } catch {
+    // IndexedDB full or unavailable: the run is listed, without weights to fine-tune from
+  }
+}
+
+/** A run's kept weights, if it still keeps them. */
+export async function runWeights(id: string): Promise<SavedModel | undefined> {
+  if (!state.withWeights.includes(id)) return undefined;
+  return (await getKV<SavedModel>(weightsKey(id)).catch(() => undefined)) ?? undefined;
 }
 
 async function save(): Promise<void> {
@@ -59,17 +93,22 @@ export function addRun(r: RunRecord): void {
 
 export function deleteRuns(ids: string[]): void {
   const gone = new Set(ids);
-  setRuns({ runs: state.runs.filter((r) => !gone.has(r.id)), picked: state.picked.filter((id) => !gone.has(id)) });
+  const withWeights = state.withWeights.filter((id) => !gone.has(id));
+  setRuns({ runs: state.runs.filter((r) => !gone.has(r.id)), picked: state.picked.filter((id) => !gone.has(id)), withWeights });
   void save();
+  void (async () => {
+    await setKV(WEIGHTS_INDEX, withWeights).catch(() => undefined);
+    for (const id of ids) await setKV(weightsKey(id), undefined).catch(() => undefined);
+  })();
 }
 
 export function togglePicked(id: string, on: boolean): void {
   setRuns({ picked: on ? [...new Set([...state.picked, id])] : state.picked.filter((x) => x !== id) });
 }
 
-/** What the next run is (an experiment's variant); consumed by the run that starts next. */
-let nextTag: { label: string; experiment: string } | undefined;
-export function tagNextRun(t: { label: string; experiment: string } | undefined): void {
+/** What the next run is (an experiment's variant, a fine-tune); consumed by the run that starts next. */
+let nextTag: { label: string; experiment?: string } | undefined;
+export function tagNextRun(t: { label: string; experiment?: string } | undefined): void {
   nextTag = t;
 }
 
@@ -101,8 +140,10 @@ export function listenRuns(c: TrainClient): void {
     const first = last?.blocks[0];
     const end = last?.blocks.at(-1);
     const src = t.source;
+    const id = `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+    if (e.weights && e.result.status !== 'nan') void keepRunWeights(id, e.weights);
     addRun({
-      id: `run-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`,
+      id,
       graphName: doc.name ?? 'untitled',
       graphHash: graphHash(doc),
       docId: current.docId,
