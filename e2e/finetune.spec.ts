@@ -64,6 +64,9 @@ async function blockBytes(page: Page): Promise<Record<string, number[]>> {
 
 /** Opens the app on the base graph, on tfjs' CPU backend (the quick one for small MLPs here), and trains it. */
 async function openTrained(page: Page, url: string): Promise<void> {
+  // Generous: a CI run at high priority shares this machine's 2 cores (clicks that start a run
+  // have waited over 20 s for the page to answer).
+  page.setDefaultTimeout(120_000);
   await page.goto(url);
   await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
   await page.evaluate((d) => window.__nb!.commit(d as never), base);

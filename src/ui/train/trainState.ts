@@ -8,6 +8,7 @@ import type { BackendChoice, BackendInfo } from '../../train/backends';
 import type { BatchEvent, EpochEvent, EvalResult, FitIssue, TrainResult } from '../../train/loop';
 import type { DataSource, DatasetMeta, RunState } from '../../train/protocol';
 import type { SavedModel } from '../../train/weights';
+import { parseTrainingConfig } from '../../train/config';
 import { getKV, setKV } from '../persist';
 import { getState, setState as setEditor, toast } from '../store';
 
@@ -182,6 +183,17 @@ export async function persistWeights(docId: string, w: SavedModel, note: string)
     await setKV(key(docId), { modelJson: w.modelJson, weights: w.weights.slice(0), note, savedAt: Date.now() } satisfies StoredWeights);
   } catch (e) {
     toast(`could not keep the trained weights in IndexedDB: ${(e as Error).message}`, 'error');
+    return;
+  }
+  // An imported model's weights arrive after its graph opened, so the open Train panel's restore
+  // found none yet: bring them in now (they are what a fine-tune starts from).
+  if (getState().docId === docId && !state.weights && state.run === 'idle') {
+    try {
+      await client().loadWeights(getState().doc, parseTrainingConfig(getState().doc.training).config, w);
+      if (getState().docId === docId && !state.weights) setTrain({ weights: w, weightsNote: note, weightsDocId: docId });
+    } catch (e) {
+      setTrain({ message: { kind: 'warn', text: `The kept weights do not fit this graph (${(e as Error).message}).` } });
+    }
   }
 }
 
