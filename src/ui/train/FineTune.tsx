@@ -75,7 +75,7 @@ export function FineTuneSection({ config, fit }: { config: TrainingConfig; fit: 
                 {head.length ? head.map((id) => `${id}${headNode ? ` · ${headNode.type}${width !== undefined ? ` · ${width} ${param}` : ''}` : ''}`).join(', ') : 'none'}
               </button>
             </div>
-            <button className="nb-btn" disabled={!head.length || run !== 'idle'} onClick={freezeBody} data-testid="finetune-freeze">
+            <button className="nb-btn" disabled={!head.length || run !== 'idle'} onClick={freezeBody} data-testid="finetune-freeze" title={`Freezes every block with weights except the head (${head.join(', ') || 'none'}), which stays trainable; undo undoes it`}>
               Freeze all but head
             </button>
           </li>
