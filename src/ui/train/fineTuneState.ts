@@ -88,7 +88,10 @@ export async function fromRun(id: string): Promise<void> {
     toast('That run\'s weights do not say which graph they were trained for.', 'error');
     return;
   }
-  if (graphHash(getState().doc) !== graphHash(graph)) commit({ ...graph, name: graph.name ?? getState().doc.name });
+  if (graphHash(getState().doc) !== graphHash(graph)) {
+    commit({ ...graph, name: graph.name ?? getState().doc.name });
+    toast('The canvas now shows the graph that run trained (undo to go back).', 'info', 6000);
+  }
   const when = new Date(run.startedAt).toLocaleTimeString();
   setFineTune({ open: true, source: { saved, graph, label: `run “${run.label ?? run.graphName}” on ${run.dataset} (${when})` }, replaced: [], result: undefined });
 }

@@ -187,7 +187,8 @@ export async function persistWeights(docId: string, w: SavedModel, note: string)
   }
   // An imported model's weights arrive after its graph opened, so the open Train panel's restore
   // found none yet: bring them in now (they are what a fine-tune starts from).
-  if (getState().docId === docId && !state.weights && state.run === 'idle') {
+  // Only once the panel has started its backend: a closed panel restores them when it opens.
+  if (getState().docId === docId && !state.weights && state.run === 'idle' && state.backend) {
     try {
       await client().loadWeights(getState().doc, parseTrainingConfig(getState().doc.training).config, w);
       if (getState().docId === docId && !state.weights) setTrain({ weights: w, weightsNote: note, weightsDocId: docId });
