@@ -1,7 +1,8 @@
 // Every command as an object (label, shortcut, perform). The toolbar, the keyboard handler and
 // the command palette all read this one list, so a shortcut always does what its menu item does.
 import type { ReactFlowInstance } from '@xyflow/react';
-import { addNode, copyFragment, duplicate, expandMacro, isFragment, moveNodes, paste, removeNodes, disconnect, EditError, type Fragment } from '../core/edit';
+import { addNode, copyFragment, duplicate, isFragment, moveNodes, paste, removeNodes, disconnect, type Fragment } from '../core/edit';
+import { expandMacro, EditError } from '../core/editMacro';
 import { MACRO_TYPE } from '../core/macro';
 import { commit, getState, redo, setState, toast, transient, undo } from './store';
 import { copyShareLink, newGraph, saveFile } from './docs';
