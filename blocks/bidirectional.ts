@@ -3,10 +3,8 @@ import { grid } from '../src/core/fixtures';
 import {
   RNN_ACTIVATIONS,
   applyRnn,
-  emitOnnxRnn,
   makeTfjsRnn,
   rnnMacs,
-  rnnOnnxUnsupported,
   rnnOutputShapes,
   rnnParams,
   rnnWeightCount,
@@ -17,6 +15,7 @@ import {
   tfjsRnnConfig,
   type RnnKind,
 } from './recurrentCommon';
+import { emitOnnxRnn, rnnOnnxUnsupported } from './recurrentOnnx';
 import { recurrentToPytorch } from './recurrentTorch';
 
 const { goBackwards: _goBackwards, ...shared } = rnnParams;

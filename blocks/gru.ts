@@ -1,6 +1,7 @@
 import { defineBlock } from '../src/core/spec';
 import { grid } from '../src/core/fixtures';
-import { gruParams, recurrentBlock } from './recurrentCommon';
+import { recurrentBlock } from './recurrentBlock';
+import { gruParams } from './recurrentCommon';
 
 export default defineBlock(
   recurrentBlock({

@@ -1,6 +1,7 @@
 import { defineBlock } from '../src/core/spec';
 import { grid } from '../src/core/fixtures';
-import { gatedParams, recurrentBlock } from './recurrentCommon';
+import { recurrentBlock } from './recurrentBlock';
+import { gatedParams } from './recurrentCommon';
 
 export default defineBlock(
   recurrentBlock({

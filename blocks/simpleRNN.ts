@@ -1,6 +1,7 @@
 import { defineBlock } from '../src/core/spec';
 import { grid } from '../src/core/fixtures';
-import { recurrentBlock, rnnParams } from './recurrentCommon';
+import { recurrentBlock } from './recurrentBlock';
+import { rnnParams } from './recurrentCommon';
 
 export default defineBlock(
   recurrentBlock({

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
+import { unzipSync } from 'fflate';
 import { compile } from '../src/core/compile';
 import type { GraphDoc } from '../src/core/graph';
 import { seedWeights } from '../src/onnx/seedWeights';
@@ -22,29 +23,15 @@ import { eventually, type E2ETest } from './lib';
 const PY = '/usr/bin/python3';
 const T = (id: string) => `[data-testid="${id}"]`;
 
-/** The entries of a zip (stored or deflated), read from its central directory. */
+/** The entries of the downloaded zip (fflate's reader), each checked to be stored. */
 function unzip(buf: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  let eocd = buf.length - 22;
-  while (eocd >= 0 && buf.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  assert.ok(eocd >= 0, 'the download is a zip (end of central directory found)');
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  for (let i = 0; i < count; i++) {
-    assert.equal(buf.readUInt32LE(p), 0x02014b50, 'central directory entry');
-    const method = buf.readUInt16LE(p + 10);
-    const size = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extraLen = buf.readUInt16LE(p + 30);
-    const commentLen = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.subarray(p + 46, p + 46 + nameLen).toString('utf8');
-    assert.equal(method, 0, `${name} is stored`);
-    const dataAt = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    out.set(name, buf.subarray(dataAt, dataAt + size));
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return out;
+  const files = unzipSync(buf, {
+    filter: (f) => {
+      assert.equal(f.compression, 0, `${f.name} is stored`);
+      return true;
+    },
+  });
+  return new Map(Object.entries(files).map(([name, data]) => [name, Buffer.from(data)]));
 }
 
 /** Deterministic inputs in [-1, 1). */

@@ -110,19 +110,9 @@ describe('file-level import cycles', () => {
     }
   });
 
-  // Cycles that remain in files other work owns (issue 13 item 5): this list may only shrink. A
-  // new cycle fails the test, and so does a listed one that is gone (remove it here).
-  const KNOWN = [
-    ['blocks/recurrentCommon.ts', 'blocks/recurrentTorch.ts'], // type-only one way (RnnP)
-    ['src/cli/commands/check.ts', 'src/cli/weightFiles.ts'], // CliUsageError lives in check.ts
-    ['src/ui/actions.ts', 'src/ui/viewport.ts'],
-  ].map((c) => c.join(' ↔ '));
-
-  it('src/ and blocks/ have none beyond the known ones', () => {
+  it('src/ and blocks/ have none', () => {
     const files = DIRS.flatMap((d) => sourceFiles(join(ROOT, d)));
     expect(files.length).toBeGreaterThan(100);
-    const found = importCycles(files).map((c) => c.join(' ↔ '));
-    expect(found.filter((c) => !KNOWN.includes(c))).toEqual([]);
-    expect(KNOWN.filter((c) => !found.includes(c))).toEqual([]);
+    expect(importCycles(files).map((c) => c.join(' ↔ '))).toEqual([]);
   });
 });

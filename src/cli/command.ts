@@ -14,3 +14,11 @@ export interface Command {
   help: string;
   run(argv: string[], io: CliIO): Promise<number>;
 }
+
+/** A usage or file problem: printed as one line, exit 2. */
+export class CliUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliUsageError';
+  }
+}

@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { open, realpath } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { ManifestError, planWeightFiles } from '../import/manifest';
-import { CliUsageError } from './commands/check';
+import { CliUsageError } from './command';
 
 function inside(dir: string, file: string): boolean {
   return file.startsWith(dir.endsWith(sep) ? dir : dir + sep);

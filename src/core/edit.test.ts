@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addNode, connect, copyFragment, disconnect, duplicate, expandMacro, groupIntoMacro, moveNodes, paste, removeNodes, renameNode, setParam, setTraining, withEdgeIds } from './edit';
+import { addNode, connect, copyFragment, disconnect, duplicate, moveNodes, paste, removeNodes, renameNode, setParam, setTraining, withEdgeIds } from './edit';
+import { expandMacro, groupIntoMacro } from './editMacro';
 import { emptyGraph, type GraphDoc } from './graph';
 import { analyze } from './infer';
 

@@ -24,6 +24,9 @@ export const MAX_WEIGHT_BYTES = 2 * 1024 ** 3;
 /** Characters of a share link's payload (before inflating), and bytes after inflating. */
 export const MAX_SHARE_CHARS = 2 * 1024 * 1024;
 export const MAX_SHARE_INFLATED = 16 * 1024 * 1024;
+/** Bytes one file in a user's zip (an image) may inflate to, and all of its files together. */
+export const MAX_ZIP_ENTRY_BYTES = 256 * 1024 ** 2;
+export const MAX_ZIP_TOTAL_BYTES = 2 * 1024 ** 3;
 
 /**
  * Depth of the deepest array/object in a parsed JSON value, counted iteratively (a recursive

@@ -19,6 +19,22 @@ describe('CSV', () => {
     expect(() => parseCsv('a,b\n1,2\n3')).toThrow(/row 3 has 1 fields but the header has 2/);
     expect(() => parseCsv('a,b\n"1,2')).toThrow(/quoted field is not closed/);
   });
+  it('drops a byte-order mark, reads quoted fields with ; as delimiter, and mixed line endings', () => {
+    const t = parseCsv('\ufeffname;note;y\r\n"Smith; J.";"said ""hi"", left";1\n"Doe";"a\r\nb";2\r3;;4');
+    expect(t.header).toEqual(['name', 'note', 'y']);
+    expect(t.rows).toEqual([
+      ['Smith; J.', 'said "hi", left', '1'],
+      ['Doe', 'a\nb', '2'],
+      ['3', '', '4'],
+    ]);
+    // A quoted header and a comma inside quotes with , as delimiter; blank lines skipped.
+    expect(parseCsv('"a, first",b\n\n"1,5",2\n\n').rows).toEqual([['1,5', '2']]);
+  });
+  it('names the row of a malformed quote and quotes a ragged row', () => {
+    expect(() => parseCsv('a,b\n1,2\n"x"y,3')).toThrow(/row 3: a quoted field has text after its closing quote, in "\\"x\\"y,3"/);
+    expect(() => parseCsv('a,b\n1,2\n3,4,5')).toThrow(/row 3 has 3 fields but the header has 2: "3,4,5"/);
+    expect(() => parseCsv('a,b')).toThrow(/needs a header row and at least one data row, got 1 row/);
+  });
   it('builds features (numeric standardised, categorical one-hot) and class labels', () => {
     const t = parseCsv('size,colour,kind\n1,red,cat\n3,blue,dog\n5,red,dog\n7,green,cat\n9,blue,cat');
     expect(columnKinds(t)).toEqual(['numeric', 'categorical', 'categorical']);

@@ -1,6 +1,7 @@
 // Imported weights ↔ a compiled tfjs model, and ↔ the standard model.json + weights.bin pair
 // (src/train/weights.ts), so an imported model can be saved and trained like any other.
 import * as tf from '@tensorflow/tfjs';
+import { APP_NAME, GRAPH_METADATA_KEY } from '../core/constants';
 import type { GraphDoc } from '../core/graph';
 import { ImportError, type ImportedWeights } from './types';
 
@@ -52,8 +53,8 @@ export function weightsToBin(weights: ImportedWeights): { specs: tf.io.WeightsMa
 export function importedModelJson(doc: GraphDoc, specs: tf.io.WeightsManifestEntry[]): Record<string, unknown> {
   return {
     format: 'layers-model',
-    convertedBy: 'neural-blocks import',
-    userDefinedMetadata: { 'neural-blocks.graph': doc },
+    convertedBy: `${APP_NAME} import`,
+    userDefinedMetadata: { [GRAPH_METADATA_KEY]: doc },
     weightsManifest: [{ paths: ['weights.bin'], weights: specs }],
   };
 }

@@ -7,6 +7,7 @@
 //   archive/version    "3"
 // Only the opcodes and globals torch.load(..., weights_only=True) accepts are used, so
 // `torch.load("model.pt", weights_only=True)` reads it (PyTorch ≥ 1.13).
+import { zipSync, type Zippable } from 'fflate';
 import type { TorchWeight } from './weights';
 
 class Bytes {
@@ -103,85 +104,33 @@ function pickleStateDict(entries: [string, TorchWeight][]): Uint8Array {
 }
 
 // --- zip (stored entries) ---------------------------------------------------------------------
-let CRC_TABLE: Uint32Array | undefined;
-function crc32(data: Uint8Array): number {
-  if (!CRC_TABLE) {
-    CRC_TABLE = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      CRC_TABLE[n] = c >>> 0;
-    }
-  }
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+/** A private extra-field id whose data is the padding that aligns an entry's bytes. */
+const PAD_FIELD = 0xfe00;
 
 /**
  * A zip archive of stored (uncompressed) entries, each entry's data aligned to `align` bytes
  * (torch.load needs 64). Also the container of the canvas' PyTorch export (src/ui/exportPytorch.ts).
+ * Written by fflate: it lays entries out in order as [30-byte local header, name, extra fields,
+ * data], so a padding extra field of the right length puts each entry's data on the boundary.
  */
 export function zipStored(files: [string, Uint8Array][], align = 64): Uint8Array {
-  const out = new Bytes();
-  const central = new Bytes();
-  for (const [name, data] of files) {
-    const nameBytes = new TextEncoder().encode(name);
-    const crc = crc32(data);
-    const offset = out.length;
-    // Pad the local header's extra field so the data starts on an `align`-byte boundary.
-    const headerEnd = offset + 30 + nameBytes.length;
-    let pad = (align - ((headerEnd + 4) % align)) % align;
-    const extraLen = pad + 4;
-    out.u32(0x04034b50);
-    out.u16(20);
-    out.u16(0);
-    out.u16(0); // stored
-    out.u16(0);
-    out.u16(0x21); // 1980-01-01
-    out.u32(crc);
-    out.u32(data.length);
-    out.u32(data.length);
-    out.u16(nameBytes.length);
-    out.u16(extraLen);
-    out.push(nameBytes);
-    out.u16(0xfe00); // a private extra-field id holding the padding
-    out.u16(pad);
-    out.push(new Uint8Array(pad));
-    pad = 0;
-    out.push(data);
-    central.u32(0x02014b50);
-    central.u16(20);
-    central.u16(20);
-    central.u16(0);
-    central.u16(0);
-    central.u16(0);
-    central.u16(0x21);
-    central.u32(crc);
-    central.u32(data.length);
-    central.u32(data.length);
-    central.u16(nameBytes.length);
-    central.u16(0);
-    central.u16(0);
-    central.u16(0);
-    central.u16(0);
-    central.u32(0);
-    central.u32(offset);
-    central.push(nameBytes);
+  const entries: Zippable = {};
+  for (const [name, data] of files) entries[name] = data;
+  const enc = new TextEncoder();
+  let offset = 0;
+  let central = 0;
+  // In the order fflate writes them: its own key order (a name like "7" would come first).
+  for (const name of Object.keys(entries)) {
+    const data = entries[name] as Uint8Array;
+    const nameLen = enc.encode(name).length;
+    const pad = (align - ((offset + 30 + nameLen + 4) % align)) % align;
+    entries[name] = [data, { level: 0, mtime: new Date(1980, 0, 1), extra: { [PAD_FIELD]: new Uint8Array(pad) } }];
+    offset += 30 + nameLen + 4 + pad + data.length;
+    central += 46 + nameLen + 4 + pad;
   }
-  const cdOffset = out.length;
-  const cd = central.concat();
-  out.push(cd);
-  out.u32(0x06054b50);
-  out.u16(0);
-  out.u16(0);
-  out.u16(files.length);
-  out.u16(files.length);
-  out.u32(cd.length);
-  out.u32(cdOffset);
-  out.u16(0);
-  if (out.length >= 2 ** 32) throw new Error(`the zip would be ${out.length} bytes, over the 4 GiB a zip without zip64 holds (this writer does not produce zip64): the model is too large to export in one file`);
-  return out.concat();
+  const total = offset + central + 22;
+  if (total >= 2 ** 32) throw new Error(`the zip would be ${total} bytes, over the 4 GiB a zip without zip64 holds (this writer does not produce zip64): the model is too large to export in one file`);
+  return zipSync(entries);
 }
 
 /** The bytes of a .pt file holding `weights` as a state_dict (float32 tensors). */

@@ -1,7 +1,7 @@
 // Group the selection into a named macro block (Ctrl+G): asks for the name, then replaces the
 // selection with one instance; the definition appears in the palette to place again.
 import { useEffect, useRef, useState } from 'react';
-import { freshMacroName, groupIntoMacro } from '../core/edit';
+import { freshMacroName, groupIntoMacro } from '../core/editMacro';
 import { commit, getState, setState, useStore } from './store';
 
 export function MacroDialog() {

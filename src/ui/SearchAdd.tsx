@@ -9,7 +9,7 @@ import { addNode, connect } from '../core/edit';
 import { commit, getState, setState, useStore } from './store';
 import { searchBlocks, CATEGORY_LABELS } from './Palette';
 import { shortShape } from './format';
-import { getFlow } from './actions';
+import { getFlow } from './flow';
 
 /**
  * Whether a block with default params accepts a tensor of this shape (and dtype) on its first

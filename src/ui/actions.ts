@@ -1,14 +1,14 @@
 // Every command as an object (label, shortcut, perform). The toolbar, the keyboard handler and
 // the command palette all read this one list, so a shortcut always does what its menu item does.
-import type { ReactFlowInstance } from '@xyflow/react';
-import { addNode, copyFragment, duplicate, expandMacro, isFragment, moveNodes, paste, removeNodes, disconnect, EditError, type Fragment } from '../core/edit';
+import { addNode, copyFragment, duplicate, isFragment, moveNodes, paste, removeNodes, disconnect, type Fragment } from '../core/edit';
+import { expandMacro, EditError } from '../core/editMacro';
 import { MACRO_TYPE } from '../core/macro';
 import { commit, getState, redo, setState, toast, transient, undo } from './store';
 import { copyShareLink, newGraph, saveFile } from './docs';
 import { elkLayout, LAYER_GAP, type LayoutSize } from './layout';
 import { measuredSizes } from './derive';
 import { openView } from './viewport';
-import type { BlockNodeType, ShapeEdgeType } from './derive';
+import { getFlow } from './flow';
 
 export interface Action {
   id: string;
@@ -20,19 +20,12 @@ export interface Action {
   enabled?(): boolean;
 }
 
-let flow: ReactFlowInstance<BlockNodeType, ShapeEdgeType> | null = null;
-export function setFlow(f: ReactFlowInstance<BlockNodeType, ShapeEdgeType> | null): void {
-  flow = f;
-}
-export function getFlow(): ReactFlowInstance<BlockNodeType, ShapeEdgeType> | null {
-  return flow;
-}
-
 let clipboard: Fragment | null = null;
 let pasteCount = 0;
 
 /** Centre of the visible canvas in flow coordinates (where clicked palette blocks land). */
 export function viewCentre(): { x: number; y: number } {
+  const flow = getFlow();
   const el = document.querySelector('.react-flow');
   if (!flow || !el) return { x: 0, y: 0 };
   const r = el.getBoundingClientRect();
@@ -58,6 +51,7 @@ export function openAddSearch(): void {
   const sel = [...s.selectedNodes];
   const n = sel.length === 1 ? s.doc.nodes.find((x) => x.id === sel[0]) : undefined;
   const port = n ? s.analysis.nodes.get(n.id)?.outputPorts[0] : undefined;
+  const flow = getFlow();
   if (flow && n && port) {
     const w = measuredSizes.get(n.id)?.width ?? 180;
     const at = { x: (n.position?.x ?? 0) + w + LAYER_GAP, y: (n.position?.y ?? 0) + 20 };
@@ -116,6 +110,7 @@ function selectAll(): void {
 /** Each block's measured size and where its ports are drawn (so ELK orders them as drawn). */
 function layoutSizes(): Map<string, LayoutSize> {
   const sizes = new Map<string, LayoutSize>();
+  const flow = getFlow();
   for (const n of flow?.getNodes() ?? []) {
     if (!n.measured?.width || !n.measured.height) continue;
     const hb = flow?.getInternalNode(n.id)?.internals.handleBounds;
@@ -144,7 +139,7 @@ export async function autoLayout(opts: { history?: boolean; open?: boolean } = {
 }
 
 export function fitView(): void {
-  void flow?.fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 });
+  void getFlow()?.fitView({ padding: 0.15, duration: 250, maxZoom: 1.2 });
 }
 
 function expandSelected(): void {

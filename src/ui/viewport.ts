@@ -4,7 +4,7 @@
 // minimap) away, and "Fit" is still a button.
 import { getState } from './store';
 import { measuredSizes } from './derive';
-import { getFlow } from './actions';
+import { getFlow } from './flow';
 
 /** Block titles are 12.5 px: at this zoom they render at 10.6 px. */
 export const READ_ZOOM = 0.85;

@@ -1,20 +1,12 @@
 // `neural-blocks check FILE [--json]`: validation and shape inference of a graph file.
 // Exit 0 valid, 1 graph errors, 2 unreadable or unparseable file (or bad usage).
-import type { CliIO, Command } from '../command';
+import { CliUsageError, type CliIO, type Command } from '../command';
 import { GraphFormatError, parseGraphText, type GraphDoc } from '../../core/graph';
 import { analyze, shapesRecord, type Analysis, type Diagnostic } from '../../core/infer';
 import { fmtShape } from '../../core/shapes';
 import { cliField } from '../escape';
 import { MAX_GRAPH_TEXT } from '../../core/limits';
 import { readUserFile } from '../weightFiles';
-
-/** A usage or file problem: printed as one line, exit 2. */
-export class CliUsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliUsageError';
-  }
-}
 
 export interface ParsedArgs {
   positional: string[];

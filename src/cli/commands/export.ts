@@ -5,12 +5,12 @@ import { exportPytorchCommand, PYTORCH_HELP } from './pytorch';
 import { writeFile } from 'node:fs/promises';
 import { cliField } from '../escape';
 import * as tf from '@tensorflow/tfjs';
-import type { Command } from '../command';
+import { CliUsageError, type Command } from '../command';
 import { analyze } from '../../core/infer';
 import { compile } from '../../core/compile';
 import { exportOnnx, onnxUnsupportedNodes, OnnxExportError } from '../../onnx/export';
 import { seedWeights } from '../../onnx/seedWeights';
-import { CliUsageError, formatDiagnostic, oneFile, parseArgs, readGraphFile, withFileErrors } from './check';
+import { formatDiagnostic, oneFile, parseArgs, readGraphFile, withFileErrors } from './check';
 import { loadWeightsFile, parseSeed } from './weightsOption';
 
 // Shared with the pytorch and parity commands (their own module, so pytorch.ts and this file

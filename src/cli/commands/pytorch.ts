@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { CliIO } from '../command';
+import { CliUsageError, type CliIO } from '../command';
 import { analyze } from '../../core/infer';
 import { compile } from '../../core/compile';
 import { seedWeights } from '../../onnx/seedWeights';
@@ -13,7 +13,7 @@ import { generatePytorch, writePt, exportDataset, PytorchExportError } from '../
 import { findDataset } from '../../data/registry';
 import { nodeDataEnv } from '../../data/nodeEnv';
 import { DataError } from '../../data/dataset';
-import { CliUsageError, formatDiagnostic, readGraphFile, withFileErrors } from './check';
+import { formatDiagnostic, readGraphFile, withFileErrors } from './check';
 import { loadWeightsFile } from './weightsOption';
 
 /** Examples per split written beside the model when the graph's training.limit does not say. */

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { CliIO, Command } from '../command';
+import { CliUsageError, type CliIO, type Command } from '../command';
 import { analyze } from '../../core/infer';
 import { compile } from '../../core/compile';
 import { parseTrainingConfig, type TrainingConfig } from '../../train/config';
@@ -15,7 +15,7 @@ import { bridgeWasmKernels } from '../../train/wasmKernels';
 import { findDataset } from '../../data/registry';
 import { nodeDataEnv } from '../../data/nodeEnv';
 import { DataError } from '../../data/dataset';
-import { CliUsageError, formatDiagnostic, jsonDiagnostic, oneFile, parseArgs, readGraphFile, toJson, withFileErrors } from './check';
+import { formatDiagnostic, jsonDiagnostic, oneFile, parseArgs, readGraphFile, toJson, withFileErrors } from './check';
 
 function num(args: Map<string, string>, name: string, int: boolean): number | undefined {
   const v = args.get(name);

@@ -4,7 +4,7 @@ import { MAX_GRAPH_TEXT, stripBom } from '../../core/limits';
 import type { CompiledModel } from '../../core/compile';
 import { loadWeightsInto, WeightsError, type SavedModel } from '../../train/weights';
 import { readUserFile, readWeightFiles } from '../weightFiles';
-import { CliUsageError } from './check';
+import { CliUsageError } from '../command';
 
 /** --seed N: a non-negative integer (default 1). */
 export function parseSeed(v: string | undefined): number {

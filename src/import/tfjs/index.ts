@@ -11,11 +11,10 @@ import { getBlock } from '../../../blocks/index';
 import { isVariadic } from '../../core/spec';
 import { resolveParams } from '../../core/params';
 import { analyze } from '../../core/infer';
+import { GRAPH_METADATA_KEY } from '../../core/constants';
 import { malformed, unsupportedError, type ImportResult, type ImportedWeights, type UnsupportedOp } from '../types';
 import { KERAS_CLASSES, isObj, layerParams, type KLayer } from './layers';
 import { decodeWeights } from './weights';
-
-const GRAPH_KEY = 'neural-blocks.graph';
 
 /**
  * model.json (parsed) + weights.bin bytes → graph + weights. Throws ImportError: malformed for
@@ -27,8 +26,8 @@ export function importTfjs(modelJson: unknown, weightsBin: Uint8Array | undefine
   const named = weightsBin ? decodeWeights(modelJson, weightsBin, source) : new Map<string, { shape: number[]; data: Float32Array }>();
   const notes = weightsBin ? [] : ['no weights file was given: the graph opens with fresh (untrained) weights'];
   const meta = modelJson.userDefinedMetadata;
-  if (isObj(meta) && meta[GRAPH_KEY] !== undefined) {
-    const doc = parseGraph(meta[GRAPH_KEY], `${source} (userDefinedMetadata "${GRAPH_KEY}")`);
+  if (isObj(meta) && meta[GRAPH_METADATA_KEY] !== undefined) {
+    const doc = parseGraph(meta[GRAPH_METADATA_KEY], `${source} (userDefinedMetadata "${GRAPH_METADATA_KEY}")`);
     const weights: ImportedWeights = {};
     for (const [k, v] of named) weights[k] = v;
     return { doc, weights, report: { source: 'neural-blocks', format: 'tfjs', unsupported: [], notes: ['reopened from the graph stored in the file (userDefinedMetadata)', ...notes] } };

@@ -4,7 +4,8 @@
 import { useMemo, useState } from 'react';
 import type { Dataset } from '../../data/dataset';
 import { columnKinds, csvToDataset, parseCsv, type Table } from '../../data/csv';
-import { classFromPath, imagesToDataset, pairsFileToDataset, resizeToTensor, unzip } from '../../data/userData';
+import { classFromPath, imagesToDataset, pairsFileToDataset, resizeToTensor } from '../../data/userData';
+import { unzip } from '../../data/zip';
 import { useStore } from '../store';
 
 type Kind = 'csv' | 'images' | 'pairs';
@@ -21,12 +22,6 @@ async function decodeImage(file: Blob, name: string): Promise<{ rgba: Uint8Clamp
   const d = ctx.getImageData(0, 0, bmp.width, bmp.height);
   bmp.close();
   return { rgba: d.data, w: d.width, h: d.height };
-}
-
-/** The browser's raw-deflate decoder, for zip entries. */
-async function inflateRaw(d: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([d as BlobPart]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onDataset(d: Dataset, key: string): void }) {
@@ -203,7 +198,7 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
                   e.target.value = '';
                   if (!f) return;
                   void guard('Unpacking', async () => {
-                    const entries = (await unzip(new Uint8Array(await f.arrayBuffer()), inflateRaw, f.name)).filter((x) => IMAGE_FILE.test(x.path));
+                    const entries = unzip(new Uint8Array(await f.arrayBuffer()), f.name).filter((x) => IMAGE_FILE.test(x.path));
                     await decodeAll(
                       entries.map((x) => ({ path: x.path, blob: new Blob([x.data as BlobPart]) })),
                       `zip:${f.name}:${f.size}:${f.lastModified}`,

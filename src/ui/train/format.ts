@@ -1,6 +1,8 @@
 // How the Train panel writes shapes, fractions and durations.
+import { formatDims } from '../../core/shapes';
 
-export const fmtShape = (s: readonly (number | null)[]): string => `[${s.map((d) => d ?? '?').join(', ')}]`;
+/** A data shape per example, an unknown size as "?": "[28, 28, 1]". */
+export const fmtShape = (s: readonly (number | null)[]): string => formatDims(s, { open: '[', close: ']', sep: ', ', unknown: '?' });
 
 export const pct = (v: number | undefined): string => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 
