@@ -64,22 +64,27 @@ async function bars(page: Page): Promise<Map<number, number>> {
   return new Map(rows);
 }
 
-/** Predicts test image 1, then 0 again: the bars change each time, so the last ones are fresh. */
-async function repick(page: Page): Promise<Map<number, number>> {
-  const cur = await bars(page);
-  const one = await predictPick(page, 1, cur);
-  return predictPick(page, 0, one);
+/** Predicts test image 0 again: a fresh answer, read from the bars once they answer that click. */
+const repick = (page: Page) => predictPick(page, 0);
+
+/**
+ * Clicks a test image and returns the bars that answer this click: their request number (data-n)
+ * is newer than the one shown before and their source is this image. Comparing values instead
+ * would accept any change, such as a stale answer to an earlier click.
+ */
+async function predictPick(page: Page, i: number): Promise<Map<number, number>> {
+  const el = page.locator(T('prediction-bars'));
+  const before = (await el.count()) ? Number(await el.getAttribute('data-n')) : 0;
+  await page.locator(T(`pick-${i}`)).click();
+  await eventually(async () => {
+    const [n, source] = [Number(await el.getAttribute('data-n')), await el.getAttribute('data-source')];
+    assert.ok(n > before && source === `pick-${i}`, `bars answer request ${n} from ${source}, waiting for one after ${before} from pick-${i}`);
+  }, 20_000, 'prediction bars');
+  return bars(page);
 }
 
-/** Clicks a test image and waits for bars that differ from `before` (a fresh prediction). */
-async function predictPick(page: Page, i: number, before?: Map<number, number>): Promise<Map<number, number>> {
-  await page.locator(T(`pick-${i}`)).click();
-  return eventually(async () => {
-    const b = await bars(page);
-    if (before) assert.notDeepEqual([...b], [...before], 'a new prediction');
-    return b;
-  }, 20_000, 'prediction bars');
-}
+/** Class → probability as text, for failure messages. */
+const show = (m: Map<number, number>) => JSON.stringify([...m]);
 
 /** The largest change of a shown class probability; Infinity when different classes are shown. */
 function maxDiff(a: Map<number, number>, b: Map<number, number>): number {
@@ -500,13 +505,13 @@ export const tests: E2ETest[] = [
       await page.locator(T('train-more')).click();
       await eventually(async () => assert.match(await page.locator(T('weights-note')).innerText(), /\(2 epochs\)/), 120_000, 'trained more');
       const b = await repick(page);
-      assert.ok(maxDiff(a, b) > 1e-4, `training more changed the predictions (${maxDiff(a, b)})`);
+      assert.ok(maxDiff(a, b) > 1e-4, `training more changed the predictions (${maxDiff(a, b)}: ${show(a)} → ${show(b)})`);
 
       // Load the downloaded files back: the predictions are the saved ones again.
       await page.locator(T('upload-tfjs-input')).setInputFiles([join(dir, 'model.json'), join(dir, 'weights.bin')]);
       await eventually(async () => assert.match(await page.locator(T('weights-note')).innerText(), /uploaded from model\.json/), 20_000, 'weights loaded');
       const c = await repick(page);
-      assert.ok(maxDiff(a, c) <= 1e-6, `predictions after loading equal those before (${maxDiff(a, c)})`);
+      assert.ok(maxDiff(a, c) <= 1e-6, `predictions after loading equal those before (${maxDiff(a, c)}: ${show(a)} → ${show(c)})`);
       await shot('train-more-tfjs-1-loaded');
       step('train-more-tfjs-1-loaded');
 
@@ -521,14 +526,14 @@ export const tests: E2ETest[] = [
       await eventually(async () => assert.match(await page.locator(T('train-message')).innerText(), /Loading weights failed: model\.json: no weight "fc\/kernel" \(the file has other\/kernel, other\/bias\) — were these weights trained for this graph\?/), 20_000, 'wrong-weights message');
       assert.equal(await page.locator(T('weights-note')).innerText(), noteBefore, 'the kept weights stay');
       const d = await repick(page);
-      assert.ok(maxDiff(a, d) <= 1e-6, `the model is unchanged after the wrong file (${maxDiff(a, d)})`);
+      assert.ok(maxDiff(a, d) <= 1e-6, `the model is unchanged after the wrong file (${maxDiff(a, d)}: ${show(a)} → ${show(d)})`);
       // Same names, other shapes (the block's params changed): says which weight and why.
       const reshaped = { ...mj, weightsManifest: [{ paths: ['weights.bin'], weights: [{ name: 'fc/kernel', shape: [784, 5], dtype: 'float32' }, { name: 'fc/bias', shape: [5], dtype: 'float32' }] }] };
       writeFileSync(join(wrong, 'model.json'), JSON.stringify(reshaped));
       await page.locator(T('upload-tfjs-input')).setInputFiles([join(wrong, 'model.json'), join(wrong, 'weights.bin')]);
       await eventually(async () => assert.match(await page.locator(T('train-message')).innerText(), /weight "fc\/kernel" has shape \[784, 5\] in the file but \[784, 10\] in the graph/), 20_000, 'shape message');
       const e = await repick(page);
-      assert.ok(maxDiff(a, e) <= 1e-6, 'still unchanged');
+      assert.ok(maxDiff(a, e) <= 1e-6, `still unchanged (${show(a)} → ${show(e)})`);
       await shot('train-more-tfjs-2-wrong-file');
       step('train-more-tfjs-2-wrong-file');
     },

@@ -3,10 +3,11 @@
 import type { Prediction } from '../../../train/protocol';
 import { Heatmap, PixelView } from '../Charts';
 
-export function Bars({ probs, labels }: { probs: ArrayLike<number>; labels: string[] }) {
+/** `shown` says which request the bars answer (data-n, data-source), so a reader can wait for a fresh one. */
+export function Bars({ probs, labels, shown }: { probs: ArrayLike<number>; labels: string[]; shown?: { n: number; source: string } }) {
   const idx = Array.from({ length: probs.length }, (_, i) => i).sort((a, b) => probs[b]! - probs[a]!);
   return (
-    <div className="nbt-bars" data-testid="prediction-bars">
+    <div className="nbt-bars" data-testid="prediction-bars" data-n={shown?.n} data-source={shown?.source}>
       {idx.slice(0, 5).map((i, k) => (
         <div key={i} className={`nbt-barrow${k === 0 ? ' top' : ''}`} data-class={i} data-p={probs[i]}>
           <span className="nbt-barlabel">{labels[i] ?? i}</span>

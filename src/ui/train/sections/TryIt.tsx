@@ -7,10 +7,16 @@ import { client, useTrain } from '../trainState';
 import { DrawPad, PixelView } from '../Charts';
 import { Bars, ProbeViews } from './Probes';
 
+// Which request the shown prediction answers: a late reply to an earlier click must not replace
+// the answer to a later one (the worker's replies can overtake each other). Module-wide, so the
+// numbers keep rising when the section remounts.
+let asked = 0;
+
 export function TryItSection() {
   const meta = useTrain((s) => s.meta);
   const hasModel = useTrain((s) => !!s.weights);
   const [pred, setPred] = useState<Prediction | null>(null);
+  const [shown, setShown] = useState<{ n: number; source: string }>({ n: 0, source: '' });
   const [picked, setPicked] = useState<number | null>(null);
   const [word, setWord] = useState('');
   const [decoded, setDecoded] = useState<{ text: string; src: string[]; tgt: string[] } | null>(null);
@@ -22,14 +28,18 @@ export function TryItSection() {
   const width = x0.shape.reduce((a, b) => a * b, 1);
   const labels = d.classNames ?? Array.from({ length: d.numClasses ?? 0 }, (_, i) => String(i));
   const isImage = meta.preview.kind === 'images';
-  const run = (inputs: Float32Array) =>
-    client()
+  const run = (inputs: Float32Array, source: string) => {
+    const n = ++asked;
+    return client()
       .predict([{ shape: x0.shape, dtype: 'float32', data: inputs }])
       .then((p) => {
+        if (n !== asked) return;
         setPred(p);
+        setShown({ n, source });
         setErr(null);
       })
       .catch((e: Error) => setErr(e.message));
+  };
   const probs = pred?.outputs[0] && pred.outputs[0].shape.length === 2 ? pred.outputs[0].data : null;
   return (
     <section className="nbt-section" data-testid="try-it">
@@ -44,7 +54,7 @@ export function TryItSection() {
                   size={x0.shape[0]!}
                   onImage={(px) => {
                     setPicked(null);
-                    void run(px);
+                    void run(px, 'draw');
                   }}
                 />
               </div>
@@ -64,12 +74,12 @@ export function TryItSection() {
                     testId={`pick-${i}`}
                     onClick={() => {
                       setPicked(i);
-                      void run(it.pixels);
+                      void run(it.pixels, `pick-${i}`);
                     }}
                   />
                 ))}
               </div>
-              {probs && <Bars probs={probs} labels={labels} />}
+              {probs && <Bars probs={probs} labels={labels} shown={shown} />}
             </div>
           </div>
           {pred && <ProbeViews pred={pred} />}
@@ -122,13 +132,13 @@ export function TryItSection() {
                 const text = row ?? new Array(width).fill(0).join(', ');
                 const vals = text.split(/[\s,;]+/).filter(Boolean).map(Number);
                 if (vals.length !== width || vals.some((v) => !Number.isFinite(v))) return setErr(`type ${width} numbers separated by commas (got ${JSON.stringify(text)})`);
-                void run(Float32Array.from(vals));
+                void run(Float32Array.from(vals), 'row');
               }}
             >
               Predict
             </button>
           </div>
-          {probs && <Bars probs={probs} labels={labels} />}
+          {probs && <Bars probs={probs} labels={labels} shown={shown} />}
           {!probs && pred?.outputs[0] && (
             <div className="nbt-note mono" data-testid="row-output">
               → {Array.from(pred.outputs[0].data.slice(0, 8), (v) => v.toPrecision(4)).join(', ')}
