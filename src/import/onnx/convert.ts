@@ -12,7 +12,7 @@ import { foldConst } from './fold';
 import { ghostOf } from './ghost';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
-import { fmt, type Dim, type RnnPort } from './values';
+import { describeLayout, fmt, type Dim, type RnnPort } from './values';
 
 function opsetOf(m: PModel): number {
   const o = (m.opset_import ?? []).find((x) => !x.domain || x.domain === 'ai.onnx');
@@ -132,7 +132,9 @@ export function convertForeign(m: PModel, source: string): ImportResult {
       if (use) use[v.ref.port as RnnPort] = true;
       if (v.layout === 'nchw') cv.notes.push(`output "${o.name}" is NCHW ${fmt(v.shape)} in the ONNX file and channels-last (NHWC) in the imported graph`);
       else if (v.layout === 'pooled') cv.notes.push(`output "${o.name}" is [N, C, 1, 1] in the ONNX file and [N, C] in the imported graph`);
-      else if (v.layout !== 'plain') cv.unsupported.push({ op: 'Output', node: o.name, reason: `the output is a time-major recurrent value (layout ${v.layout}); only batch-major outputs are mapped` });
+      else if (v.layout === 'ncl') cv.notes.push(`output "${o.name}" is [N, C, L] ${fmt(v.shape)} in the ONNX file and channels-last [N, L, C] in the imported graph`);
+      else if (v.layout === 'tmajor') cv.notes.push(`output "${o.name}" is time-major [T, N, F] ${fmt(v.shape)} in the ONNX file and batch-major [N, T, F] in the imported graph`);
+      else if (v.layout !== 'plain') cv.unsupported.push({ op: 'Output', node: o.name, reason: `the output is ${describeLayout(v.layout)}; only batch-major outputs are mapped` });
     }
   }
   if (cv.unsupported.length) {

@@ -5,7 +5,7 @@ import type { Converter, OpTable } from '../converter';
 import { NCHW_TO_OURS, image, plain } from '../layout';
 import { shuffleReshape, shuffleTranspose } from './channels';
 import { DT_FLOAT, DT_NAMES, Unsupported, attrFloat, attrInt, attrInts, attrString, type Attrs, type PNode } from '../proto';
-import { fmt, prod, scalarOf, type Dim, type TensorVal, type Val } from '../values';
+import { describeLayout, fmt, prod, scalarOf, type Dim, type TensorVal, type Val } from '../values';
 
 /** Identity, Dropout (inference: the identity). */
 function passThrough(cv: Converter, n: PNode): Val {
@@ -85,12 +85,19 @@ function convertTranspose(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const swap01 = rank === 3 && perm.join() === '1,0,2';
   if (swap01 && t.layout === 'plain') return { ...t, layout: 'tmajor', shape };
   if (swap01 && t.layout === 'tmajor') return { ...t, layout: 'plain', shape };
+  // [N, L, C] ↔ [N, C, L] around a Conv1d: our tensor stays channels-last, only the layout changes.
+  if (rank === 3 && perm.join() === '0,2,1' && (t.layout === 'plain' || t.layout === 'ncl')) return { ...t, layout: t.layout === 'plain' ? 'ncl' : 'plain', shape, seqOf: undefined };
+  // Time-major ↔ channels-first views of one [N, L, C] tensor of ours (a Conv1d's output read by
+  // a batch_first RNN; a batch_first RNN's output transposed for a bmm).
+  if (rank === 3 && t.layout === 'ncl' && perm.join() === '2,0,1') return { ...t, layout: 'tmajor', shape, seqOf: undefined };
+  if (rank === 3 && t.layout === 'tmajor' && perm.join() === '1,2,0') return { ...t, layout: 'ncl', shape, seqOf: undefined };
   // NHWC → NCHW of a channels-last tensor: our tensor already is that value's NHWC form.
   if (t.layout === 'plain' && rank === 4 && perm.join() === '0,3,1,2') return { ...t, layout: 'nchw', shape, seqOf: undefined };
   let q: number[];
   if (t.layout === 'plain') q = perm;
   else if (t.layout === 'nchw') q = perm.map((p) => NCHW_TO_OURS[p]!);
-  else throw new Unsupported(`Transpose ${JSON.stringify(perm)} of a ${t.layout} value is not mapped`);
+  else if (t.layout === 'ncl') q = perm.map((p) => [0, 2, 1][p]!);
+  else throw new Unsupported(`Transpose ${JSON.stringify(perm)} of ${describeLayout(t.layout)} is not mapped`);
   if (q[0] !== 0) throw new Unsupported(`Transpose ${JSON.stringify(perm)} moves the batch axis; Permute keeps the batch first`);
   if (q.every((v, i) => v === i)) return { ...t, layout: 'plain', shape };
   const id = cv.add('Permute', { dims: q.slice(1) }, [t.ref]);
@@ -111,7 +118,7 @@ function convertSqueeze(cv: Converter, n: PNode, a: Attrs): TensorVal {
   if (squeeze && t.layout === 'rnnY' && axes.join() === '1') return { ...t, layout: 'tmajor', shape };
   if (squeeze && t.layout === 'dirN' && axes.join() === '0') return { ...t, layout: 'plain', shape };
   if (t.layout === 'rnnY2' || t.layout === 'rnnYT2' || t.layout === 'dir2')
-    throw new Unsupported(`${n.op_type} of a bidirectional recurrent output (layout ${t.layout}) is not mapped: take Y through Transpose [0,2,1,3] + Reshape [T,N,2H], and the final states with h[0] / h[1]`);
+    throw new Unsupported(`${n.op_type} of a bidirectional recurrent output (${describeLayout(t.layout)}) is not mapped: take Y through Transpose [0,2,1,3] + Reshape [T,N,2H], and the final states with h[0] / h[1]`);
   if (squeeze && t.layout === 'pooled' && axes.join() === '2,3') return { ...t, layout: 'plain', shape };
   if (axes.includes(0)) throw new Unsupported(`${n.op_type} on axis 0 (the batch) has no block`);
   const p = plain(cv, inp[0]!, t);
