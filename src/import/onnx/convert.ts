@@ -81,12 +81,16 @@ export function convertForeign(m: PModel, source: string): ImportResult {
       cv.unsupported.push({ op: 'Input', node: vi.name, reason: 'the input has no shape; re-export with a fixed input shape' });
       continue;
     }
-    dims[0] = null;
+    // A [T, N, F] sequence read as X by an LSTM / GRU (PyTorch's batch_first=False) is taken
+    // batch-major [N, T, F].
+    const timeMajor = dims.length === 3 && dtype === 'float32' && [...needed].some((n) => (n.op_type === 'LSTM' || n.op_type === 'GRU') && n.input?.[0] === vi.name);
+    dims[timeMajor ? 1 : 0] = null;
     const nchw = dims.length === 4 && dtype === 'float32' && !channelsLastInputs;
-    const ours = nchw ? [dims[2]!, dims[3]!, dims[1]!] : dims.slice(1);
+    const ours = nchw ? [dims[2]!, dims[3]!, dims[1]!] : timeMajor ? [dims[0]!, dims[2]!] : dims.slice(1);
     cv.nodes.push({ id, type: 'Input', params: dtype === 'int32' ? { shape: ours, dtype } : { shape: ours } });
     cv.byId.set(id, cv.nodes[cv.nodes.length - 1]!);
-    cv.values.set(vi.name, { kind: 'tensor', ref: { node: id, port: 'out' }, layout: nchw ? 'nchw' : 'plain', shape: dims });
+    cv.values.set(vi.name, { kind: 'tensor', ref: { node: id, port: 'out' }, layout: nchw ? 'nchw' : timeMajor ? 'tmajor' : 'plain', shape: dims });
+    if (timeMajor) cv.notes.push(`input "${vi.name}" is a time-major sequence ${fmt(dims)} [T, N, F] in the ONNX file; the imported graph takes it batch-major [N, T, F]`);
     if (nchw) cv.notes.push(`input "${vi.name}" is an NCHW image ${fmt(dims)} in the ONNX file; the imported graph takes it channels-last (NHWC): [batch, ${dims[2] ?? 'H'}, ${dims[3] ?? 'W'}, ${dims[1] ?? 'C'}]`);
   }
 

@@ -42,7 +42,9 @@ function convertGemm(cv: Converter, n: PNode, a: Attrs): TensorVal {
 
 function convertMatMul(cv: Converter, n: PNode): TensorVal {
   const inp = n.input ?? [];
-  const x = denseInput(cv, inp[0]!, 'MatMul');
+  const t = cv.tensor(inp[0]!);
+  // A Linear on every step of a time-major sequence (batch_first=False): Dense acts on the last axis either way.
+  const x = t.layout === 'tmajor' ? t : denseInput(cv, inp[0]!, 'MatMul');
   const B = cv.val(inp[1]!);
   if (B.kind !== 'const') throw new Unsupported('MatMul of two computed tensors has no block (only x · constant weight → Dense)');
   if (B.dims.length !== 2) throw new Unsupported(`MatMul with weight dims ${fmt(B.dims)}: a 2-D weight is expected`);
@@ -51,6 +53,6 @@ function convertMatMul(cv: Converter, n: PNode): TensorVal {
   cv.weight(id, 'kernel', B.dims.slice(), cv.floats(B, 'B'));
   const shape = x.shape.slice();
   shape[shape.length - 1] = units;
-  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: 'plain', shape };
+  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: x.layout, shape };
 }
 export const MATMUL_OPS: OpTable = { Gemm: convertGemm, MatMul: convertMatMul };

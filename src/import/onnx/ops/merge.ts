@@ -5,6 +5,7 @@
 import type { Converter, OpTable } from '../converter';
 import { NCHW_TO_OURS, image, plain } from '../layout';
 import { attrInt, Unsupported, type Attrs, type PNode } from '../proto';
+import { concatStates } from './recurrent';
 import { fmt, type ConstVal, type Dim, type TensorVal, type Val } from '../values';
 
 /** The broadcast of ONNX shapes p and q (equal ranks; each axis equal or 1), or undefined. */
@@ -63,7 +64,7 @@ function convertMerge(cv: Converter, n: PNode): TensorVal {
       const b = cv.floats(consts[0]!, 'bias');
       const node = cv.node(t.ref.node);
       const units = t.shape[t.shape.length - 1];
-      if (node?.type === 'Dense' && node.params?.useBias === false && cv.soleUse(t.ref) && b.length === units && t.layout === 'plain') {
+      if (node?.type === 'Dense' && node.params?.useBias === false && cv.soleUse(t.ref) && b.length === units && (t.layout === 'plain' || t.layout === 'tmajor')) {
         node.params = { ...node.params, useBias: true };
         cv.weight(node.id, 'bias', [units], b);
         return { ...t };
@@ -99,6 +100,8 @@ function convertConcat(cv: Converter, n: PNode, a: Attrs): Val {
   let axis = attrInt(a, 'axis', 0);
   const rank = ts[0]!.shape.length;
   if (axis < 0) axis += rank;
+  const states = concatStates(ts, axis);
+  if (states) return states;
   if (axis === 0) throw new Unsupported('Concat along the batch axis has no block');
   const img = ts.some((t) => t.layout === 'nchw') && rank === 4;
   const vs = ts.map((t, k) => (img ? image(cv, inp[k]!, t) : plain(cv, inp[k]!, t)));

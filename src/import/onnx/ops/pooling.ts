@@ -103,9 +103,9 @@ function convertReduce(cv: Converter, n: PNode, a: Attrs): Val {
   } else if (rank === 4 && t.layout === 'plain' && axes.join() === '1,2' && !keep) {
     type = avg ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D';
     shape = [t.shape[0]!, t.shape[3]!];
-  } else if (rank === 3 && t.layout === 'plain' && axes.join() === '1' && !keep) {
+  } else if (rank === 3 && ((t.layout === 'plain' && axes.join() === '1') || (t.layout === 'tmajor' && axes.join() === '0')) && !keep) {
     type = avg ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D';
-    shape = [t.shape[0]!, t.shape[2]!];
+    shape = t.layout === 'tmajor' ? [t.shape[1]!, t.shape[2]!] : [t.shape[0]!, t.shape[2]!];
   }
   if (!type) throw new Unsupported(`${op} over axes ${JSON.stringify(axes)} (keepdims ${keep ? 1 : 0}) of a ${t.layout} ${fmt(t.shape)} tensor: only global pooling over the spatial / time axes is mapped`);
   const id = cv.add(type, {}, [t.ref]);

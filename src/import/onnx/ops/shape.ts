@@ -4,6 +4,7 @@
 import type { Converter, OpTable } from '../converter';
 import { NCHW_TO_OURS, image, plain } from '../layout';
 import { shuffleReshape, shuffleTranspose } from './channels';
+import { pickState } from './recurrent';
 import { DT_FLOAT, DT_NAMES, Unsupported, attrFloat, attrInt, attrInts, attrString, type Attrs, type PNode } from '../proto';
 import { describeLayout, fmt, prod, scalarOf, type Dim, type TensorVal, type Val } from '../values';
 
@@ -146,6 +147,9 @@ function convertGather(cv: Converter, n: PNode, a: Attrs): TensorVal {
   if (idx.dims.length !== 0) throw new Unsupported('Gather with an index list on a computed tensor has no block');
   const rank = data.shape.length;
   const ax = axis < 0 ? axis + rank : axis;
+  // h_n[i] of a recurrent layer's final states (one layer, one direction).
+  const state = ax === 0 ? pickState(data, i) : undefined;
+  if (state) return state;
   // Picking the one direction of a recurrent output (as Squeeze does).
   if (i === 0 && data.layout === 'rnnY' && ax === 1) return { ...data, layout: 'tmajor', shape: [data.shape[0]!, data.shape[2]!, data.shape[3]!] };
   if (i === 0 && data.layout === 'dirN' && ax === 0) return { ...data, layout: 'plain', shape: data.shape.slice(1) };
