@@ -16,9 +16,10 @@ export type Dim = number | null;
  * [N,H,W,C]) and "chgroupsT" (its transpose [N,C/g,g,H,W], the same our tensor). "ncl" (ONNX
  * [N,C,L] of a Conv1d is our channels-last [N,L,C]); "states" (final states of recurrent layers
  * stacked on axis 0, [layers·directions, N, H], as PyTorch's h_n: no tensor of ours, only the
- * `states` refs, one [N, H] port each).
+ * `states` refs, one [N, H] port each); "scores" (bmm(q, kᵀ) of dot-product attention before its
+ * softmax, ops/seqAttention.ts: no tensor of ours, `states` holds the q and k refs).
  */
-export type Layout = 'plain' | 'nchw' | 'pooled' | 'tmajor' | 'rnnY' | 'dirN' | 'rnnY2' | 'rnnYT2' | 'dir2' | 'chgroups' | 'chgroupsT' | 'ncl' | 'states';
+export type Layout = 'plain' | 'nchw' | 'pooled' | 'tmajor' | 'rnnY' | 'dirN' | 'rnnY2' | 'rnnYT2' | 'dir2' | 'chgroups' | 'chgroupsT' | 'ncl' | 'states' | 'scores';
 
 /** A layout in words, for messages. */
 export function describeLayout(l: Layout): string {
@@ -36,6 +37,7 @@ export function describeLayout(l: Layout): string {
     chgroupsT: "a grouped view of an image's channels",
     ncl: 'a channels-first sequence [N, C, L]',
     states: 'final states of recurrent layers stacked [layers, N, H]',
+    scores: 'attention scores bmm(q, kᵀ), mapped only when a Softmax over the keys follows',
   };
   return words[l];
 }
@@ -63,7 +65,7 @@ export interface TensorVal {
   nonNeg?: boolean;
   /** The value is (a relayout of) a recurrent node's full output sequence. */
   seqOf?: string;
-  /** Layout "states": the [N, H] port of each entry along axis 0. */
+  /** Layout "states": the [N, H] port of each entry along axis 0; "scores": q and k. */
   states?: Ref[];
 }
 export type Val = ConstVal | TensorVal;

@@ -3,6 +3,7 @@
 import { transposeData } from '../../../onnx/ops';
 import type { Converter, OpTable } from '../converter';
 import { Unsupported, attrFloat, attrInt, type Attrs, type PNode } from '../proto';
+import { attentionMatMul } from './seqAttention';
 import { fmt, type TensorVal } from '../values';
 
 function denseInput(cv: Converter, name: string, what: string): TensorVal {
@@ -42,6 +43,8 @@ function convertGemm(cv: Converter, n: PNode, a: Attrs): TensorVal {
 
 function convertMatMul(cv: Converter, n: PNode): TensorVal {
   const inp = n.input ?? [];
+  const attention = attentionMatMul(cv, n);
+  if (attention) return attention;
   const t = cv.tensor(inp[0]!);
   // A Linear on every step of a time-major sequence (batch_first=False): Dense acts on the last axis either way.
   const x = t.layout === 'tmajor' ? t : denseInput(cv, inp[0]!, 'MatMul');
