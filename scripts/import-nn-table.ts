@@ -16,11 +16,12 @@ interface Made {
   batchAxis: number;
   outputBatchAxis: number;
   params: number;
+  mergedBiases: number;
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'nb-nn-table-'));
 try {
-  const rows = ['| model | opset | result | params (ours / torch) | max diff | import ms |', '| --- | --- | --- | --- | --- | --- |'];
+  const rows = ['| model | opset | result | params: ours / torch (LSTM biases summed) | max diff | import ms |', '| --- | --- | --- | --- | --- | --- |'];
   for (const opset of (process.env.OPSETS ?? '13,17').split(',')) {
     const r = spawnSync('/usr/bin/python3', [new URL('../src/import/torch_nn_models.py', import.meta.url).pathname, dir, opset, ...process.argv.slice(2)], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`torch export failed: ${r.stderr}`);
@@ -28,7 +29,7 @@ try {
       const m = JSON.parse(line) as Made;
       try {
         const c = await checkNn(m.path, m.inputs, m.batchAxis, m.outputBatchAxis);
-        rows.push(`| ${m.name} | ${opset} | imported (${c.doc.nodes.length} blocks) | ${c.params} / ${m.params} | ${c.diff.toExponential(1)} | ${c.importMs.toFixed(0)} |`);
+        rows.push(`| ${m.name} | ${opset} | imported (${c.doc.nodes.length} blocks) | ${c.params} / ${m.params}${m.mergedBiases ? ` (−${m.mergedBiases})` : ''} | ${c.diff.toExponential(1)} | ${c.importMs.toFixed(0)} |`);
       } catch (e) {
         const why = e instanceof ImportError ? e.unsupported.map((u) => `${u.op} "${u.node}": ${u.reason}`).join('; ') : String(e);
         rows.push(`| ${m.name} | ${opset} | refused: ${why.replace(/\|/g, '\\|')} | – / ${m.params} | – | – |`);

@@ -7,7 +7,8 @@ batch_first or time-major, two layers, initial states from another recurrent lay
 Usage: python3 torch_nn_models.py OUT_DIR OPSET [NAMES...]
 Random weights, eval mode, torch.onnx.export through torch_models.export (batch axis dynamic).
 Writes OUT_DIR/<name>_o<OPSET>.onnx and prints one JSON line per model: its input shapes, the
-batch axis of each input (1 for time-major inputs) and torch's trainable parameter count.
+batch axis of each input (1 for time-major inputs) and of the output, torch's trainable
+parameter count, and the LSTM biases the import sums (b_ih + b_hh → one bias per gate).
 """
 import json
 import sys
@@ -194,7 +195,9 @@ def main():
         path = f"{out}/{name}_o{opset}.onnx"
         model = export(make(), path, opset, shapes, ins, ["output"], {**{n: batch for n in ins}, "output": out_batch})
         params = sum(p.numel() for p in model.parameters() if p.requires_grad)
-        print(json.dumps({"name": name, "path": path, "inputs": [list(s) for s in shapes], "batchAxis": batch, "outputBatchAxis": out_batch, "params": params}), flush=True)
+        # An LSTM block has one bias per gate where torch has two (b_ih + b_hh, summed at import).
+        merged = sum(4 * m.hidden_size * m.num_layers * (2 if m.bidirectional else 1) for m in model.modules() if isinstance(m, nn.LSTM))
+        print(json.dumps({"name": name, "path": path, "inputs": [list(s) for s in shapes], "batchAxis": batch, "outputBatchAxis": out_batch, "params": params, "mergedBiases": merged}), flush=True)
 
 
 if __name__ == "__main__":

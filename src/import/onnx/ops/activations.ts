@@ -17,7 +17,7 @@ const SELU_GAMMA = 1.0507009873554805;
 function fuse(cv: Converter, t: TensorVal, activation: string): TensorVal | undefined {
   if (!cv.soleUse(t.ref) || t.ref.port !== 'out') return undefined;
   const n = cv.node(t.ref.node);
-  if (!n || !['Conv2D', 'Dense', 'DepthwiseConv2D'].includes(n.type) || (n.params?.activation ?? 'linear') !== 'linear') return undefined;
+  if (!n || !['Conv2D', 'Dense', 'DepthwiseConv2D', 'Conv1D', 'Conv2DTranspose'].includes(n.type) || (n.params?.activation ?? 'linear') !== 'linear') return undefined;
   // Only the value the block itself produced (no relayout in between): Dense on a time-major
   // value would still be exact, but keep it simple and obvious.
   n.params = { ...n.params, activation };
