@@ -52,6 +52,23 @@ class SeqConv(nn.Module):
         return self.head(h[-1])
 
 
+class Conv1dPool(nn.Module):
+    """A 1-D CNN classifier: Conv1d, ReLU, BatchNorm1d (not folded: after the ReLU), MaxPool1d,
+    AvgPool1d, and the mean over the steps."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv1d(3, 8, 5, padding=2)
+        self.bn = nn.BatchNorm1d(8)
+        self.c2 = nn.Conv1d(8, 6, 3)
+        self.head = nn.Linear(6, 2)
+
+    def forward(self, x):
+        y = nn.functional.max_pool1d(self.bn(torch.relu(self.c1(x))), 2)
+        y = nn.functional.avg_pool1d(torch.relu(self.c2(y)), 3, stride=2)
+        return self.head(y.mean(dim=2))
+
+
 class AutoEncoder(nn.Module):
     """Conv2d stride-2 encoder, ConvTranspose2d stride-2 decoder (output_padding 1, kernel 4)."""
 
@@ -165,6 +182,7 @@ class EncDec(nn.Module):
 MODELS = {
     "conv_gru": (ConvGru, [(1, 4, 20)], 0, 0),
     "seq_conv": (SeqConv, [(1, 9, 6)], 0, 0),
+    "conv1d_pool": (Conv1dPool, [(1, 3, 24)], 0, 0),
     "autoencoder": (AutoEncoder, [(1, 1, 16, 16)], 0, 0),
     "deconvs": (Deconvs, [(1, 3, 5, 4)], 0, 0),
     "deconv_extra_row": (DeconvExtraRow, [(1, 2, 4, 4)], 0, 0),

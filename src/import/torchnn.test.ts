@@ -76,6 +76,12 @@ describe.each([13, 17])('ONNX import of hand-written torch.nn models (opset %i, 
     expect(doc.nodes.map((n) => n.type)).toEqual(['Input', 'Conv1D', 'GRU', 'Dense']);
   }, 120_000);
 
+  it('a 1-D CNN: BatchNorm1d on [N, C, L], MaxPool1d / AvgPool1d → the 1-D pools, mean over the steps → GlobalAveragePooling1D', async () => {
+    const doc = await imported('conv1d_pool', opset);
+    expect(doc.nodes.map((n) => n.type)).toEqual(['Input', 'Permute', 'Conv1D', 'BatchNormalization', 'MaxPooling1D', 'Conv1D', 'AveragePooling1D', 'GlobalAveragePooling1D', 'Dense']);
+    expect(byType(doc, 'BatchNormalization')[0]!.params).toMatchObject({ axis: -1 });
+  }, 120_000);
+
   it('ConvTranspose2d decoder → Conv2DTranspose ("same" for kernel 4 / padding 1, "valid" + Cropping2D for output_padding 1)', async () => {
     const doc = await imported('autoencoder', opset);
     expect(byType(doc, 'Conv2DTranspose').map((n) => [n.params?.padding, n.params?.activation])).toEqual([

@@ -2,6 +2,7 @@
 // the spatial (or time) axes, which is global pooling written as a reduction.
 import type { Converter, OpTable } from '../converter';
 import { image } from '../layout';
+import { convertPool1d, reduceSequence } from './pool1d';
 import { ceilPoolLength } from '../../../core/layers/pooling';
 import { Unsupported, attrInt, attrInts, attrString, type Attrs, type PNode } from '../proto';
 import { fmt, type Dim, type Layout, type TensorVal, type Val } from '../values';
@@ -10,7 +11,8 @@ import { padMode, tfSamePads, windowOut, zeroPad, type PadMode } from '../window
 function convertPool(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const inp = n.input ?? [];
   const t0 = cv.tensor(inp[0]!);
-  if (t0.shape.length !== 4) throw new Unsupported(`${n.op_type} on a rank-${t0.shape.length} input: only 2-D pooling (NCHW) is mapped`);
+  if (t0.shape.length === 3) return convertPool1d(cv, n, a, t0);
+  if (t0.shape.length !== 4) throw new Unsupported(`${n.op_type} on a rank-${t0.shape.length} input: only 1-D ([N, C, L]) and 2-D (NCHW) pooling are mapped`);
   // An Indices output nothing reads is fine (our exporter adds one to stop onnxruntime's PadFusion).
   const indices = (n.output ?? [])[1];
   if (indices && (cv.uses.get(indices) ?? 0) > 0) throw new Unsupported('MaxPool with an Indices output has no block');
@@ -93,6 +95,8 @@ function convertReduce(cv: Converter, n: PNode, a: Attrs): Val {
   const axes = (inp[1] ? (cv.ints(cv.constant(inp[1], 'axes'), 'axes') as number[]) : (attrInts(a, 'axes') ?? [])).map((x) => (x < 0 ? x + rank : x)).sort();
   const keep = attrInt(a, 'keepdims', 1) === 1;
   const avg = op === 'ReduceMean';
+  const seq = reduceSequence(cv, op, t, axes, keep);
+  if (seq) return seq;
   let type: string | undefined;
   let layout: Layout = 'plain';
   let shape: Dim[] = [];

@@ -174,6 +174,8 @@ function convertPad(cv: Converter, n: PNode, a: Attrs): Val {
   if (value !== 0) throw new Unsupported(`Pad with value ${value}: ZeroPadding2D pads with zeros only`);
   if (inp[3]) throw new Unsupported('Pad with an axes input is not mapped');
   const t = cv.tensor(inp[0]!);
+  // PyTorch's avg_pool1d writes a Pad of zeros before the pool.
+  if (pads.every((p) => p === 0)) return t;
   if (t.shape.length !== 4 || pads.length !== 8) throw new Unsupported(`Pad of a rank-${t.shape.length} tensor: only 4-D images are mapped (ZeroPadding2D)`);
   if (pads.some((p) => p < 0)) throw new Unsupported(`negative pads ${JSON.stringify(pads)} (cropping) are not mapped`);
   if (pads.every((p) => p === 0)) return t;
