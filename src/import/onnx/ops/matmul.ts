@@ -4,12 +4,12 @@ import { transposeData } from '../../../onnx/ops';
 import type { Converter, OpTable } from '../converter';
 import { Unsupported, attrFloat, attrInt, type Attrs, type PNode } from '../proto';
 import { attentionMatMul } from './seqAttention';
-import { fmt, type TensorVal } from '../values';
+import { describeLayout, fmt, type TensorVal } from '../values';
 
 function denseInput(cv: Converter, name: string, what: string): TensorVal {
   const t = cv.tensor(name);
   if (t.layout === 'pooled') return { ...t, layout: 'plain', shape: [t.shape[0]!, t.shape[1]!] };
-  if (t.layout !== 'plain') throw new Unsupported(`${what} of a ${t.layout} value: only batch-major features are mapped to Dense`);
+  if (t.layout !== 'plain') throw new Unsupported(`${what} of ${describeLayout(t.layout)}: only batch-major features are mapped to Dense`);
   return t;
 }
 

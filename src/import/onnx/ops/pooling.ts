@@ -5,7 +5,7 @@ import { image } from '../layout';
 import { convertPool1d, reduceSequence } from './pool1d';
 import { ceilPoolLength } from '../../../core/layers/pooling';
 import { Unsupported, attrInt, attrInts, attrString, type Attrs, type PNode } from '../proto';
-import { fmt, type Dim, type Layout, type TensorVal, type Val } from '../values';
+import { describeLayout, fmt, type Dim, type Layout, type TensorVal, type Val } from '../values';
 import { padMode, tfSamePads, windowOut, zeroPad, type PadMode } from '../window';
 
 function convertPool(cv: Converter, n: PNode, a: Attrs): TensorVal {
@@ -111,7 +111,7 @@ function convertReduce(cv: Converter, n: PNode, a: Attrs): Val {
     type = avg ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D';
     shape = t.layout === 'tmajor' ? [t.shape[1]!, t.shape[2]!] : [t.shape[0]!, t.shape[2]!];
   }
-  if (!type) throw new Unsupported(`${op} over axes ${JSON.stringify(axes)} (keepdims ${keep ? 1 : 0}) of a ${t.layout} ${fmt(t.shape)} tensor: only global pooling over the spatial / time axes is mapped`);
+  if (!type) throw new Unsupported(`${op} over axes ${JSON.stringify(axes)} (keepdims ${keep ? 1 : 0}) of ${describeLayout(t.layout)} ${fmt(t.shape)}: only global pooling over the spatial / time axes is mapped`);
   const id = cv.add(type, {}, [t.ref]);
   return { kind: 'tensor', ref: { node: id, port: 'out' }, layout, shape, nonNeg: t.nonNeg };
 }
