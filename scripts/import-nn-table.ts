@@ -21,7 +21,7 @@ interface Made {
 
 const dir = mkdtempSync(join(tmpdir(), 'nb-nn-table-'));
 try {
-  const rows = ['| model | opset | result | params: ours / torch (LSTM biases summed) | max diff | import ms |', '| --- | --- | --- | --- | --- | --- |'];
+  const rows = ['| model | opset | result | params: ours / torch (LSTM, RNN biases summed) | max diff | import ms |', '| --- | --- | --- | --- | --- | --- |'];
   for (const opset of (process.env.OPSETS ?? '13,17').split(',')) {
     const r = spawnSync('/usr/bin/python3', [new URL('../src/import/torch_nn_models.py', import.meta.url).pathname, dir, opset, ...process.argv.slice(2)], { encoding: 'utf8', maxBuffer: 1 << 24 });
     if (r.status !== 0) throw new Error(`torch export failed: ${r.stderr}`);

@@ -8,7 +8,7 @@ Usage: python3 torch_nn_models.py OUT_DIR OPSET [NAMES...]
 Random weights, eval mode, torch.onnx.export through torch_models.export (batch axis dynamic).
 Writes OUT_DIR/<name>_o<OPSET>.onnx and prints one JSON line per model: its input shapes, the
 batch axis of each input (1 for time-major inputs) and of the output, torch's trainable
-parameter count, and the LSTM biases the import sums (b_ih + b_hh → one bias per gate).
+parameter count, and the LSTM / RNN biases the import sums (b_ih + b_hh → one bias per gate).
 """
 import json
 import sys
@@ -178,6 +178,21 @@ class EncDec(nn.Module):
         return self.head(y)
 
 
+class RnnFromSummary(nn.Module):
+    """nn.RNN (ReLU) whose initial state is a Linear of the mean input, unsqueezed to [1, N, H]."""
+
+    def __init__(self):
+        super().__init__()
+        self.init = nn.Linear(6, 8)
+        self.rnn = nn.RNN(6, 8, nonlinearity="relu", batch_first=True)
+        self.head = nn.Linear(8, 3)
+
+    def forward(self, x):
+        h0 = torch.tanh(self.init(x.mean(dim=1))).unsqueeze(0)
+        y, _ = self.rnn(x, h0)
+        return self.head(y[:, -1])
+
+
 # name → (model factory, input shapes, batch axis of the inputs, batch axis of the output)
 MODELS = {
     "conv_gru": (ConvGru, [(1, 4, 20)], 0, 0),
@@ -194,6 +209,7 @@ MODELS = {
     "lstm_2layer": (lambda: Rnn("LSTM", layers=2), [(1, 7, 6)], 0, 0),
     "gru_bi_2layer": (lambda: Rnn("GRU", bidirectional=True, layers=2), [(1, 7, 6)], 0, 0),
     "gru_tm_seq": (TimeMajorSeq, [(7, 1, 6)], 1, 1),
+    "rnn_h0_linear": (RnnFromSummary, [(1, 7, 6)], 0, 0),
     "gru_encdec": (lambda: EncDec("GRU"), [(1, 7, 6), (1, 5, 6)], 0, 0),
     "lstm_encdec_tm": (lambda: EncDec("LSTM", batch_first=False), [(7, 1, 6), (5, 1, 6)], 1, 1),
     "lstm_encdec_2layer": (lambda: EncDec("LSTM", layers=2), [(1, 7, 6), (1, 5, 6)], 0, 0),
@@ -213,8 +229,10 @@ def main():
         path = f"{out}/{name}_o{opset}.onnx"
         model = export(make(), path, opset, shapes, ins, ["output"], {**{n: batch for n in ins}, "output": out_batch})
         params = sum(p.numel() for p in model.parameters() if p.requires_grad)
-        # An LSTM block has one bias per gate where torch has two (b_ih + b_hh, summed at import).
-        merged = sum(4 * m.hidden_size * m.num_layers * (2 if m.bidirectional else 1) for m in model.modules() if isinstance(m, nn.LSTM))
+        # LSTM and SimpleRNN blocks have one bias per gate where torch has two (b_ih + b_hh,
+        # summed at import); a GRU keeps both (resetAfter).
+        gates = {nn.LSTM: 4, nn.RNN: 1}
+        merged = sum(gates[type(m)] * m.hidden_size * m.num_layers * (2 if m.bidirectional else 1) for m in model.modules() if type(m) in gates)
         print(json.dumps({"name": name, "path": path, "inputs": [list(s) for s in shapes], "batchAxis": batch, "outputBatchAxis": out_batch, "params": params, "mergedBiases": merged}), flush=True)
 
 

@@ -5,17 +5,21 @@
 // exported by Debian's python3-torch at opsets 13 and 17 (src/import/torch_nn_models.py),
 // imported, validated, compiled to tfjs with the imported weights and compared with onnxruntime
 // on the original file (src/import/nnCheck.ts): max |diff| ≤ 1e-4, and the trainable parameter
-// count equals torch's (less the second LSTM bias, which the import sums into the first).
+// count equals torch's (less the second LSTM / RNN bias, which the import sums into the first).
 //
 // Needs /usr/bin/python3 with torch (apt: python3-torch); without it these tests fail, they are
 // never skipped.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compile } from '../core/compile';
 import type { GraphDoc } from '../core/graph';
-import { ImportError } from './index';
+import { exportOnnx } from '../onnx/export';
+import { onnxReader } from '../onnx/read';
+import { ImportError, applyWeights, importOnnx } from './index';
 import { checkNn } from './nnCheck';
 
 const PY = '/usr/bin/python3';
@@ -134,6 +138,14 @@ describe.each([13, 17])('ONNX import of hand-written torch.nn models (opset %i, 
     expect(doc.nodes.filter((n) => ['LSTM', 'GRU', 'Bidirectional'].includes(n.type)).map((n) => n.type)).toEqual(layers);
   }, 120_000);
 
+  it("nn.RNN (ReLU) → SimpleRNN, its h0 a Linear of the mean input unsqueezed to [1, N, H]", async () => {
+    const doc = await imported('rnn_h0_linear', opset);
+    const rnn = byType(doc, 'SimpleRNN')[0]!;
+    expect(rnn.params).toMatchObject({ units: 8, activation: 'relu' });
+    const init = byType(doc, 'Dense').find((n) => n.params?.activation === 'tanh')!;
+    expect(into(doc, rnn.id)).toContain(`${init.id}.out → h0`);
+  }, 120_000);
+
   it.each([
     ['gru_encdec', 'GRU', 1, 1],
     ['lstm_encdec_tm', 'LSTM', 1, 1],
@@ -153,5 +165,35 @@ describe.each([13, 17])('ONNX import of hand-written torch.nn models (opset %i, 
       const port = (s: string) => (s === 'h' && enc.params?.returnSequences === false && !enc.type.startsWith('Bi') ? 'out' : s);
       expect(states.sort()).toEqual(names.map((s) => `${enc.id}.${port(s)} → ${s.replace(/Back$/, '')}0${s.endsWith('Back') ? 'Back' : ''}`).sort());
     }
+  }, 120_000);
+});
+
+describe("the recurrent templates through our ONNX exporter, re-imported op by op (stored graph ignored)", () => {
+  const reader = onnxReader(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'));
+  it.each([
+    ['seq2seq-attention', ['Input', 'Input', 'Embedding', 'Embedding', 'LSTM', 'LSTM', 'Attention', 'Concatenate', 'Dense', 'Dense', 'Softmax']],
+    ['char-rnn', ['Input', 'Embedding', 'SimpleRNN', 'Dense', 'Softmax']],
+  ])('%s: same blocks (the softmax Dense split in two), outputs within 1e-5', (name, types) => {
+    const g = JSON.parse(readFileSync(new URL(`../../templates/${name}.json`, import.meta.url), 'utf8')) as GraphDoc;
+    const c = compile(g, { seed: 5 });
+    const r = importOnnx(exportOnnx(c, { graph: g }), reader, { ignoreMetadata: true });
+    expect(r.doc.nodes.map((n) => n.type)).toEqual(types);
+    if (name === 'seq2seq-attention') {
+      const dec = r.doc.nodes.filter((n) => n.type === 'LSTM')[1]!;
+      expect(r.doc.edges.filter((e) => e.target === dec.id).map((e) => e.targetHandle ?? 'in').sort()).toEqual(['c0', 'h0', 'in']);
+    }
+    const c2 = compile(r.doc);
+    applyWeights(c2.model, r.weights);
+    const xs = c.model.inputs.map((inp, k) => {
+      const shape = [2, ...(inp.shape.slice(1) as number[])];
+      return tf.tensor(Array.from({ length: shape[0]! * shape[1]! }, (_, i) => (i * 5 + k) % 11), shape, 'int32');
+    });
+    const [y, y2] = [c.model, c2.model].map((m) => (m.predict(xs.length === 1 ? xs[0]! : xs) as tf.Tensor).dataSync());
+    let diff = 0;
+    for (let i = 0; i < y!.length; i++) diff = Math.max(diff, Math.abs(y![i]! - y2![i]!));
+    expect(y2!.length).toBe(y!.length);
+    expect(diff).toBeLessThanOrEqual(1e-5);
+    c.model.dispose();
+    c2.model.dispose();
   }, 120_000);
 });

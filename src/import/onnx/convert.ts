@@ -83,7 +83,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
     }
     // A [T, N, F] sequence read as X by an LSTM / GRU (PyTorch's batch_first=False) is taken
     // batch-major [N, T, F].
-    const timeMajor = dims.length === 3 && dtype === 'float32' && [...needed].some((n) => (n.op_type === 'LSTM' || n.op_type === 'GRU') && n.input?.[0] === vi.name);
+    const timeMajor = dims.length === 3 && dtype === 'float32' && [...needed].some((n) => ['LSTM', 'GRU', 'RNN'].includes(n.op_type) && n.input?.[0] === vi.name);
     dims[timeMajor ? 1 : 0] = null;
     const nchw = dims.length === 4 && dtype === 'float32' && !channelsLastInputs;
     const ours = nchw ? [dims[2]!, dims[3]!, dims[1]!] : timeMajor ? [dims[0]!, dims[2]!] : dims.slice(1);

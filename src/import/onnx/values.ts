@@ -29,7 +29,7 @@ export function describeLayout(l: Layout): string {
     pooled: 'a globally pooled [N, C, 1, 1] map',
     tmajor: 'a time-major sequence [T, N, F]',
     rnnY: "a recurrent layer's raw output [T, 1, N, H]",
-    dirN: "a recurrent layer's final state [1, N, H]",
+    dirN: 'a state [1, N, H] (a recurrent layer\'s h_n, or x.unsqueeze(0))',
     rnnY2: "a bidirectional layer's raw output [T, 2, N, H]",
     rnnYT2: "a bidirectional layer's output [T, N, 2, H]",
     dir2: "a bidirectional layer's final states [2, N, H]",

@@ -38,7 +38,8 @@ function initialStates(cv: Converter, inp: string[], lstm: boolean, D: number): 
 function convertRnn(cv: Converter, n: PNode, a: Attrs): Val[] {
   const inp = n.input ?? [];
   const lstm = n.op_type === 'LSTM';
-  const G = lstm ? 4 : 3;
+  const simple = n.op_type === 'RNN';
+  const G = lstm ? 4 : simple ? 1 : 3;
   const dir = attrString(a, 'direction') ?? 'forward';
   if (dir === 'reverse') throw new Unsupported('direction "reverse" is not mapped (forward, or bidirectional as the Bidirectional block)');
   const bi = dir === 'bidirectional';
@@ -49,9 +50,11 @@ function convertRnn(cv: Converter, n: PNode, a: Attrs): Val[] {
   // linear_before_reset 1 (PyTorch's nn.GRU, Keras reset_after) is the GRU block's resetAfter.
   const resetAfter = !lstm && attrInt(a, 'linear_before_reset', 0) !== 0;
   const acts = (a.get('activations')?.strings ?? []).map((s) => new TextDecoder().decode(s));
-  const dflt1 = lstm ? ['Sigmoid', 'Tanh', 'Tanh'] : ['Sigmoid', 'Tanh'];
+  const dflt1 = lstm ? ['Sigmoid', 'Tanh', 'Tanh'] : simple ? ['Tanh'] : ['Sigmoid', 'Tanh'];
   const dflt = bi ? [...dflt1, ...dflt1] : dflt1;
-  if (acts.length && acts.join() !== dflt.join()) throw new Unsupported(`activations ${acts.join(', ')} are not mapped (only the defaults ${dflt.join(', ')})`);
+  // nn.RNN(nonlinearity="relu") is a SimpleRNN with activation relu.
+  const relu = simple && acts.length > 0 && acts.every((s) => s === 'Relu');
+  if (acts.length && !relu && acts.join() !== dflt.join()) throw new Unsupported(`activations ${acts.join(', ')} are not mapped (only the defaults ${dflt.join(', ')}${simple ? ', or Relu' : ''})`);
   if (inp[4]) throw new Unsupported('sequence_lens (per-example lengths) has no block');
   if (lstm && inp[7]) throw new Unsupported('peephole weights (P) have no block');
   const x = cv.tensor(inp[0]!, 'X');
@@ -67,7 +70,7 @@ function convertRnn(cv: Converter, n: PNode, a: Attrs): Val[] {
   if (W.dims[0] !== D || Wf.length !== D * G * H * F || Rf.length !== D * G * H * H || (Bf && Bf.length !== D * 2 * G * H))
     throw new Unsupported(`weights W ${fmt(W.dims)}, R ${fmt(R.dims)}${Bf ? `, B of ${Bf.length} values` : ''} do not fit ${D} direction(s) of ${G} gates × hidden_size ${H}`);
   // ONNX gate order: LSTM i, o, f, c; GRU z, r, h. tfjs: LSTM i, f, c, o; GRU z, r, h.
-  const order = lstm ? [0, 2, 3, 1] : [0, 1, 2];
+  const order = lstm ? [0, 2, 3, 1] : simple ? [0] : [0, 1, 2];
   /** One direction's weights in tfjs' layout (kernel [F, G·H], recurrent [H, G·H], bias). */
   const direction = (d: number) => {
     const w = Wf.subarray(d * G * H * F, (d + 1) * G * H * F);
@@ -94,8 +97,8 @@ function convertRnn(cv: Converter, n: PNode, a: Attrs): Val[] {
     }
     return { kernel, rec, bias };
   };
-  const kind = lstm ? 'LSTM' : 'GRU';
-  const params: Record<string, unknown> = { units: H, ...(Bf ? {} : { useBias: false }), ...(resetAfter ? { resetAfter: true } : {}) };
+  const kind = lstm ? 'LSTM' : simple ? 'SimpleRNN' : 'GRU';
+  const params: Record<string, unknown> = { units: H, ...(Bf ? {} : { useBias: false }), ...(resetAfter ? { resetAfter: true } : {}), ...(relu ? { activation: 'relu' } : {}) };
   // Initial states on the ports tfjs orders h0 (c0), then h0Back (c0Back) for a Bidirectional.
   const dirs = Array.from({ length: init ? D : 0 }, (_, d) => d);
   const ports = dirs.flatMap((d) => (lstm ? ['h0', 'c0'] : ['h0']).map((p) => (d ? `${p}Back` : p)));
@@ -171,4 +174,4 @@ export function pickState(t: TensorVal, i: number): TensorVal | undefined {
 // ---------------------------------------------------------------------------------------------
 // Entry points
 // ---------------------------------------------------------------------------------------------
-export const RECURRENT_OPS: OpTable = { LSTM: convertRnn, GRU: convertRnn };
+export const RECURRENT_OPS: OpTable = { LSTM: convertRnn, GRU: convertRnn, RNN: convertRnn };

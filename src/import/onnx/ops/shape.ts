@@ -121,6 +121,8 @@ function convertSqueeze(cv: Converter, n: PNode, a: Attrs): TensorVal {
   if (t.layout === 'rnnY2' || t.layout === 'rnnYT2' || t.layout === 'dir2')
     throw new Unsupported(`${n.op_type} of a bidirectional recurrent output (${describeLayout(t.layout)}) is not mapped: take Y through Transpose [0,2,1,3] + Reshape [T,N,2H], and the final states with h[0] / h[1]`);
   if (squeeze && t.layout === 'pooled' && axes.join() === '2,3') return { ...t, layout: 'plain', shape };
+  // x.unsqueeze(0) of a [N, H] tensor: an initial state [1, N, H] for an LSTM / GRU's h0 / c0.
+  if (!squeeze && axes.join() === '0' && rank === 2 && t.layout === 'plain') return { ...t, layout: 'dirN', shape, seqOf: undefined };
   if (axes.includes(0)) throw new Unsupported(`${n.op_type} on axis 0 (the batch) has no block`);
   const p = plain(cv, inp[0]!, t);
   if (shape.slice(1).some((d) => d == null)) throw new Unsupported(`${n.op_type} of ${fmt(t.shape)} with unknown sizes is not mapped`);
