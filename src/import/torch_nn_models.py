@@ -54,18 +54,22 @@ class SeqConv(nn.Module):
 
 class Conv1dPool(nn.Module):
     """A 1-D CNN classifier: Conv1d, ReLU, BatchNorm1d (not folded: after the ReLU), MaxPool1d,
-    AvgPool1d, and the mean over the steps."""
+    a residual Conv1d branch and a concatenation of channels, AvgPool1d, the mean over the steps."""
 
     def __init__(self):
         super().__init__()
         self.c1 = nn.Conv1d(3, 8, 5, padding=2)
         self.bn = nn.BatchNorm1d(8)
+        self.res = nn.Conv1d(8, 8, 3, padding=1)
         self.c2 = nn.Conv1d(8, 6, 3)
-        self.head = nn.Linear(6, 2)
+        self.c3 = nn.Conv1d(8, 4, 3)
+        self.head = nn.Linear(10, 2)
 
     def forward(self, x):
         y = nn.functional.max_pool1d(self.bn(torch.relu(self.c1(x))), 2)
-        y = nn.functional.avg_pool1d(torch.relu(self.c2(y)), 3, stride=2)
+        y = y + torch.relu(self.res(y))
+        y = torch.cat([torch.relu(self.c2(y)), self.c3(y)], dim=1)
+        y = nn.functional.avg_pool1d(y, 3, stride=2)
         return self.head(y.mean(dim=2))
 
 

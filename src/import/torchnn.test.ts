@@ -80,9 +80,11 @@ describe.each([13, 17])('ONNX import of hand-written torch.nn models (opset %i, 
     expect(doc.nodes.map((n) => n.type)).toEqual(['Input', 'Conv1D', 'GRU', 'Dense']);
   }, 120_000);
 
-  it('a 1-D CNN: BatchNorm1d on [N, C, L], MaxPool1d / AvgPool1d → the 1-D pools, mean over the steps → GlobalAveragePooling1D', async () => {
+  it('a 1-D CNN: BatchNorm1d on [N, C, L], a residual Add, a channel concat, MaxPool1d / AvgPool1d → the 1-D pools, mean over the steps → GlobalAveragePooling1D', async () => {
     const doc = await imported('conv1d_pool', opset);
-    expect(doc.nodes.map((n) => n.type)).toEqual(['Input', 'Permute', 'Conv1D', 'BatchNormalization', 'MaxPooling1D', 'Conv1D', 'AveragePooling1D', 'GlobalAveragePooling1D', 'Dense']);
+    expect(doc.nodes.map((n) => n.type)).toEqual(['Input', 'Permute', 'Conv1D', 'BatchNormalization', 'MaxPooling1D', 'Conv1D', 'Add', 'Conv1D', 'Conv1D', 'Concatenate', 'AveragePooling1D', 'GlobalAveragePooling1D', 'Dense']);
+    // Channels are our last axis: the residual Add and the channel concat need no Permute.
+    expect(byType(doc, 'Concatenate')[0]!.params).toEqual({ axis: 2 });
     expect(byType(doc, 'BatchNormalization')[0]!.params).toMatchObject({ axis: -1 });
   }, 120_000);
 

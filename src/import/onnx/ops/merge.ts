@@ -83,7 +83,7 @@ function convertMerge(cv: Converter, n: PNode): TensorVal {
   }
   const layouts = new Set(ts.map((t) => t.layout));
   let vs: TensorVal[];
-  if (layouts.size === 1 && ['plain', 'nchw', 'pooled'].includes(ts[0]!.layout)) vs = ts;
+  if (layouts.size === 1 && ['plain', 'nchw', 'pooled', 'ncl'].includes(ts[0]!.layout)) vs = ts;
   else if (ts[0]!.shape.length === 4) vs = ts.map((t, k) => image(cv, inp[k]!, t));
   else vs = ts.map((t, k) => plain(cv, inp[k]!, t));
   const type = { Add: 'Add', Sum: 'Add', Sub: 'Subtract', Mul: 'Multiply', Max: 'Maximum', Mean: 'Average' }[op]!;
@@ -104,12 +104,14 @@ function convertConcat(cv: Converter, n: PNode, a: Attrs): Val {
   if (states) return states;
   if (axis === 0) throw new Unsupported('Concat along the batch axis has no block');
   const img = ts.some((t) => t.layout === 'nchw') && rank === 4;
-  const vs = ts.map((t, k) => (img ? image(cv, inp[k]!, t) : plain(cv, inp[k]!, t)));
-  const ours = img ? NCHW_TO_OURS[axis]! : axis;
+  // Conv1d outputs [N, C, L] stay channels-last: ONNX axis 1 (channels) is our axis 2.
+  const seq = ts.every((t) => t.layout === 'ncl');
+  const vs = ts.map((t, k) => (img ? image(cv, inp[k]!, t) : seq ? t : plain(cv, inp[k]!, t)));
+  const ours = img ? NCHW_TO_OURS[axis]! : seq ? [0, 2, 1][axis]! : axis;
   const id = cv.add('Concatenate', { axis: ours }, vs.map((v) => v.ref), cv.current, vs.map((_, k) => `in${k}`));
   const shape = ts[0]!.shape.slice();
   shape[axis] = ts.every((t) => t.shape[axis] != null) ? ts.reduce((s, t) => s + (t.shape[axis] as number), 0) : null;
-  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: img ? 'nchw' : 'plain', shape, nonNeg: ts.every((t) => t.nonNeg) };
+  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: img ? 'nchw' : seq ? 'ncl' : 'plain', shape, nonNeg: ts.every((t) => t.nonNeg) };
 }
 
 export const MERGE_OPS: OpTable = {
