@@ -96,7 +96,7 @@ class Mixed(nn.Module):
 def randomise_norms(model):
     g = torch.Generator().manual_seed(1)
     for m in model.modules():
-        if isinstance(m, nn.BatchNorm2d):
+        if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             n = m.num_features
             m.running_mean.copy_(torch.randn(n, generator=g) * 0.1)
             m.running_var.copy_(torch.rand(n, generator=g) * 0.5 + 0.75)
@@ -116,6 +116,27 @@ MODELS = {
 }
 
 
+def export(model, path, opset, shapes, input_names=("input",), output_names=("output",), batch_axes=None):
+    """Puts `model` in eval mode, randomises its BatchNorm statistics and exports it to `path`
+    on random inputs of `shapes` (one per input name); `batch_axes` gives each input's and
+    output's batch axis (default 0: the time-major models of torch_nn_models.py use 1)."""
+    model = model.eval()
+    names = [*input_names, *output_names]
+    axes = batch_axes or {n: 0 for n in names}
+    with torch.no_grad():
+        randomise_norms(model)
+        torch.onnx.export(
+            model,
+            tuple(torch.randn(*s) for s in shapes),
+            path,
+            opset_version=opset,
+            input_names=list(input_names),
+            output_names=list(output_names),
+            dynamic_axes={n: {axes[n]: "batch"} for n in names if axes.get(n) is not None},
+        )
+    return model
+
+
 def main():
     out = sys.argv[1]
     opset = int(sys.argv[2]) if len(sys.argv) > 2 else 13
@@ -123,19 +144,8 @@ def main():
     torch.manual_seed(0)
     for name in names:
         make, shape = MODELS[name]
-        model = make().eval()
-        with torch.no_grad():
-            randomise_norms(model)
-            path = f"{out}/{name}.onnx"
-            torch.onnx.export(
-                model,
-                torch.randn(*shape),
-                path,
-                opset_version=opset,
-                input_names=["input"],
-                output_names=["output"],
-                dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
-            )
+        path = f"{out}/{name}.onnx"
+        export(make(), path, opset, [shape])
         print(json.dumps({"name": name, "path": path, "input": list(shape)}), flush=True)
 
 

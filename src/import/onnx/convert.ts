@@ -12,7 +12,7 @@ import { foldConst } from './fold';
 import { ghostOf } from './ghost';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
-import { fmt, type Dim, type RnnPort } from './values';
+import { describeLayout, fmt, type Dim, type RnnPort } from './values';
 
 function opsetOf(m: PModel): number {
   const o = (m.opset_import ?? []).find((x) => !x.domain || x.domain === 'ai.onnx');
@@ -81,12 +81,16 @@ export function convertForeign(m: PModel, source: string): ImportResult {
       cv.unsupported.push({ op: 'Input', node: vi.name, reason: 'the input has no shape; re-export with a fixed input shape' });
       continue;
     }
-    dims[0] = null;
+    // A [T, N, F] sequence read as X by an LSTM / GRU (PyTorch's batch_first=False) is taken
+    // batch-major [N, T, F].
+    const timeMajor = dims.length === 3 && dtype === 'float32' && [...needed].some((n) => ['LSTM', 'GRU', 'RNN'].includes(n.op_type) && n.input?.[0] === vi.name);
+    dims[timeMajor ? 1 : 0] = null;
     const nchw = dims.length === 4 && dtype === 'float32' && !channelsLastInputs;
-    const ours = nchw ? [dims[2]!, dims[3]!, dims[1]!] : dims.slice(1);
+    const ours = nchw ? [dims[2]!, dims[3]!, dims[1]!] : timeMajor ? [dims[0]!, dims[2]!] : dims.slice(1);
     cv.nodes.push({ id, type: 'Input', params: dtype === 'int32' ? { shape: ours, dtype } : { shape: ours } });
     cv.byId.set(id, cv.nodes[cv.nodes.length - 1]!);
-    cv.values.set(vi.name, { kind: 'tensor', ref: { node: id, port: 'out' }, layout: nchw ? 'nchw' : 'plain', shape: dims });
+    cv.values.set(vi.name, { kind: 'tensor', ref: { node: id, port: 'out' }, layout: nchw ? 'nchw' : timeMajor ? 'tmajor' : 'plain', shape: dims });
+    if (timeMajor) cv.notes.push(`input "${vi.name}" is a time-major sequence ${fmt(dims)} [T, N, F] in the ONNX file; the imported graph takes it batch-major [N, T, F]`);
     if (nchw) cv.notes.push(`input "${vi.name}" is an NCHW image ${fmt(dims)} in the ONNX file; the imported graph takes it channels-last (NHWC): [batch, ${dims[2] ?? 'H'}, ${dims[3] ?? 'W'}, ${dims[1] ?? 'C'}]`);
   }
 
@@ -132,7 +136,9 @@ export function convertForeign(m: PModel, source: string): ImportResult {
       if (use) use[v.ref.port as RnnPort] = true;
       if (v.layout === 'nchw') cv.notes.push(`output "${o.name}" is NCHW ${fmt(v.shape)} in the ONNX file and channels-last (NHWC) in the imported graph`);
       else if (v.layout === 'pooled') cv.notes.push(`output "${o.name}" is [N, C, 1, 1] in the ONNX file and [N, C] in the imported graph`);
-      else if (v.layout !== 'plain') cv.unsupported.push({ op: 'Output', node: o.name, reason: `the output is a time-major recurrent value (layout ${v.layout}); only batch-major outputs are mapped` });
+      else if (v.layout === 'ncl') cv.notes.push(`output "${o.name}" is [N, C, L] ${fmt(v.shape)} in the ONNX file and channels-last [N, L, C] in the imported graph`);
+      else if (v.layout === 'tmajor') cv.notes.push(`output "${o.name}" is time-major [T, N, F] ${fmt(v.shape)} in the ONNX file and batch-major [N, T, F] in the imported graph`);
+      else if (v.layout !== 'plain') cv.unsupported.push({ op: 'Output', node: o.name, reason: `the output is ${describeLayout(v.layout)}; only batch-major outputs are mapped` });
     }
   }
   if (cv.unsupported.length) {

@@ -80,9 +80,9 @@ function foldConcat(cv: Converter, n: PNode): Val[] | undefined {
   return [{ kind: 'const', dims: [data.length], float: parts[0]!.float, data: parts[0]!.float ? Float32Array.from(data as number[]) : data }];
 }
 
-function foldSlice(cv: Converter, n: PNode, _a: Attrs, c: (k: number) => ConstVal | undefined): Val[] | undefined {
+function foldSlice(cv: Converter, n: PNode, a: Attrs, c: (k: number) => ConstVal | undefined): Val[] | undefined {
   const x = c(0)!;
-  if (x.dims.length !== 1) return undefined;
+  if (x.dims.length !== 1) return sliceUniform(cv, n, a, c);
   const src = Array.from(x.data as ArrayLike<Sym>);
   const starts = cv.ints(c(1)!, 'starts') as number[];
   const ends = cv.ints(c(2)!, 'ends') as number[];
@@ -92,6 +92,33 @@ function foldSlice(cv: Converter, n: PNode, _a: Attrs, c: (k: number) => ConstVa
   const cl = (v: number) => Math.max(0, Math.min(L, v < 0 ? v + L : v));
   const out = src.slice(cl(starts[0]!), cl(ends[0]!));
   return [{ kind: 'const', dims: [out.length], float: x.float, data: x.float ? Float32Array.from(out as number[]) : out }];
+}
+
+/**
+ * A Slice of a constant whose elements are all equal (PyTorch's zero initial state of a
+ * multi-layer RNN, sliced per layer): the same constant with the sliced dims.
+ */
+function sliceUniform(cv: Converter, n: PNode, _a: Attrs, c: (k: number) => ConstVal | undefined): Val[] | undefined {
+  const x = c(0)!;
+  const fill = x.fill ?? (x.data.length && Array.from(x.data as ArrayLike<Sym>).every((v) => v === x.data[0]) ? x.data[0] : undefined);
+  if (typeof fill !== 'number' || !n.input?.[3]) return undefined;
+  const starts = cv.ints(c(1)!, 'starts');
+  const ends = cv.ints(c(2)!, 'ends');
+  const axes = cv.ints(c(3)!, 'axes');
+  const steps = n.input?.[4] ? cv.ints(c(4)!, 'steps') : axes.map(() => 1);
+  const dims = x.dims.slice();
+  for (let i = 0; i < axes.length; i++) {
+    const ax = axes[i]!;
+    const [s, e] = [starts[i], ends[i]];
+    if (typeof ax !== 'number' || typeof s !== 'number' || typeof e !== 'number' || steps[i] !== 1) return undefined;
+    const r = ax < 0 ? ax + dims.length : ax;
+    const L = dims[r]!;
+    if (L < 0) return undefined;
+    const cl = (v: number) => Math.max(0, Math.min(L, v < 0 ? v + L : v));
+    dims[r] = Math.max(0, cl(e) - cl(s));
+  }
+  if (dims.some((d) => d < 0)) return [{ ...x, dims, data: [], fill }];
+  return [{ ...x, dims, data: x.float ? new Float32Array(prod(dims)).fill(fill) : new Array<Sym>(prod(dims)).fill(fill), fill: undefined }];
 }
 
 function foldConstantOfShape(cv: Converter, n: PNode, a: Attrs, c: (k: number) => ConstVal | undefined): Val[] | undefined {

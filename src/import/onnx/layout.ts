@@ -6,7 +6,7 @@
 // ONNX value.
 import type { Converter } from './converter';
 import { Unsupported } from './proto';
-import { fmt, type Layout, type TensorVal } from './values';
+import { describeLayout, fmt, type Layout, type TensorVal } from './values';
 
 /** ONNX NCHW axis → our NHWC axis. */
 export const NCHW_TO_OURS = [0, 3, 1, 2];
@@ -18,8 +18,9 @@ export function plain(cv: Converter, name: string, t: TensorVal): TensorVal {
   if (t.layout === 'plain') return t;
   if (t.layout === 'chgroups' || t.layout === 'chgroupsT')
     throw new Unsupported(`"${name}" is a grouped view of an image's channels ${fmt(t.shape)}; only a channel shuffle (Transpose [0,2,1,3,4], Reshape back to 4-D) is mapped on it`);
+  if (t.layout === 'ncl') return relayout(cv, name, t, 'plain', [2, 1], (c) => [c, 1]);
   if (t.layout !== 'nchw' && t.layout !== 'pooled')
-    throw new Unsupported(`"${name}" is a time-major / per-direction recurrent value (layout ${t.layout}); this op is only mapped on batch-major tensors`);
+    throw new Unsupported(`"${name}" is ${describeLayout(t.layout)}; this op is only mapped on batch-major tensors`);
   return relayout(cv, name, t, 'plain', [3, 1, 2], (c) => [c, 1, 1]);
 }
 
@@ -27,8 +28,15 @@ export function plain(cv: Converter, name: string, t: TensorVal): TensorVal {
 export function image(cv: Converter, name: string, t: TensorVal): TensorVal {
   if (t.layout === 'nchw') return t;
   if (t.shape.length !== 4) throw new Unsupported(`"${name}" has ONNX shape ${fmt(t.shape)}; this op is mapped on 4-D NCHW images only`);
-  if (t.layout !== 'plain' && t.layout !== 'pooled') throw new Unsupported(`"${name}" (layout ${t.layout}) cannot be read as an image`);
+  if (t.layout !== 'plain' && t.layout !== 'pooled') throw new Unsupported(`"${name}" is ${describeLayout(t.layout)}, which cannot be read as an image`);
   return relayout(cv, name, t, 'nchw', [2, 3, 1], (c) => [1, 1, c]);
+}
+
+/** Our tensor channels-last [N, L, C] for a 1-D conv on the ONNX [N, C, L] value. */
+export function sequence(cv: Converter, name: string, t: TensorVal): TensorVal {
+  if (t.layout === 'ncl') return t;
+  if (t.layout !== 'plain') throw new Unsupported(`"${name}" is ${describeLayout(t.layout)}, which cannot be read as a [N, C, L] sequence`);
+  return relayout(cv, name, t, 'ncl', [2, 1], (c) => [1, c]);
 }
 
 /**
@@ -36,7 +44,7 @@ export function image(cv: Converter, name: string, t: TensorVal): TensorVal {
  * a Permute between channels-first and channels-last order, or a Reshape that restores a global
  * pool's [N, C] to ONNX's [N, C, 1, 1] in that order.
  */
-function relayout(cv: Converter, name: string, t: TensorVal, to: 'plain' | 'nchw', dims: number[], unpooled: (c: number) => number[]): TensorVal {
+function relayout(cv: Converter, name: string, t: TensorVal, to: 'plain' | 'nchw' | 'ncl', dims: number[], unpooled: (c: number) => number[]): TensorVal {
   const key = `${name}\0${to}`;
   const hit = cv.relayouts.get(key);
   if (hit) return hit;
@@ -45,7 +53,7 @@ function relayout(cv: Converter, name: string, t: TensorVal, to: 'plain' | 'nchw
     const c = t.shape[1];
     if (c == null) throw new Unsupported(`channel count of "${name}" is unknown`);
     id = cv.add('Reshape', { targetShape: unpooled(c) }, [t.ref], `${cv.current}_unpool`);
-  } else id = cv.add('Permute', { dims }, [t.ref], `${cv.current}_to_${to === 'plain' ? 'nchw' : 'nhwc'}`);
+  } else id = cv.add('Permute', { dims }, [t.ref], `${cv.current}_to_${to === 'plain' ? (t.layout === 'ncl' ? 'ncl' : 'nchw') : to === 'ncl' ? 'nlc' : 'nhwc'}`);
   const out: TensorVal = { ...t, ref: { node: id, port: 'out' }, layout: to };
   cv.relayouts.set(key, out);
   return out;

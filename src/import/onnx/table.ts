@@ -5,6 +5,7 @@ import type { OpImporter, OpTable } from './converter';
 import { ACTIVATION_OPS } from './ops/activations';
 import { CHANNEL_OPS } from './ops/channels';
 import { CONV_OPS } from './ops/conv';
+import { CONV_TRANSPOSE_OPS } from './ops/convTranspose';
 import { MATMUL_OPS } from './ops/matmul';
 import { MERGE_OPS } from './ops/merge';
 import { NORMALIZATION_OPS } from './ops/normalization';
@@ -16,6 +17,7 @@ import { SHAPE_OPS } from './ops/shape';
 export const OP_FAMILIES: Readonly<Record<string, OpTable>> = {
   activations: ACTIVATION_OPS,
   conv: CONV_OPS,
+  convTranspose: CONV_TRANSPOSE_OPS,
   pooling: POOLING_OPS,
   normalization: NORMALIZATION_OPS,
   shape: SHAPE_OPS,

@@ -13,9 +13,34 @@ export type Dim = number | null;
  * is our [N,T,2H]), "rnnYT2" (Y transposed to [T,N,2,H], PyTorch's next step before its Reshape
  * to [T,N,2H]) and "dir2" (Y_h [2,N,H]: index 0 is our port h, index 1 our hBack). A channel
  * shuffle's middle values (ops/channels.ts): "chgroups" (ONNX [N,g,C/g,H,W] is our NHWC image
- * [N,H,W,C]) and "chgroupsT" (its transpose [N,C/g,g,H,W], the same our tensor).
+ * [N,H,W,C]) and "chgroupsT" (its transpose [N,C/g,g,H,W], the same our tensor). "ncl" (ONNX
+ * [N,C,L] of a Conv1d is our channels-last [N,L,C]); "states" (final states of recurrent layers
+ * stacked on axis 0, [layers·directions, N, H], as PyTorch's h_n: no tensor of ours, only the
+ * `states` refs, one [N, H] port each); "scores" (bmm(q, kᵀ) of dot-product attention before its
+ * softmax, ops/seqAttention.ts: no tensor of ours, `states` holds the q and k refs).
  */
-export type Layout = 'plain' | 'nchw' | 'pooled' | 'tmajor' | 'rnnY' | 'dirN' | 'rnnY2' | 'rnnYT2' | 'dir2' | 'chgroups' | 'chgroupsT';
+export type Layout = 'plain' | 'nchw' | 'pooled' | 'tmajor' | 'rnnY' | 'dirN' | 'rnnY2' | 'rnnYT2' | 'dir2' | 'chgroups' | 'chgroupsT' | 'ncl' | 'states' | 'scores';
+
+/** A layout in words, for messages. */
+export function describeLayout(l: Layout): string {
+  const words: Record<Layout, string> = {
+    plain: 'a tensor',
+    nchw: 'an NCHW image',
+    pooled: 'a globally pooled [N, C, 1, 1] map',
+    tmajor: 'a time-major sequence [T, N, F]',
+    rnnY: "a recurrent layer's raw output [T, 1, N, H]",
+    dirN: 'a state [1, N, H] (a recurrent layer\'s h_n, or x.unsqueeze(0))',
+    rnnY2: "a bidirectional layer's raw output [T, 2, N, H]",
+    rnnYT2: "a bidirectional layer's output [T, N, 2, H]",
+    dir2: "a bidirectional layer's final states [2, N, H]",
+    chgroups: "a grouped view of an image's channels",
+    chgroupsT: "a grouped view of an image's channels",
+    ncl: 'a channels-first sequence [N, C, L]',
+    states: 'final states of recurrent layers stacked [layers, N, H]',
+    scores: 'attention scores bmm(q, kᵀ), mapped only when a Softmax over the keys follows',
+  };
+  return words[l];
+}
 
 /** A value known at import time. Int tensors may hold the symbolic batch "N" (from Shape). */
 export interface ConstVal {
@@ -40,6 +65,8 @@ export interface TensorVal {
   nonNeg?: boolean;
   /** The value is (a relayout of) a recurrent node's full output sequence. */
   seqOf?: string;
+  /** Layout "states": the [N, H] port of each entry along axis 0; "scores": q and k. */
+  states?: Ref[];
 }
 export type Val = ConstVal | TensorVal;
 export type RnnPort = 'seq' | 'last' | 'c' | 'lastBack' | 'cBack';

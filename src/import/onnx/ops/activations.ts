@@ -4,7 +4,8 @@
 import { inputsOf, type Converter, type OpImporter, type OpTable } from '../converter';
 import { NCHW_TO_OURS } from '../layout';
 import { Unsupported, attrFloat, attrInt } from '../proto';
-import { scalarOf, type TensorVal } from '../values';
+import { describeLayout, scalarOf, type TensorVal } from '../values';
+import { attentionSoftmax } from './seqAttention';
 
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_GAMMA = 1.0507009873554805;
@@ -16,7 +17,7 @@ const SELU_GAMMA = 1.0507009873554805;
 function fuse(cv: Converter, t: TensorVal, activation: string): TensorVal | undefined {
   if (!cv.soleUse(t.ref) || t.ref.port !== 'out') return undefined;
   const n = cv.node(t.ref.node);
-  if (!n || !['Conv2D', 'Dense', 'DepthwiseConv2D'].includes(n.type) || (n.params?.activation ?? 'linear') !== 'linear') return undefined;
+  if (!n || !['Conv2D', 'Dense', 'DepthwiseConv2D', 'Conv1D', 'Conv2DTranspose'].includes(n.type) || (n.params?.activation ?? 'linear') !== 'linear') return undefined;
   // Only the value the block itself produced (no relayout in between): Dense on a time-major
   // value would still be exact, but keep it simple and obvious.
   n.params = { ...n.params, activation };
@@ -83,11 +84,12 @@ const softmax: OpImporter = (cv, n, a) => {
   if (axis < 0) axis += rank;
   if (cv.opset < 13 && axis !== rank - 1) throw new Unsupported(`Softmax (opset ${cv.opset}) on axis ${axis} of a rank-${rank} tensor normalises the flattened tail; only the last axis is mapped`);
   if (axis === 0) throw new Unsupported('Softmax over the batch axis has no block');
+  if (t.layout === 'scores') return attentionSoftmax(cv, t, axis);
   let ours: number;
   if (t.layout === 'plain') ours = axis;
   else if (t.layout === 'nchw') ours = NCHW_TO_OURS[axis]!;
   else if (t.layout === 'pooled' && axis === 1) ours = 1;
-  else throw new Unsupported(`Softmax on axis ${axis} of a ${t.layout} value is not mapped`);
+  else throw new Unsupported(`Softmax on axis ${axis} of ${describeLayout(t.layout)} is not mapped`);
   const id = cv.add('Softmax', { axis: ours === (t.layout === 'pooled' ? 1 : rank - 1) ? -1 : ours }, [t.ref]);
   return { ...t, ref: { node: id, port: 'out' }, nonNeg: true };
 };

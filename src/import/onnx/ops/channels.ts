@@ -6,6 +6,7 @@
 import type { Converter, OpTable } from '../converter';
 import { Unsupported, attrInt, attrInts, type Attrs, type PNode } from '../proto';
 import { fmt, type Dim, type Sym, type TensorVal } from '../values';
+import { sliceStates } from './recurrent';
 
 /** Per converter: "node\0port\0parts" → the ChannelSplit block made for that input. */
 const splits = new WeakMap<Converter, Map<string, string>>();
@@ -48,6 +49,9 @@ function convertSlice(cv: Converter, n: PNode, a: Attrs): TensorVal {
   if (!starts || !ends) throw new Unsupported('Slice without starts / ends');
   const axes = (ints(3, 'axes') ?? attrInts(a, 'axes') ?? starts.map((_, i) => i)).map((x) => (typeof x === 'number' && x < 0 ? x + rank : x));
   const steps = ints(4, 'steps') ?? starts.map(() => 1);
+  // One layer's initial state out of PyTorch's [layers·directions, N, H] h_0.
+  const states = steps.every((q) => q === 1) ? sliceStates(t0, axes, starts, ends) : undefined;
+  if (states) return states;
   // The axes actually cut: [axis, start, end] with bounds clamped to the known size.
   const cuts: [number, number, number][] = [];
   axes.forEach((ax, i) => {

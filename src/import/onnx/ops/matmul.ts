@@ -3,12 +3,13 @@
 import { transposeData } from '../../../onnx/ops';
 import type { Converter, OpTable } from '../converter';
 import { Unsupported, attrFloat, attrInt, type Attrs, type PNode } from '../proto';
-import { fmt, type TensorVal } from '../values';
+import { attentionMatMul } from './seqAttention';
+import { describeLayout, fmt, type TensorVal } from '../values';
 
 function denseInput(cv: Converter, name: string, what: string): TensorVal {
   const t = cv.tensor(name);
   if (t.layout === 'pooled') return { ...t, layout: 'plain', shape: [t.shape[0]!, t.shape[1]!] };
-  if (t.layout !== 'plain') throw new Unsupported(`${what} of a ${t.layout} value: only batch-major features are mapped to Dense`);
+  if (t.layout !== 'plain') throw new Unsupported(`${what} of ${describeLayout(t.layout)}: only batch-major features are mapped to Dense`);
   return t;
 }
 
@@ -42,7 +43,11 @@ function convertGemm(cv: Converter, n: PNode, a: Attrs): TensorVal {
 
 function convertMatMul(cv: Converter, n: PNode): TensorVal {
   const inp = n.input ?? [];
-  const x = denseInput(cv, inp[0]!, 'MatMul');
+  const attention = attentionMatMul(cv, n);
+  if (attention) return attention;
+  const t = cv.tensor(inp[0]!);
+  // A Linear on every step of a time-major sequence (batch_first=False): Dense acts on the last axis either way.
+  const x = t.layout === 'tmajor' ? t : denseInput(cv, inp[0]!, 'MatMul');
   const B = cv.val(inp[1]!);
   if (B.kind !== 'const') throw new Unsupported('MatMul of two computed tensors has no block (only x · constant weight → Dense)');
   if (B.dims.length !== 2) throw new Unsupported(`MatMul with weight dims ${fmt(B.dims)}: a 2-D weight is expected`);
@@ -51,6 +56,6 @@ function convertMatMul(cv: Converter, n: PNode): TensorVal {
   cv.weight(id, 'kernel', B.dims.slice(), cv.floats(B, 'B'));
   const shape = x.shape.slice();
   shape[shape.length - 1] = units;
-  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: 'plain', shape };
+  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: x.layout, shape };
 }
 export const MATMUL_OPS: OpTable = { Gemm: convertGemm, MatMul: convertMatMul };

@@ -5,6 +5,7 @@
 import type { Converter, OpTable } from '../converter';
 import { NCHW_TO_OURS, image, plain } from '../layout';
 import { attrInt, Unsupported, type Attrs, type PNode } from '../proto';
+import { concatStates } from './recurrent';
 import { fmt, type ConstVal, type Dim, type TensorVal, type Val } from '../values';
 
 /** The broadcast of ONNX shapes p and q (equal ranks; each axis equal or 1), or undefined. */
@@ -63,7 +64,7 @@ function convertMerge(cv: Converter, n: PNode): TensorVal {
       const b = cv.floats(consts[0]!, 'bias');
       const node = cv.node(t.ref.node);
       const units = t.shape[t.shape.length - 1];
-      if (node?.type === 'Dense' && node.params?.useBias === false && cv.soleUse(t.ref) && b.length === units && t.layout === 'plain') {
+      if (node?.type === 'Dense' && node.params?.useBias === false && cv.soleUse(t.ref) && b.length === units && (t.layout === 'plain' || t.layout === 'tmajor')) {
         node.params = { ...node.params, useBias: true };
         cv.weight(node.id, 'bias', [units], b);
         return { ...t };
@@ -82,7 +83,7 @@ function convertMerge(cv: Converter, n: PNode): TensorVal {
   }
   const layouts = new Set(ts.map((t) => t.layout));
   let vs: TensorVal[];
-  if (layouts.size === 1 && ['plain', 'nchw', 'pooled'].includes(ts[0]!.layout)) vs = ts;
+  if (layouts.size === 1 && ['plain', 'nchw', 'pooled', 'ncl'].includes(ts[0]!.layout)) vs = ts;
   else if (ts[0]!.shape.length === 4) vs = ts.map((t, k) => image(cv, inp[k]!, t));
   else vs = ts.map((t, k) => plain(cv, inp[k]!, t));
   const type = { Add: 'Add', Sum: 'Add', Sub: 'Subtract', Mul: 'Multiply', Max: 'Maximum', Mean: 'Average' }[op]!;
@@ -99,14 +100,18 @@ function convertConcat(cv: Converter, n: PNode, a: Attrs): Val {
   let axis = attrInt(a, 'axis', 0);
   const rank = ts[0]!.shape.length;
   if (axis < 0) axis += rank;
+  const states = concatStates(ts, axis);
+  if (states) return states;
   if (axis === 0) throw new Unsupported('Concat along the batch axis has no block');
   const img = ts.some((t) => t.layout === 'nchw') && rank === 4;
-  const vs = ts.map((t, k) => (img ? image(cv, inp[k]!, t) : plain(cv, inp[k]!, t)));
-  const ours = img ? NCHW_TO_OURS[axis]! : axis;
+  // Conv1d outputs [N, C, L] stay channels-last: ONNX axis 1 (channels) is our axis 2.
+  const seq = ts.every((t) => t.layout === 'ncl');
+  const vs = ts.map((t, k) => (img ? image(cv, inp[k]!, t) : seq ? t : plain(cv, inp[k]!, t)));
+  const ours = img ? NCHW_TO_OURS[axis]! : seq ? [0, 2, 1][axis]! : axis;
   const id = cv.add('Concatenate', { axis: ours }, vs.map((v) => v.ref), cv.current, vs.map((_, k) => `in${k}`));
   const shape = ts[0]!.shape.slice();
   shape[axis] = ts.every((t) => t.shape[axis] != null) ? ts.reduce((s, t) => s + (t.shape[axis] as number), 0) : null;
-  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: img ? 'nchw' : 'plain', shape, nonNeg: ts.every((t) => t.nonNeg) };
+  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: img ? 'nchw' : seq ? 'ncl' : 'plain', shape, nonNeg: ts.every((t) => t.nonNeg) };
 }
 
 export const MERGE_OPS: OpTable = {

@@ -10,13 +10,13 @@ function convertBatchNorm(cv: Converter, n: PNode, a: Attrs): Val {
   if (attrInt(a, 'training_mode', 0) !== 0) throw new Unsupported('BatchNormalization in training mode (training_mode 1) is not mapped; export the model in eval mode');
   if ((n.output ?? []).filter((x) => x).length > 1) throw new Unsupported('BatchNormalization with running-statistics outputs (training form) is not mapped; export in eval mode');
   const t0 = cv.tensor(inp[0]!);
-  const t = t0.layout === 'plain' || t0.layout === 'nchw' ? t0 : plain(cv, inp[0]!, t0);
+  const t = t0.layout === 'plain' || t0.layout === 'nchw' || t0.layout === 'ncl' ? t0 : plain(cv, inp[0]!, t0);
   const scale = cv.floats(cv.constant(inp[1], 'scale'), 'scale');
   const bias = cv.floats(cv.constant(inp[2], 'B'), 'B');
   const mean = cv.floats(cv.constant(inp[3], 'mean'), 'mean');
   const variance = cv.floats(cv.constant(inp[4], 'var'), 'var');
   const C = scale.length;
-  const id = cv.add('BatchNormalization', { axis: t.layout === 'nchw' ? -1 : 1, epsilon: attrFloat(a, 'epsilon', 1e-5), momentum: attrFloat(a, 'momentum', 0.9) }, [t.ref]);
+  const id = cv.add('BatchNormalization', { axis: t.layout === 'nchw' || t.layout === 'ncl' ? -1 : 1, epsilon: attrFloat(a, 'epsilon', 1e-5), momentum: attrFloat(a, 'momentum', 0.9) }, [t.ref]);
   cv.weight(id, 'gamma', [C], scale);
   cv.weight(id, 'beta', [C], bias);
   cv.weight(id, 'moving_mean', [C], mean);

@@ -2,15 +2,17 @@
 // the spatial (or time) axes, which is global pooling written as a reduction.
 import type { Converter, OpTable } from '../converter';
 import { image } from '../layout';
+import { convertPool1d, reduceSequence } from './pool1d';
 import { ceilPoolLength } from '../../../core/layers/pooling';
 import { Unsupported, attrInt, attrInts, attrString, type Attrs, type PNode } from '../proto';
-import { fmt, type Dim, type Layout, type TensorVal, type Val } from '../values';
+import { describeLayout, fmt, type Dim, type Layout, type TensorVal, type Val } from '../values';
 import { padMode, tfSamePads, windowOut, zeroPad, type PadMode } from '../window';
 
 function convertPool(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const inp = n.input ?? [];
   const t0 = cv.tensor(inp[0]!);
-  if (t0.shape.length !== 4) throw new Unsupported(`${n.op_type} on a rank-${t0.shape.length} input: only 2-D pooling (NCHW) is mapped`);
+  if (t0.shape.length === 3) return convertPool1d(cv, n, a, t0);
+  if (t0.shape.length !== 4) throw new Unsupported(`${n.op_type} on a rank-${t0.shape.length} input: only 1-D ([N, C, L]) and 2-D (NCHW) pooling are mapped`);
   // An Indices output nothing reads is fine (our exporter adds one to stop onnxruntime's PadFusion).
   const indices = (n.output ?? [])[1];
   if (indices && (cv.uses.get(indices) ?? 0) > 0) throw new Unsupported('MaxPool with an Indices output has no block');
@@ -93,6 +95,8 @@ function convertReduce(cv: Converter, n: PNode, a: Attrs): Val {
   const axes = (inp[1] ? (cv.ints(cv.constant(inp[1], 'axes'), 'axes') as number[]) : (attrInts(a, 'axes') ?? [])).map((x) => (x < 0 ? x + rank : x)).sort();
   const keep = attrInt(a, 'keepdims', 1) === 1;
   const avg = op === 'ReduceMean';
+  const seq = reduceSequence(cv, op, t, axes, keep);
+  if (seq) return seq;
   let type: string | undefined;
   let layout: Layout = 'plain';
   let shape: Dim[] = [];
@@ -103,11 +107,11 @@ function convertReduce(cv: Converter, n: PNode, a: Attrs): Val {
   } else if (rank === 4 && t.layout === 'plain' && axes.join() === '1,2' && !keep) {
     type = avg ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D';
     shape = [t.shape[0]!, t.shape[3]!];
-  } else if (rank === 3 && t.layout === 'plain' && axes.join() === '1' && !keep) {
+  } else if (rank === 3 && ((t.layout === 'plain' && axes.join() === '1') || (t.layout === 'tmajor' && axes.join() === '0')) && !keep) {
     type = avg ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D';
-    shape = [t.shape[0]!, t.shape[2]!];
+    shape = t.layout === 'tmajor' ? [t.shape[1]!, t.shape[2]!] : [t.shape[0]!, t.shape[2]!];
   }
-  if (!type) throw new Unsupported(`${op} over axes ${JSON.stringify(axes)} (keepdims ${keep ? 1 : 0}) of a ${t.layout} ${fmt(t.shape)} tensor: only global pooling over the spatial / time axes is mapped`);
+  if (!type) throw new Unsupported(`${op} over axes ${JSON.stringify(axes)} (keepdims ${keep ? 1 : 0}) of ${describeLayout(t.layout)} ${fmt(t.shape)}: only global pooling over the spatial / time axes is mapped`);
   const id = cv.add(type, {}, [t.ref]);
   return { kind: 'tensor', ref: { node: id, port: 'out' }, layout, shape, nonNeg: t.nonNeg };
 }

@@ -4,8 +4,9 @@
 import type { Converter, OpTable } from '../converter';
 import { NCHW_TO_OURS, image, plain } from '../layout';
 import { shuffleReshape, shuffleTranspose } from './channels';
+import { pickState } from './recurrent';
 import { DT_FLOAT, DT_NAMES, Unsupported, attrFloat, attrInt, attrInts, attrString, type Attrs, type PNode } from '../proto';
-import { fmt, prod, scalarOf, type Dim, type TensorVal, type Val } from '../values';
+import { describeLayout, fmt, prod, scalarOf, type Dim, type TensorVal, type Val } from '../values';
 
 /** Identity, Dropout (inference: the identity). */
 function passThrough(cv: Converter, n: PNode): Val {
@@ -85,12 +86,19 @@ function convertTranspose(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const swap01 = rank === 3 && perm.join() === '1,0,2';
   if (swap01 && t.layout === 'plain') return { ...t, layout: 'tmajor', shape };
   if (swap01 && t.layout === 'tmajor') return { ...t, layout: 'plain', shape };
+  // [N, L, C] ↔ [N, C, L] around a Conv1d: our tensor stays channels-last, only the layout changes.
+  if (rank === 3 && perm.join() === '0,2,1' && (t.layout === 'plain' || t.layout === 'ncl')) return { ...t, layout: t.layout === 'plain' ? 'ncl' : 'plain', shape, seqOf: undefined };
+  // Time-major ↔ channels-first views of one [N, L, C] tensor of ours (a Conv1d's output read by
+  // a batch_first RNN; a batch_first RNN's output transposed for a bmm).
+  if (rank === 3 && t.layout === 'ncl' && perm.join() === '2,0,1') return { ...t, layout: 'tmajor', shape, seqOf: undefined };
+  if (rank === 3 && t.layout === 'tmajor' && perm.join() === '1,2,0') return { ...t, layout: 'ncl', shape, seqOf: undefined };
   // NHWC → NCHW of a channels-last tensor: our tensor already is that value's NHWC form.
   if (t.layout === 'plain' && rank === 4 && perm.join() === '0,3,1,2') return { ...t, layout: 'nchw', shape, seqOf: undefined };
   let q: number[];
   if (t.layout === 'plain') q = perm;
   else if (t.layout === 'nchw') q = perm.map((p) => NCHW_TO_OURS[p]!);
-  else throw new Unsupported(`Transpose ${JSON.stringify(perm)} of a ${t.layout} value is not mapped`);
+  else if (t.layout === 'ncl') q = perm.map((p) => [0, 2, 1][p]!);
+  else throw new Unsupported(`Transpose ${JSON.stringify(perm)} of ${describeLayout(t.layout)} is not mapped`);
   if (q[0] !== 0) throw new Unsupported(`Transpose ${JSON.stringify(perm)} moves the batch axis; Permute keeps the batch first`);
   if (q.every((v, i) => v === i)) return { ...t, layout: 'plain', shape };
   const id = cv.add('Permute', { dims: q.slice(1) }, [t.ref]);
@@ -111,8 +119,10 @@ function convertSqueeze(cv: Converter, n: PNode, a: Attrs): TensorVal {
   if (squeeze && t.layout === 'rnnY' && axes.join() === '1') return { ...t, layout: 'tmajor', shape };
   if (squeeze && t.layout === 'dirN' && axes.join() === '0') return { ...t, layout: 'plain', shape };
   if (t.layout === 'rnnY2' || t.layout === 'rnnYT2' || t.layout === 'dir2')
-    throw new Unsupported(`${n.op_type} of a bidirectional recurrent output (layout ${t.layout}) is not mapped: take Y through Transpose [0,2,1,3] + Reshape [T,N,2H], and the final states with h[0] / h[1]`);
+    throw new Unsupported(`${n.op_type} of a bidirectional recurrent output (${describeLayout(t.layout)}) is not mapped: take Y through Transpose [0,2,1,3] + Reshape [T,N,2H], and the final states with h[0] / h[1]`);
   if (squeeze && t.layout === 'pooled' && axes.join() === '2,3') return { ...t, layout: 'plain', shape };
+  // x.unsqueeze(0) of a [N, H] tensor: an initial state [1, N, H] for an LSTM / GRU's h0 / c0.
+  if (!squeeze && axes.join() === '0' && rank === 2 && t.layout === 'plain') return { ...t, layout: 'dirN', shape, seqOf: undefined };
   if (axes.includes(0)) throw new Unsupported(`${n.op_type} on axis 0 (the batch) has no block`);
   const p = plain(cv, inp[0]!, t);
   if (shape.slice(1).some((d) => d == null)) throw new Unsupported(`${n.op_type} of ${fmt(t.shape)} with unknown sizes is not mapped`);
@@ -139,6 +149,9 @@ function convertGather(cv: Converter, n: PNode, a: Attrs): TensorVal {
   if (idx.dims.length !== 0) throw new Unsupported('Gather with an index list on a computed tensor has no block');
   const rank = data.shape.length;
   const ax = axis < 0 ? axis + rank : axis;
+  // h_n[i] of a recurrent layer's final states (one layer, one direction).
+  const state = ax === 0 ? pickState(data, i) : undefined;
+  if (state) return state;
   // Picking the one direction of a recurrent output (as Squeeze does).
   if (i === 0 && data.layout === 'rnnY' && ax === 1) return { ...data, layout: 'tmajor', shape: [data.shape[0]!, data.shape[2]!, data.shape[3]!] };
   if (i === 0 && data.layout === 'dirN' && ax === 0) return { ...data, layout: 'plain', shape: data.shape.slice(1) };
@@ -163,6 +176,8 @@ function convertPad(cv: Converter, n: PNode, a: Attrs): Val {
   if (value !== 0) throw new Unsupported(`Pad with value ${value}: ZeroPadding2D pads with zeros only`);
   if (inp[3]) throw new Unsupported('Pad with an axes input is not mapped');
   const t = cv.tensor(inp[0]!);
+  // PyTorch's avg_pool1d writes a Pad of zeros before the pool.
+  if (pads.every((p) => p === 0)) return t;
   if (t.shape.length !== 4 || pads.length !== 8) throw new Unsupported(`Pad of a rank-${t.shape.length} tensor: only 4-D images are mapped (ZeroPadding2D)`);
   if (pads.some((p) => p < 0)) throw new Unsupported(`negative pads ${JSON.stringify(pads)} (cropping) are not mapped`);
   if (pads.every((p) => p === 0)) return t;
