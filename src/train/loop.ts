@@ -11,7 +11,7 @@
 // count, step.ts's UndoPoint), nothing after it is applied, and the run ends "at batch k" with the
 // weights from before batch k. The first batch of each call (and each gradient-flow sample) is
 // checked before its update instead: it also finds which variables an update writes.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { CompiledModel } from '../core/compile';
 import { rng } from '../core/randomInputs';
 import { augmentationOf, augmentImages, augments, isImage } from './augment';
@@ -266,14 +266,16 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
       await cb.onEpoch?.(ev);
     }
   } finally {
-    // After an error (a lost device, a failing callback): free what is still held.
-    if (step) for (const t of stepTensors(step)) t.dispose();
-    if (inFlight) {
-      inFlight.nums.dispose();
-      inFlight.undo?.release();
-      inFlight.read.catch(() => undefined);
-    }
-    if (!opts.optimizer) optimizer.dispose();
+    // After a stop, a NaN or an error (a lost device, a failing callback): free what is still
+    // held. On a lost device freeing can fail too; the error that ended the run is the one to see.
+    const f = inFlight;
+    f?.read.catch(() => undefined);
+    for (const free of [() => step && tf.dispose(stepTensors(step)), () => f?.nums.dispose(), () => f?.undo?.release(), () => !opts.optimizer && optimizer.dispose()])
+      try {
+        free();
+      } catch {
+        // as above
+      }
   }
   return { status, message, history, batches: done, examples, seconds: (Date.now() - t0) / 1000 };
 }
