@@ -11,6 +11,7 @@ import { benchUi } from './ui';
 import { benchTrain } from './train';
 import { benchTrainNode } from './trainNode';
 import { benchVsTorch } from './vsTorch';
+import { benchLoopOverhead } from './loopOverhead';
 import type { BenchSection } from './types';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -35,6 +36,8 @@ const MODULES: Module[] = [
   { name: 'trainNode', run: () => benchTrainNode() },
   // Training speed against PyTorch on the CPU (issue 18): WASM in Node and in Chromium.
   { name: 'vsTorch', run: () => benchVsTorch() },
+  // The app's training loop against a bare step (issue 18's lean loop), Node CPU and WASM.
+  { name: 'loopOverhead', run: () => benchLoopOverhead() },
 ];
 
 function isSection(x: unknown): x is BenchSection {

@@ -1,0 +1,143 @@
+// One training step in two halves, so the loop (loop.ts) can apply a batch's update before its
+// numbers are read back: gradients (with the loss, the gradient norm and the accuracy counts as
+// one small tensor), then the update, clipped by global norm on the device. A read-back stalls the
+// GPU and the loop until the queue drains; deferred, it overlaps the next batch's work.
+//
+// An update applied before its numbers are known can be a NaN one; an UndoPoint taken before it
+// puts back every variable the update writes (the weights and the optimizer's slots) and the
+// optimizer's step count, without copying: it holds the old tensors' data, which the update
+// would otherwise free, so it costs one extra copy of the weights and slots in memory, no time.
+import * as tf from '@tensorflow/tfjs';
+import type { Split } from '../data/dataset';
+import { samplingLosses } from '../core/layers/sampling';
+import { accuracyCount, lossValue } from './losses';
+import { batchTensors, type Plan } from './plan';
+
+export interface StepTensors {
+  /** [loss, gradient norm, correct, counted positions], to be read back. */
+  nums: tf.Tensor1D;
+  /** The gradients, in the order of the loop's variables. */
+  grads: tf.Tensor[];
+  /** The factor the gradients are clipped by (global norm); none without clipping. */
+  scale: tf.Scalar | undefined;
+  /** Whether the outputs count accuracy (classification losses). */
+  counted: boolean;
+}
+
+/** What one batch's numbers read back as. */
+export interface StepNumbers {
+  loss: number;
+  norm: number;
+  correct: number;
+  total: number;
+}
+
+/** The forward pass and the gradients of one batch (training mode); nothing is applied. */
+export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, vars: tf.Variable[], clipNorm: number | null): StepTensors {
+  let counted = false;
+  const out = tf.tidy(() => {
+    const { xs, ys } = batchTensors(plan, batch);
+    let acc: tf.Scalar[] = [];
+    let tot: tf.Scalar[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const out = model.apply(xs.length === 1 ? xs[0]! : xs, { training: true }) as tf.Tensor | tf.Tensor[];
+      const outs = Array.isArray(out) ? out : [out];
+      let loss = tf.scalar(0);
+      acc = [];
+      tot = [];
+      plan.outputs.forEach((o, k) => {
+        loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!, o.ignore));
+        const a = accuracyCount(o.loss, ys[k]!, outs[k]!, o.ignore);
+        if (a) {
+          acc.push(tf.keep(a.correct));
+          tot.push(tf.keep(a.total));
+        }
+      });
+      counted = acc.length > 0;
+      // Layer losses: the VAE's KL term from Sampling blocks (0 when there are none).
+      loss = tf.add(loss, samplingLosses(model));
+      return loss as tf.Scalar;
+    }, vars);
+    const gs = vars.map((v) => grads[v.name]!);
+    // Summed pairwise, not with tf.addN: WebGPU's addN binds every input as a storage buffer, and
+    // past the device's limit (8 on many adapters, e.g. SwiftShader) the work is dropped and the
+    // loss reads back as 0 — a LeNet-5 has 10 weight tensors.
+    const norm = tf.sqrt(gs.map((g) => tf.sum(tf.square(g))).reduce<tf.Tensor>((a, b) => tf.add(a, b), tf.scalar(0)));
+    // A fresh tensor (tf.addN of one tensor may hand back that same tensor, disposed below).
+    const correct = acc.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
+    const total = tot.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
+    acc.forEach((a) => a.dispose());
+    tot.forEach((a) => a.dispose());
+    // clip / max(norm, clip): exactly 1 up to the limit, clip / norm past it; NaN for a NaN norm
+    // (the update is then undone when the numbers are read).
+    const scale = clipNorm === null ? undefined : (tf.div(clipNorm, tf.maximum(norm, clipNorm)) as tf.Scalar);
+    return { nums: tf.stack([value, norm, correct, total]) as tf.Tensor1D, grads: gs, scale };
+  });
+  return { ...out, counted };
+}
+
+export const stepTensors = (s: StepTensors): tf.Tensor[] => [s.nums, ...s.grads, ...(s.scale ? [s.scale] : [])];
+
+/** Reads a step's numbers back (asynchronously: reliable on WebGPU, and it lets the GPU run on). */
+export async function readStep(s: Pick<StepTensors, 'nums' | 'counted'>): Promise<StepNumbers> {
+  const v = await s.nums.data();
+  return { loss: v[0]!, norm: v[1]!, correct: v[2]!, total: s.counted ? v[3]! : 0 };
+}
+
+export const finite = (n: StepNumbers): boolean => Number.isFinite(n.loss) && Number.isFinite(n.norm);
+
+/** Applies a step's (clipped) gradients with the optimizer. */
+export function applyStep(optimizer: tf.Optimizer, vars: tf.Variable[], s: StepTensors): void {
+  tf.tidy(() => {
+    const named: tf.NamedTensorMap = {};
+    vars.forEach((v, i) => (named[v.name] = s.scale ? tf.mul(s.grads[i]!, s.scale) : s.grads[i]!));
+    optimizer.applyGradients(named);
+  });
+}
+
+/** The engine's variables by name (the model's, the optimizers', any other model's). */
+const registered = (): Record<string, tf.Variable> => (tf.engine().state as unknown as { registeredVariables: Record<string, tf.Variable> }).registeredVariables;
+
+/**
+ * Applies a step and returns the variables it wrote: those whose data changed and those it made
+ * (an optimizer's slots on its first step). These are what an UndoPoint must hold.
+ */
+export function applyAndFindWritten(optimizer: tf.Optimizer, vars: tf.Variable[], s: StepTensors): tf.Variable[] {
+  const before = new Map(Object.values(registered()).map((v) => [v, v.dataId]));
+  applyStep(optimizer, vars, s);
+  return Object.values(registered()).filter((v) => before.get(v) !== v.dataId);
+}
+
+/** A second reference to a tensor's data: kept alive past an assign, no copy (tf.clone copies on WASM). */
+function hold(t: tf.Tensor): tf.Tensor {
+  const engine = tf.engine();
+  const backend = engine.backend as { incRef?: (id: object) => void };
+  if (typeof backend.incRef !== 'function') return tf.clone(t);
+  const h = engine.makeTensorFromDataId(t.dataId, t.shape, t.dtype);
+  backend.incRef(t.dataId);
+  return h;
+}
+
+type Counted = { iterations_?: number };
+
+/** The state before an update: `undo` puts it back, `release` lets it go. */
+export class UndoPoint {
+  private readonly held: [tf.Variable, tf.Tensor][];
+  private readonly iterations: number | undefined;
+  constructor(
+    written: tf.Variable[],
+    private readonly optimizer: tf.Optimizer,
+  ) {
+    this.held = written.filter((v) => !v.isDisposed).map((v) => [v, hold(v)]);
+    this.iterations = (optimizer as unknown as Counted).iterations_;
+  }
+  undo(): void {
+    for (const [v, h] of this.held) if (!v.isDisposed) v.assign(h);
+    (this.optimizer as unknown as Counted).iterations_ = this.iterations;
+    this.release();
+  }
+  release(): void {
+    for (const [, h] of this.held) h.dispose();
+    this.held.length = 0;
+  }
+}
