@@ -1,8 +1,9 @@
-// Transformer pieces: the fused attention and positional-table nodes of patterns/ → the
-// MultiHeadAttention and PositionalEmbedding blocks (weights in Keras' layout).
+// Transformer pieces: the fused nodes of patterns/ → the MultiHeadAttention (weights in Keras'
+// layout), PositionalEmbedding and ClassToken blocks, and GELU → the "gelu" activation.
 import { transposeData } from '../../../onnx/ops';
 import type { Converter, OpTable } from '../converter';
-import { MHA_OP, POSITIONAL_OP, attentionSpec } from '../patterns';
+import { CLASS_TOKEN_OP, GELU_OP, MHA_OP, POSITIONAL_OP, attentionSpec } from '../patterns';
+import { activation } from './activations';
 import type { Projection } from '../patterns/attention';
 import { Unsupported, type PNode } from '../proto';
 import { fmt, type TensorVal } from '../values';
@@ -80,7 +81,21 @@ function convertPositional(cv: Converter, n: PNode): TensorVal {
   return { ...x, ref: { node: id, port: 'out' }, nonNeg: false, seqOf: undefined };
 }
 
+function convertClassToken(cv: Converter, n: PNode): TensorVal {
+  const [xn, tn] = n.input ?? [];
+  const x = cv.tensor(xn!);
+  const tok = cv.constant(tn, 'class token');
+  const D = tok.dims[2]!;
+  if (x.layout !== 'plain' || x.shape.length !== 3 || x.shape[2] !== D)
+    throw new Unsupported(`a class token ${fmt(tok.dims)} put before ${fmt(x.shape)}: only a batch-first sequence [N, T, ${D}] is mapped (ClassToken)`);
+  const id = cv.add('ClassToken', {}, [x.ref]);
+  cv.weight(id, 'class_token', [1, 1, D], cv.floats(tok, 'class token'));
+  return { ...x, ref: { node: id, port: 'out' }, shape: [x.shape[0]!, x.shape[1] == null ? null : x.shape[1] + 1, D], nonNeg: false, seqOf: undefined };
+}
+
 export const ATTENTION_OPS: OpTable = {
+  [GELU_OP]: (cv, n) => activation(cv, n.input![0]!, 'gelu', false),
+  [CLASS_TOKEN_OP]: convertClassToken,
   [MHA_OP]: convertAttention,
   [POSITIONAL_OP]: convertPositional,
 };

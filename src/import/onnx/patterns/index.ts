@@ -1,9 +1,11 @@
 // Pattern fusions run before the op-by-op walk (convert.ts): subgraphs that exporters write for
-// one layer — LayerNorm below opset 17, multi-head attention, a learned positional table — are
-// replaced by one node each, which an op importer maps to one block. Only live nodes are
-// matched; the nodes a fusion leaves unread (its size arithmetic) are dropped by the walk.
+// one layer — LayerNorm below opset 17, multi-head attention, GELU, a class token, a learned
+// positional table — are replaced by one node each, which an op importer maps to one block. Only
+// live nodes are matched; the nodes a fusion leaves unread (its size arithmetic) are dropped by
+// the walk.
 import type { PGraph, PNode } from '../proto';
 import { matchAttention } from './attention';
+import { matchClassToken, matchGelu } from './elementwise';
 import { GraphIndex, liveNodes } from './graph';
 import { matchLayerNorm } from './layerNorm';
 import { matchPositional } from './positional';
@@ -11,8 +13,9 @@ import type { Fusion } from './types';
 
 export { MHA_OP, attentionSpec } from './attention';
 export { POSITIONAL_OP } from './positional';
+export { CLASS_TOKEN_OP, GELU_OP } from './elementwise';
 
-const MATCHERS = [matchLayerNorm, matchAttention, matchPositional];
+const MATCHERS = [matchLayerNorm, matchAttention, matchGelu, matchClassToken, matchPositional];
 
 /** The graph's nodes with every recognised pattern replaced by its fused node. */
 export function fusePatterns(g: PGraph): PNode[] {
