@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../core/compile';
 import type { GraphDoc } from '../core/graph';
 import { onnxReader } from '../onnx/read';
-import { ImportError, applyWeights, importOnnx } from './index';
+import { applyWeights, importOnnx } from './index';
 
 const PY = '/usr/bin/python3';
 const reader = onnxReader(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'));
@@ -100,18 +100,22 @@ describe.each([13, 17])('ONNX import of torch Transformers (opset %i, onnxruntim
     expect(count(doc, 'Permute') + count(doc, 'Reshape') + count(doc, 'Softmax')).toBe(0);
   }, 120_000);
 
-  it('an attention scaled by 0.3 (no head size\'s 1/√d) is refused, not imported as MultiHeadAttention', () => {
-    const bytes = new Uint8Array(readFileSync(join(dir, `odd_scale_attention_o${opset}.onnx`)));
-    let err: unknown;
-    try {
-      importOnnx(bytes, reader, { source: 'odd.onnx' });
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ImportError);
-    const u = (err as ImportError).unsupported;
-    expect(u.find((x) => x.op === 'MatMul')?.reason).toMatch(/MatMul of two computed tensors has no block/);
-  });
+  it('Luong dot-product attention written with torch.bmm → the Attention block', async () => {
+    const { doc, diff, refMax, params } = await parity('dot_attention', opset);
+    expect(refMax).toBeGreaterThan(0.05);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+    expect(params).toBe(models.dot_attention!.params);
+    expect(types(doc)).toEqual(['Input', 'Dense', 'Dense', 'Attention', 'Dense']);
+    expect(doc.nodes[3]!.params).toEqual({});
+  }, 120_000);
+
+  it("an attention scaled by 0.3 (no head size's 1/√d) is not taken for MultiHeadAttention: dot-product Attention with that scale", async () => {
+    const { doc, diff, refMax } = await parity('odd_scale_attention', opset);
+    expect(refMax).toBeGreaterThan(0.05);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+    expect(types(doc)).toEqual(['Input', 'Dense', 'Dense', 'Dense', 'Attention']);
+    expect(doc.nodes[4]!.params).toEqual({ useScale: true });
+  }, 120_000);
 });
 
 describe('ONNX import of decomposed LayerNorm (opset 13)', () => {

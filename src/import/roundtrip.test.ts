@@ -56,9 +56,9 @@ const KEPT = ['Dense', 'MultiHeadAttention', 'LayerNormalization', 'Embedding', 
 const count = (types: string[], t: string) => types.filter((x) => x === t).length;
 const trainable = (m: tf.LayersModel) => m.trainableWeights.reduce((s, w) => s + w.shape.reduce((p, q) => p! * q!, 1)!, 0);
 
-/** Exports `name` with no stored graph; returns the bytes and the compiled original (caller disposes). */
-function exportBare(name: string) {
-  const c = compile(template(name));
+/** Exports `g` with no stored graph; returns the bytes and the compiled original (caller disposes). */
+function exportBare(g: GraphDoc) {
+  const c = compile(g);
   seedWeights(c, 7, 'parity');
   const bytes = exportOnnx(c);
   const m = decodeModel(reader, bytes) as { metadata_props?: { key: string }[] };
@@ -68,7 +68,40 @@ function exportBare(name: string) {
 
 describe('our ONNX exports re-imported op by op, without the stored graph', () => {
   it.each(ROUND_TRIP)('%s: validates, keeps its blocks and parameters, matches within 1e-4', (name) => {
-    const { c, bytes } = exportBare(name);
+    roundTrip(template(name));
+  }, 120_000);
+
+  // Attention options no template uses: a causal mask, a learned dot-product scale, a value size
+  // and output size of their own.
+  const selfAttention = (name: string, type: string, params: Record<string, unknown>): GraphDoc => ({
+    format: 'neural-blocks.graph',
+    version: 1,
+    name,
+    nodes: [
+      { id: 'x', type: 'Input', params: { shape: [6, 8] } },
+      { id: 'd', type: 'Dense', params: { units: 8, activation: 'tanh' } },
+      { id: 'att', type, params },
+      { id: 'head', type: 'Dense', params: { units: 3 } },
+    ],
+    edges: [
+      { source: 'x', target: 'd' },
+      { source: 'd', target: 'att', targetHandle: 'query' },
+      { source: 'd', target: 'att', targetHandle: 'value' },
+      { source: 'att', target: 'head' },
+    ],
+  });
+  it.each([
+    selfAttention('causal-dot', 'Attention', { useScale: true, useCausalMask: true }),
+    selfAttention('causal-mha', 'MultiHeadAttention', { numHeads: 2, keyDim: 3, valueDim: 4, outputShape: 5, useCausalMask: true }),
+  ])('$name: the options come back', (g) => {
+    const r = roundTrip(g);
+    const p = g.nodes[2]!.params!;
+    expect(r.doc.nodes[2]!.params).toEqual(p.numHeads ? { ...p, useBias: true } : p);
+  });
+
+  function roundTrip(g: GraphDoc) {
+    const { c, bytes } = exportBare(g);
+    const name = g.name;
     const r = importOnnx(bytes, reader, { source: `${name}.onnx` });
     expect(r.report.source).toBe('foreign');
     const a = analyze(r.doc);
@@ -104,10 +137,11 @@ describe('our ONNX exports re-imported op by op, without the stored graph', () =
       c.model.dispose();
       c2.model.dispose();
     }
-  }, 120_000);
+    return r;
+  }
 
   it.each(Object.keys(BLOCKED))('%s: refused with its blocker named (nothing half-imported)', (name) => {
-    const { c, bytes } = exportBare(name);
+    const { c, bytes } = exportBare(template(name));
     c.model.dispose();
     let err: unknown;
     try {

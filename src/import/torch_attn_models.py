@@ -3,7 +3,8 @@ classifier over an Embedding (nn.Embedding + a learned positional table → 2 ×
 nn.TransformerEncoderLayer, batch_first, post-norm or pre-norm → mean over the sequence →
 Linear), whose attention torch spells out as MatMul / Reshape / Transpose / Softmax and whose
 LayerNorm it decomposes at opset 13; LayerNorms without affine parameters or with another eps;
-an attention scaled by no head size's 1/sqrt(d), which must be refused; and, on request,
+an attention scaled by no head size's 1/sqrt(d), which must be refused; Luong dot-product
+attention written with torch.bmm; and, on request,
 torchvision's vit_b_16 (slow: 86M weights).
 
 Usage: python3 torch_attn_models.py OUT_DIR OPSET [NAMES...]
@@ -73,6 +74,23 @@ class OddScaleAttention(nn.Module):
         return w @ self.v(x)
 
 
+class DotAttention(nn.Module):
+    """Luong dot-product attention on batch-first sequences (torch.bmm): queries from one Linear,
+    keys = values from another, then a Linear on the attended sequence."""
+
+    def __init__(self):
+        super().__init__()
+        self.q = nn.Linear(8, 6)
+        self.kv = nn.Linear(8, 6)
+        self.out = nn.Linear(6, 3)
+
+    def forward(self, x):
+        q = self.q(x)
+        kv = torch.tanh(self.kv(x))
+        w = torch.softmax(torch.bmm(q, kv.transpose(1, 2)), dim=-1)
+        return self.out(torch.bmm(w, kv))
+
+
 def randomise_layer_norms(model):
     g = torch.Generator().manual_seed(2)
     for m in model.modules():
@@ -87,6 +105,7 @@ MODELS = {
     "transformer_pre": (lambda: TransformerClassifier(True, False), (1, 7), "int64"),
     "layernorms": (lambda: LayerNorms(), (1, 5, 8), "float32"),
     "odd_scale_attention": (lambda: OddScaleAttention(), (1, 5, 8), "float32"),
+    "dot_attention": (lambda: DotAttention(), (1, 6, 8), "float32"),
     "vit_b_16": (lambda: torchvision.models.vit_b_16(weights=None), (1, 3, 224, 224), "float32"),
 }
 
@@ -94,7 +113,7 @@ MODELS = {
 def main():
     out = sys.argv[1]
     opset = int(sys.argv[2]) if len(sys.argv) > 2 else 13
-    names = sys.argv[3:] or ["transformer_post", "transformer_pre", "layernorms", "odd_scale_attention"]
+    names = sys.argv[3:] or ["transformer_post", "transformer_pre", "layernorms", "odd_scale_attention", "dot_attention"]
     torch.manual_seed(0)
     for name in names:
         if name == "layernorms" and opset >= 17:

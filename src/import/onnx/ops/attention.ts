@@ -2,7 +2,7 @@
 // layout), PositionalEmbedding and ClassToken blocks, and GELU → the "gelu" activation.
 import { transposeData } from '../../../onnx/ops';
 import type { Converter, OpTable } from '../converter';
-import { CLASS_TOKEN_OP, GELU_OP, MHA_OP, POSITIONAL_OP, attentionSpec } from '../patterns';
+import { CLASS_TOKEN_OP, DOT_OP, GELU_OP, MHA_OP, POSITIONAL_OP, attentionSpec, dotSpec } from '../patterns';
 import { activation } from './activations';
 import type { Projection } from '../patterns/attention';
 import { Unsupported, type PNode } from '../proto';
@@ -68,6 +68,21 @@ function convertAttention(cv: Converter, n: PNode): TensorVal {
   return { kind: 'tensor', ref: { node: id, port: 'out' }, layout, shape: [...ts[0]!.shape.slice(0, 2), dout] };
 }
 
+function convertDot(cv: Converter, n: PNode): TensorVal {
+  const spec = dotSpec(n);
+  if (!spec) throw new Unsupported(`${DOT_OP} is made by the importer's attention pattern only`);
+  const ts = (n.input ?? []).map((x, i) => {
+    const t = cv.tensor(x, ['query', 'value', 'key'][i]);
+    if (t.layout !== 'plain' || t.shape.length !== 3) throw new Unsupported(`dot-product attention over "${x}" ${fmt(t.shape)} (layout ${t.layout}): only batch-first sequences [N, T, D] are mapped (Attention)`);
+    return t;
+  });
+  const useScale = spec.scale !== 1;
+  const id = cv.add('Attention', { ...(useScale ? { useScale } : {}), ...(spec.causal ? { useCausalMask: true } : {}) }, ts.map((t) => t.ref), cv.current, ['query', 'value', 'key']);
+  if (useScale) cv.weight(id, 'scale', [], Float32Array.of(spec.scale));
+  const [q, v] = ts as [TensorVal, TensorVal];
+  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: 'plain', shape: [q.shape[0]!, q.shape[1]!, v.shape[2]!] };
+}
+
 function convertPositional(cv: Converter, n: PNode): TensorVal {
   const [xn, tn] = n.input ?? [];
   const x = cv.tensor(xn!);
@@ -97,5 +112,6 @@ export const ATTENTION_OPS: OpTable = {
   [GELU_OP]: (cv, n) => activation(cv, n.input![0]!, 'gelu', false),
   [CLASS_TOKEN_OP]: convertClassToken,
   [MHA_OP]: convertAttention,
+  [DOT_OP]: convertDot,
   [POSITIONAL_OP]: convertPositional,
 };

@@ -166,6 +166,10 @@ function isCausalMask(g: GraphIndex, name: string): boolean {
   return !!gt && big !== undefined && big <= -1e4 && g.scalar(where!.input?.[2]) === 0 && !!g.made(gt.input?.[0], 'Range') && !!g.made(gt.input?.[1], 'Unsqueeze');
 }
 
+/**
+ * Softmax(q · kᵀ · scale [+ causal mask]) · v: multi-head (projections into heads) or, on
+ * sequences as they are, the single-head dot-product Attention block.
+ */
 export function matchAttention(g: GraphIndex, softmax: PNode): Fusion | undefined {
   if (softmax.op_type !== 'Softmax' || attrInt(attrs(softmax), 'axis', -1) !== -1) return undefined;
   const nodes = new Set<PNode>([softmax]);
@@ -193,6 +197,20 @@ export function matchAttention(g: GraphIndex, softmax: PNode): Fusion | undefine
   const m1 = g.made(s, 'MatMul');
   if (!m1 || !g.only(s)) return undefined;
   nodes.add(m1);
+  const core: Core = { softmax, m1, m2, scale, causal };
+  return matchHeads(g, core, new Set(nodes)) ?? matchDot(g, core, nodes);
+}
+
+interface Core {
+  softmax: PNode;
+  m1: PNode;
+  m2: PNode;
+  scale: number;
+  causal: boolean;
+}
+
+/** Multi-head attention with its four projections (see the module comment). */
+function matchHeads(g: GraphIndex, { softmax, m1, m2, scale, causal }: Core, nodes: Set<PNode>): Fusion | undefined {
   const q = branch(g, m1.input![0]!);
   const k = branch(g, m1.input![1]!);
   const v = branch(g, m2.input![1]!);
@@ -253,4 +271,32 @@ export function matchAttention(g: GraphIndex, softmax: PNode): Fusion | undefine
   const synth: PNode = { name: scopeOf(softmax, 'attention'), op_type: MHA_OP, input: [spec.q.x, spec.k.x, spec.v.x, ...[spec.q, spec.k, spec.v, spec.o].flatMap((p) => [p.w, p.b])], output: [exit.output![0]!] };
   specs.set(synth, spec);
   return { nodes, exit, synth };
+}
+
+/** The op type of fused dot-product attention (the Attention block). */
+export const DOT_OP = 'nb.Attention';
+
+export interface DotSpec {
+  /** The constant the scores are multiplied by (the block's learned scale when not 1). */
+  scale: number;
+  causal: boolean;
+}
+
+const dotSpecs = new WeakMap<PNode, DotSpec>();
+
+/** The dot-product attention a fused node stands for. */
+export function dotSpec(n: PNode): DotSpec | undefined {
+  return dotSpecs.get(n);
+}
+
+/** Softmax(q · Transpose(k, [0, 2, 1]) · scale) · v on [batch, steps, features] sequences. */
+function matchDot(g: GraphIndex, { softmax, m1, m2, scale, causal }: Core, nodes: Set<PNode>): Fusion | undefined {
+  const kT = g.made(m1.input?.[1], 'Transpose');
+  if (!kT || attrInts(attrs(kT), 'perm')?.join() !== '0,2,1' || !g.only(kT.output?.[0])) return undefined;
+  const [q, k, v] = [m1.input![0]!, kT.input![0]!, m2.input![1]!];
+  if ([q, k, v].some((x) => g.isConst(x))) return undefined;
+  nodes.add(kT);
+  const synth: PNode = { name: scopeOf(softmax, 'attention'), op_type: DOT_OP, input: k === v ? [q, v] : [q, v, k], output: [m2.output![0]!] };
+  dotSpecs.set(synth, { scale, causal });
+  return { nodes, exit: m2, synth };
 }

@@ -11,7 +11,7 @@ import { matchLayerNorm } from './layerNorm';
 import { matchPositional } from './positional';
 import type { Fusion } from './types';
 
-export { MHA_OP, attentionSpec } from './attention';
+export { DOT_OP, MHA_OP, attentionSpec, dotSpec } from './attention';
 export { POSITIONAL_OP } from './positional';
 export { CLASS_TOKEN_OP, GELU_OP } from './elementwise';
 
