@@ -1,7 +1,8 @@
 // Import of Transformer models as torch exports them: a TransformerEncoder classifier over an
 // Embedding (learned positions, 2 × nn.TransformerEncoderLayer, batch_first, post-norm and
 // pre-norm, mean over the steps, Linear) whose attention torch spells out in MatMul / Reshape /
-// Transpose / Softmax and whose LayerNorm it decomposes at opset 13 (native at 17); built by
+// Transpose / Softmax and whose LayerNorm it decomposes at opset 13 (native at 17), torchvision's
+// VisionTransformer at 32×32, and Luong dot-product attention; built by
 // src/import/torch_attn_models.py with Debian's python3-torch, imported, compiled to tfjs with
 // the imported weights and compared with onnxruntime on the original file: max |diff| ≤ 1e-4,
 // trainable parameters equal to torch's.
@@ -63,7 +64,9 @@ async function parity(name: string, opset: number): Promise<{ doc: GraphDoc; dif
   const feed = ints ? new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), shape) : new ort.Tensor('float32', x, shape);
   const ref = (await sess.run({ [sess.inputNames[0]!]: feed }))[sess.outputNames[0]!]!.data as Float32Array;
   await sess.release();
-  const y = tf.tidy(() => (c.model.predict(ints ? tf.tensor(ids, shape, 'int32') : tf.tensor(x, shape)) as tf.Tensor).dataSync().slice());
+  // Images are NCHW in the file and NHWC in the imported graph.
+  const input = () => (ints ? tf.tensor(ids, shape, 'int32') : shape.length === 4 ? tf.tensor(x, shape).transpose([0, 2, 3, 1]) : tf.tensor(x, shape));
+  const y = tf.tidy(() => (c.model.predict(input()) as tf.Tensor).dataSync().slice());
   const params = c.model.trainableWeights.reduce((s, w) => s + w.shape.reduce((p, q) => p! * q!, 1)!, 0);
   c.model.dispose();
   expect(y.length).toBe(ref.length);
@@ -98,6 +101,20 @@ describe.each([13, 17])('ONNX import of torch Transformers (opset %i, onnxruntim
     expect(types(doc)[3]).toBe(name === 'transformer_pre' ? 'LayerNormalization' : 'MultiHeadAttention');
     // Nothing of the spelt-out attention is left.
     expect(count(doc, 'Permute') + count(doc, 'Reshape') + count(doc, 'Softmax')).toBe(0);
+  }, 120_000);
+
+  it("torchvision's VisionTransformer (vit_b_16's code at 32×32): class token, positions, encoder, x[:, 0] → head", async () => {
+    const { doc, diff, refMax, params } = await parity('vit_tiny', opset);
+    expect(refMax).toBeGreaterThan(0.05);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+    expect(params).toBe(models.vit_tiny!.params);
+    expect(types(doc).slice(0, 8)).toEqual(['Input', 'Conv2D', 'Permute', 'Reshape', 'Permute', 'ClassToken', 'PositionalEmbedding', 'LayerNormalization']);
+    expect(count(doc, 'MultiHeadAttention')).toBe(2);
+    expect(count(doc, 'LayerNormalization')).toBe(5);
+    // The MLP's GELU (spelt out with Erf) is fused into its first Dense.
+    expect(doc.nodes.filter((n) => n.params?.activation === 'gelu')).toHaveLength(2);
+    // x[:, 0]: the class token's row, cropped from the sequence viewed as an image.
+    expect(types(doc).slice(-4)).toEqual(['Reshape', 'Cropping2D', 'Reshape', 'Dense']);
   }, 120_000);
 
   it('Luong dot-product attention written with torch.bmm → the Attention block', async () => {

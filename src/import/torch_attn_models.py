@@ -4,8 +4,8 @@ nn.TransformerEncoderLayer, batch_first, post-norm or pre-norm → mean over the
 Linear), whose attention torch spells out as MatMul / Reshape / Transpose / Softmax and whose
 LayerNorm it decomposes at opset 13; LayerNorms without affine parameters or with another eps;
 an attention scaled by no head size's 1/sqrt(d), which must be refused; Luong dot-product
-attention written with torch.bmm; and, on request,
-torchvision's vit_b_16 (slow: 86M weights).
+attention written with torch.bmm; torchvision's VisionTransformer at 32×32 (2 layers, width 16);
+and, on request, torchvision's vit_b_16 (slow: 86M weights, minutes in tfjs on the CPU).
 
 Usage: python3 torch_attn_models.py OUT_DIR OPSET [NAMES...]
 Random weights (LayerNorm scales and shifts randomised too, so a swapped gamma/beta shows; the
@@ -106,6 +106,13 @@ MODELS = {
     "layernorms": (lambda: LayerNorms(), (1, 5, 8), "float32"),
     "odd_scale_attention": (lambda: OddScaleAttention(), (1, 5, 8), "float32"),
     "dot_attention": (lambda: DotAttention(), (1, 6, 8), "float32"),
+    # torchvision's VisionTransformer (vit_b_16's code: conv patches, class token, positions,
+    # encoder blocks of LayerNorm + nn.MultiheadAttention + GELU MLP, x[:, 0] → head) at 32×32.
+    "vit_tiny": (
+        lambda: torchvision.models.VisionTransformer(32, 8, num_layers=2, num_heads=2, hidden_dim=16, mlp_dim=32, num_classes=5),
+        (1, 3, 32, 32),
+        "float32",
+    ),
     "vit_b_16": (lambda: torchvision.models.vit_b_16(weights=None), (1, 3, 224, 224), "float32"),
 }
 
@@ -113,7 +120,7 @@ MODELS = {
 def main():
     out = sys.argv[1]
     opset = int(sys.argv[2]) if len(sys.argv) > 2 else 13
-    names = sys.argv[3:] or ["transformer_post", "transformer_pre", "layernorms", "odd_scale_attention", "dot_attention"]
+    names = sys.argv[3:] or ["transformer_post", "transformer_pre", "layernorms", "odd_scale_attention", "dot_attention", "vit_tiny"]
     torch.manual_seed(0)
     for name in names:
         if name == "layernorms" and opset >= 17:
@@ -124,6 +131,13 @@ def main():
         model = make().eval()
         randomise_norms(model)
         randomise_layer_norms(model)
+        # torchvision's ViT starts its classifier at zero (every output 0): make it random, so
+        # the comparison sees the whole network.
+        with torch.no_grad():
+            for m in model.modules():
+                if isinstance(m, nn.Linear) and not m.weight.any():
+                    m.weight.normal_(0, 0.05)
+                    m.bias.normal_(0, 0.05)
         x = torch.randint(0, 50, shape) if dtype == "int64" else torch.randn(*shape)
         path = f"{out}/{name}_o{opset}.onnx"
         # Not under no_grad: in eval mode without grad, torch 1.13's TransformerEncoderLayer

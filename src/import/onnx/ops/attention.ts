@@ -108,6 +108,22 @@ function convertClassToken(cv: Converter, n: PNode): TensorVal {
   return { ...x, ref: { node: id, port: 'out' }, shape: [x.shape[0]!, x.shape[1] == null ? null : x.shape[1] + 1, D], nonNeg: false, seqOf: undefined };
 }
 
+/**
+ * Step `i` of a batch-first sequence [N, T, D] (a ViT's x[:, 0], the class token's output): no
+ * block picks a step, so the sequence is viewed as a [T, D, 1] image, cropped to row i, and
+ * flattened — what the ViT templates do. Undefined when `t` is not such a sequence.
+ */
+export function pickStep(cv: Converter, t: TensorVal, i: number): TensorVal | undefined {
+  const [N, T, D] = t.shape;
+  if (t.layout !== 'plain' || t.shape.length !== 3 || T == null || D == null) return undefined;
+  const k = i < 0 ? i + T : i;
+  if (k < 0 || k >= T) return undefined;
+  const img = cv.add('Reshape', { targetShape: [T, D, 1] }, [t.ref], `${cv.current}_rows`);
+  const row = cv.add('Cropping2D', { cropping: [[k, T - 1 - k], [0, 0]] }, [{ node: img, port: 'out' }], `${cv.current}_step`);
+  const id = cv.add('Reshape', { targetShape: [D] }, [{ node: row, port: 'out' }]);
+  return { ...t, ref: { node: id, port: 'out' }, shape: [N!, D], seqOf: undefined, nonNeg: t.nonNeg };
+}
+
 export const ATTENTION_OPS: OpTable = {
   [GELU_OP]: (cv, n) => activation(cv, n.input![0]!, 'gelu', false),
   [CLASS_TOKEN_OP]: convertClassToken,
