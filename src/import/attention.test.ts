@@ -2,7 +2,7 @@
 // Embedding (learned positions, 2 × nn.TransformerEncoderLayer, batch_first, post-norm and
 // pre-norm, mean over the steps, Linear) whose attention torch spells out in MatMul / Reshape /
 // Transpose / Softmax and whose LayerNorm it decomposes at opset 13 (native at 17), torchvision's
-// VisionTransformer at 32×32, and Luong dot-product attention; built by
+// VisionTransformer and ConvNeXt blocks at 32×32, and Luong dot-product attention; built by
 // src/import/torch_attn_models.py with Debian's python3-torch, imported, compiled to tfjs with
 // the imported weights and compared with onnxruntime on the original file: max |diff| ≤ 1e-4,
 // trainable parameters equal to torch's.
@@ -115,6 +115,16 @@ describe.each([13, 17])('ONNX import of torch Transformers (opset %i, onnxruntim
     expect(doc.nodes.filter((n) => n.params?.activation === 'gelu')).toHaveLength(2);
     // x[:, 0]: the class token's row, cropped from the sequence viewed as an image.
     expect(types(doc).slice(-4)).toEqual(['Reshape', 'Cropping2D', 'Reshape', 'Dense']);
+  }, 120_000);
+
+  it("torchvision's ConvNeXt blocks at 32×32: LayerNorm over channels, GELU MLP, layer scale [C, 1, 1] → LayerScale", async () => {
+    const { doc, diff, refMax, params } = await parity('convnext_tiny32', opset);
+    expect(refMax).toBeGreaterThan(0.05);
+    expect(diff).toBeLessThanOrEqual(1e-4);
+    expect(params).toBe(models.convnext_tiny32!.params);
+    expect(count(doc, 'LayerScale')).toBe(2);
+    expect(count(doc, 'LayerNormalization')).toBe(4);
+    expect(doc.nodes.filter((n) => n.params?.activation === 'gelu')).toHaveLength(2);
   }, 120_000);
 
   it('Luong dot-product attention written with torch.bmm → the Attention block', async () => {

@@ -4,7 +4,8 @@ nn.TransformerEncoderLayer, batch_first, post-norm or pre-norm → mean over the
 Linear), whose attention torch spells out as MatMul / Reshape / Transpose / Softmax and whose
 LayerNorm it decomposes at opset 13; LayerNorms without affine parameters or with another eps;
 an attention scaled by no head size's 1/sqrt(d), which must be refused; Luong dot-product
-attention written with torch.bmm; torchvision's VisionTransformer at 32×32 (2 layers, width 16);
+attention written with torch.bmm; torchvision's VisionTransformer at 32×32 (2 layers, width 16)
+and ConvNeXt blocks at 32×32 (layer scale [C, 1, 1]);
 and, on request, torchvision's vit_b_16 (slow: 86M weights, minutes in tfjs on the CPU).
 
 Usage: python3 torch_attn_models.py OUT_DIR OPSET [NAMES...]
@@ -19,6 +20,7 @@ import sys
 import torch
 import torch.nn as nn
 import torchvision
+from torchvision.models.convnext import CNBlockConfig
 
 from torch_models import randomise_norms
 
@@ -113,6 +115,13 @@ MODELS = {
         (1, 3, 32, 32),
         "float32",
     ),
+    # torchvision's ConvNeXt blocks (depthwise 7×7, LayerNorm over channels, GELU MLP, layer scale
+    # [C, 1, 1]) at 32×32: one stage of 2 blocks, width 16.
+    "convnext_tiny32": (
+        lambda: torchvision.models.ConvNeXt([CNBlockConfig(16, None, 2)], layer_scale=0.5, num_classes=5),
+        (1, 3, 32, 32),
+        "float32",
+    ),
     "vit_b_16": (lambda: torchvision.models.vit_b_16(weights=None), (1, 3, 224, 224), "float32"),
 }
 
@@ -120,7 +129,7 @@ MODELS = {
 def main():
     out = sys.argv[1]
     opset = int(sys.argv[2]) if len(sys.argv) > 2 else 13
-    names = sys.argv[3:] or ["transformer_post", "transformer_pre", "layernorms", "odd_scale_attention", "dot_attention", "vit_tiny"]
+    names = sys.argv[3:] or ["transformer_post", "transformer_pre", "layernorms", "odd_scale_attention", "dot_attention", "vit_tiny", "convnext_tiny32"]
     torch.manual_seed(0)
     for name in names:
         if name == "layernorms" and opset >= 17:

@@ -1,8 +1,9 @@
 // Transformer pieces: the fused nodes of patterns/ → the MultiHeadAttention (weights in Keras'
-// layout), PositionalEmbedding and ClassToken blocks, and GELU → the "gelu" activation.
+// layout), Attention, PositionalEmbedding, ClassToken and LayerScale blocks, and GELU → the
+// "gelu" activation.
 import { transposeData } from '../../../onnx/ops';
 import type { Converter, OpTable } from '../converter';
-import { CLASS_TOKEN_OP, DOT_OP, GELU_OP, MHA_OP, POSITIONAL_OP, attentionSpec, dotSpec } from '../patterns';
+import { CLASS_TOKEN_OP, DOT_OP, GELU_OP, LAYER_SCALE_OP, MHA_OP, POSITIONAL_OP, attentionSpec, dotSpec } from '../patterns';
 import { activation } from './activations';
 import type { Projection } from '../patterns/attention';
 import { Unsupported, type PNode } from '../proto';
@@ -108,6 +109,19 @@ function convertClassToken(cv: Converter, n: PNode): TensorVal {
   return { ...x, ref: { node: id, port: 'out' }, shape: [x.shape[0]!, x.shape[1] == null ? null : x.shape[1] + 1, D], nonNeg: false, seqOf: undefined };
 }
 
+function convertLayerScale(cv: Converter, n: PNode): TensorVal {
+  const [xn, gn] = n.input ?? [];
+  const x = cv.tensor(xn!);
+  const gamma = cv.constant(gn, 'scale');
+  const C = gamma.dims[0]!;
+  // [C] scales the ONNX last axis (ours too when plain); [C, 1, 1] an NCHW image's channels.
+  const ok = gamma.dims.length === 1 ? x.layout === 'plain' && x.shape.at(-1) === C : x.layout === 'nchw' && x.shape.length === 4 && x.shape[1] === C;
+  if (!ok) throw new Unsupported(`Mul of ${fmt(x.shape)} by a constant ${fmt(gamma.dims)}: only a per-channel scale (LayerScale) of the channels is mapped`);
+  const id = cv.add('LayerScale', {}, [x.ref]);
+  cv.weight(id, 'gamma', [C], cv.floats(gamma, 'scale'));
+  return { ...x, ref: { node: id, port: 'out' }, nonNeg: false };
+}
+
 /**
  * Step `i` of a batch-first sequence [N, T, D] (a ViT's x[:, 0], the class token's output): no
  * block picks a step, so the sequence is viewed as a [T, D, 1] image, cropped to row i, and
@@ -127,6 +141,7 @@ export function pickStep(cv: Converter, t: TensorVal, i: number): TensorVal | un
 export const ATTENTION_OPS: OpTable = {
   [GELU_OP]: (cv, n) => activation(cv, n.input![0]!, 'gelu', false),
   [CLASS_TOKEN_OP]: convertClassToken,
+  [LAYER_SCALE_OP]: convertLayerScale,
   [MHA_OP]: convertAttention,
   [DOT_OP]: convertDot,
   [POSITIONAL_OP]: convertPositional,

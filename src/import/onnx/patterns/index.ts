@@ -1,6 +1,6 @@
 // Pattern fusions run before the op-by-op walk (convert.ts): subgraphs that exporters write for
 // one layer — LayerNorm below opset 17, multi-head attention, GELU, a class token, a learned
-// positional table — are replaced by one node each, which an op importer maps to one block. Only
+// positional table or per-channel scale — are replaced by one node each, which an op importer maps to one block. Only
 // live nodes are matched; the nodes a fusion leaves unread (its size arithmetic) are dropped by
 // the walk.
 import type { PGraph, PNode } from '../proto';
@@ -8,14 +8,14 @@ import { matchAttention } from './attention';
 import { matchClassToken, matchGelu } from './elementwise';
 import { GraphIndex, liveNodes } from './graph';
 import { matchLayerNorm } from './layerNorm';
-import { matchPositional } from './positional';
+import { matchLayerScale, matchPositional } from './positional';
 import type { Fusion } from './types';
 
 export { DOT_OP, MHA_OP, attentionSpec, dotSpec } from './attention';
-export { POSITIONAL_OP } from './positional';
+export { LAYER_SCALE_OP, POSITIONAL_OP } from './positional';
 export { CLASS_TOKEN_OP, GELU_OP } from './elementwise';
 
-const MATCHERS = [matchLayerNorm, matchAttention, matchGelu, matchClassToken, matchPositional];
+const MATCHERS = [matchLayerNorm, matchAttention, matchGelu, matchClassToken, matchPositional, matchLayerScale];
 
 /** The graph's nodes with every recognised pattern replaced by its fused node. */
 export function fusePatterns(g: PGraph): PNode[] {

@@ -1,11 +1,15 @@
-// A learned positional table added to a sequence: torch's `x + self.pos` with a parameter
-// [1, T, D] (or [T, D]), and our exporter's PositionalEmbedding, x + Slice(table [L, D], 0, T)
-// on axis 0. Both become one node that ops/attention.ts maps to the PositionalEmbedding block.
+// Learned constants applied to a tensor:
+// - a positional table added to a sequence: torch's `x + self.pos` with a parameter [1, T, D]
+//   (or [T, D]), and our exporter's PositionalEmbedding, x + Slice(table [L, D], 0, T) on axis 0
+//   → the PositionalEmbedding block;
+// - a per-channel scale: x · gamma with gamma [C] (the last axis) or [C, 1, 1] (an NCHW image's
+//   channels: torchvision's ConvNeXt) → the LayerScale block.
 import type { PNode } from '../proto';
 import type { GraphIndex } from './graph';
 import type { Fusion } from './types';
 
 export const POSITIONAL_OP = 'nb.PositionalEmbedding';
+export const LAYER_SCALE_OP = 'nb.LayerScale';
 
 export function matchPositional(g: GraphIndex, add: PNode): Fusion | undefined {
   if (add.op_type !== 'Add') return undefined;
@@ -22,4 +26,11 @@ export function matchPositional(g: GraphIndex, add: PNode): Fusion | undefined {
       return { nodes: new Set([add, slice]), exit: add, synth: { name: add.name, op_type: POSITIONAL_OP, input: [x, table!], output: add.output } };
   }
   return undefined;
+}
+
+export function matchLayerScale(g: GraphIndex, mul: PNode): Fusion | undefined {
+  const c = mul.op_type === 'Mul' ? g.constOperand(mul) : undefined;
+  const dims = c && g.constant(c[0])?.dims;
+  if (!c || !dims || !((dims.length === 1 && dims[0]! > 1) || (dims.length === 3 && dims[0]! > 1 && dims[1] === 1 && dims[2] === 1))) return undefined;
+  return { nodes: new Set([mul]), exit: mul, synth: { name: mul.name, op_type: LAYER_SCALE_OP, input: [c[1], c[0]], output: mul.output } };
 }
