@@ -17,7 +17,9 @@ export function matchPositional(g: GraphIndex, add: PNode): Fusion | undefined {
   if (!a || !b) return undefined;
   for (const [x, t] of [[a, b], [b, a]] as const) {
     const c = g.constant(t);
-    if (c && !g.isConst(x) && (c.dims.length === 3 ? c.dims[0] === 1 : c.dims.length === 2))
+    // More than one row: a [1, 1, D] or [1, D] constant is a bias broadcast over the steps.
+    const rows = c?.dims.at(-2) ?? 0;
+    if (c && !g.isConst(x) && rows > 1 && (c.dims.length === 3 ? c.dims[0] === 1 : c.dims.length === 2))
       return { nodes: new Set([add]), exit: add, synth: { name: add.name, op_type: POSITIONAL_OP, input: [x, t], output: add.output } };
     const slice = g.made(t, 'Slice');
     const [table, starts, , axes, steps] = slice?.input ?? [];
