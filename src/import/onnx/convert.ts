@@ -10,6 +10,7 @@ import { unsupportedError, type ImportResult } from '../types';
 import { Converter, type OpImporter } from './converter';
 import { foldConst } from './fold';
 import { ghostOf } from './ghost';
+import { fusePatterns } from './patterns';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
 import { describeLayout, fmt, type Dim, type RnnPort } from './values';
@@ -33,6 +34,8 @@ function resolve(n: PNode): OpImporter {
 export function convertForeign(m: PModel, source: string): ImportResult {
   const channelsLastInputs = m.producer_name === 'neural-blocks';
   const g = m.graph!;
+  // Layers exported as many primitive ops (LayerNorm, attention) first become one node each.
+  const nodes = fusePatterns(g);
   const cv = new Converter(opsetOf(m));
   const initNames = new Set<string>();
   for (const t of g.initializer ?? []) {
@@ -47,7 +50,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   }
   // Only the nodes the outputs depend on are converted (dead branches would become outputs).
   const producer = new Map<string, PNode>();
-  for (const n of g.node ?? []) for (const o of n.output ?? []) if (o) producer.set(o, n);
+  for (const n of nodes) for (const o of n.output ?? []) if (o) producer.set(o, n);
   const needed = new Set<PNode>();
   const stack = (g.output ?? []).map((o) => o.name);
   const seen = new Set<string>();
@@ -60,7 +63,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
     needed.add(p);
     for (const i of p.input ?? []) if (i) stack.push(i);
   }
-  for (const n of g.node ?? []) if (needed.has(n)) for (const i of n.input ?? []) if (i) cv.uses.set(i, (cv.uses.get(i) ?? 0) + 1);
+  for (const n of nodes) if (needed.has(n)) for (const i of n.input ?? []) if (i) cv.uses.set(i, (cv.uses.get(i) ?? 0) + 1);
   for (const o of g.output ?? []) cv.uses.set(o.name, (cv.uses.get(o.name) ?? 0) + 2);
 
   // Graph inputs.
@@ -97,7 +100,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   const poisoned = new Set<string>();
   /** Nodes not checked because they read a value no block could make. */
   let unchecked = 0;
-  for (const n of g.node ?? []) {
+  for (const n of nodes) {
     if (!needed.has(n)) continue;
     const name = n.name || `${n.op_type}_${(n.output ?? [])[0] ?? ''}`;
     const outs = n.output ?? [];

@@ -3,6 +3,7 @@
 // mistake caught when this module loads.
 import type { OpImporter, OpTable } from './converter';
 import { ACTIVATION_OPS } from './ops/activations';
+import { ATTENTION_OPS } from './ops/attention';
 import { CHANNEL_OPS } from './ops/channels';
 import { CONV_OPS } from './ops/conv';
 import { CONV_TRANSPOSE_OPS } from './ops/convTranspose';
@@ -25,6 +26,7 @@ export const OP_FAMILIES: Readonly<Record<string, OpTable>> = {
   merge: MERGE_OPS,
   matmul: MATMUL_OPS,
   recurrent: RECURRENT_OPS,
+  attention: ATTENTION_OPS,
 };
 
 function merge(families: Readonly<Record<string, OpTable>>): Map<string, OpImporter> {

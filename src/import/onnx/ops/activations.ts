@@ -25,7 +25,7 @@ function fuse(cv: Converter, t: TensorVal, activation: string): TensorVal | unde
 }
 
 /** Activation `name` of input `inName`; `nonNeg`: its output is never negative. */
-function activation(cv: Converter, inName: string, name: string, nonNeg: boolean): TensorVal {
+export function activation(cv: Converter, inName: string, name: string, nonNeg: boolean): TensorVal {
   const t = cv.tensor(inName);
   const fused = fuse(cv, t, name);
   if (fused) return { ...fused, nonNeg };

@@ -78,8 +78,10 @@ function convertSlice(cv: Converter, n: PNode, a: Attrs): TensorVal {
   }
   const rest = cuts.filter((c) => c !== ch);
   if (!rest.length) return t;
-  if (rank === 4 && t.layout === 'nchw' && rest.every(([ax]) => ax === 2 || ax === 3)) {
-    const crop = [2, 3].map((ax) => {
+  // Height / width: axes 2, 3 of an NCHW image, or 1, 2 of a channels-last one (our own exports).
+  const hw = t.layout === 'nchw' ? [2, 3] : [1, 2];
+  if (rank === 4 && (t.layout === 'nchw' || t.layout === 'plain') && rest.every(([ax]) => hw.includes(ax))) {
+    const crop = hw.map((ax) => {
       const c = rest.find(([q]) => q === ax);
       return c ? [c[1], (t.shape[ax] as number) - c[2]] : [0, 0];
     });

@@ -26,15 +26,21 @@ function convertBatchNorm(cv: Converter, n: PNode, a: Attrs): Val {
 
 function convertLayerNorm(cv: Converter, n: PNode, a: Attrs): Val {
   const inp = n.input ?? [];
-  const t = plain(cv, inp[0]!, cv.tensor(inp[0]!));
+  const t0 = cv.tensor(inp[0]!);
+  // The last axis is the same in our tensor and the ONNX value for plain and time-major layouts.
+  const t = t0.layout === 'tmajor' ? t0 : plain(cv, inp[0]!, t0);
   const rank = t.shape.length;
   let axis = attrInt(a, 'axis', -1);
   if (axis < 0) axis += rank;
   if (axis !== rank - 1) throw new Unsupported(`LayerNormalization over axes ${axis}…${rank - 1}: only the last axis alone is mapped (LayerNormalization block)`);
-  const gamma = cv.floats(cv.constant(inp[1], 'Scale'), 'Scale');
+  // Scale is required by the ONNX op; the LayerNorm pattern (patterns/layerNorm.ts) may have none.
+  const gamma = inp[1] ? cv.floats(cv.constant(inp[1], 'Scale'), 'Scale') : undefined;
   const beta = inp[2] ? cv.floats(cv.constant(inp[2], 'B'), 'B') : undefined;
-  const id = cv.add('LayerNormalization', { axis: -1, epsilon: attrFloat(a, 'epsilon', 1e-5), center: !!beta }, [t.ref]);
-  cv.weight(id, 'gamma', [gamma.length], gamma);
+  const size = t.shape[rank - 1];
+  for (const [what, w] of [['Scale', gamma], ['B', beta]] as const)
+    if (w && w.length !== size) throw new Unsupported(`LayerNormalization ${what} has ${w.length} values for a last axis of ${size ?? 'unknown size'}`);
+  const id = cv.add('LayerNormalization', { axis: -1, epsilon: attrFloat(a, 'epsilon', 1e-5), center: !!beta, scale: !!gamma }, [t.ref]);
+  if (gamma) cv.weight(id, 'gamma', [gamma.length], gamma);
   if (beta) cv.weight(id, 'beta', [beta.length], beta);
   return { ...t, ref: { node: id, port: 'out' }, nonNeg: false, seqOf: undefined };
 }

@@ -3,6 +3,7 @@
 // and Pad (ZeroPadding2D). Most only change the value's layout (layout.ts) and cost no block.
 import type { Converter, OpTable } from '../converter';
 import { NCHW_TO_OURS, image, plain } from '../layout';
+import { pickStep } from './attention';
 import { shuffleReshape, shuffleTranspose } from './channels';
 import { pickState } from './recurrent';
 import { DT_FLOAT, DT_NAMES, Unsupported, attrFloat, attrInt, attrInts, attrString, type Attrs, type PNode } from '../proto';
@@ -75,7 +76,9 @@ function convertReshape(cv: Converter, n: PNode): TensorVal {
 
 function convertTranspose(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const inp = n.input ?? [];
-  const t = cv.tensor(inp[0]!);
+  const t0 = cv.tensor(inp[0]!);
+  // A global pool's [N, C, 1, 1] permuted (ConvNeXt's LayerNorm2d after the pool): as the image it is.
+  const t = t0.layout === 'pooled' && t0.shape.length === 4 ? image(cv, inp[0]!, t0) : t0;
   const rank = t.shape.length;
   const perm = attrInts(a, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   const shape = perm.map((p) => t.shape[p]!);
@@ -165,7 +168,9 @@ function convertGather(cv: Converter, n: PNode, a: Attrs): TensorVal {
     const T = data.shape[1];
     if (i === -1 || (T != null && i === T - 1)) return { kind: 'tensor', ref: { node: data.seqOf, port: 'last' }, layout: 'plain', shape: [data.shape[0]!, data.shape[2]!] };
   }
-  throw new Unsupported(`Gather of index ${i} on axis ${ax} of ${fmt(data.shape)}: only the last step of a recurrent output sequence (y[:, -1]) and embedding lookups are mapped`);
+  const step = ax === 1 ? pickStep(cv, data, i) : undefined;
+  if (step) return step;
+  throw new Unsupported(`Gather of index ${i} on axis ${ax} of ${fmt(data.shape)}: only a step of a batch-first sequence of known length, the last step of a recurrent output sequence (y[:, -1]) and embedding lookups are mapped`);
 }
 function convertPad(cv: Converter, n: PNode, a: Attrs): Val {
   const inp = n.input ?? [];

@@ -1,0 +1,302 @@
+// Multi-head attention spelt out in primitive ops — as torch 1.13 exports nn.MultiheadAttention
+// (and so nn.TransformerEncoderLayer / vision transformers) and as our own exporter writes the
+// MultiHeadAttention block — becomes one node that ops/attention.ts maps to that block:
+//
+//   q, k, v = projections of the inputs (MatMul + Add, or Gemm; torch's packed in-projection is
+//             one MatMul whose output is cut in three by Slices)
+//   each reshaped into heads and transposed (Reshape / Transpose), q or the scores scaled by a
+//   constant (Div or Mul), k transposed on its last two axes;
+//   out = Softmax(q · kᵀ [+ causal mask]) · v, transposed / reshaped back, out-projected.
+//
+// The block scales by 1/√keyDim, so the constant scale gives the head size; the projections'
+// widths then give the number of heads. The transposes are checked to keep heads and steps
+// apart (k is q's order with its last two axes swapped, v is q's order, the output undoes it),
+// which also tells whether the projections run time-major (torch: [T, N, E]) or batch-major.
+import { attrFloat, attrInt, attrInts, attrs, type PNode } from '../proto';
+import { scopeOf, type GraphIndex } from './graph';
+import type { Fusion } from './types';
+
+/** The op type of the fused node (not an ONNX op; it never leaves the importer). */
+export const MHA_OP = 'nb.MultiHeadAttention';
+
+export interface Projection {
+  /** The projected input. */
+  x: string;
+  /** The weight ([in, out]; [out, in] when transB) and bias ("" when none). */
+  w: string;
+  b: string;
+  transB: boolean;
+  /** Output columns kept (torch's chunk of its packed q/k/v projection). */
+  cols?: [number, number];
+}
+
+export interface AttentionSpec {
+  q: Projection;
+  k: Projection;
+  v: Projection;
+  o: Projection;
+  numHeads: number;
+  keyDim: number;
+  valueDim: number;
+  /** 0: the projections see [T, N, E] (torch); 1: [N, T, E]. */
+  timeAxis: 0 | 1;
+  causal: boolean;
+}
+
+const specs = new WeakMap<PNode, AttentionSpec>();
+
+/** The attention a fused node stands for. */
+export function attentionSpec(n: PNode): AttentionSpec | undefined {
+  return specs.get(n);
+}
+
+/** out[i] = in[c[i]] after applying the permutations in order. */
+function compose(perms: number[][], rank: number): number[] {
+  let c = Array.from({ length: rank }, (_, i) => i);
+  for (const p of perms) c = p.map((j) => c[j]!);
+  return c;
+}
+
+interface Proj extends Projection {
+  nodes: PNode[];
+  units: number;
+  /** The value the projection makes (before any Slice). */
+  out: string;
+}
+
+/** The projection making `v`: MatMul(x, W) [+ b] or Gemm(x, W, b). */
+function projection(g: GraphIndex, v: string): Proj | undefined {
+  const n = g.producer.get(v);
+  if (!n) return undefined;
+  if (n.op_type === 'Gemm') {
+    const a = attrs(n);
+    const [x, w, b] = n.input ?? [];
+    const W = g.constant(w);
+    if (!x || !W || W.dims.length !== 2 || attrInt(a, 'transA', 0) || attrFloat(a, 'alpha', 1) !== 1 || attrFloat(a, 'beta', 1) !== 1 || (b && g.constant(b)?.dims.length !== 1)) return undefined;
+    const transB = attrInt(a, 'transB', 0) === 1;
+    return { x, w: w!, b: b ?? '', transB, nodes: [n], units: W.dims[transB ? 0 : 1]!, out: v };
+  }
+  let add: PNode | undefined;
+  let mm = n;
+  let b = '';
+  if (n.op_type === 'Add') {
+    const c = g.constOperand(n);
+    const m = c && g.made(c[1], 'MatMul');
+    if (!c || !m || g.only(c[1]) !== n || g.constant(c[0])?.dims.length !== 1) return undefined;
+    [add, mm, b] = [n, m, c[0]];
+  }
+  const [x, w] = mm.input ?? [];
+  const W = g.constant(w);
+  if (mm.op_type !== 'MatMul' || !x || !W || W.dims.length !== 2 || g.isConst(x)) return undefined;
+  return { x, w: w!, b, transB: false, nodes: add ? [mm, add] : [mm], units: W.dims[1]!, out: v };
+}
+
+interface Branch {
+  proj: Proj;
+  perms: number[][];
+  scale: number;
+  nodes: PNode[];
+  /** Constant reshape targets (their last entry is the head size). */
+  targets: number[][];
+  slice?: PNode;
+}
+
+/** From a head tensor back to its projection, through reshapes, transposes and a constant scale. */
+function branch(g: GraphIndex, start: string): Branch | undefined {
+  const perms: number[][] = [];
+  const nodes: PNode[] = [];
+  const targets: number[][] = [];
+  let scale = 1;
+  let v = start;
+  for (let step = 0; step < 12; step++) {
+    if (!g.only(v)) return undefined;
+    const n = g.producer.get(v);
+    if (!n) return undefined;
+    const input = n.input?.[0];
+    if (n.op_type === 'Transpose' || n.op_type === 'Reshape' || n.op_type === 'Identity') {
+      if (n.op_type === 'Transpose') {
+        const p = attrInts(attrs(n), 'perm');
+        if (!p) return undefined;
+        perms.unshift(p);
+      }
+      if (n.op_type === 'Reshape' && g.constant(n.input?.[1])) targets.push(Array.from(g.constant(n.input![1])!.data, Number));
+      nodes.push(n);
+      v = input!;
+      continue;
+    }
+    if (n.op_type === 'Mul' || n.op_type === 'Div') {
+      const c = g.constOperand(n);
+      const s = c && g.scalar(c[0]);
+      if (!c || s === undefined || (n.op_type === 'Div' && c[1] !== n.input![0])) return undefined;
+      scale *= n.op_type === 'Div' ? 1 / s : s;
+      nodes.push(n);
+      v = c[1];
+      continue;
+    }
+    if (n.op_type === 'Slice') {
+      const proj = projection(g, input!);
+      return proj && { proj, perms, scale, nodes: [...nodes, n], targets, slice: n };
+    }
+    const proj = projection(g, v);
+    return proj && { proj, perms, scale, nodes: [...nodes, ...proj.nodes], targets };
+  }
+  return undefined;
+}
+
+/** Columns [start, end) a Slice keeps of the last axis of a projection `units` wide. */
+function sliceCols(g: GraphIndex, s: PNode, p: Proj): [number, number] | undefined {
+  const [, st, en, ax, steps] = s.input ?? [];
+  const last = (x: string) => (x === p.out ? p.units : undefined);
+  const one = (x: string | undefined) => {
+    const r = x ? g.ints(x, last) : undefined;
+    return r && !r.fromEnd && r.v.length === 1 && r.v[0] !== null ? r.v[0]! : undefined;
+  };
+  const start = one(st);
+  const end = one(en);
+  if (start === undefined || end === undefined || one(ax) !== -1 || (steps && one(steps) !== 1)) return undefined;
+  const clamp = (i: number) => Math.max(0, Math.min(p.units, i < 0 ? i + p.units : i));
+  return clamp(end) > clamp(start) ? [clamp(start), clamp(end)] : undefined;
+}
+
+/** Whether `name` is our exporter's causal mask: Where(cols > rows, −big, 0). */
+function isCausalMask(g: GraphIndex, name: string): boolean {
+  const where = g.made(name, 'Where');
+  const gt = where && g.made(where.input?.[0], 'Greater');
+  const big = where && g.scalar(where.input?.[1]);
+  return !!gt && big !== undefined && big <= -1e4 && g.scalar(where!.input?.[2]) === 0 && !!g.made(gt.input?.[0], 'Range') && !!g.made(gt.input?.[1], 'Unsqueeze');
+}
+
+/**
+ * Softmax(q · kᵀ · scale [+ causal mask]) · v: multi-head (projections into heads) or, on
+ * sequences as they are, the single-head dot-product Attention block.
+ */
+export function matchAttention(g: GraphIndex, softmax: PNode): Fusion | undefined {
+  if (softmax.op_type !== 'Softmax' || attrInt(attrs(softmax), 'axis', -1) !== -1) return undefined;
+  const nodes = new Set<PNode>([softmax]);
+  const m2 = g.only(softmax.output?.[0]);
+  if (m2?.op_type !== 'MatMul' || m2.input?.[0] !== softmax.output![0]) return undefined;
+  nodes.add(m2);
+  // Scores: MatMul(q, kᵀ), maybe scaled, maybe plus our causal mask.
+  let s = softmax.input![0]!;
+  let scale = 1;
+  let causal = false;
+  for (let step = 0; step < 3 && !g.made(s, 'MatMul'); step++) {
+    const n = g.producer.get(s);
+    if (!n || !g.only(s)) return undefined;
+    const c = n.op_type === 'Mul' || n.op_type === 'Div' ? g.constOperand(n) : undefined;
+    const k = c && g.scalar(c[0]);
+    if (c && k !== undefined && (n.op_type === 'Mul' || c[1] === n.input![0])) {
+      scale *= n.op_type === 'Div' ? 1 / k : k;
+      s = c[1];
+    } else if (n.op_type === 'Add' && !causal && (n.input ?? []).some((x) => isCausalMask(g, x))) {
+      causal = true;
+      s = n.input!.find((x) => !isCausalMask(g, x))!;
+    } else return undefined;
+    nodes.add(n);
+  }
+  const m1 = g.made(s, 'MatMul');
+  if (!m1 || !g.only(s)) return undefined;
+  nodes.add(m1);
+  const core: Core = { softmax, m1, m2, scale, causal };
+  return matchHeads(g, core, new Set(nodes)) ?? matchDot(g, core, nodes);
+}
+
+interface Core {
+  softmax: PNode;
+  m1: PNode;
+  m2: PNode;
+  scale: number;
+  causal: boolean;
+}
+
+/** Multi-head attention with its four projections (see the module comment). */
+function matchHeads(g: GraphIndex, { softmax, m1, m2, scale, causal }: Core, nodes: Set<PNode>): Fusion | undefined {
+  const q = branch(g, m1.input![0]!);
+  const k = branch(g, m1.input![1]!);
+  const v = branch(g, m2.input![1]!);
+  if (!q || !k || !v || v.scale !== 1) return undefined;
+  // Heads and steps stay apart: k is q's order with its last two axes swapped, v is q's order.
+  const rank = q.perms[0]?.length ?? 0;
+  if (rank < 3 || [q, k, v].some((b) => b.perms.some((p) => p.length !== rank))) return undefined;
+  const cq = compose(q.perms, rank);
+  const ck = compose(k.perms, rank);
+  const swapped = [...cq.slice(0, -2), cq[rank - 1]!, cq[rank - 2]!];
+  if (ck.join() !== swapped.join() || compose(v.perms, rank).join() !== cq.join() || cq[rank - 1] !== rank - 1) return undefined;
+  const timeAxis = cq[rank - 2];
+  if (timeAxis !== 0 && timeAxis !== 1) return undefined;
+  // The block scales q·kᵀ by 1/√keyDim: the constant scale gives the head size.
+  const total = scale * q.scale * k.scale;
+  const keyDim = Math.round(1 / (total * total));
+  if (!(keyDim >= 1) || Math.abs(total * Math.sqrt(keyDim) - 1) > 1e-5) return undefined;
+  const cols = (b: Branch) => (b.slice ? sliceCols(g, b.slice, b.proj) : ([0, b.proj.units] as [number, number]));
+  const [qc, kc, vc] = [cols(q), cols(k), cols(v)];
+  if (!qc || !kc || !vc) return undefined;
+  const width = (c: [number, number]) => c[1] - c[0];
+  const numHeads = width(qc) / keyDim;
+  const valueDim = width(vc) / numHeads;
+  if (!Number.isInteger(numHeads) || width(kc) !== width(qc) || !Number.isInteger(valueDim)) return undefined;
+  if ([...q.targets, ...k.targets].some((t) => t.at(-1) !== keyDim && t.at(-1) !== -1) || v.targets.some((t) => t.at(-1) !== valueDim && t.at(-1) !== -1)) return undefined;
+  // A packed projection is cut in parts read only by these branches (and Shape ops).
+  const sliced = [q, k, v].filter((b) => b.slice);
+  for (const b of sliced) {
+    const mine = new Set(sliced.filter((o) => o.proj.out === b.proj.out).map((o) => o.slice));
+    if (g.graphOutputs.has(b.proj.out) || g.readers(b.proj.out).some((r) => !mine.has(r) && r.op_type !== 'Shape')) return undefined;
+    for (const n of b.proj.nodes.slice(0, -1)) if (!g.only(n.output?.[0])) return undefined;
+  }
+  // The way back: transposes undoing q's order, reshapes, the output projection.
+  const outPerms: number[][] = [];
+  let o = m2.output![0]!;
+  for (let n = g.only(o); n && (n.op_type === 'Transpose' || n.op_type === 'Reshape'); n = g.only(o)) {
+    if (n.op_type === 'Transpose') outPerms.push(attrInts(attrs(n), 'perm') ?? []);
+    nodes.add(n);
+    o = n.output![0]!;
+  }
+  if (compose([cq, ...outPerms], rank).some((x, i) => x !== i)) return undefined;
+  const reader = g.only(o);
+  const biased = reader?.op_type === 'MatMul' ? g.only(reader.output?.[0]) : undefined;
+  const outProj = reader && ((biased?.op_type === 'Add' && projection(g, biased.output![0]!)) || projection(g, reader.output![0]!));
+  if (!outProj || outProj.x !== o) return undefined;
+  outProj.nodes.forEach((n) => nodes.add(n));
+  let exit = outProj.nodes.at(-1)!;
+  // Time-major (torch): the output projection ran on [T·N, E]; the Reshape back to [T, N, E] ends it.
+  if (timeAxis === 0) {
+    const back = g.only(exit.output?.[0]);
+    if (back?.op_type !== 'Reshape') return undefined;
+    nodes.add(back);
+    exit = back;
+  }
+  for (const b of [q, k, v]) for (const n of b.nodes) nodes.add(n);
+  const proj = (p: Proj, c: [number, number]): Projection => ({ x: p.x, w: p.w, b: p.b, transB: p.transB, ...(c[0] !== 0 || c[1] !== p.units ? { cols: c } : {}) });
+  const spec: AttentionSpec = { q: proj(q.proj, qc), k: proj(k.proj, kc), v: proj(v.proj, vc), o: proj(outProj, [0, outProj.units]), numHeads, keyDim, valueDim, timeAxis, causal };
+  const synth: PNode = { name: scopeOf(softmax, 'attention'), op_type: MHA_OP, input: [spec.q.x, spec.k.x, spec.v.x, ...[spec.q, spec.k, spec.v, spec.o].flatMap((p) => [p.w, p.b])], output: [exit.output![0]!] };
+  specs.set(synth, spec);
+  return { nodes, exit, synth };
+}
+
+/** The op type of fused dot-product attention (the Attention block). */
+export const DOT_OP = 'nb.Attention';
+
+export interface DotSpec {
+  /** The constant the scores are multiplied by (the block's learned scale when not 1). */
+  scale: number;
+  causal: boolean;
+}
+
+const dotSpecs = new WeakMap<PNode, DotSpec>();
+
+/** The dot-product attention a fused node stands for. */
+export function dotSpec(n: PNode): DotSpec | undefined {
+  return dotSpecs.get(n);
+}
+
+/** Softmax(q · Transpose(k, [0, 2, 1]) · scale) · v on [batch, steps, features] sequences. */
+function matchDot(g: GraphIndex, { softmax, m1, m2, scale, causal }: Core, nodes: Set<PNode>): Fusion | undefined {
+  const kT = g.made(m1.input?.[1], 'Transpose');
+  if (!kT || attrInts(attrs(kT), 'perm')?.join() !== '0,2,1' || !g.only(kT.output?.[0])) return undefined;
+  const [q, k, v] = [m1.input![0]!, kT.input![0]!, m2.input![1]!];
+  if ([q, k, v].some((x) => g.isConst(x))) return undefined;
+  nodes.add(kT);
+  const synth: PNode = { name: scopeOf(softmax, 'attention'), op_type: DOT_OP, input: k === v ? [q, v] : [q, v, k], output: [m2.output![0]!] };
+  dotSpecs.set(synth, { scale, causal });
+  return { nodes, exit: m2, synth };
+}

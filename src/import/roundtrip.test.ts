@@ -1,0 +1,155 @@
+// Round trip of our own ONNX exports WITHOUT the stored graph: each small template is compiled
+// with seeded random weights (biases and statistics too), exported with no metadata_props at all
+// (so the importer cannot reopen the graph and must read the file op by op, as any foreign
+// file), imported, checked (it validates, has the template's weighted blocks and trainable
+// parameters — macros flatten, Dropout and other inference identities vanish, a Dense's softmax
+// may become its own Softmax block) and run against the original tfjs model: max |diff| ≤ 1e-4.
+//
+// The ImageNet-size templates import the same way but compiling and running them twice takes
+// minutes each on the CPU backend; they are measured by a script instead (see docs/import.md).
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { compile } from '../core/compile';
+import { parseGraphText, type GraphDoc } from '../core/graph';
+import { analyze } from '../core/infer';
+import { GRAPH_METADATA_KEY, exportOnnx } from '../onnx/export';
+import { parityInputs } from '../onnx/parity';
+import { decodeModel, onnxReader } from '../onnx/read';
+import { seedWeights } from '../onnx/seedWeights';
+import { ImportError, applyWeights, importOnnx } from './index';
+
+const reader = onnxReader(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'));
+const template = (name: string): GraphDoc => parseGraphText(readFileSync(new URL(`../../templates/${name}.json`, import.meta.url), 'utf8'), `${name}.json`);
+
+/** Small templates that re-import op by op. */
+const ROUND_TRIP = [
+  'transformer-classifier',
+  'bert-finetune',
+  'bert-pretrain',
+  'vit-mini',
+  'char-lstm',
+  'mlp',
+  'lenet5',
+  'alexnet-mini',
+  'vgg-mini',
+  'resnet-mini',
+  'autoencoder',
+  'denoising-autoencoder',
+  'spirals',
+  'xor',
+  'xor-linear',
+];
+/**
+ * Small templates that do not, each with the blocker the import names (outside the attention
+ * importers: recurrent initial states, SimpleRNN, Keras-style SE pooling, additive attention).
+ */
+const BLOCKED: Record<string, RegExp> = {
+  'seq2seq-attention': /Unsqueeze on axis 0/,
+  'seq2seq-bahdanau': /Unsqueeze on axis 0|ReduceSum/,
+  'char-rnn': /no block for ONNX op RNN/,
+  'mobilenet-mini': /ReduceMean over axes \[1,2\] \(keepdims 1\)/,
+};
+/** Blocks that carry weights or structure and must come back one for one. */
+const KEPT = ['Dense', 'MultiHeadAttention', 'LayerNormalization', 'Embedding', 'PositionalEmbedding', 'ClassToken', 'LSTM', 'GRU', 'BatchNormalization', 'GlobalAveragePooling1D', 'MaxPooling2D', 'Add'];
+
+const count = (types: string[], t: string) => types.filter((x) => x === t).length;
+const trainable = (m: tf.LayersModel) => m.trainableWeights.reduce((s, w) => s + w.shape.reduce((p, q) => p! * q!, 1)!, 0);
+
+/** Exports `g` with no stored graph; returns the bytes and the compiled original (caller disposes). */
+function exportBare(g: GraphDoc) {
+  const c = compile(g);
+  seedWeights(c, 7, 'parity');
+  const bytes = exportOnnx(c);
+  const m = decodeModel(reader, bytes) as { metadata_props?: { key: string }[] };
+  expect((m.metadata_props ?? []).some((p) => p.key === GRAPH_METADATA_KEY)).toBe(false);
+  return { c, bytes };
+}
+
+describe('our ONNX exports re-imported op by op, without the stored graph', () => {
+  it.each(ROUND_TRIP)('%s: validates, keeps its blocks and parameters, matches within 1e-4', (name) => {
+    roundTrip(template(name));
+  }, 120_000);
+
+  // Attention options no template uses: a causal mask, a learned dot-product scale, a value size
+  // and output size of their own.
+  const selfAttention = (name: string, type: string, params: Record<string, unknown>): GraphDoc => ({
+    format: 'neural-blocks.graph',
+    version: 1,
+    name,
+    nodes: [
+      { id: 'x', type: 'Input', params: { shape: [6, 8] } },
+      { id: 'd', type: 'Dense', params: { units: 8, activation: 'tanh' } },
+      { id: 'att', type, params },
+      { id: 'head', type: 'Dense', params: { units: 3 } },
+    ],
+    edges: [
+      { source: 'x', target: 'd' },
+      { source: 'd', target: 'att', targetHandle: 'query' },
+      { source: 'd', target: 'att', targetHandle: 'value' },
+      { source: 'att', target: 'head' },
+    ],
+  });
+  it.each([
+    selfAttention('causal-dot', 'Attention', { useScale: true, useCausalMask: true }),
+    selfAttention('causal-mha', 'MultiHeadAttention', { numHeads: 2, keyDim: 3, valueDim: 4, outputShape: 5, useCausalMask: true }),
+  ])('$name: the options come back', (g) => {
+    const r = roundTrip(g);
+    const p = g.nodes[2]!.params!;
+    expect(r.doc.nodes[2]!.params).toEqual(p.numHeads ? { ...p, useBias: true } : p);
+  });
+
+  function roundTrip(g: GraphDoc) {
+    const { c, bytes } = exportBare(g);
+    const name = g.name;
+    const r = importOnnx(bytes, reader, { source: `${name}.onnx` });
+    expect(r.report.source).toBe('foreign');
+    const a = analyze(r.doc);
+    expect(a.errors.map((e) => e.message)).toEqual([]);
+    const flat = c.analysis.flat;
+    const before = flat.order.map((id) => flat.nodes.get(id)!.type);
+    const after = r.doc.nodes.map((n) => n.type);
+    // Conv2D on a one-channel input may come back as the equal DepthwiseConv2D.
+    expect(count(after, 'Conv2D') + count(after, 'DepthwiseConv2D')).toBe(count(before, 'Conv2D') + count(before, 'DepthwiseConv2D'));
+    for (const t of KEPT) expect(count(after, t), `${t} blocks`).toBe(count(before, t));
+    const c2 = compile(r.doc, { kernelInitializer: 'zeros' });
+    try {
+      applyWeights(c2.model, r.weights);
+      expect(trainable(c2.model)).toBe(trainable(c.model));
+      const feeds = parityInputs(c.analysis, 3, 2);
+      const byId = new Map(feeds.map((f) => [f.name, tf.tensor(f.data, f.shape, f.dtype)]));
+      const run = (m: tf.LayersModel, ids: string[]) => {
+        const xs = ids.map((id) => byId.get(id)!);
+        const y = m.predict(xs.length === 1 ? xs[0]! : xs);
+        return (Array.isArray(y) ? y : [y]).map((t) => t.dataSync().slice());
+      };
+      const want = run(c.model, c.analysis.inputs);
+      const got = run(c2.model, c2.analysis.inputs);
+      byId.forEach((t) => t.dispose());
+      expect(got.length).toBe(want.length);
+      let diff = 0;
+      want.forEach((w, k) => {
+        expect(got[k]!.length).toBe(w.length);
+        for (let i = 0; i < w.length; i++) diff = Math.max(diff, Math.abs(w[i]! - got[k]![i]!));
+      });
+      expect(diff).toBeLessThanOrEqual(1e-4);
+    } finally {
+      c.model.dispose();
+      c2.model.dispose();
+    }
+    return r;
+  }
+
+  it.each(Object.keys(BLOCKED))('%s: refused with its blocker named (nothing half-imported)', (name) => {
+    const { c, bytes } = exportBare(template(name));
+    c.model.dispose();
+    let err: unknown;
+    try {
+      importOnnx(bytes, reader, { source: `${name}.onnx` });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ImportError);
+    expect((err as ImportError).unsupported.map((u) => `${u.op}: ${u.reason}`).join('\n')).toMatch(BLOCKED[name]!);
+  }, 120_000);
+});
