@@ -2,7 +2,7 @@
 // (the same graphs, configs, seeds and training loop), in this process on tfjs' WASM backend, and
 // writes templates/experiments/results.json, which the cards show.
 //
-//   npx tsx scripts/measure-experiments.ts [--only vanishing,optimizers] [--seeds 1,2,3] [--out FILE] [--check]
+//   npx tsx scripts/measure-experiments.ts [--only vanishing,optimizers] [--seeds 1,2,3] [--variant NAME] [--out FILE] [--check]
 //   (ids: vanishing, optimizers, dropout, residual, init, clipping, lstm, pretraining)
 //   --seeds: train every variant once per seed (data, split and initial weights all follow the
 //            seed); the first seed's run gives the card's curves, every seed's test accuracy goes
@@ -33,6 +33,8 @@ const OUT = args.includes('--out') ? args[args.indexOf('--out') + 1]! : 'templat
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
 const seedList = args.includes('--seeds') ? args[args.indexOf('--seeds') + 1]!.split(',').map(Number) : undefined;
 if (seedList?.some((x) => !Number.isInteger(x))) throw new Error(`--seeds wants integers separated by commas, got ${JSON.stringify(args[args.indexOf('--seeds') + 1])}`);
+// --variant NAME: only that variant (e.g. to run variants in parallel processes).
+const onlyVariant = args.includes('--variant') ? args[args.indexOf('--variant') + 1] : undefined;
 const CACHE = '.scratch/experiments';
 
 await tf.setBackend('wasm');
@@ -107,6 +109,7 @@ for (const ex of ALL_EXPERIMENTS) {
   if (only && !only.includes(ex.id)) continue;
   const out: Record<string, VariantResult> = {};
   for (const v of ex.variants) {
+    if (onlyVariant && v.name !== onlyVariant) continue;
     const base = parseTrainingConfig(v.graph.training as Record<string, unknown>).config;
     const pre = v.pretrain ? await pretrained(v.pretrain) : undefined;
     const seeds: { seed: number; testAccuracy: number }[] = [];
@@ -130,7 +133,8 @@ for (const ex of ALL_EXPERIMENTS) {
     const round = (x: number | undefined) => (x === undefined ? undefined : Number(x.toFixed(4)));
     const m: VariantResult = {
       testAccuracy: Number((test.accuracy ?? NaN).toFixed(4)),
-      valLoss: res.history.map((e) => Number((e.valLoss ?? NaN).toFixed(4))),
+      // none without a validation split
+      valLoss: res.history.filter((e) => e.valLoss !== undefined).map((e) => Number(e.valLoss!.toFixed(4))),
       gradRatioFirst: Number(ratio(samples[0]).toPrecision(3)),
       gradRatioLast: Number(ratio(samples.at(-1)).toPrecision(3)),
       seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),

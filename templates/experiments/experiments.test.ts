@@ -129,4 +129,22 @@ describe('experiments gallery', () => {
     for (const m of [rnn, lstm]) for (const s of m.seeds!) expect(shows).toContain(pct(s.testAccuracy));
     for (const x of [pct(mean(rnn)), pct(mean(lstm)), ...lstm.valLoss.map((v) => v.toFixed(3))]) expect(shows).toContain(x);
   });
+
+  it('pretraining: on every one of 3 seeds the pretrained BERT-style classifier beats the one from scratch on 64 labels (the card quotes each)', () => {
+    const scratch = r('pretraining')['from scratch']!;
+    const pre = r('pretraining')['pretrained']!;
+    expect(pre.seeds!.map((s) => s.seed)).toEqual([1, 2, 3]);
+    expect(scratch.seeds!.map((s) => s.seed)).toEqual([1, 2, 3]);
+    scratch.seeds!.forEach((s, i) => expect(pre.seeds![i]!.testAccuracy, `seed ${s.seed}`).toBeGreaterThan(s.testAccuracy + 0.15));
+    const mean = (m: VariantResult) => m.seeds!.reduce((a, s) => a + s.testAccuracy, 0) / m.seeds!.length;
+    expect(mean(pre)).toBeGreaterThan(1.5 * mean(scratch));
+    expect(pre.trainAccuracy!).toBeGreaterThan(scratch.trainAccuracy! + 0.3);
+    const shows = card('pretraining').shows;
+    for (const m of [scratch, pre]) {
+      for (const s of m.seeds!) expect(shows).toContain(pct(s.testAccuracy));
+      for (const x of [pct(mean(m)), pct(m.trainAccuracy!), m.trainLoss![0]!.toFixed(3), m.trainLoss!.at(-1)!.toFixed(3)]) expect(shows).toContain(x);
+    }
+    expect(shows).toContain(Math.round(pre.pretrainSeconds!).toLocaleString('en-US'));
+    expect(card('pretraining').variants.find((v) => v.pretrain)?.name).toBe('pretrained');
+  });
 });

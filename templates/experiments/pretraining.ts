@@ -29,7 +29,8 @@ export const PRETRAINING: Experiment = {
   title: '8 · Pretraining, then fine-tuning, vs training from scratch (64 labels)',
   claim: 'With few labels, a network that first learned the structure of its inputs from unlabelled data (here: filling in masked digits, as BERT does) learns the labelled task far better than the same network trained from scratch on the labels alone.',
   measures: 'test accuracy naming the step (1–9) of 500 unseen progressions (chance 11%), after 40 epochs on 64 labelled ones, over 3 seeds (each its own 64 labels and head); the pretraining is done once',
-  shows: '',
+  shows:
+    "Pretrained, the classifier names the step of 43.2%, 40.6% and 33.8% of the test progressions on seeds 1–3 (mean 39.2%); from scratch 23.2%, 22.6% and 11.4% (mean 19.1%; chance is 11%) — about twice as often, on every seed. On seed 1 the pretrained network fits its 64 labelled examples (96.9% of them, training loss 2.343 → 0.499 over 40 epochs) while the one from scratch does not even manage that (50.0%, 2.301 → 1.842): comparing neighbouring digits modulo 10 is what the pretraining taught the encoder, and 64 examples are too few to find it from nothing. Far from perfect still: the pretraining itself (the template at batch 32 for 6 epochs, 1,484 s here) had just taken off, filling 81.5% of the masked digits of its validation split at the end, and the fine-tuning sees 64 labels.",
   variants: [
     { name: 'from scratch', graph: classifier('BERT-style classifier, from scratch') },
     { name: 'pretrained', graph: classifier('BERT-style classifier, pretrained encoder'), pretrain: PRETRAIN },
