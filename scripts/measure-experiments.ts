@@ -60,7 +60,8 @@ function load(): ExperimentResults {
 function save(done: ExperimentResults['experiments']): void {
   if (args.includes('--check')) return;
   const now = load();
-  Object.assign(now.experiments, done);
+  // Per variant, so a --variant run keeps the experiment's other variants.
+  for (const [id, variants] of Object.entries(done)) now.experiments[id] = { ...now.experiments[id], ...variants };
   now.measuredWith = `tfjs ${tf.version.tfjs} WASM backend in Node (npx tsx scripts/measure-experiments.ts), seed 1 (where the card says so, more seeds), ${new Date().toISOString().slice(0, 10)}`;
   writeFileSync(OUT, JSON.stringify(now, null, 2) + '\n');
 }
@@ -98,7 +99,11 @@ function startFrom(c: CompiledModel, from: NodeWeights): string[] {
       return ws.length === src[i]!.length && ws.every((w, j) => w.shape.join() === src[i]![j]!.shape.join());
     });
     if (!fits) continue;
-    layers.forEach((l, i) => l.setWeights(src[i]!.map((w) => tf.tensor(w.data, w.shape))));
+    layers.forEach((l, i) => {
+      const ts = src[i]!.map((w) => tf.tensor(w.data, w.shape));
+      l.setWeights(ts); // copies the values into the layer's variables
+      ts.forEach((t) => t.dispose());
+    });
     copied.push(node);
   }
   return copied;
@@ -114,42 +119,42 @@ for (const ex of ALL_EXPERIMENTS) {
     const pre = v.pretrain ? await pretrained(v.pretrain) : undefined;
     const seeds: { seed: number; testAccuracy: number }[] = [];
     for (const seed of seedList ?? [base.seed]) {
-    const t0 = Date.now();
-    const cfg = { ...base, seed };
-    const data = await findDataset(cfg.dataset!).load(nodeDataEnv, { limit: cfg.limit, seed: cfg.seed });
-    const c = compile(v.graph, { kernelInitializer: cfg.kernelInitializer, seed: cfg.seed });
-    const copied = pre ? startFrom(c, pre.weights) : [];
-    if (pre) console.log(`  ${v.name}: started from the pretrained weights of ${copied.length} nodes (${copied.join(', ')}), pretrained in ${pre.seconds} s`);
-    const samples: GradFlowSample[] = [];
-    const res = await train(c, data, cfg, {}, {}, { gradFlow: createGradFlow(c, {}, (s) => void samples.push(s)) });
-    const test = await evaluateTestAsync(c, data, cfg);
-    // Inference mode (dropout off) on the examples trained on and on the validation split, split
-    // as the loop splits them (the validation part is the end of the training data).
-    const plan = planData(c, data, cfg);
-    const nVal = Math.floor(data.train.n * cfg.validationSplit);
-    const onTrain = await evaluateAsync(c, sliceSplit(data.train, 0, data.train.n - nVal), cfg, plan);
-    const onVal = nVal > 0 ? await evaluateAsync(c, sliceSplit(data.train, data.train.n - nVal, data.train.n), cfg, plan) : undefined;
-    const globalNorm = (s: GradFlowSample) => Math.sqrt(s.blocks.reduce((a, b) => a + b.gradNorm ** 2, 0));
-    const round = (x: number | undefined) => (x === undefined ? undefined : Number(x.toFixed(4)));
-    const m: VariantResult = {
-      testAccuracy: Number((test.accuracy ?? NaN).toFixed(4)),
-      // none without a validation split
-      valLoss: res.history.filter((e) => e.valLoss !== undefined).map((e) => Number(e.valLoss!.toFixed(4))),
-      gradRatioFirst: Number(ratio(samples[0]).toPrecision(3)),
-      gradRatioLast: Number(ratio(samples.at(-1)).toPrecision(3)),
-      seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
-      trainLoss: res.history.map((e) => Number(e.loss.toFixed(4))),
-      trainAccuracy: round(onTrain.accuracy),
-      valAccuracy: round(onVal?.accuracy),
-      maxGradNorm: Number(Math.max(...samples.map(globalNorm)).toPrecision(3)),
-      status: res.status,
-      ...(res.message ? { message: res.message } : {}),
-      ...(pre ? { pretrainSeconds: pre.seconds } : {}),
-    };
-    c.model.dispose();
-    seeds.push({ seed, testAccuracy: m.testAccuracy });
-    if (seeds.length === 1) out[v.name] = m;
-    console.log(`${ex.id} · ${v.name} · seed ${seed}: ${res.status}, test ${(100 * m.testAccuracy).toFixed(2)}%, train ${m.trainAccuracy} val ${m.valAccuracy}, max grad ${m.maxGradNorm}, first/last grad ${m.gradRatioFirst} → ${m.gradRatioLast}, val loss ${m.valLoss.join(' ')}, train loss ${m.trainLoss!.join(' ')} (${m.seconds} s)`);
+      const t0 = Date.now();
+      const cfg = { ...base, seed };
+      const data = await findDataset(cfg.dataset!).load(nodeDataEnv, { limit: cfg.limit, seed: cfg.seed });
+      const c = compile(v.graph, { kernelInitializer: cfg.kernelInitializer, seed: cfg.seed });
+      const copied = pre ? startFrom(c, pre.weights) : [];
+      if (pre) console.log(`  ${v.name}: started from the pretrained weights of ${copied.length} nodes (${copied.join(', ')}), pretrained in ${pre.seconds} s`);
+      const samples: GradFlowSample[] = [];
+      const res = await train(c, data, cfg, {}, {}, { gradFlow: createGradFlow(c, {}, (s) => void samples.push(s)) });
+      const test = await evaluateTestAsync(c, data, cfg);
+      // Inference mode (dropout off) on the examples trained on and on the validation split, split
+      // as the loop splits them (the validation part is the end of the training data).
+      const plan = planData(c, data, cfg);
+      const nVal = Math.floor(data.train.n * cfg.validationSplit);
+      const onTrain = await evaluateAsync(c, sliceSplit(data.train, 0, data.train.n - nVal), cfg, plan);
+      const onVal = nVal > 0 ? await evaluateAsync(c, sliceSplit(data.train, data.train.n - nVal, data.train.n), cfg, plan) : undefined;
+      const globalNorm = (s: GradFlowSample) => Math.sqrt(s.blocks.reduce((a, b) => a + b.gradNorm ** 2, 0));
+      const round = (x: number | undefined) => (x === undefined ? undefined : Number(x.toFixed(4)));
+      const m: VariantResult = {
+        testAccuracy: Number((test.accuracy ?? NaN).toFixed(4)),
+        // none without a validation split
+        valLoss: res.history.filter((e) => e.valLoss !== undefined).map((e) => Number(e.valLoss!.toFixed(4))),
+        gradRatioFirst: Number(ratio(samples[0]).toPrecision(3)),
+        gradRatioLast: Number(ratio(samples.at(-1)).toPrecision(3)),
+        seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
+        trainLoss: res.history.map((e) => Number(e.loss.toFixed(4))),
+        trainAccuracy: round(onTrain.accuracy),
+        valAccuracy: round(onVal?.accuracy),
+        maxGradNorm: Number(Math.max(...samples.map(globalNorm)).toPrecision(3)),
+        status: res.status,
+        ...(res.message ? { message: res.message } : {}),
+        ...(pre ? { pretrainSeconds: pre.seconds } : {}),
+      };
+      c.model.dispose();
+      seeds.push({ seed, testAccuracy: m.testAccuracy });
+      if (seeds.length === 1) out[v.name] = m;
+      console.log(`${ex.id} · ${v.name} · seed ${seed}: ${res.status}, test ${(100 * m.testAccuracy).toFixed(2)}%, train ${m.trainAccuracy} val ${m.valAccuracy}, max grad ${m.maxGradNorm}, first/last grad ${m.gradRatioFirst} → ${m.gradRatioLast}, val loss ${m.valLoss.join(' ')}, train loss ${m.trainLoss!.join(' ')} (${m.seconds} s)`);
     }
     if (seedList) out[v.name]!.seeds = seeds;
   }
