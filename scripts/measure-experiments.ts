@@ -2,12 +2,19 @@
 // (the same graphs, configs, seeds and training loop), in this process on tfjs' WASM backend, and
 // writes templates/experiments/results.json, which the cards show.
 //
-//   npx tsx scripts/measure-experiments.ts [--only vanishing,optimizers] [--check]
-//   (ids: vanishing, optimizers, dropout, residual, init, clipping, lstm)
+//   npx tsx scripts/measure-experiments.ts [--only vanishing,optimizers] [--seeds 1,2,3] [--variant NAME] [--out FILE] [--check]
+//   (ids: vanishing, optimizers, dropout, residual, init, clipping, lstm, pretraining)
+//   --seeds: train every variant once per seed (data, split and initial weights all follow the
+//            seed); the first seed's run gives the card's curves, every seed's test accuracy goes
+//            into `seeds`. Default: the variant's own seed only.
 //   --check: measure, print, and do not write the file
+// A variant with `pretrain` first trains that graph (once, with its own config and seed; cached in
+// .scratch/experiments/ by the graph's content, so a rerun and every seed reuse it) and starts from
+// its weights wherever a node of the same id has weights of the same shapes.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { compile } from '../src/core/compile';
 import { findDataset } from '../src/data/registry';
 import { nodeDataEnv } from '../src/data/nodeEnv';
@@ -16,11 +23,19 @@ import { evaluateAsync, evaluateTestAsync, planData, train } from '../src/train/
 import { sliceSplit } from '../src/data/dataset';
 import { createGradFlow, type GradFlowSample } from '../src/train/gradFlow';
 import { bridgeWasmKernels } from '../src/train/wasmKernels';
+import type { CompiledModel } from '../src/core/compile';
+import type { GraphDoc } from '../src/core/graph';
 import { ALL_EXPERIMENTS, type ExperimentResults, type VariantResult } from '../templates/experiments/experiments';
 
-const OUT = 'templates/experiments/results.json';
 const args = process.argv.slice(2);
+// --out FILE: write there instead (e.g. one file per seed from runs in parallel, merged afterwards).
+const OUT = args.includes('--out') ? args[args.indexOf('--out') + 1]! : 'templates/experiments/results.json';
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1]!.split(',') : undefined;
+const seedList = args.includes('--seeds') ? args[args.indexOf('--seeds') + 1]!.split(',').map(Number) : undefined;
+if (seedList?.some((x) => !Number.isInteger(x))) throw new Error(`--seeds wants integers separated by commas, got ${JSON.stringify(args[args.indexOf('--seeds') + 1])}`);
+// --variant NAME: only that variant (e.g. to run variants in parallel processes).
+const onlyVariant = args.includes('--variant') ? args[args.indexOf('--variant') + 1] : undefined;
+const CACHE = '.scratch/experiments';
 
 await tf.setBackend('wasm');
 bridgeWasmKernels();
@@ -45,47 +60,104 @@ function load(): ExperimentResults {
 function save(done: ExperimentResults['experiments']): void {
   if (args.includes('--check')) return;
   const now = load();
-  Object.assign(now.experiments, done);
-  now.measuredWith = `tfjs ${tf.version.tfjs} WASM backend in Node (npx tsx scripts/measure-experiments.ts), seed 1, ${new Date().toISOString().slice(0, 10)}`;
+  // Per variant, so a --variant run keeps the experiment's other variants.
+  for (const [id, variants] of Object.entries(done)) now.experiments[id] = { ...now.experiments[id], ...variants };
+  now.measuredWith = `tfjs ${tf.version.tfjs} WASM backend in Node (npx tsx scripts/measure-experiments.ts), seed 1 (where the card says so, more seeds), ${new Date().toISOString().slice(0, 10)}`;
   writeFileSync(OUT, JSON.stringify(now, null, 2) + '\n');
 }
+/** Per node id, the weights of a trained pretraining graph (cached by the graph's content). */
+type NodeWeights = Record<string, { shape: number[]; data: number[] }[][]>;
+async function pretrained(doc: GraphDoc): Promise<{ weights: NodeWeights; seconds: number }> {
+  const key = createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
+  const file = `${CACHE}/pretrain-${key}.json`;
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as { weights: NodeWeights; seconds: number };
+  } catch {
+    // not cached yet
+  }
+  const cfg = parseTrainingConfig(doc.training as Record<string, unknown>).config;
+  const data = await findDataset(cfg.dataset!).load(nodeDataEnv, { limit: cfg.limit, seed: cfg.seed });
+  const c = compile(doc, { kernelInitializer: cfg.kernelInitializer, seed: cfg.seed });
+  const t0 = Date.now();
+  const res = await train(c, data, cfg, { onEpoch: (e) => console.log(`  pretrain ${doc.name} epoch ${e.epoch + 1}/${cfg.epochs}: loss ${e.loss.toFixed(4)}, val acc ${e.valAccuracy?.toFixed(4)}`) });
+  const weights: NodeWeights = {};
+  for (const [node, layers] of c.layersByNode) weights[node] = layers.map((l) => l.getWeights().map((w) => ({ shape: w.shape, data: Array.from(w.dataSync()) })));
+  c.model.dispose();
+  const out = { weights, seconds: Number(((Date.now() - t0) / 1000).toFixed(1)), status: res.status };
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(file, JSON.stringify(out));
+  return out;
+}
+
+/** Copies the pretrained weights into every node of the same id whose weight shapes all agree; returns those nodes. */
+function startFrom(c: CompiledModel, from: NodeWeights): string[] {
+  const copied: string[] = [];
+  for (const [node, layers] of c.layersByNode) {
+    const src = from[node];
+    const fits = src?.length === layers.length && layers.every((l, i) => {
+      const ws = l.getWeights();
+      return ws.length === src[i]!.length && ws.every((w, j) => w.shape.join() === src[i]![j]!.shape.join());
+    });
+    if (!fits) continue;
+    layers.forEach((l, i) => {
+      const ts = src[i]!.map((w) => tf.tensor(w.data, w.shape));
+      l.setWeights(ts); // copies the values into the layer's variables
+      ts.forEach((t) => t.dispose());
+    });
+    copied.push(node);
+  }
+  return copied;
+}
+
 const results = load();
 for (const ex of ALL_EXPERIMENTS) {
   if (only && !only.includes(ex.id)) continue;
   const out: Record<string, VariantResult> = {};
   for (const v of ex.variants) {
-    const t0 = Date.now();
-    const cfg = parseTrainingConfig(v.graph.training as Record<string, unknown>).config;
-    const data = await findDataset(cfg.dataset!).load(nodeDataEnv, { limit: cfg.limit, seed: cfg.seed });
-    const c = compile(v.graph, { kernelInitializer: cfg.kernelInitializer, seed: cfg.seed });
-    const samples: GradFlowSample[] = [];
-    const res = await train(c, data, cfg, {}, {}, { gradFlow: createGradFlow(c, {}, (s) => void samples.push(s)) });
-    const test = await evaluateTestAsync(c, data, cfg);
-    // Inference mode (dropout off) on the examples trained on and on the validation split, split
-    // as the loop splits them (the validation part is the end of the training data).
-    const plan = planData(c, data, cfg);
-    const nVal = Math.floor(data.train.n * cfg.validationSplit);
-    const onTrain = await evaluateAsync(c, sliceSplit(data.train, 0, data.train.n - nVal), cfg, plan);
-    const onVal = nVal > 0 ? await evaluateAsync(c, sliceSplit(data.train, data.train.n - nVal, data.train.n), cfg, plan) : undefined;
-    const globalNorm = (s: GradFlowSample) => Math.sqrt(s.blocks.reduce((a, b) => a + b.gradNorm ** 2, 0));
-    const round = (x: number | undefined) => (x === undefined ? undefined : Number(x.toFixed(4)));
-    out[v.name] = {
-      testAccuracy: Number((test.accuracy ?? NaN).toFixed(4)),
-      valLoss: res.history.map((e) => Number((e.valLoss ?? NaN).toFixed(4))),
-      gradRatioFirst: Number(ratio(samples[0]).toPrecision(3)),
-      gradRatioLast: Number(ratio(samples.at(-1)).toPrecision(3)),
-      seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
-      trainLoss: res.history.map((e) => Number(e.loss.toFixed(4))),
-      trainAccuracy: round(onTrain.accuracy),
-      valAccuracy: round(onVal?.accuracy),
-      maxGradNorm: Number(Math.max(...samples.map(globalNorm)).toPrecision(3)),
-      status: res.status,
-      ...(res.message ? { message: res.message } : {}),
-    };
-    c.model.dispose();
-    console.log(`${ex.id} · ${v.name}: ${res.status}, test ${(100 * out[v.name]!.testAccuracy).toFixed(2)}%, train ${out[v.name]!.trainAccuracy} val ${out[v.name]!.valAccuracy}, max grad ${out[v.name]!.maxGradNorm}, first/last grad ${out[v.name]!.gradRatioFirst} → ${out[v.name]!.gradRatioLast}, val loss ${out[v.name]!.valLoss.join(' ')} (${out[v.name]!.seconds} s)`);
+    if (onlyVariant && v.name !== onlyVariant) continue;
+    const base = parseTrainingConfig(v.graph.training as Record<string, unknown>).config;
+    const pre = v.pretrain ? await pretrained(v.pretrain) : undefined;
+    const seeds: { seed: number; testAccuracy: number }[] = [];
+    for (const seed of seedList ?? [base.seed]) {
+      const t0 = Date.now();
+      const cfg = { ...base, seed };
+      const data = await findDataset(cfg.dataset!).load(nodeDataEnv, { limit: cfg.limit, seed: cfg.seed });
+      const c = compile(v.graph, { kernelInitializer: cfg.kernelInitializer, seed: cfg.seed });
+      const copied = pre ? startFrom(c, pre.weights) : [];
+      if (pre) console.log(`  ${v.name}: started from the pretrained weights of ${copied.length} nodes (${copied.join(', ')}), pretrained in ${pre.seconds} s`);
+      const samples: GradFlowSample[] = [];
+      const res = await train(c, data, cfg, {}, {}, { gradFlow: createGradFlow(c, {}, (s) => void samples.push(s)) });
+      const test = await evaluateTestAsync(c, data, cfg);
+      // Inference mode (dropout off) on the examples trained on and on the validation split, split
+      // as the loop splits them (the validation part is the end of the training data).
+      const plan = planData(c, data, cfg);
+      const nVal = Math.floor(data.train.n * cfg.validationSplit);
+      const onTrain = await evaluateAsync(c, sliceSplit(data.train, 0, data.train.n - nVal), cfg, plan);
+      const onVal = nVal > 0 ? await evaluateAsync(c, sliceSplit(data.train, data.train.n - nVal, data.train.n), cfg, plan) : undefined;
+      const globalNorm = (s: GradFlowSample) => Math.sqrt(s.blocks.reduce((a, b) => a + b.gradNorm ** 2, 0));
+      const round = (x: number | undefined) => (x === undefined ? undefined : Number(x.toFixed(4)));
+      const m: VariantResult = {
+        testAccuracy: Number((test.accuracy ?? NaN).toFixed(4)),
+        // none without a validation split
+        valLoss: res.history.filter((e) => e.valLoss !== undefined).map((e) => Number(e.valLoss!.toFixed(4))),
+        gradRatioFirst: Number(ratio(samples[0]).toPrecision(3)),
+        gradRatioLast: Number(ratio(samples.at(-1)).toPrecision(3)),
+        seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
+        trainLoss: res.history.map((e) => Number(e.loss.toFixed(4))),
+        trainAccuracy: round(onTrain.accuracy),
+        valAccuracy: round(onVal?.accuracy),
+        maxGradNorm: Number(Math.max(...samples.map(globalNorm)).toPrecision(3)),
+        status: res.status,
+        ...(res.message ? { message: res.message } : {}),
+        ...(pre ? { pretrainSeconds: pre.seconds } : {}),
+      };
+      c.model.dispose();
+      seeds.push({ seed, testAccuracy: m.testAccuracy });
+      if (seeds.length === 1) out[v.name] = m;
+      console.log(`${ex.id} · ${v.name} · seed ${seed}: ${res.status}, test ${(100 * m.testAccuracy).toFixed(2)}%, train ${m.trainAccuracy} val ${m.valAccuracy}, max grad ${m.maxGradNorm}, first/last grad ${m.gradRatioFirst} → ${m.gradRatioLast}, val loss ${m.valLoss.join(' ')}, train loss ${m.trainLoss!.join(' ')} (${m.seconds} s)`);
+    }
+    if (seedList) out[v.name]!.seeds = seeds;
   }
   results.experiments[ex.id] = out;
   save({ [ex.id]: out });
 }
-

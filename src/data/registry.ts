@@ -5,6 +5,7 @@ import { makePoints } from './synthetic';
 import { loadCmudict, makeCharLm, makeDigitSequences, makeSequenceTask } from './sequences';
 import { DataError } from './dataset';
 import { makeRecall } from './recall';
+import { makeProgressionSteps } from './progressions';
 
 export interface DatasetEntry {
   name: string;
@@ -26,7 +27,9 @@ export const DATASETS: DatasetEntry[] = [
   { name: 'cmudict', title: 'CMUdict word → phonemes (seq2seq)', load: (env, o) => loadCmudict(env, { n: o.limit, seed: o.seed }) },
   { name: 'char-lm', title: 'Character language model (text)', load: async () => makeCharLm() },
   { name: 'sequence-masked', title: 'Masked digit sequences (BERT-style pretraining)', load: async (_e, o) => makeDigitSequences('masked', { n: o.limit, seed: o.seed }) },
+  { name: 'recall-anywhere', title: 'Recall a key seen anywhere in 61 steps, tested 60 steps after it', load: async (_e, o) => makeRecall({ n: o.limit, seed: o.seed, gap: 60, anywhere: true }) },
   { name: 'recall', title: 'Recall the first token after 50 distractors (long dependency)', load: async (_e, o) => makeRecall({ n: o.limit, seed: o.seed }) },
+  { name: 'progression-step', title: 'Name the step of a digit progression (few labels)', load: async (_e, o) => makeProgressionSteps({ n: o.limit, seed: o.seed }) },
   { name: 'sequence-sorted', title: 'Sorted or not (sequence classification)', load: async (_e, o) => makeDigitSequences('sorted', { n: o.limit, seed: o.seed }) },
 ];
 

@@ -74,7 +74,8 @@ class Recurrent(nn.Module):
     GATES = {"SimpleRNN": 1, "GRU": 3, "LSTM": 4}
 
     def __init__(self, kind, input_size, units, activation="tanh", recurrent_activation="sigmoid", bias=True,
-                 return_sequences=False, go_backwards=False, dropout=0.0, recurrent_dropout=0.0, reset_after=False):
+                 return_sequences=False, go_backwards=False, dropout=0.0, recurrent_dropout=0.0, reset_after=False,
+                 unit_forget_bias=False):
         super().__init__()
         g = self.GATES[kind]
         self.kind, self.units = kind, units
@@ -86,6 +87,9 @@ class Recurrent(nn.Module):
         self.bias = nn.Parameter(torch.zeros(g * units)) if bias else None
         self.reset_after = reset_after and kind == "GRU"
         self.bias_hh = nn.Parameter(torch.zeros(g * units)) if bias and self.reset_after else None
+        if unit_forget_bias and kind == "LSTM" and self.bias is not None:
+            with torch.no_grad():  # Keras' unit_forget_bias: the forget gate (i, f, c, o) starts at 1
+                self.bias[units:2 * units] = 1.0
 
     def forward(self, x, state: Optional[List[torch.Tensor]] = None):
         b, t, _ = x.shape

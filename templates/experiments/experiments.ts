@@ -5,12 +5,18 @@
 import type { GraphDoc } from '../../src/core/graph';
 import { deepMlp } from './graphs';
 import { MORE, PENDING_IDS } from './more';
+import { PRETRAINING } from './pretraining';
 
 export { deepMlp } from './graphs';
 
 export interface Variant {
   name: string;
   graph: GraphDoc;
+  /**
+   * Trained first, on its own data and config; the variant then starts from its weights wherever
+   * a node of the same id has weights of the same shapes (a pretrained encoder, a fresh head).
+   */
+  pretrain?: GraphDoc;
 }
 
 export interface Experiment {
@@ -65,6 +71,7 @@ export const ALL_EXPERIMENTS: Experiment[] = [
     columns: ['gradRatioFirst', 'testAccuracy'],
   },
   ...MORE,
+  PRETRAINING,
 ];
 
 /**
@@ -94,6 +101,10 @@ export interface VariantResult {
   gradRatioFirst: number;
   gradRatioLast: number;
   seconds: number;
+  /** With --seeds: every seed's test accuracy (the other fields are the first seed's run). */
+  seeds?: { seed: number; testAccuracy: number }[];
+  /** A pretrained variant: how long its pretraining took (once, reused by every seed). */
+  pretrainSeconds?: number;
 }
 
 export interface ExperimentResults {

@@ -71,10 +71,10 @@ export function deepCnn(name: string, blocks: number, residual: boolean, opts: {
 }
 
 /** A sequence of feature vectors → one recurrent block (its last step only) → softmax over `classes`. */
-export function sequenceClassifier(name: string, cell: 'SimpleRNN' | 'LSTM', opts: { length: number; features: number; units: number; classes: number; activation?: string; training: Training }): GraphDoc {
+export function sequenceClassifier(name: string, cell: 'SimpleRNN' | 'LSTM', opts: { length: number; features: number; units: number; classes: number; activation?: string; cellParams?: Record<string, unknown>; training: Training }): GraphDoc {
   const steps: Step[] = [
     { id: 'sequence', type: 'Input', params: { shape: [opts.length, opts.features] } },
-    { id: cell === 'LSTM' ? 'lstm' : 'rnn', type: cell, params: { units: opts.units, ...(opts.activation ? { activation: opts.activation } : {}) }, port: 'in' },
+    { id: cell === 'LSTM' ? 'lstm' : 'rnn', type: cell, params: { units: opts.units, ...(opts.activation ? { activation: opts.activation } : {}), ...opts.cellParams }, port: 'in' },
     { id: 'out', type: 'Dense', params: { units: opts.classes, activation: 'softmax' } },
   ];
   return doc(name, steps, opts.training);

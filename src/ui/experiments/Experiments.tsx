@@ -47,6 +47,10 @@ function runEnded(): Promise<string> {
 
 /** Runs every variant in turn; stops at the first that fails. */
 export async function runExperiment(ex: Experiment): Promise<string> {
+  // The worker starts a run from a whole saved model only; carrying a pretrained encoder into a
+  // graph with a new head is done by scripts/measure-experiments.ts so far.
+  const pre = ex.variants.find((v) => v.pretrain);
+  if (pre) return `${pre.name}: its pretraining runs in scripts/measure-experiments.ts only for now (npx tsx scripts/measure-experiments.ts --only ${ex.id}); the card shows what it measured`;
   listenRuns(client());
   listenGradFlow(client());
   try {
