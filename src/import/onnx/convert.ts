@@ -10,6 +10,8 @@ import { unsupportedError, type ImportResult } from '../types';
 import { Converter, type OpImporter } from './converter';
 import { foldConst } from './fold';
 import { ghostOf } from './ghost';
+import { fuseGelu } from './patterns';
+import { foldedBatchNormNote } from './provenance';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
 import { fmt, type Dim, type RnnPort } from './values';
@@ -33,6 +35,8 @@ function resolve(n: PNode): OpImporter {
 export function convertForeign(m: PModel, source: string): ImportResult {
   const channelsLastInputs = m.producer_name === 'neural-blocks';
   const g = m.graph!;
+  // Exporters' spelt-out functions (exact GELU) become one node first (patterns.ts).
+  const graphNodes = fuseGelu(m);
   const cv = new Converter(opsetOf(m));
   const initNames = new Set<string>();
   for (const t of g.initializer ?? []) {
@@ -47,7 +51,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   }
   // Only the nodes the outputs depend on are converted (dead branches would become outputs).
   const producer = new Map<string, PNode>();
-  for (const n of g.node ?? []) for (const o of n.output ?? []) if (o) producer.set(o, n);
+  for (const n of graphNodes) for (const o of n.output ?? []) if (o) producer.set(o, n);
   const needed = new Set<PNode>();
   const stack = (g.output ?? []).map((o) => o.name);
   const seen = new Set<string>();
@@ -60,7 +64,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
     needed.add(p);
     for (const i of p.input ?? []) if (i) stack.push(i);
   }
-  for (const n of g.node ?? []) if (needed.has(n)) for (const i of n.input ?? []) if (i) cv.uses.set(i, (cv.uses.get(i) ?? 0) + 1);
+  for (const n of graphNodes) if (needed.has(n)) for (const i of n.input ?? []) if (i) cv.uses.set(i, (cv.uses.get(i) ?? 0) + 1);
   for (const o of g.output ?? []) cv.uses.set(o.name, (cv.uses.get(o.name) ?? 0) + 2);
 
   // Graph inputs.
@@ -93,7 +97,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   const poisoned = new Set<string>();
   /** Nodes not checked because they read a value no block could make. */
   let unchecked = 0;
-  for (const n of g.node ?? []) {
+  for (const n of graphNodes) {
     if (!needed.has(n)) continue;
     const name = n.name || `${n.op_type}_${(n.output ?? [])[0] ?? ''}`;
     const outs = n.output ?? [];
@@ -137,7 +141,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   }
   if (cv.unsupported.length) {
     const after = unchecked ? ` (${unchecked} later node(s) read values of these and were not checked)` : '';
-    throw unsupportedError(`${source} cannot be imported${after}`, cv.unsupported);
+    throw unsupportedError(`${source} cannot be imported${after}`, cv.unsupported, unchecked);
   }
 
   // Recurrent nodes: their params and ports follow what is used.
@@ -156,6 +160,8 @@ export function convertForeign(m: PModel, source: string): ImportResult {
       else e.sourceHandle = mapped;
     }
   }
+  const folded = foldedBatchNormNote(m, graphNodes);
+  if (folded) cv.notes.push(folded);
   const doc: GraphDoc = {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,
