@@ -4,13 +4,13 @@
 // onnxruntime-node on the original file, and prints one Markdown row per model and opset:
 // imported or its blockers, trainable parameters vs torch's, max |difference|, import seconds.
 //
-//   npx tsx scripts/import-zoo-table.ts [--opset 13,17] [--preserve] [--dir DIR] [--no-run] NAME…
+//   npx tsx scripts/import-zoo-table.ts [--opset 13,17] [--preserve] [--dir DIR [--reuse]] [--no-run] NAME…
 //
-// --preserve exports with training=torch.onnx.TrainingMode.PRESERVE (BatchNorms kept; the
+// --reuse takes DIR's files from an earlier run instead of exporting again. --preserve exports with training=torch.onnx.TrainingMode.PRESERVE (BatchNorms kept; the
 // parameter counts must then equal torch's). --no-run imports only (no comparison). Exit status 1
 // when a model does not import or differs by more than 1e-4. Heavy: run it with nice.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   let opsets = [13, 17];
   let preserve = false;
   let run = true;
+  let reuse = false;
   let dir = '';
   const names: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     if (a === '--opset') opsets = args[++i]!.split(',').map(Number);
     else if (a === '--preserve') preserve = true;
     else if (a === '--no-run') run = false;
+    else if (a === '--reuse') reuse = true;
     else if (a === '--dir') dir = args[++i]!;
     else names.push(a);
   }
@@ -50,11 +52,14 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|');
   for (const opset of opsets) {
     for (const name of names) {
-      const py = spawnSync(PY, [new URL('../src/import/torch_zoo_models.py', import.meta.url).pathname, dir, String(opset), ...(preserve ? ['--preserve'] : []), name], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      const file = join(dir, `${name}_o${opset}${preserve ? '_bn' : ''}.onnx`);
+      const cached = reuse && existsSync(`${file}.json`) ? readFileSync(`${file}.json`, 'utf8') : undefined;
+      const py = cached !== undefined ? { stdout: cached, stderr: '' } : spawnSync(PY, [new URL('../src/import/torch_zoo_models.py', import.meta.url).pathname, dir, String(opset), ...(preserve ? ['--preserve'] : []), name], { encoding: 'utf8', maxBuffer: 1 << 24 });
       const line = py.stdout.trim().split('\n').pop() ?? '';
       let info: { path: string; params?: number; error?: string };
       try {
         info = JSON.parse(line);
+        if (!info.error) writeFileSync(`${file}.json`, line);
       } catch {
         bad++;
         console.log(`| ${name} | ${opset} | torch export failed: ${py.stderr.trim().split('\n').pop()} | | | |`);

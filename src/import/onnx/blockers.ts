@@ -39,7 +39,7 @@ const COVER: Readonly<Record<string, string>> = {
 export function groupUnsupported(list: readonly UnsupportedOp[]): BlockerGroup[] {
   const groups = new Map<string, { nodes: string[]; reasons: Map<string, { reason: string; count: number }> }>();
   for (const u of list) {
-    const g = groups.get(u.op) ?? { nodes: [], reasons: new Map() };
+    const g = groups.get(u.op) ?? { nodes: [], reasons: new Map<string, { reason: string; count: number }>() };
     groups.set(u.op, g);
     g.nodes.push(u.node);
     const key = u.reason.replace(/\[[^\]]*\]/g, '[…]');

@@ -74,7 +74,10 @@ function convertReshape(cv: Converter, n: PNode): TensorVal {
 
 function convertTranspose(cv: Converter, n: PNode, a: Attrs): TensorVal {
   const inp = n.input ?? [];
-  const t = cv.tensor(inp[0]!);
+  const t0 = cv.tensor(inp[0]!);
+  // A global pool's [N, C, 1, 1] (our [N, C]) permuted, as ConvNeXt's LayerNorm2d does after
+  // its last pool: restore the 1×1 image first (one Reshape), then it is an image's Transpose.
+  const t = t0.layout === 'pooled' && t0.shape.length === 4 ? image(cv, inp[0]!, t0) : t0;
   const rank = t.shape.length;
   const perm = attrInts(a, 'perm') ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   const shape = perm.map((p) => t.shape[p]!);
