@@ -24,8 +24,9 @@ from torch_models import randomise_norms  # noqa: E402
 # Models whose usual input is not 224×224 (Inception v3 wants 299; AlexNet / VGG keep 224, the
 # only size at which their AdaptiveAvgPool is an identity torch can export).
 SIZES = {"inception_v3": 299}
-# Constructor arguments: Inception's aux head is off in eval anyway; keep the export light.
-KWARGS = {"inception_v3": {"aux_logits": False, "init_weights": False}, "googlenet": {"aux_logits": False, "init_weights": False}}
+# Constructor arguments: Inception v3 and GoogLeNet with transform_input (as its pretrained weights set it: the
+# ImageNet normalisation redone per channel); aux heads off (unused in eval).
+KWARGS = {"inception_v3": {"aux_logits": False, "init_weights": False, "transform_input": True}, "googlenet": {"aux_logits": False, "init_weights": False, "transform_input": True}}
 
 
 def main():

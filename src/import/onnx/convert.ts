@@ -10,7 +10,7 @@ import { unsupportedError, type ImportResult } from '../types';
 import { Converter, type OpImporter } from './converter';
 import { foldConst } from './fold';
 import { ghostOf } from './ghost';
-import { fuseGelu } from './patterns';
+import { fusePatterns } from './patterns';
 import { foldedBatchNormNote } from './provenance';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
@@ -35,8 +35,8 @@ function resolve(n: PNode): OpImporter {
 export function convertForeign(m: PModel, source: string): ImportResult {
   const channelsLastInputs = m.producer_name === 'neural-blocks';
   const g = m.graph!;
-  // Exporters' spelt-out functions (exact GELU) become one node first (patterns.ts).
-  const graphNodes = fuseGelu(m);
+  // Exporters' spelt-out functions (exact GELU, per-channel affine maps) become one node first.
+  const graphNodes = fusePatterns(m);
   const cv = new Converter(opsetOf(m));
   const initNames = new Set<string>();
   for (const t of g.initializer ?? []) {

@@ -1,9 +1,11 @@
-// Subgraphs an exporter writes for one function that has no ONNX op of its own (before opset 20):
-// PyTorch's exact GELU, x · ½ · (1 + erf(x / √2)), is written as Div → Erf → Add → Mul → Mul.
-// Before the walk (convert.ts) each such run of nodes is replaced by one ONNX `Gelu` node (the
-// op opset 20 added), which ops/activations.ts maps to the gelu activation. A run is fused only
-// when its constants are exactly √2, 1 and ½ and no other node reads its inner values, so the
-// rewrite never changes what the graph computes.
+// Subgraphs an exporter writes for one function that has no ONNX op of its own. Before the walk
+// (convert.ts) each is replaced by one node, only when its constants are exactly right and no
+// other node reads its inner values, so the rewrite never changes what the graph computes:
+// - PyTorch's exact GELU, x · ½ · (1 + erf(x / √2)), written as Div → Erf → Add → Mul → Mul,
+//   becomes one ONNX `Gelu` node (the op opset 20 added; ops/activations.ts maps it).
+// - A per-channel affine map of an image written channel by channel, x[:, c] · s_c + b_c
+//   (Gather → Unsqueeze → Mul → Add per channel, then Concat: torchvision's Inception v3 and
+//   GoogLeNet `transform_input`), becomes a `ChannelAffine` node (ops/affine.ts).
 import { Unsupported, tensorValues, type PAttr, type PModel, type PNode } from './proto';
 
 /** The single number a Constant node or initializer holds, or undefined. */
@@ -13,7 +15,7 @@ function scalars(m: PModel): Map<string, number> {
     if (!name || !t) return;
     try {
       const v = tensorValues(t, name);
-      if (v.data.length === 1 && typeof v.data[0] === 'number') out.set(name, v.data[0]);
+      if (v.data.length === 1 && typeof v.data[0] === 'number') out.set(name, Number(v.data[0]));
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
     }
@@ -25,16 +27,95 @@ function scalars(m: PModel): Map<string, number> {
 
 const near = (x: number | undefined, want: number) => x !== undefined && Math.abs(x - want) <= 1e-6 * Math.max(1, Math.abs(want));
 
+/** Nodes made here, so that a file's own node called ChannelAffine is never taken for one. */
+export const SYNTHETIC = new WeakSet<PNode>();
+
+/** The nodes after every rewrite of this module. */
+export function fusePatterns(m: PModel): PNode[] {
+  const consts = scalars(m);
+  return fuseChannelAffine(m, fuseGelu(m, consts), consts);
+}
+
+function readersOf(nodes: readonly PNode[]): Map<string, PNode[]> {
+  const readers = new Map<string, PNode[]>();
+  for (const n of nodes) for (const i of n.input ?? []) if (i) readers.set(i, [...(readers.get(i) ?? []), n]);
+  return readers;
+}
+
+/**
+ * x[:, c] · s_c + b_c for every channel c, concatenated in channel order: one ChannelAffine node
+ * (attributes: the scales and the offsets).
+ */
+function fuseChannelAffine(m: PModel, nodes: PNode[], consts: Map<string, number>): PNode[] {
+  if (!nodes.some((n) => n.op_type === 'Gather')) return nodes;
+  const readers = readersOf(nodes);
+  const producer = new Map<string, PNode>();
+  for (const n of nodes) for (const o of n.output ?? []) if (o) producer.set(o, n);
+  const graphOut = new Set((m.graph?.output ?? []).map((o) => o.name));
+  const inner = (v: string) => (readers.get(v) ?? []).length === 1 && !graphOut.has(v);
+  const made = (v: string | undefined, op: string) => {
+    const p = v ? producer.get(v) : undefined;
+    return p && p.op_type === op && !p.domain && inner(v!) ? p : undefined;
+  };
+  const intAttr = (n: PNode, name: string) => {
+    const at = n.attribute?.find((a) => a.name === name);
+    return at?.i !== undefined ? Number(at.i) : at?.ints?.length === 1 ? Number(at.ints[0]) : undefined;
+  };
+  const drop = new Set<PNode>();
+  const replace = new Map<PNode, PNode>();
+  for (const cat of nodes) {
+    if (cat.op_type !== 'Concat' || cat.domain || intAttr(cat, 'axis') !== 1 || (cat.input ?? []).length < 2) continue;
+    let x: string | undefined;
+    const scale: number[] = [];
+    const offset: number[] = [];
+    const chain: PNode[] = [];
+    const ok = (cat.input ?? []).every((v, c) => {
+      const add = made(v, 'Add');
+      const mulOut = add?.input?.find((i) => producer.get(i)?.op_type === 'Mul');
+      const mul = made(mulOut, 'Mul');
+      const unsqOut = mul?.input?.find((i) => producer.get(i)?.op_type === 'Unsqueeze');
+      const unsq = made(unsqOut, 'Unsqueeze');
+      const gather = made(unsq?.input?.[0], 'Gather');
+      if (!add || !mul || !unsq || !gather) return false;
+      const b = consts.get(add.input!.find((i) => i !== mulOut) ?? '');
+      const s = consts.get(mul.input!.find((i) => i !== unsqOut) ?? '');
+      const axes = unsq.input?.[1] !== undefined ? consts.get(unsq.input[1]) : intAttr(unsq, 'axes');
+      const idx = consts.get(gather.input?.[1] ?? '');
+      if (b === undefined || s === undefined || axes !== 1 || idx !== c || (intAttr(gather, 'axis') ?? 0) !== 1) return false;
+      if (x !== undefined && gather.input![0] !== x) return false;
+      x = gather.input![0];
+      scale.push(s);
+      offset.push(b);
+      chain.push(gather, unsq, mul, add);
+      return true;
+    });
+    if (!ok || x === undefined) continue;
+    for (const n of chain) drop.add(n);
+    const node: PNode = {
+      name: cat.name ? `${cat.name}_channel_affine` : undefined,
+      op_type: 'ChannelAffine',
+      input: [x],
+      output: [cat.output![0]!],
+      attribute: [
+        { name: 'scale', floats: scale },
+        { name: 'offset', floats: offset },
+      ],
+    };
+    SYNTHETIC.add(node);
+    replace.set(cat, node);
+  }
+  if (!replace.size) return nodes;
+  return nodes.filter((n) => !drop.has(n)).map((n) => replace.get(n) ?? n);
+}
+
 /**
  * The model's nodes with each exact-GELU run (Div by √2 → Erf → Add 1 → Mul by x → Mul by ½, the
  * operands of the Add and Muls in either order) replaced by one `Gelu` node named after the Div.
  */
-export function fuseGelu(m: PModel): PNode[] {
+function fuseGelu(m: PModel, consts: Map<string, number>): PNode[] {
   const nodes = m.graph?.node ?? [];
   if (!nodes.some((n) => n.op_type === 'Erf')) return nodes;
-  const consts = scalars(m);
-  const readers = new Map<string, PNode[]>();
-  for (const n of nodes) for (const i of n.input ?? []) if (i) readers.set(i, [...(readers.get(i) ?? []), n]);
+  const readers = readersOf(nodes);
   const graphOut = new Set((m.graph?.output ?? []).map((o) => o.name));
   /** The one node reading `v` (an inner value of the run: no other reader, not a graph output). */
   const sole = (v: string | undefined, op: string): PNode | undefined => {

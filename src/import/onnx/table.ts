@@ -3,6 +3,7 @@
 // mistake caught when this module loads.
 import type { OpImporter, OpTable } from './converter';
 import { ACTIVATION_OPS } from './ops/activations';
+import { AFFINE_OPS } from './ops/affine';
 import { CHANNEL_OPS } from './ops/channels';
 import { CONV_OPS } from './ops/conv';
 import { MATMUL_OPS } from './ops/matmul';
@@ -23,6 +24,7 @@ export const OP_FAMILIES: Readonly<Record<string, OpTable>> = {
   merge: MERGE_OPS,
   matmul: MATMUL_OPS,
   recurrent: RECURRENT_OPS,
+  affine: AFFINE_OPS,
 };
 
 function merge(families: Readonly<Record<string, OpTable>>): Map<string, OpImporter> {
