@@ -78,7 +78,7 @@ async function main(): Promise<void> {
       } catch (e) {
         if (!(e instanceof ImportError)) throw e;
         bad++;
-        const groups = groupUnsupported(e.unsupported).map((gr) => `${gr.op} ×${gr.nodes.length}: ${gr.reason}`);
+        const groups = groupUnsupported(e.unsupported).map((gr) => `${gr.op} ×${gr.nodes.length}: ${gr.reasons[0]!.reason}`);
         console.log(`| ${name} | ${opset} | **blocked**: ${groups.join('; ').replace(/\|/g, '\\|')} | | | ${((performance.now() - t0) / 1000).toFixed(1)} |`);
         continue;
       }
