@@ -45,14 +45,16 @@ export class ImportError extends Error {
     message: string,
     readonly unsupported: UnsupportedOp[] = [],
     readonly malformed = false,
+    /** Nodes after the blockers that read their values and so were not checked. */
+    readonly unchecked = 0,
   ) {
     super(message);
     this.name = 'ImportError';
   }
 }
 
-export function unsupportedError(what: string, list: UnsupportedOp[]): ImportError {
-  return new ImportError(`${what}: ${list.length} op(s) have no block — ${list.map(formatUnsupported).join('; ')}`, list);
+export function unsupportedError(what: string, list: UnsupportedOp[], unchecked = 0): ImportError {
+  return new ImportError(`${what}: ${list.length} op(s) have no block — ${list.map(formatUnsupported).join('; ')}`, list, false, unchecked);
 }
 
 export function malformed(message: string): ImportError {

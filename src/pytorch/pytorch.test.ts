@@ -280,10 +280,13 @@ describe('train.py under torchrun', () => {
     const ds = exportDataset(makePoints('xor', { n: 2000, seed: 3 }));
     writeFileSync(join(dir, 'dataset.json'), ds['dataset.json']);
     writeFileSync(join(dir, 'dataset.bin'), ds['dataset.bin']);
+    // The README's own command, as written (its torchrun flags let Debian's torchrun 1.13 under
+    // Python >= 3.11 start its workers); torchrun is /usr/bin/torchrun, Debian's entry point.
+    const readmeCmd = readFileSync(join(dir, 'README.md'), 'utf8').match(/`(torchrun --standalone --nproc_per_node=2 [^`]*train\.py)`/)?.[1];
+    expect(readmeCmd).toBe('torchrun --standalone --nproc_per_node=2 --redirects 2 --tee 2 train.py');
+    const [, ...torchrunArgs] = readmeCmd!.split(' ');
     const run = (extra: string[]) =>
-      // --redirects/--tee 2: Debian's torchrun 1.13 under Python ≥ 3.11 cannot parse their default
-      // "0" (Std.from_str returns None) and crashes before starting a worker; 2 tees stderr only.
-      spawnSync('/usr/bin/torchrun', ['--standalone', '--nproc_per_node=2', '--redirects', '2', '--tee', '2', 'train.py', '--log-every', '1', ...extra], {
+      spawnSync('/usr/bin/torchrun', [...torchrunArgs, '--log-every', '1', ...extra], {
         cwd: dir,
         encoding: 'utf8',
         timeout: 300_000,

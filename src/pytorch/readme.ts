@@ -3,6 +3,16 @@ import type { GraphDoc } from '../core/graph';
 import { CONTROL_CHARS } from '../core/text';
 import type { TrainingConfig } from '../train/config';
 
+/**
+ * Flags every torchrun accepts (worker stderr also goes to a log file and is echoed), written into
+ * every torchrun command we print: Debian's torchrun 1.13 under Python ≥ 3.11 crashes before it
+ * starts a worker with its default `--redirects 0` (Std.from_str("0") is None there, as an
+ * IntFlag's zero member is no longer iterated), and no code in train.py runs that early to fix it.
+ */
+export const TORCHRUN_FLAGS = '--redirects 2 --tee 2';
+/** The README's command for two CPU processes on one machine (the test runs it as written). */
+export const TORCHRUN_CPU = `torchrun --standalone --nproc_per_node=2 ${TORCHRUN_FLAGS} train.py`;
+
 /** The cluster section, shared by the generated README.md and docs/pytorch.md. */
 export const CLUSTER_SECTION = `## Multi-GPU and multi-node training
 
@@ -12,12 +22,15 @@ GPU (or per CPU slot), sets \`RANK\`, \`LOCAL_RANK\` and \`WORLD_SIZE\`, and the
 a \`DistributedSampler\` gives each its own shard, so \`--batch-size\` is per process (the global
 batch is batch size × processes; scale the learning rate with it if you change the world size).
 
-- One machine, all its GPUs: \`torchrun --standalone --nproc_per_node=gpu train.py\`
-- One machine, CPU only (e.g. to check the script): \`torchrun --standalone --nproc_per_node=2 train.py\`
+The commands pass \`${TORCHRUN_FLAGS}\` (worker stderr is also kept in a log file): every
+torchrun accepts them, and Debian's torchrun 1.13 under Python ≥ 3.11 crashes without them.
+
+- One machine, all its GPUs: \`torchrun --standalone --nproc_per_node=gpu ${TORCHRUN_FLAGS} train.py\`
+- One machine, CPU only (e.g. to check the script): \`${TORCHRUN_CPU}\`
 - Several machines (run the same command on each; \`HOST\` is any one of them, reachable from all):
 
   \`\`\`sh
-  torchrun --nnodes=2 --nproc_per_node=8 \\
+  torchrun --nnodes=2 --nproc_per_node=8 ${TORCHRUN_FLAGS} \\
     --rdzv_backend=c10d --rdzv_endpoint=HOST:29400 --rdzv_id=my-run train.py
   \`\`\`
 
@@ -25,7 +38,7 @@ batch is batch size × processes; scale the learning rate with it if you change 
   the workers from the last checkpoint with \`--max_restarts=N\` when a node drops out: pass
   \`--resume\` so the restarted workers continue from \`checkpoint.pt\`). With a static setup you
   can instead give \`--node_rank=K --master_addr=HOST --master_port=29500\` on node K.
-- Under SLURM: \`srun --nodes=2 --ntasks-per-node=1 torchrun --nnodes=2 --nproc_per_node=8
+- Under SLURM: \`srun --nodes=2 --ntasks-per-node=1 torchrun --nnodes=2 --nproc_per_node=8 ${TORCHRUN_FLAGS}
   --rdzv_backend=c10d --rdzv_endpoint=$(scontrol show hostnames | head -n1):29400 train.py\`.
 
 NCCL settings that often matter: \`NCCL_SOCKET_IFNAME=eth0\` (or your fast interface) when the
@@ -67,7 +80,7 @@ with torch.no_grad():
 
 ## Training
 
-\`python3 train.py\` trains in one process; \`torchrun --standalone --nproc_per_node=2 train.py\`
+\`python3 train.py\` trains in one process; \`${TORCHRUN_CPU}\`
 in two. Settings from the graph: loss ${mdText(JSON.stringify(cfg.loss))}, optimizer ${cfg.optimizer}
 (learning rate ${cfg.learningRate}${cfg.lrSchedule === 'cosine' ? ' with cosine decay over the epochs' : ''}${cfg.optimizer === 'sgd' ? `, momentum ${cfg.momentum}` : ''}), batch size ${cfg.batchSize}, ${cfg.epochs} epochs${cfg.clipNorm ? `, gradients clipped to norm ${cfg.clipNorm}` : ''}${cfg.augmentShift || cfg.augmentFlip || cfg.augmentRotate ? `, training images ${[cfg.augmentShift ? `shifted by up to ${cfg.augmentShift} px` : '', cfg.augmentRotate ? `rotated by up to ${cfg.augmentRotate}°` : '', cfg.augmentFlip ? 'mirrored at random' : ''].filter(Boolean).join(', ')}` : ''}.
 Override them with \`--epochs\`, \`--batch-size\`, \`--lr\`; \`--from-scratch\` ignores the exported

@@ -141,7 +141,8 @@ async function importModelFile(file: File, bytes: Uint8Array, companions: File[]
     for (const n of r.report.notes) toast(n, 'info', 8000);
   } catch (e) {
     if (e instanceof imp.ImportError && e.unsupported.length)
-      toast(`${file.name} cannot be imported: ${e.unsupported.length} op(s) have no block — ${e.unsupported.map(imp.formatUnsupported).join('; ')}`, 'error', 15000);
+      // The CLI's report: blockers grouped by op, with node names and what would cover them.
+      toast(imp.formatBlockers(file.name, e.unsupported, e.unchecked).map((l) => l.trim()).join(' · '), 'error', 15000);
     else toast(`could not import "${file.name}": ${(e as Error).message}`, 'error');
   }
 }

@@ -10,7 +10,8 @@ import { unsupportedError, type ImportResult } from '../types';
 import { Converter, type OpImporter } from './converter';
 import { foldConst } from './fold';
 import { ghostOf } from './ghost';
-import { fusePatterns } from './patterns';
+import { fuseFunctions, fusePatterns } from './patterns';
+import { foldedBatchNormNote } from './provenance';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
 import { describeLayout, fmt, type Dim, type RnnPort } from './values';
@@ -34,8 +35,9 @@ function resolve(n: PNode): OpImporter {
 export function convertForeign(m: PModel, source: string): ImportResult {
   const channelsLastInputs = m.producer_name === 'neural-blocks';
   const g = m.graph!;
-  // Layers exported as many primitive ops (LayerNorm, attention) first become one node each.
-  const nodes = fusePatterns(g);
+  // Layers exported as many primitive ops (LayerNorm, attention) first become one node each,
+  // then spelt-out functions (exact GELU, per-channel affine maps).
+  const nodes = fuseFunctions(m, fusePatterns(g));
   const cv = new Converter(opsetOf(m));
   const initNames = new Set<string>();
   for (const t of g.initializer ?? []) {
@@ -146,7 +148,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   }
   if (cv.unsupported.length) {
     const after = unchecked ? ` (${unchecked} later node(s) read values of these and were not checked)` : '';
-    throw unsupportedError(`${source} cannot be imported${after}`, cv.unsupported);
+    throw unsupportedError(`${source} cannot be imported${after}`, cv.unsupported, unchecked);
   }
 
   // Recurrent nodes: their params and ports follow what is used.
@@ -165,6 +167,8 @@ export function convertForeign(m: PModel, source: string): ImportResult {
       else e.sourceHandle = mapped;
     }
   }
+  const folded = foldedBatchNormNote(m, graphNodes);
+  if (folded) cv.notes.push(folded);
   const doc: GraphDoc = {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,

@@ -1,7 +1,7 @@
 // Stand-ins for the outputs of a node that did not import, so the walk goes on and names every
 // blocker in one run (ResNeXt's 16 grouped convolutions, not just the first). A stand-in is made
 // only where its ONNX shape is certain without the block — element-wise ops, Conv and pooling —
-// so a later refusal is a real one; after any other op the values stay unknown and what reads
+// reductions that keep their dims — so a later refusal is a real one; after any other op the values stay unknown and what reads
 // them is not checked. A stand-in reads as never negative, so that it can only hide a MaxPool
 // padding refusal, never invent one. The graph is never built when there is a blocker.
 import type { Converter } from './converter';
@@ -14,6 +14,7 @@ const SAME_SHAPE = new Set([
   'BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'Dropout', 'Identity', 'Erf', 'Gelu', 'Mish', 'PRelu',
   'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Reciprocal', 'Cast',
 ]);
+const REDUCE = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL2']);
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean']);
 
 /** The stand-in for output 0 of node `n` (that failed), or undefined where its shape is unsure. */
@@ -30,6 +31,16 @@ export function ghostOf(cv: Converter, n: PNode, a: Attrs): TensorVal | undefine
     if (!big || ts.some((v) => v.shape.length !== rank)) return undefined;
     const shape = big.shape.map((d, i) => (i === 0 ? d : ts.some((v) => v.shape[i] == null) ? null : Math.max(...ts.map((v) => v.shape[i] as number))));
     return ghost(big, shape);
+  }
+  if (REDUCE.has(n.op_type) && t) {
+    // Reductions keep the rank with keepdims (the default): the reduced axes become 1.
+    const axesIn = n.input?.[1] ? cv.values.get(n.input[1]) : undefined;
+    const axes = attrInts(a, 'axes') ?? (axesIn?.kind === 'const' ? (Array.from(axesIn.data as ArrayLike<unknown>) as number[]) : undefined);
+    if (!axes || attrInt(a, 'keepdims', 1) !== 1 || axes.some((x) => typeof x !== 'number')) return undefined;
+    const rank = t.shape.length;
+    const set = new Set(axes.map((x) => (x < 0 ? x + rank : x)));
+    if (set.has(0)) return undefined;
+    return ghost(t, t.shape.map((d, i) => (set.has(i) ? 1 : d)));
   }
   const windowed = n.op_type === 'Conv' || n.op_type === 'MaxPool' || n.op_type === 'AveragePool';
   if (!windowed || !t || t.shape.length !== 4 || (t.layout !== 'nchw' && t.layout !== 'plain')) return undefined;

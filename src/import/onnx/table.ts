@@ -4,6 +4,7 @@
 import type { OpImporter, OpTable } from './converter';
 import { ACTIVATION_OPS } from './ops/activations';
 import { ATTENTION_OPS } from './ops/attention';
+import { AFFINE_OPS } from './ops/affine';
 import { CHANNEL_OPS } from './ops/channels';
 import { CONV_OPS } from './ops/conv';
 import { CONV_TRANSPOSE_OPS } from './ops/convTranspose';
@@ -27,6 +28,7 @@ export const OP_FAMILIES: Readonly<Record<string, OpTable>> = {
   matmul: MATMUL_OPS,
   recurrent: RECURRENT_OPS,
   attention: ATTENTION_OPS,
+  affine: AFFINE_OPS,
 };
 
 function merge(families: Readonly<Record<string, OpTable>>): Map<string, OpImporter> {

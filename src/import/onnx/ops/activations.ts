@@ -3,7 +3,7 @@
 // x · sigmoid(x) / x · hardsigmoid(x) become swish / hardSwish in merge.ts.
 import { inputsOf, type Converter, type OpImporter, type OpTable } from '../converter';
 import { NCHW_TO_OURS } from '../layout';
-import { Unsupported, attrFloat, attrInt } from '../proto';
+import { Unsupported, attrFloat, attrInt, attrString } from '../proto';
 import { describeLayout, scalarOf, type TensorVal } from '../values';
 import { attentionSoftmax } from './seqAttention';
 
@@ -71,6 +71,13 @@ const clip: OpImporter = (cv, n, a) => {
   throw new Unsupported(`Clip(${lo}, ${hi}) has no block (only Clip(0, 6) = relu6 and Clip(0, ∞) = relu)`);
 };
 
+/** ONNX Gelu (opset 20, and the exact-GELU subgraph patterns.ts fuses): gelu or geluTanh. */
+const gelu: OpImporter = (cv, n, a) => {
+  const approximate = attrString(a, 'approximate') ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') throw new Unsupported(`Gelu approximate "${approximate}" is not an ONNX value ("none" or "tanh")`);
+  return activation(cv, inputsOf(n)[0]!, approximate === 'tanh' ? 'geluTanh' : 'gelu', false);
+};
+
 const leakyRelu: OpImporter = (cv, n, a) => {
   const t = cv.tensor(inputsOf(n)[0]!);
   const id = cv.add('LeakyReLU', { alpha: attrFloat(a, 'alpha', 0.01) }, [t.ref]);
@@ -105,6 +112,7 @@ export const ACTIVATION_OPS: OpTable = {
   HardSigmoid: hardSigmoid,
   HardSwish: simple('hardSwish', false),
   Clip: clip,
+  Gelu: gelu,
   LeakyRelu: leakyRelu,
   Softmax: softmax,
 };

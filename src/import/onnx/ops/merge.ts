@@ -1,7 +1,7 @@
 // Merges: element-wise Add / Sub / Mul / Sum / Max / Mean of computed tensors of equal or
 // broadcasting shapes (merge blocks; squeeze-excitation's [N,C,1,1] · [N,C,H,W]), the SiLU and
-// Hardswish gates x · g(x) (one activation), Add of a constant bias onto a bias-free Dense, and
-// Concat.
+// Hardswish gates x · g(x) (one activation), Add of a constant bias onto a bias-free Dense, a
+// product with a per-channel constant (LayerScale), and Concat.
 import type { Converter, OpTable } from '../converter';
 import { NCHW_TO_OURS, image, plain } from '../layout';
 import { attrInt, Unsupported, type Attrs, type PNode } from '../proto';
@@ -51,6 +51,27 @@ function gate(cv: Converter, ts: TensorVal[]): TensorVal | undefined {
   return undefined;
 }
 
+/**
+ * x · c where c is one number or one per channel (ONNX [C,1,1] / [1,C,1,1] on an image, [C] on
+ * the last axis otherwise): ConvNeXt's layer scale → a LayerScale block holding c. Undefined
+ * when c varies along another axis.
+ */
+function channelScale(cv: Converter, t: TensorVal, c: ConstVal): TensorVal | undefined {
+  const rank = t.shape.length;
+  const chAxis = t.layout === 'nchw' || t.layout === 'pooled' ? 1 : rank - 1;
+  if (!['plain', 'nchw', 'pooled'].includes(t.layout) || c.dims.length > rank) return undefined;
+  const C = t.shape[chAxis];
+  if (C == null) return undefined;
+  // c's dims aligned to the right of t's (ONNX broadcasting): all 1 except maybe the channel axis.
+  const dims = [...Array<number>(rank - c.dims.length).fill(1), ...c.dims];
+  if (dims.some((d, i) => d !== 1 && !(i === chAxis && d === C))) return undefined;
+  const v = cv.floats(c, 'scale');
+  const gamma = v.length === C ? Float32Array.from(v) : Float32Array.from({ length: C }, () => v[0]!);
+  const id = cv.add('LayerScale', { initValue: 1 }, [t.ref]);
+  cv.weight(id, 'gamma', [C], gamma);
+  return { ...t, ref: { node: id, port: 'out' }, nonNeg: t.nonNeg && gamma.every((g) => g >= 0), seqOf: undefined };
+}
+
 function convertMerge(cv: Converter, n: PNode): TensorVal {
   const inp = (n.input ?? []).filter((x) => x);
   const op = n.op_type;
@@ -69,6 +90,10 @@ function convertMerge(cv: Converter, n: PNode): TensorVal {
         cv.weight(node.id, 'bias', [units], b);
         return { ...t };
       }
+    }
+    if (op === 'Mul' && vals.length === 2 && consts.length === 1) {
+      const scaled = channelScale(cv, vals[0]!.kind === 'tensor' ? (vals[0] as TensorVal) : (vals[1] as TensorVal), consts[0]!);
+      if (scaled) return scaled;
     }
     throw new Unsupported(`${op} with a constant operand (${consts.map((c) => fmt(c.dims)).join(', ')}) has no block: merge blocks combine computed tensors only`);
   }

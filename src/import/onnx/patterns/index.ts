@@ -14,6 +14,7 @@ import type { Fusion } from './types';
 export { DOT_OP, MHA_OP, attentionSpec, dotSpec } from './attention';
 export { LAYER_SCALE_OP, POSITIONAL_OP } from './positional';
 export { CLASS_TOKEN_OP, GELU_OP } from './elementwise';
+export { SYNTHETIC, fuseFunctions } from './functions';
 
 const MATCHERS = [matchLayerNorm, matchAttention, matchGelu, matchClassToken, matchPositional, matchLayerScale];
 
