@@ -39,15 +39,15 @@ const ROUND_TRIP = [
   'spirals',
   'xor',
   'xor-linear',
+  'seq2seq-attention',
+  'char-rnn',
 ];
 /**
- * Small templates that do not, each with the blocker the import names (outside the attention
- * importers: recurrent initial states, SimpleRNN, Keras-style SE pooling, additive attention).
+ * Small templates that do not, each with the blocker the import names (additive attention,
+ * Keras-style SE pooling).
  */
 const BLOCKED: Record<string, RegExp> = {
-  'seq2seq-attention': /Unsqueeze on axis 0/,
   'seq2seq-bahdanau': /Unsqueeze on axis 0|ReduceSum/,
-  'char-rnn': /no block for ONNX op RNN/,
   'mobilenet-mini': /ReduceMean over axes \[1,2\] \(keepdims 1\)/,
 };
 /** Blocks that carry weights or structure and must come back one for one. */

@@ -58,7 +58,8 @@ class BiGru(nn.Module):
 
 class BiGruLastStep(nn.Module):
     """y[:, -1] of a bidirectional GRU: the backward half of that step is the backward
-    direction's FIRST output, which no block port gives (the importer must refuse it)."""
+    direction's FIRST output, which no state port gives; it is read as the last step of the
+    output sequence."""
 
     def __init__(self):
         super().__init__()
@@ -67,6 +68,21 @@ class BiGruLastStep(nn.Module):
     def forward(self, x):
         y, _ = self.gru(x)
         return y[:, -1]
+
+
+class RunningSum(nn.Module):
+    """Ops no block covers, several of one kind: five running sums over time (CumSum) and an
+    elementwise Erf outside any GELU. The import is refused and the CLI groups them by op."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(6, 3)
+
+    def forward(self, x):
+        y = self.fc(x)
+        for _ in range(5):
+            y = torch.cumsum(y, dim=1)
+        return torch.erf(y)
 
 
 class Mixed(nn.Module):
@@ -113,6 +129,7 @@ MODELS = {
     "bigru": (lambda: BiGru(), (1, 7, 6)),
     "bigru_last": (lambda: BiGruLastStep(), (1, 7, 6)),
     "mixed": (lambda: Mixed(), (1, 3, 32, 32)),
+    "cumsum": (lambda: RunningSum(), (1, 7, 6)),
 }
 
 

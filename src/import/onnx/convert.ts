@@ -167,7 +167,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
       else e.sourceHandle = mapped;
     }
   }
-  const folded = foldedBatchNormNote(m, graphNodes);
+  const folded = foldedBatchNormNote(m, nodes);
   if (folded) cv.notes.push(folded);
   const doc: GraphDoc = {
     format: GRAPH_FORMAT,

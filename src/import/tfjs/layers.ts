@@ -64,6 +64,8 @@ export function layerParams(spec: AnyBlockSpec, config: Record<string, unknown>)
       reasons.push(`config "${key}" = ${JSON.stringify(value)} has no counterpart in the ${spec.type} block`);
       continue;
     }
+    // tfjs writes an unset option as null (e.g. LSTM unitForgetBias): the block's default.
+    if (value === null || value === undefined) continue;
     params[p] = (p === 'activation' || p === 'recurrentActivation') && typeof value === 'string' ? camel(value) : value;
   }
   for (const i of resolveParams(spec, params).issues) reasons.push(`param ${i.param}: ${i.message}`);

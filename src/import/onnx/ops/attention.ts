@@ -8,6 +8,16 @@ import { activation } from './activations';
 import type { Projection } from '../patterns/attention';
 import { Unsupported, type PNode } from '../proto';
 import { fmt, type TensorVal } from '../values';
+import { plain } from '../layout';
+
+/**
+ * Value `name` as a batch-first sequence where it is one in ONNX's view: a channels-first view of
+ * ours (`ncl`, e.g. a ViT's patches after flatten(2).transpose(1, 2)) gets its Permute here.
+ */
+function sequence(cv: Converter, name: string, what?: string): TensorVal {
+  const t = cv.tensor(name, what);
+  return t.layout === 'ncl' ? plain(cv, name, t) : t;
+}
 
 /** A projection's kernel as [in, kept columns] and its bias (zeros when it has none). */
 function projWeights(cv: Converter, p: Projection, what: string): { din: number; units: number; kernel: Float32Array; bias: Float32Array; hasBias: boolean } {
@@ -33,7 +43,7 @@ function convertAttention(cv: Converter, n: PNode): TensorVal {
   const [qx, kx, vx] = n.input ?? [];
   const layout = spec.timeAxis === 0 ? 'tmajor' : 'plain';
   const ts = [qx, kx, vx].map((x, i) => {
-    const t = cv.tensor(x!, ['query', 'key', 'value'][i]);
+    const t = sequence(cv, x!, ['query', 'key', 'value'][i]);
     if (t.layout !== layout || t.shape.length !== 3)
       throw new Unsupported(`attention input "${x}" ${fmt(t.shape)} is not a ${spec.timeAxis === 0 ? 'time-major [T, N, E]' : 'batch-major [N, T, E]'} sequence of a batch-first model; the MultiHeadAttention block attends over the steps of [batch, steps, features]`);
     return t;
@@ -73,7 +83,7 @@ function convertDot(cv: Converter, n: PNode): TensorVal {
   const spec = dotSpec(n);
   if (!spec) throw new Unsupported(`${DOT_OP} is made by the importer's attention pattern only`);
   const ts = (n.input ?? []).map((x, i) => {
-    const t = cv.tensor(x, ['query', 'value', 'key'][i]);
+    const t = sequence(cv, x, ['query', 'value', 'key'][i]);
     if (t.layout !== 'plain' || t.shape.length !== 3) throw new Unsupported(`dot-product attention over "${x}" ${fmt(t.shape)} (layout ${t.layout}): only batch-first sequences [N, T, D] are mapped (Attention)`);
     return t;
   });
@@ -86,7 +96,7 @@ function convertDot(cv: Converter, n: PNode): TensorVal {
 
 function convertPositional(cv: Converter, n: PNode): TensorVal {
   const [xn, tn] = n.input ?? [];
-  const x = cv.tensor(xn!);
+  const x = sequence(cv, xn!);
   const table = cv.constant(tn, 'positional table');
   const [L, D] = table.dims.slice(-2) as [number, number];
   if (x.layout !== 'plain' || x.shape.length !== 3 || x.shape[2] !== D)
@@ -99,7 +109,7 @@ function convertPositional(cv: Converter, n: PNode): TensorVal {
 
 function convertClassToken(cv: Converter, n: PNode): TensorVal {
   const [xn, tn] = n.input ?? [];
-  const x = cv.tensor(xn!);
+  const x = sequence(cv, xn!);
   const tok = cv.constant(tn, 'class token');
   const D = tok.dims[2]!;
   if (x.layout !== 'plain' || x.shape.length !== 3 || x.shape[2] !== D)
