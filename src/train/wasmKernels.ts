@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './wasmConvGrads';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasmDepthwiseGrads';
 import { tanhViaSigmoid } from './wasmTanh';
+import { installLazyConvInputGradient } from './lazyConvGrads';
 
 type Backend = tf.KernelBackend & {
   readSync(dataId: object): tf.backend_util.BackendValues;
@@ -26,6 +27,7 @@ export const bridgedKernels: string[] = [];
  */
 export function bridgeWasmKernels(): string[] {
   if (bridgedKernels.length) return bridgedKernels;
+  installLazyConvInputGradient();
   const have = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   if (!have.size) throw new Error('the tfjs WASM backend is not registered: import @tensorflow/tfjs-backend-wasm first');
   const cpu = tf.engine().findBackend('cpu') as Backend | null;
