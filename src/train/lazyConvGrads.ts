@@ -52,7 +52,7 @@ export function installLazyConvInputGradient(): void {
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
     if (!lazyConv.enabled || this.rank !== 2 || this.dataFormat !== 'channelsLast' || this.padding === 'causal' || !isData(x)) return fused.call(this, inputs, kwargs);
     return tf.tidy(() => {
-      let y: tf.Tensor = tf.conv2d(x, this.kernel.read() as tf.Tensor4D, this.strides as [number, number], this.padding, 'NHWC', this.dilationRate as [number, number]);
+      let y: tf.Tensor = tf.conv2d(x, this.kernel.read() as tf.Tensor4D, this.strides as [number, number], this.padding as 'same' | 'valid', 'NHWC', this.dilationRate as [number, number]);
       if (this.bias) y = tf.add(y, this.bias.read());
       return this.activation ? this.activation.apply(y) : y;
     });

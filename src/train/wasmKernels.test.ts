@@ -115,9 +115,13 @@ describe('WASM gradient kernels', () => {
   it('both paths of each convolution gradient agree: XNNPACK convolution and im2col + matrix product', async () => {
     await tf.setBackend('wasm');
     const be = tf.backend();
-    for (const [xs, fs, pad] of [[[2, 9, 9, 3], [3, 3, 3, 4], 'same'], [[2, 12, 11, 2], [5, 3, 2, 5], 'valid']] as const) {
-      const x = tf.tensor4d(values(xs.reduce((a, b) => a * b), 8), [...xs]);
-      const f = tf.tensor4d(values(fs.reduce((a, b) => a * b), 9), [...fs]);
+    const cases: [[number, number, number, number], [number, number, number, number], 'same' | 'valid'][] = [
+      [[2, 9, 9, 3], [3, 3, 3, 4], 'same'],
+      [[2, 12, 11, 2], [5, 3, 2, 5], 'valid'],
+    ];
+    for (const [xs, fs, pad] of cases) {
+      const x = tf.tensor4d(values(xs.reduce((a, b) => a * b), 8), xs);
+      const f = tf.tensor4d(values(fs.reduce((a, b) => a * b), 9), fs);
       const dy = tf.conv2d(x, f, 1, pad);
       const ai = { inputs: { dy, filter: f }, backend: be, attrs: { strides: [1, 1], pad, dataFormat: 'NHWC', inputShape: xs } } as never;
       const af = { inputs: { x, dy }, backend: be, attrs: { strides: [1, 1], pad, dataFormat: 'NHWC', filterShape: fs } } as never;
