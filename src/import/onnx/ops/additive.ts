@@ -30,6 +30,7 @@ function convertAdditive(cv: Converter, n: PNode): TensorVal {
   }
   const id = cv.add('AdditiveAttention', { ...(scale ? {} : { useScale: false }), ...(spec.causal ? { useCausalMask: true } : {}) }, ts.map((t) => t.ref), cv.current, what);
   if (scale) cv.weight(id, 'scale', [d], scale);
+  if (spec.bias) cv.notes.push(`${cv.current}: the score bias "${spec.bias}" (one value added to every score) is left out: the softmax over the keys does not change with it, and AdditiveAttention has none`);
   return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: 'plain', shape: [q.shape[0]!, q.shape[1]!, v.shape[2]!] };
 }
 

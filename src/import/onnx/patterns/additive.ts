@@ -15,6 +15,8 @@ export interface AdditiveSpec {
   /** The per-feature scale (Bahdanau's v: a [D] vector, or torch's [D, 1] Linear weight): a constant's name; none is useScale off. */
   scale?: string;
   causal?: boolean;
+  /** torch's Linear(D, 1) bias: one value added to every score, which the softmax ignores. */
+  bias?: string;
 }
 
 const specs = new WeakMap<PNode, AdditiveSpec>();
@@ -76,7 +78,7 @@ function score(g: GraphIndex, s: string, nodes: Set<PNode>): { tanh: PNode; spec
   if (!mm || !g.only(t) || wc?.dims.length !== 2 || wc.dims[1] !== 1) return undefined;
   nodes.add(mm);
   const tanh = g.made(mm.input![0], 'Tanh');
-  return tanh && g.only(mm.input![0]) ? { tanh, spec: { scale: w } } : undefined;
+  return tanh && g.only(mm.input![0]) ? { tanh, spec: { scale: w, ...(bc ? { bias: bc[0] } : {}) } } : undefined;
 }
 
 export function matchAdditive(g: GraphIndex, softmax: PNode): Fusion | undefined {
