@@ -19,7 +19,7 @@ export function deadBranchNote(m: PModel): string | undefined {
   const weights = (g.initializer ?? []).filter((t) => deadReads.has(t.name!) && !read.has(t.name!));
   const names = dead.map((n) => `${n.name || n.output?.[0] || '?'} (${n.op_type})`);
   const more = names.length > SHOWN ? ` and ${names.length - SHOWN} more` : '';
-  let text = `${dead.length} node(s) compute nothing the graph outputs read and were not imported: ${names.slice(0, SHOWN).join(', ')}${more}`;
+  let text = `not recovered: ${dead.length} node(s) that no graph output depends on, ${names.slice(0, SHOWN).join(', ')}${more}`;
   if (weights.length) {
     let values = 0;
     const shown = weights.map((t) => {
@@ -27,9 +27,10 @@ export function deadBranchNote(m: PModel): string | undefined {
       values += dims.reduce((a, b) => a * b, 1);
       return `${t.name} [${dims.join(', ')}]`;
     });
-    text += `; the weights only they read are left out: ${shown.slice(0, SHOWN).join(', ')}${shown.length > SHOWN ? ` and ${shown.length - SHOWN} more` : ''} (${values.toLocaleString('en-US')} values)`;
+    text += `, and the weights only they read, ${shown.slice(0, SHOWN).join(', ')}${shown.length > SHOWN ? ` and ${shown.length - SHOWN} more` : ''} (${values.toLocaleString('en-US')} values)`;
   }
+  text += '; the imported graph computes the same outputs without them';
   // Our own exporter leaves one such branch: Sampling at inference is its mean.
-  const ours = m.producer_name === 'neural-blocks' ? " (Neural Blocks exports a VAE's Sampling as its mean, its inference value, so the log-variance Dense before it is such a branch and the Sampling block is not recovered)" : '';
+  const ours = m.producer_name === 'neural-blocks' ? ". Neural Blocks exports a VAE's Sampling as its mean (its inference value), so a VAE's log-variance Dense and its Sampling block come back this way: add them again to train it as a VAE" : '';
   return `${text}${ours}.`;
 }
