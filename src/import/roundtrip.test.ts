@@ -154,6 +154,31 @@ describe('our ONNX exports re-imported op by op, without the stored graph', () =
     return r;
   }
 
+  // keepDims on every global pooling block (the SE gate's shape), 2-D and 1-D, mean and max.
+  const keepDims = (type: string, shape: number[]): GraphDoc => ({
+    format: 'neural-blocks.graph',
+    version: 1,
+    name: `${type}-keepDims`,
+    nodes: [
+      { id: 'x', type: 'Input', params: { shape } },
+      { id: 'pool', type, params: { keepDims: true } },
+      { id: 'head', type: 'Dense', params: { units: 3 } },
+    ],
+    edges: [
+      { source: 'x', target: 'pool' },
+      { source: 'pool', target: 'head' },
+    ],
+  });
+  it.each([
+    keepDims('GlobalAveragePooling2D', [5, 4, 6]),
+    keepDims('GlobalMaxPooling2D', [5, 4, 6]),
+    keepDims('GlobalAveragePooling1D', [7, 6]),
+    keepDims('GlobalMaxPooling1D', [7, 6]),
+  ])('$name: the pooling keeps its dims', (g) => {
+    const r = roundTrip(g);
+    expect(r.doc.nodes.filter((n) => n.type === g.nodes[1]!.type).map((n) => n.params)).toEqual([{ keepDims: true }]);
+  });
+
   // The scale barely moves a softmax over 64 tanh features at 1e-4, so it is compared itself.
   it('additive attention: the per-feature scale comes back as the block\'s own weight', () => {
     const g = selfAttention('additive', 'AdditiveAttention', {});
