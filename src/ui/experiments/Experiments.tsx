@@ -58,14 +58,14 @@ function PretrainNotes({ ex }: { ex: Experiment }) {
   const took = Object.values(results.experiments[ex.id] ?? {}).find((m) => m.pretrainSeconds)?.pretrainSeconds;
   if (!pre && !transfers)
     return took ? (
-      <div className="nbt-note" data-testid="experiment-pretraining">
+      <div className="nbt-note" data-testid="experiment-pretrain-note">
         The pretraining runs first, once per tab (the measurement’s took {Math.round(took / 60)} min on a CPU); its progress shows here and in Training, and Stop ends the experiment.
       </div>
     ) : null;
   return (
     <div className="nbt-note">
       {pre && (
-        <div data-testid="experiment-pretraining">
+        <div data-testid="experiment-pretrain-note">
           Pretrained here: {pre.epochs} epoch{pre.epochs === 1 ? '' : 's'} in {pre.seconds.toFixed(1)} s{pre.valAccuracy !== undefined ? `, filling ${pct(pre.valAccuracy)} of the masked digits of its validation split` : ''}
           {pre.reused ? ' (run earlier in this tab, reused)' : ''}.
         </div>

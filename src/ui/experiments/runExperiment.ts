@@ -105,34 +105,48 @@ function carriedIdentical(start: SavedModel, trained: SavedModel, carried: strin
   });
 }
 
-/** Runs the pretraining (if any) and every variant in turn; 'done', or why it ended early. */
+/** Trains `ex`'s pretraining graph (the card's experiments have one), or reuses this tab's; its weights, or why not. */
+async function pretrain(ex: Experiment, doc: GraphDoc): Promise<{ graph: GraphDoc; weights: SavedModel } | string> {
+  const graph = withTraining(doc, state.testOverride?.pretrain);
+  const key = JSON.stringify(graph);
+  const kept = pretrainCache.get(key);
+  if (kept) {
+    set({ pretraining: { ...state.pretraining, [ex.id]: { ...state.pretraining[ex.id]!, reused: true } } });
+    return { graph, weights: kept };
+  }
+  set({ running: { id: ex.id, step: 'pretraining' } });
+  const r = await trainOne(ex, graph, 'pretraining');
+  if (!r.ok) return `the pretraining: ${r.message}`;
+  if (r.result.status === 'nan') return 'the pretraining stopped at a NaN loss; nothing was fine-tuned';
+  if (r.result.status !== 'completed' || stopAsked || !r.weights) return 'Stopped during the pretraining; nothing was fine-tuned.';
+  pretrainCache.set(key, r.weights);
+  const last = r.result.history.at(-1);
+  set({ pretraining: { ...state.pretraining, [ex.id]: { epochs: r.result.history.length, seconds: r.result.seconds, valAccuracy: last?.valAccuracy, reused: false, status: r.result.status } } });
+  return { graph, weights: r.weights };
+}
+
+/** Runs the pretraining (if any) first, then every variant in turn; 'done', or why it ended early. */
 export async function runExperiment(ex: Experiment): Promise<string> {
   listenRuns(client());
   listenGradFlow(client());
   stopAsked = false;
   const over = state.testOverride;
+  const pretrains = ex.variants.some((v) => v.pretrain);
   try {
+    const pretrained = new Map<string, { graph: GraphDoc; weights: SavedModel }>();
+    for (const v of ex.variants) {
+      if (!v.pretrain) continue;
+      const p = await pretrain(ex, v.pretrain);
+      if (typeof p === 'string') return p;
+      pretrained.set(v.name, p);
+    }
     for (const [i, v] of ex.variants.entries()) {
       let extra: Partial<StartRequest> = {};
-      let pre: { graph: GraphDoc; weights: SavedModel } | undefined;
-      if (v.pretrain) {
-        const graph = withTraining(v.pretrain, over?.pretrain);
-        const key = JSON.stringify(graph);
-        let weights = pretrainCache.get(key);
-        if (weights) set({ pretraining: { ...state.pretraining, [ex.id]: { ...state.pretraining[ex.id]!, reused: true } } });
-        else {
-          set({ running: { id: ex.id, step: 'pretraining' } });
-          const r = await trainOne(ex, graph, `pretraining for ${v.name}`);
-          if (!r.ok) return `the pretraining: ${r.message}`;
-          if (r.result.status !== 'completed' || stopAsked) return r.result.status === 'nan' ? 'the pretraining stopped at a NaN loss; nothing was fine-tuned' : 'Stopped during the pretraining; nothing was fine-tuned.';
-          weights = r.weights!;
-          pretrainCache.set(key, weights);
-          const last = r.result.history.at(-1);
-          set({ pretraining: { ...state.pretraining, [ex.id]: { epochs: r.result.history.length, seconds: r.result.seconds, valAccuracy: last?.valAccuracy, reused: false, status: r.result.status } } });
-        }
-        pre = { graph, weights };
-      }
+      const pre = pretrained.get(v.name);
       const graph = withTraining(v.graph, over?.variants);
+      // Every variant of an experiment with a pretraining reports its starting weights: a fresh
+      // head is then seen to start exactly where the from-scratch variant's does.
+      if (pretrains) extra = { sendStartWeights: true };
       let start: SavedModel | undefined;
       let off = () => {};
       if (pre) {
