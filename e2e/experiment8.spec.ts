@@ -34,25 +34,25 @@ async function capture(page: Page): Promise<void> {
 }
 
 /**
- * Per weight name, whether two captured models hold the same bytes (absent: undefined).
+ * Per weight name, whether two captured models hold the same bytes (null: the second has no such weight).
  * a/b: [which list, index].
  */
 async function sameBytes(page: Page, a: [keyof Captured, number], b: [keyof Captured, number]): Promise<Record<string, boolean | null>> {
   return page.evaluate(
     ([a, b]) => {
       const c = (window as unknown as { __e8: Captured }).__e8;
-      const split = (m: Saved) => {
+      // (no named helpers inside evaluate: the test runner's transform would wrap them in __name)
+      const [x, y] = [c[a[0]][a[1]]!, c[b[0]][b[1]]!].map((m) => {
         const bytes = new Uint8Array(m.weights);
         const out = new Map<string, Uint8Array>();
         let off = 0;
         for (const s of m.modelJson.weightsManifest[0]!.weights) {
-          const n = 4 * s.shape.reduce((x, y) => x * y, 1);
+          const n = 4 * s.shape.reduce((p, q) => p * q, 1);
           out.set(s.name, bytes.subarray(off, off + n));
           off += n;
         }
         return out;
-      };
-      const [x, y] = [split(c[a[0]][a[1]]!), split(c[b[0]][b[1]]!)];
+      }) as [Map<string, Uint8Array>, Map<string, Uint8Array>];
       return Object.fromEntries([...x].map(([name, u]) => {
         const v = y.get(name);
         return [name, v ? u.length === v.length && u.every((q, i) => q === v[i]) : null];
