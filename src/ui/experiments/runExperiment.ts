@@ -56,7 +56,7 @@ export function useExperiments<T>(sel: (s: ExperimentsUi) => T): T {
 export function setTestOnlyTrainingOverride(o: TestOnlyTrainingOverride | undefined): void {
   set({ testOverride: o });
 }
-(window as unknown as { __nbExperimentsTestOnly?: unknown }).__nbExperimentsTestOnly = { setTrainingOverride: setTestOnlyTrainingOverride };
+if (typeof window !== 'undefined') (window as unknown as { __nbExperimentsTestOnly?: unknown }).__nbExperimentsTestOnly = { setTrainingOverride: setTestOnlyTrainingOverride };
 
 const withTraining = (g: GraphDoc, over: Record<string, unknown> | undefined): GraphDoc => (over ? { ...g, training: { ...g.training, ...over } } : g);
 
