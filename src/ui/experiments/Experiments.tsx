@@ -138,7 +138,7 @@ function Card({ ex }: { ex: Experiment }) {
           data-testid={`run-experiment-${ex.id}`}
           onClick={() => {
             setError(undefined);
-            void runExperiment(ex).then((r) => r !== 'done' && setError(r));
+            void runExperiment(ex).then((r) => r !== 'done' && setError(r), (e: unknown) => setError((e as Error)?.message ?? String(e)));
           }}
         >
           {now?.id === ex.id ? <Progress ex={ex} /> : pretrains ? `▶ Pretrain, then run the ${ex.variants.length} variants` : `▶ Run the ${ex.variants.length} variants`}

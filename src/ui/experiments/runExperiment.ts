@@ -150,13 +150,15 @@ export async function runExperiment(ex: Experiment): Promise<string> {
       let extra: Partial<StartRequest> = {};
       const pre = pretrained.get(v.name);
       const graph = withTraining(v.graph, over?.variants);
-      // Every variant of an experiment with a pretraining reports its starting weights: a fresh
-      // head is then seen to start exactly where the from-scratch variant's does.
+      // Every variant of an experiment with a pretraining has the worker send its start weights:
+      // e2e/experiment8.spec.ts sees the pretrained variant's fresh head start where the
+      // from-scratch one's does; the card checks the carried blocks' bytes.
       if (pretrains) extra = { sendStartWeights: true };
       let start: SavedModel | undefined;
       let off = () => {};
-      if (pre) {
-        extra = { weights: pre.weights, fresh: blockTransfer(pre.graph, graph).fresh, sendStartWeights: true };
+      const transfer = pre ? blockTransfer(pre.graph, graph) : undefined;
+      if (pre && transfer) {
+        extra = { weights: pre.weights, fresh: transfer.fresh, sendStartWeights: true };
         // the worker sends them before the run's first batch
         off = client().on((e) => {
           if (e.t === 'start-weights') start = e.weights;
@@ -164,9 +166,9 @@ export async function runExperiment(ex: Experiment): Promise<string> {
       }
       set({ running: { id: ex.id, step: i } });
       const r = await trainOne(ex, graph, v.name, extra).finally(off);
-      if (pre) {
-        const t = blockTransfer(pre.graph, graph);
-        set({ transfers: { ...state.transfers, [ex.id]: { ...state.transfers[ex.id], [v.name]: { ...t, identical: !!start && carriedIdentical(start, pre.weights, t.carried) } } } });
+      if (pre && transfer) {
+        const identical = !!start && carriedIdentical(start, pre.weights, transfer.carried);
+        set({ transfers: { ...state.transfers, [ex.id]: { ...state.transfers[ex.id], [v.name]: { ...transfer, identical } } } });
       }
       if (!r.ok) return `${v.name}: ${r.message}`;
       if (stopAsked || r.result.status === 'stopped') return `Stopped during ${v.name}.`;
