@@ -235,6 +235,10 @@ export async function start(req: StartRequest): Promise<void> {
     s = session = { graph: req.graph, config: req.config, compiled, data, epochs: 0 };
     if (req.weights && req.fresh) await loadFineTuneWeights(compiled, req.weights, req.fresh);
     else if (req.weights) loadWeightsInto(compiled.model, req.weights, 'saved weights');
+    if (req.sendStartWeights) {
+      const w = await saveModel(compiled.model, req.graph);
+      post({ t: 'start-weights', weights: w }, [w.weights]);
+    }
   } catch (e) {
     setRunState('idle');
     reportError(e, req.config);
