@@ -78,6 +78,23 @@ const base: GraphDoc = {
   ],
 };
 
+describe('a Stop while a run loads its data', () => {
+  it('ends the run before its first update (it used to be forgotten when the epochs began)', async () => {
+    await until({ t: 'backend', id: 11, choice: 'cpu' }, (e): e is FromWorker => e.t === 'reply' && e.id === 11);
+    const cfg: TrainingConfig = { ...DEFAULT_TRAINING, optimizer: 'adam', learningRate: 0.02, batchSize: 16, epochs: 3, validationSplit: 0 };
+    const from = posted.length;
+    receive({ t: 'start', req: { graph: base, config: cfg, source: { kind: 'custom', key: 'stop-early', dataset: makePoints('circles', { n: 200, seed: 3 }) } } });
+    receive({ t: 'stop' });
+    const t0 = Date.now();
+    let done: Extract<FromWorker, { t: 'done' }> | undefined;
+    while (!(done = posted.slice(from).find(isDone)) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 10));
+    expect(done?.result.status).toBe('stopped');
+    expect(done?.result.batches).toBe(0);
+    expect(done?.result.message).toBe('stopped by the user at epoch 1, before batch 1');
+    expect(posted.slice(from).some((e) => e.t === 'batch' || e.t === 'epoch')).toBe(false);
+  }, 120_000);
+});
+
 describe('a fine-tune started through the worker', () => {
   it('keeps the frozen blocks bit-identical and starts the replaced head afresh', async () => {
     await until({ t: 'backend', id: 1, choice: 'cpu' }, (e): e is FromWorker => e.t === 'reply' && e.id === 1);
