@@ -112,7 +112,7 @@ class Collector {
     const row = this.records + 1;
     if (e.code === 'MissingQuotes') return new DataError(`CSV: row ${row}: a quoted field is not closed (a " is missing; line ${line})`);
     // Papa's index points just past the opening quote, in the text since the last chunk.
-    const at = Math.max(0, e.index - 1);
+    const at = Math.max(0, (e.index ?? 1) - 1);
     return new DataError(`CSV: row ${row}: a quoted field has text after its closing quote, in ${JSON.stringify(this.text.slice(at, at + 40))} (line ${line}; a " inside a quoted field is written "")`);
   }
 
@@ -125,14 +125,14 @@ class Collector {
 }
 
 /** papaparse's settings for one file; its chunks go to the collector, which stops it at the first error. */
-const papaConfig = (delimiter: string, c: Collector, chunkSize: number): Papa.ParseConfig<string[]> & { chunkSize: number } => ({
+const papaConfig = (delimiter: string, c: Collector, chunkSize: number) => ({
   delimiter,
   newline: '\n',
   quoteChar: '"',
   // Blank lines are skipped by the collector, which counts them as lines.
   skipEmptyLines: false,
   chunkSize,
-  chunk: (res, parser) => {
+  chunk: (res: Papa.ParseResult<string[]>, parser: Papa.Parser) => {
     if (c.error) return;
     try {
       c.chunk(res);
@@ -142,6 +142,9 @@ const papaConfig = (delimiter: string, c: Collector, chunkSize: number): Papa.Pa
     }
   },
 });
+
+/** papaparse's types have no overload for text with a chunk callback or for a stream-like feed; both work. */
+const papaParse = Papa.parse as unknown as (input: string | TextFeed, config: ReturnType<typeof papaConfig>) => void;
 
 /**
  * Parses CSV text (RFC 4180 quoting; a leading byte-order mark dropped). The delimiter is "," or,
@@ -155,7 +158,7 @@ export function parseCsv(text: string, limits: CsvLimits = {}): Table {
   const c = new Collector(delimiter, limits);
   c.fed(body);
   // With a chunk callback papaparse walks a string in chunks, synchronously.
-  Papa.parse<string[]>(body, papaConfig(delimiter, c, 4 * 1024 ** 2));
+  papaParse(body, papaConfig(delimiter, c, 4 * 1024 ** 2));
   return c.finish();
 }
 
@@ -213,7 +216,7 @@ export async function readCsv(source: Blob | AsyncIterable<Uint8Array | string>,
   const chunkBytes = o.chunkBytes ?? 1024 ** 2;
   const decoder = new TextDecoder('utf-8');
   const feed = new TextFeed();
-  let c: Collector | null = null;
+  let c = null as Collector | null;
   let head = ''; // text held until the header line is complete (it picks the delimiter)
   let cr = false; // a chunk ended in \r: the next may start with its \n
   let bytes = 0;
@@ -233,7 +236,7 @@ export async function readCsv(source: Blob | AsyncIterable<Uint8Array | string>,
       if (head.charCodeAt(0) === 0xfeff) head = head.slice(1);
       const delimiter = pickDelimiter(head.slice(0, head.indexOf('\n')));
       c = new Collector(delimiter, o);
-      Papa.parse<string[]>(feed as unknown as Papa.LocalFile, papaConfig(delimiter, c, chunkBytes));
+      papaParse(feed, papaConfig(delimiter, c, chunkBytes));
       text = head;
       head = '';
     }
@@ -257,7 +260,6 @@ export async function readCsv(source: Blob | AsyncIterable<Uint8Array | string>,
   push(normalize(pending.join('') + decoder.decode(), true));
   if (!c) push('\n'); // a file of one line: its header ends with the file
   feed.emit('end');
-  const done = c as unknown as Collector;
-  o.onProgress?.({ bytes, total, rows: done.rows.length });
-  return done.finish();
+  o.onProgress?.({ bytes, total, rows: c!.rows.length });
+  return c!.finish();
 }

@@ -1,11 +1,14 @@
 // "Your data": a CSV (pick feature and label columns), a folder of images per class (resized to
 // the graph's Input shape), or a text file of input → output pairs. The files are read and
-// decoded here; the parsing itself lives in src/data (csv.ts, userData.ts) and is unit-tested.
+// decoded here; the parsing itself lives in src/data (csv.ts, userData.ts) and is unit-tested. A CSV
+// is read in chunks and a zip unpacked in a worker, each with its progress shown: a big file does
+// not freeze the page.
 import { useMemo, useState } from 'react';
 import type { Dataset } from '../../data/dataset';
-import { columnKinds, csvToDataset, parseCsv, type Table } from '../../data/csv';
+import { columnKinds, csvToDataset, readCsv, type Table } from '../../data/csv';
+import { csvLimitsText } from '../../data/csvParse';
 import { classFromPath, imagesToDataset, pairsFileToDataset, resizeToTensor } from '../../data/userData';
-import { unzip } from '../../data/zip';
+import { unzipInWorker } from '../../data/zipAsync';
 import { useStore } from '../store';
 
 type Kind = 'csv' | 'images' | 'pairs';
@@ -51,7 +54,8 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
       setBusy(null);
     }
   };
-  const kinds = table ? columnKinds(table.t) : [];
+  // Once per table, not per render: a table can have millions of rows.
+  const kinds = useMemo(() => (table ? columnKinds(table.t) : []), [table]);
   /** Decodes images named by class-folder paths and hands over the dataset (folder or zip). */
   const decodeAll = async (files: { path: string; blob: Blob }[], key: string, name: string) => {
     if (!inputShape || inputShape.length !== 3 || inputShape.some((d) => d === null)) throw new Error(`the graph's Input must be an image shape [height, width, channels]; it is ${inputShape ? `[${inputShape.join(', ')}]` : 'missing'}`);
@@ -60,6 +64,7 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
     if (!files.length) throw new Error('no image files (png, jpg, gif, bmp, webp) found — put each class’s images in a folder named after the class');
     const items = [];
     for (const f of files) {
+      if (items.length % 50 === 0) setBusy(`Decoding images: ${items.length} / ${files.length}`);
       const img = await decodeImage(f.blob, f.path);
       items.push({ label: classFromPath(f.path), pixels: resizeToTensor(img.rgba, img.w, img.h, w, h, c as 1 | 3) });
     }
@@ -92,14 +97,19 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
               const f = e.target.files?.[0];
               e.target.value = '';
               if (f)
-                void guard('Reading', async () => {
-                  const t = parseCsv(await f.text());
+                void guard(`Reading ${f.name}`, async () => {
+                  const t = await readCsv(f, f.name, {
+                    onProgress: (p) => setBusy(`Reading ${f.name}: ${p.total ? `${Math.floor((100 * p.bytes) / p.total)}%, ` : ''}${p.rows.toLocaleString('en-US')} rows`),
+                  });
                   setTable({ name: f.name, key: `${f.name}:${f.size}:${f.lastModified}`, t });
                   setLabel(t.header[t.header.length - 1]!);
                   setFeatures(t.header.slice(0, -1));
                 });
             }}
           />
+          <div className="nbt-note nb-muted" data-testid="csv-limits">
+            The app reads CSV files {csvLimitsText()}.
+          </div>
           {table && (
             <>
               <div className="nbt-note">
@@ -197,8 +207,9 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
                   const f = e.target.files?.[0];
                   e.target.value = '';
                   if (!f) return;
-                  void guard('Unpacking', async () => {
-                    const entries = unzip(new Uint8Array(await f.arrayBuffer()), f.name).filter((x) => IMAGE_FILE.test(x.path));
+                  void guard(`Unpacking ${f.name}`, async () => {
+                    const files = await unzipInWorker(f, f.name, { onProgress: (done, total) => setBusy(`Unpacking ${f.name}: ${done} / ${total} files`) });
+                    const entries = files.filter((x) => IMAGE_FILE.test(x.path));
                     await decodeAll(
                       entries.map((x) => ({ path: x.path, blob: new Blob([x.data as BlobPart]) })),
                       `zip:${f.name}:${f.size}:${f.lastModified}`,
@@ -228,7 +239,11 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
           />
         </>
       )}
-      {busy && <div className="nbt-note">{busy}…</div>}
+      {busy && (
+        <div className="nbt-note" data-testid="user-data-busy">
+          {busy}…
+        </div>
+      )}
       {err && (
         <div className="nbt-note error" data-testid="user-data-error">
           {err}
