@@ -188,6 +188,12 @@ class TextFeed {
   }
 }
 
+/**
+ * Lets the page paint and handle input between chunks. Awaiting the file alone does not: a File's
+ * stream resolves from data already read, in microtasks, so the whole parse would run as one task.
+ */
+const nextTask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 async function* bytesOf(source: Blob | AsyncIterable<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {
   if (!(source instanceof Blob)) return yield* source;
   const reader = (source.stream() as unknown as ReadableStream<Uint8Array>).getReader();
@@ -256,6 +262,7 @@ export async function readCsv(source: Blob | AsyncIterable<Uint8Array | string>,
     pendingLen = 0;
     if (c?.error) throw c.error;
     o.onProgress?.({ bytes, total, rows: c?.rows.length ?? 0 });
+    await nextTask();
   }
   push(normalize(pending.join('') + decoder.decode(), true));
   if (!c) push('\n'); // a file of one line: its header ends with the file
