@@ -4,7 +4,7 @@
 // that claims 4 GiB. (Too many files is refused by the same check, unit-tested in zipAsync.test.ts:
 // it needs a zip64 archive of 200,001 entries.)
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateRawSync } from 'node:zlib';
@@ -90,10 +90,13 @@ export const tests: E2ETest[] = [
       await page.locator(T('user-data-csv')).click();
       assert.equal(await page.locator(T('csv-limits')).innerText(), 'The app reads CSV files up to 256 MB, 2,000,000 rows and 20,000,000 cells.');
 
-      // Every text the busy line shows, recorded as it changes.
+      // Every text the busy line shows, recorded as it changes; and the main thread's long tasks
+      // (printed as a measurement, not asserted: speed is for benchmarks).
       await page.evaluate(() => {
-        const w = window as unknown as { busy: string[] };
+        const w = window as unknown as { busy: string[]; longest: number };
         w.busy = [];
+        w.longest = 0;
+        new PerformanceObserver((l) => l.getEntries().forEach((e) => (w.longest = Math.max(w.longest, e.duration)))).observe({ type: 'longtask' });
         new MutationObserver(() => {
           const t = document.querySelector('[data-testid="user-data-busy"]')?.textContent;
           if (t && w.busy.at(-1) !== t) w.busy.push(t);
@@ -107,6 +110,17 @@ export const tests: E2ETest[] = [
       const nums = pcts.map((m) => Number(m[2]!.replace(/,/g, '')));
       assert.ok(nums.every((n, i) => i === 0 || n >= nums[i - 1]!) && nums.at(-1)! <= rows, `rows only grow: ${nums}`);
       assert.ok(await page.locator(T('csv-feature-a, note')).isChecked(), 'the quoted header is a column');
+      const longest = () => page.evaluate(() => Math.round((window as unknown as { longest: number }).longest));
+      const chunked = await longest();
+      // The same text parsed in one piece, as the dialog did before: one task of this length.
+      const whole = await page.evaluate(async (text) => {
+        const path = '/src/data/csvParse.ts'; // served by the dev server
+        const { parseCsv } = (await import(/* @vite-ignore */ path)) as typeof import('../src/data/csvParse');
+        const t0 = performance.now();
+        parseCsv(text);
+        return Math.round(performance.now() - t0);
+      }, readFileSync(big, 'utf8'));
+      console.log(`    measured: ${rows} rows read in chunks, ${busy.length} progress texts shown, longest main-thread task ${chunked} ms (the whole text in one parse: ${whole} ms)`);
       await shot('userdata-1-big-csv');
 
       await page.locator(T('csv-file')).setInputFiles(ragged);
@@ -115,8 +129,10 @@ export const tests: E2ETest[] = [
       await page.locator(T('user-data-images')).click();
       await page.locator(T('image-zip')).setInputFiles(join(dir, 'liar.zip'));
       await eventually(async () => assert.equal(await page.locator(T('user-data-error')).innerText(), 'liar.zip: "a/b.png" would inflate to 4.3e+9 bytes (at most 2.7e+8 per file) — refused, as a zip bomb would be'), 20_000, 'the lying zip refused');
+      await page.evaluate(() => ((window as unknown as { longest: number }).longest = 0));
       await page.locator(T('image-zip')).setInputFiles(join(dir, 'bomb.zip'));
       await eventually(async () => assert.equal(await page.locator(T('user-data-error')).innerText(), 'bomb.zip: "a/zeros.png" would inflate to 3.1e+8 bytes (at most 2.7e+8 per file) — refused, as a zip bomb would be'), 20_000, 'the zip bomb refused');
+      console.log(`    measured: the zip bomb refused in the worker, longest main-thread task meanwhile ${await longest()} ms`);
       await shot('userdata-2-zip-refused');
     },
   },

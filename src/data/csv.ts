@@ -4,7 +4,7 @@
 // becomes class ids, a numeric one a regression target (or class ids if asked).
 import { rng } from '../core/randomInputs';
 import { DataError, permuteSplit, shuffleIndex, sliceSplit, type Dataset, type Split } from './dataset';
-import type { Table } from './csvParse';
+import { numberOrEmpty, type Table } from './csvParse';
 
 export { parseCsv, readCsv, type Table } from './csvParse';
 
@@ -14,7 +14,7 @@ export type ColumnKind = 'numeric' | 'categorical';
 
 /** A column is numeric when every non-empty value parses as a number. */
 export function columnKinds(t: Table): ColumnKind[] {
-  return t.header.map((_, k) => (t.rows.every((r) => r[k]!.trim() === '' || isNum(r[k]!)) ? 'numeric' : 'categorical'));
+  return t.header.map((_, k) => ((t.numeric?.[k] ?? t.rows.every((r) => numberOrEmpty(r[k]!))) ? 'numeric' : 'categorical'));
 }
 
 export interface CsvDatasetOptions {

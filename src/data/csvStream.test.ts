@@ -5,6 +5,7 @@ import { mkdtempSync, writeFileSync, createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { columnKinds } from './csv';
 import { csvLimitsText, parseCsv, readCsv, type CsvProgress } from './csvParse';
 
 /** Yields `bytes` in pieces of `size` bytes: cuts through CRLFs and UTF-8 sequences. */
@@ -32,6 +33,10 @@ describe('readCsv (chunked)', () => {
     expect(t.rows.length).toBe(n);
     for (const i of [0, 1, 96, 97, 12_345, n - 1]) expect(t.rows[i]).toEqual([String(i), (i * 0.25).toFixed(2), `name ${i}, ${i % 97 ? 'one line' : 'two\nlines'}`, i % 3 ? 'café' : 'naïve→']);
     expect(t.rows.every((r, i) => r[0] === String(i))).toBe(true);
+    // Column kinds worked out while reading agree with a pass over the rows.
+    expect(t.numeric).toEqual([true, true, false, false]);
+    expect(columnKinds(t)).toEqual(columnKinds({ header: t.header, rows: t.rows }));
+    expect(columnKinds({ header: ['a', 'b'], rows: [['1', 'x'], ['', '2']] })).toEqual(['numeric', 'categorical']);
     // Progress: many reports, bytes and rows only grow, the last one is the whole file.
     expect(seen.length).toBeGreaterThan(30);
     for (let k = 1; k < seen.length; k++) {
@@ -39,6 +44,12 @@ describe('readCsv (chunked)', () => {
       expect(seen[k]!.rows).toBeGreaterThanOrEqual(seen[k - 1]!.rows);
     }
     expect(seen.at(-1)).toEqual({ bytes: bytes.length, total: undefined, rows: n });
+    // All of it in one read (Chromium's File stream brings megabytes at once): still parsed, and
+    // reported, chunk by chunk.
+    const once: CsvProgress[] = [];
+    expect((await readCsv(pieces(bytes, bytes.length), 'big.csv', { chunkBytes: 64 * 1024, onProgress: (p) => once.push(p) })).rows.length).toBe(n);
+    expect(once.length).toBeGreaterThan(30);
+    expect(new Set(once.map((p) => p.rows)).size).toBeGreaterThan(30);
     // The same as parsing the text whole, and as a Blob (what the browser's File is).
     expect(parseCsv(text)).toEqual(t);
     const fromBlob = await readCsv(new Blob([bytes]), 'big.csv', { chunkBytes: 100_000 });
