@@ -18,29 +18,24 @@ function bomb(path: string, size: number): Buffer {
   const zeros = Buffer.alloc(size);
   const data = deflateRawSync(zeros, { level: 9 });
   const name = Buffer.from(path);
-  const head = (sig: number, len: number) => {
-    const b = Buffer.alloc(len);
-    b.writeUInt32LE(sig, 0);
-    return b;
+  const crc = crc32(zeros);
+  // A local header and its central directory record share these fields; the record's are 2
+  // bytes later (it adds "made by"): version 20, method 8 (deflate), CRC-32, sizes, name length.
+  const head = (sig: number, len: number, at: number) => {
+    const h = Buffer.alloc(len);
+    h.writeUInt32LE(sig, 0);
+    h.writeUInt16LE(20, at);
+    h.writeUInt16LE(8, at + 4);
+    h.writeUInt32LE(crc, at + 10);
+    h.writeUInt32LE(data.length, at + 14);
+    h.writeUInt32LE(size, at + 18);
+    h.writeUInt16LE(name.length, at + 22);
+    return h;
   };
-  // Local header: version 20, method 8 (deflate), CRC-32, compressed and original sizes, name length.
-  const local = head(0x04034b50, 30);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(crc32(zeros), 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(size, 22);
-  local.writeUInt16LE(name.length, 26);
-  // Its central directory record (the same fields 4 bytes later; offset 0) and the end record.
-  const cd = head(0x02014b50, 46);
-  cd.writeUInt16LE(20, 4);
-  cd.writeUInt16LE(20, 6);
-  cd.writeUInt16LE(8, 10);
-  cd.writeUInt32LE(crc32(zeros), 16);
-  cd.writeUInt32LE(data.length, 20);
-  cd.writeUInt32LE(size, 24);
-  cd.writeUInt16LE(name.length, 28);
-  const end = head(0x06054b50, 22);
+  const local = head(0x04034b50, 30, 4);
+  const cd = head(0x02014b50, 46, 6); // its local header at offset 0
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
   end.writeUInt16LE(1, 8);
   end.writeUInt16LE(1, 10);
   end.writeUInt32LE(46 + name.length, 12);
