@@ -1,5 +1,5 @@
 // The user's own files, big and hostile, through the real file inputs: a CSV of 300,000 rows read
-// in chunks with its progress shown, a ragged row named with its row and line, and zips refused
+// in chunks with its progress shown (and a bigger one stopped halfway), a ragged row named with its row and line, and zips refused
 // in their worker with the limit named: a real zip bomb (300 MiB of zeros in 300 KB) and a header
 // that claims 4 GiB. (Too many files is refused by the same check, unit-tested in zipAsync.test.ts:
 // it needs a zip64 archive of 200,001 entries.)
@@ -61,7 +61,7 @@ const GRAPH = {
 
 export const tests: E2ETest[] = [
   {
-    name: 'your data · a 300,000-row CSV read in chunks with progress, a ragged row with its line, a zip bomb and a lying zip refused in the worker',
+    name: 'your data · a 300,000-row CSV read in chunks with progress (a bigger one stopped), a ragged row with its line, a zip bomb and a lying zip refused in the worker',
     async fn({ page, url, shot }) {
       const dir = mkdtempSync(join(tmpdir(), 'nb-userdata-'));
       const rows = 300_000;
@@ -117,6 +117,14 @@ export const tests: E2ETest[] = [
       }, readFileSync(big, 'utf8'));
       console.log(`    measured: ${rows} rows read in chunks, ${busy.length} progress texts shown, longest main-thread task ${chunked} ms (the whole text in one parse: ${whole} ms)`);
       await shot('userdata-1-big-csv');
+
+      // A bigger one, stopped while it is read: said so, and the table read before stays.
+      const huge = join(dir, 'huge.csv');
+      writeFileSync(huge, ['x1,x2,"a, note",label', ...Array.from({ length: 1_500_000 }, (_, i) => `${i},${i % 5},"n ${i}",${i % 3}`)].join('\n'));
+      await page.locator(T('csv-file')).setInputFiles(huge);
+      await page.locator(T('user-data-stop')).click();
+      await eventually(async () => assert.equal(await page.locator(T('user-data-error')).innerText(), 'Reading huge.csv: stopped; nothing changed'), 10_000, 'reading stopped');
+      assert.match(await page.locator(T('user-data-dialog')).innerText(), /300000 rows × 4 columns/);
 
       await page.locator(T('csv-file')).setInputFiles(ragged);
       await eventually(async () => assert.equal(await page.locator(T('user-data-error')).innerText(), 'CSV: row 4 has 1 fields but the header has 2: "4" (line 6)'), 10_000, 'ragged row');

@@ -89,6 +89,16 @@ describe('readCsv (chunked)', () => {
     await expect(readCsv(new Blob([`a,b\n${filler}\n"open,1\n2,3\n`]), 'o.csv', { chunkBytes: 100 })).rejects.toThrow('CSV: row 502: a quoted field is not closed (a " is missing; line 502)');
   });
 
+  it('stops when its signal is aborted, mid-file', async () => {
+    const ac = new AbortController();
+    const seen: CsvProgress[] = [];
+    const text = new TextEncoder().encode(bigCsv(20_000));
+    const read = readCsv(pieces(text, 10_000), 'big.csv', { chunkBytes: 16 * 1024, signal: ac.signal, onProgress: (p) => (seen.push(p), seen.length === 3 && ac.abort()) });
+    await expect(read).rejects.toMatchObject({ name: 'AbortError' });
+    expect(seen.length).toBe(3);
+    expect(seen[2]!.rows).toBeLessThan(20_000);
+  });
+
   it('refuses a file over the stated limits: its size before reading, rows and cells while reading', async () => {
     expect(csvLimitsText()).toBe('up to 256 MB, 2,000,000 rows and 20,000,000 cells');
     const text = 'a,b,c,d\n' + Array.from({ length: 100 }, (_, i) => `${i},1,2,3`).join('\n');

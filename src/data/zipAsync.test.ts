@@ -57,6 +57,15 @@ describe('unzip in a worker', () => {
     await expect(refuse(new Blob(['hello']), 'x.zip')).rejects.toThrow(/x\.zip: not a zip archive/);
   });
 
+  it('ends the worker when its signal is aborted', async () => {
+    const log: string[] = [];
+    const ac = new AbortController();
+    const read = unzipInWorker(blob(zip([{ path: 'a/x.png', data: Buffer.from('x') }])), 'x.zip', { makeWorker: fakeWorker(log), signal: ac.signal });
+    ac.abort();
+    await expect(read).rejects.toThrow('unpacking x.zip stopped');
+    expect(log[0]).toBe('terminated');
+  });
+
   it('reports a failure of the app (not of the file) as such', async () => {
     const replies: ZipReply[] = [];
     await zipJob({ file: { size: 10, arrayBuffer: () => Promise.reject(new Error('disk gone')) } as unknown as Blob, name: 'z.zip' }, (r) => replies.push(r));

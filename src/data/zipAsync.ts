@@ -49,6 +49,8 @@ export async function zipJob(req: ZipRequest, post: (r: ZipReply, transfer?: Tra
 export interface UnzipOptions {
   limits?: ZipLimits;
   onProgress?: (done: number, total: number) => void;
+  /** Aborting ends the worker at once (the promise rejects). */
+  signal?: AbortSignal;
   /** The worker (tests pass one that runs zipJob in-process). */
   makeWorker?: () => Worker;
 }
@@ -72,6 +74,10 @@ export function unzipInWorker(file: Blob, name: string, o: UnzipOptions = {}): P
       w.terminate();
       reject(new Error(`unpacking ${name} failed in its worker: ${ev.message || 'the worker stopped'}`));
     };
+    o.signal?.addEventListener('abort', () => {
+      w.terminate();
+      reject(new DOMException(`unpacking ${name} stopped`, 'AbortError'));
+    });
     const req: ZipRequest = { file, name, limits: o.limits };
     w.postMessage(req);
   });
