@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { defineBlock } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { GROUPS_PARAM, channelsPerGroup, checkStridesDilation, convToPytorch, emitConv, groupedConvTfjs } from './convCommon';
+import { GroupedConv } from '../src/core/layers/groupedConv';
+import { CONV_ND_PY, GROUPS_PARAM, channelsPerGroup, checkStridesDilation, convToPytorch, emitConv, groupedConvTfjs } from './convCommon';
 import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 /**
@@ -33,10 +34,11 @@ export class CausalPadding1D extends tf.layers.Layer {
     return { ...super.getConfig(), left: this.left };
   }
 }
-tf.serialization.registerClass(CausalPadding1D);
 
 export default defineBlock({
   type: 'Conv1D',
+  pytorchPrelude: [CONV_ND_PY],
+  tfjsLayers: [CausalPadding1D, GroupedConv],
   category: 'conv',
   label: 'Conv 1D',
   docs:

@@ -1,11 +1,14 @@
 import { BlockError, defineBlock } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, prod, requirePositive, requireRank, lastDim } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { GROUPS_PARAM, channelsPerGroup, convToPytorch, emitConv, groupedConvTfjs } from './convCommon';
+import { GroupedConv } from '../src/core/layers/groupedConv';
+import { CONV_ND_PY, GROUPS_PARAM, channelsPerGroup, convToPytorch, emitConv, groupedConvTfjs } from './convCommon';
 import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 export default defineBlock({
   type: 'Conv2D',
+  pytorchPrelude: [CONV_ND_PY],
+  tfjsLayers: [GroupedConv],
   category: 'conv',
   label: 'Conv 2D',
   docs:

@@ -1,12 +1,13 @@
 import { defineBlock, type TorchTensor } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { emitConv } from './convCommon';
+import { CONV_ND_PY, emitConv } from './convCommon';
 import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
 import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 export default defineBlock({
   type: 'DepthwiseConv2D',
+  pytorchPrelude: [CONV_ND_PY],
   category: 'conv',
   label: 'Depthwise Conv 2D',
   docs:

@@ -1,8 +1,22 @@
-import { BlockError, defineBlock } from '../src/core/spec';
+import { BlockError, defineBlock, type PytorchSnippet } from '../src/core/spec';
 import { callMember, py } from '../src/pytorch/emit';
+
+/** model.py's GaussianNoise: additive noise in training mode only. */
+const GAUSSIAN_NOISE_PY: PytorchSnippet = {
+  name: 'GaussianNoise',
+  source: String.raw`class GaussianNoise(nn.Module):
+    def __init__(self, stddev):
+        super().__init__()
+        self.stddev = stddev
+
+    def forward(self, x):
+        return x + torch.randn_like(x) * self.stddev if self.training else x
+`,
+};
 
 export default defineBlock({
   type: 'GaussianNoise',
+  pytorchPrelude: [GAUSSIAN_NOISE_PY],
   category: 'regularization',
   label: 'Gaussian Noise',
   docs:

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BlockError, defineBlock, type Shape } from '../src/core/spec';
+import { BlockError, defineBlock, type Shape, type PytorchSnippet } from '../src/core/spec';
 import { fmtShape, prod, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { findWeight, weightInit } from '../src/onnx/ops';
@@ -56,8 +56,28 @@ export class LayerNormalizationFixed extends TfjsLayerNormalization {
   }
 }
 
+/** model.py's LayerNorm: Keras LayerNormalization over one axis. */
+const LAYER_NORM_PY: PytorchSnippet = {
+  name: 'LayerNorm',
+  source: String.raw`class LayerNorm(nn.Module):
+    """Keras LayerNormalization over one axis (eps as in tfjs)."""
+
+    def __init__(self, size, axis, eps, center, scale):
+        super().__init__()
+        self.axis, self.eps, self.size = axis, eps, size
+        self.weight = nn.Parameter(torch.ones(size)) if scale else None
+        self.bias = nn.Parameter(torch.zeros(size)) if center else None
+
+    def forward(self, x):
+        y = x.movedim(self.axis, -1)
+        y = F.layer_norm(y, (self.size,), self.weight, self.bias, self.eps)
+        return y.movedim(-1, self.axis)
+`,
+};
+
 export default defineBlock({
   type: 'LayerNormalization',
+  pytorchPrelude: [LAYER_NORM_PY],
   category: 'norm',
   label: 'Layer Normalization',
   docs:

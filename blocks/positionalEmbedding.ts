@@ -1,11 +1,82 @@
-import { defineBlock } from '../src/core/spec';
+import * as tf from '@tensorflow/tfjs';
+import { defineBlock, type PytorchSnippet } from '../src/core/spec';
 import { positionalShape } from '../src/core/layers/shapes';
-import { PositionalEmbedding } from '../src/core/layers/positional';
 import { positionalEmbeddingOnnx } from '../src/core/layers/onnx';
 import { pick, asIs, callMember } from '../src/pytorch/emit';
+import { initializer, type LayerArgs } from '../src/core/layers/common';
+
+// The tfjs layer: adds rows 0…T−1 of a learned [maxLength, D] table to a [B, T, D] input (T ≤ maxLength).
+export interface PositionalEmbeddingArgs extends LayerArgs {
+  maxLength: number;
+  /** Must equal the input's last dim when set (the positions are added). */
+  outputDim?: number | null;
+  embeddingsInitializer?: string;
+}
+
+export class PositionalEmbedding extends tf.layers.Layer {
+  static className = 'PositionalEmbedding';
+  readonly maxLength: number;
+  readonly outputDim: number | null;
+  readonly embeddingsInitializer: string | undefined;
+  private embeddings: tf.LayerVariable | null = null;
+
+  constructor(args: PositionalEmbeddingArgs) {
+    super(args);
+    this.maxLength = args.maxLength;
+    this.outputDim = args.outputDim ?? null;
+    this.embeddingsInitializer = args.embeddingsInitializer;
+    if (!Number.isInteger(this.maxLength) || this.maxLength < 1) throw new Error(`PositionalEmbedding maxLength must be an integer ≥ 1, got ${JSON.stringify(args.maxLength)}`);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return positionalShape(inputShape as tf.Shape, 'PositionalEmbedding', this.maxLength, this.outputDim);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    const s = positionalShape(inputShape as tf.Shape, 'PositionalEmbedding', this.maxLength, this.outputDim);
+    this.embeddings = this.addWeight('embeddings', [this.maxLength, s[2]!], 'float32', initializer(this.embeddingsInitializer), undefined, true);
+    this.built = true;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
+      const [, t, d] = x.shape;
+      if (t > this.maxLength)
+        throw new Error(`PositionalEmbedding "${this.name}" got a sequence of ${t} steps but has maxLength ${this.maxLength}: raise maxLength or shorten the input`);
+      return tf.add(x, tf.slice(this.embeddings!.read(), [0, 0], [t, d]));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      maxLength: this.maxLength,
+      outputDim: this.outputDim,
+      ...(this.embeddingsInitializer ? { embeddingsInitializer: this.embeddingsInitializer } : {}),
+    };
+  }
+}
+
+/** model.py's PositionalEmbedding: adds the first T rows of a learned table. */
+const POSITIONAL_EMBEDDING_PY: PytorchSnippet = {
+  name: 'PositionalEmbedding',
+  source: String.raw`class PositionalEmbedding(nn.Module):
+    """Adds a learned embedding per position (the first T rows of a [maxLength, D] table)."""
+
+    def __init__(self, max_length, dim):
+        super().__init__()
+        self.embeddings = nn.Parameter(torch.zeros(max_length, dim))
+
+    def forward(self, x):
+        return x + self.embeddings[: x.shape[1]]
+`,
+};
 
 export default defineBlock({
   type: 'PositionalEmbedding',
+  pytorchPrelude: [POSITIONAL_EMBEDDING_PY],
+  tfjsLayers: [PositionalEmbedding],
   category: 'attention',
   label: 'Positional embedding',
   docs:

@@ -1,11 +1,68 @@
-import { defineBlock } from '../src/core/spec';
-import { positionalShape } from '../src/core/layers/shapes';
-import { SinePositionEncoding } from '../src/core/layers/positional';
+import * as tf from '@tensorflow/tfjs';
+import { defineBlock, type PytorchSnippet } from '../src/core/spec';
+import { positionalShape, sineEncoding } from '../src/core/layers/shapes';
 import { sineOnnx } from '../src/core/layers/onnx';
 import { callMember, py } from '../src/pytorch/emit';
+import type { LayerArgs } from '../src/core/layers/common';
+
+// The tfjs layer: adds the fixed encoding of "Attention Is All You Need" in Keras-hub's layout (even features sin,
+// odd cos, timescale maxWavelength^(−2⌊j/2⌋/D)); no weights.
+export interface SinePositionEncodingArgs extends LayerArgs {
+  maxWavelength?: number;
+}
+
+export class SinePositionEncoding extends tf.layers.Layer {
+  static className = 'SinePositionEncoding';
+  readonly maxWavelength: number;
+
+  constructor(args: SinePositionEncodingArgs = {}) {
+    super(args);
+    this.maxWavelength = args.maxWavelength ?? 10000;
+    if (!(this.maxWavelength > 0)) throw new Error(`SinePositionEncoding maxWavelength must be > 0, got ${JSON.stringify(args.maxWavelength)}`);
+  }
+
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return positionalShape(inputShape as tf.Shape, 'SinePositionEncoding');
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor3D;
+      const [, t, d] = x.shape;
+      // A constant (computed in JS, like the ONNX export's initializer): gradients flow to x only.
+      return tf.add(x, tf.tensor2d(sineEncoding(t, d, this.maxWavelength), [t, d]));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), maxWavelength: this.maxWavelength };
+  }
+}
+
+/** model.py's SinePositionEncoding: adds Keras-hub's fixed sin/cos encoding. */
+const SINE_POSITION_PY: PytorchSnippet = {
+  name: 'SinePositionEncoding',
+  source: String.raw`class SinePositionEncoding(nn.Module):
+    """Adds the fixed sin/cos encoding: pair (2i, 2i+1) uses timescale maxWavelength^(−2i/D)."""
+
+    def __init__(self, max_wavelength):
+        super().__init__()
+        self.max_wavelength = max_wavelength
+
+    def forward(self, x):
+        t, d = x.shape[1], x.shape[2]
+        j = torch.arange(d, device=x.device)
+        timescale = torch.pow(torch.tensor(1.0 / self.max_wavelength, dtype=torch.float64), (2 * (j // 2)).double() / d).float()
+        angle = torch.arange(t, device=x.device, dtype=torch.float32)[:, None] * timescale[None, :]
+        enc = torch.where(j % 2 == 0, torch.sin(angle), torch.cos(angle))
+        return x + enc
+`,
+};
 
 export default defineBlock({
   type: 'SinePositionEncoding',
+  pytorchPrelude: [SINE_POSITION_PY],
+  tfjsLayers: [SinePositionEncoding],
   category: 'attention',
   label: 'Sine position encoding',
   docs:

@@ -4,7 +4,14 @@
 // bad inputs with messages that say what to fix.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdditiveAttention, Attention, MultiHeadAttention, PositionalEmbedding, Sampling, SinePositionEncoding, klDivergence, samplingLosses } from './index';
+// The layers live in their blocks' modules; the registry registers them (modelFromJSON needs that).
+import '../../../blocks/index';
+import { Attention } from '../../../blocks/attention';
+import { AdditiveAttention } from '../../../blocks/additiveAttention';
+import { MultiHeadAttention } from '../../../blocks/multiHeadAttention';
+import { PositionalEmbedding } from '../../../blocks/positionalEmbedding';
+import { SinePositionEncoding } from '../../../blocks/sinePositionEncoding';
+import { Sampling, klDivergence, samplingLosses } from '../../../blocks/sampling';
 import { luongShapes, mhaShapes, positionalShape, samplingShape, sineEncoding } from './shapes';
 import { randomArray } from '../randomInputs';
 import type { Shape } from '../spec';
