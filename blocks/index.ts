@@ -57,6 +57,7 @@ import adaptiveAveragePooling2d from './adaptiveAveragePooling2d';
 import stochasticDepth from './stochasticDepth';
 import layerScale from './layerScale';
 import classToken from './classToken';
+import groupNormalization from './groupNormalization';
 // @registry-imports (keep this line: helpers add imports above it)
 
 export const BLOCKS: readonly AnyBlockSpec[] = [
@@ -113,6 +114,7 @@ export const BLOCKS: readonly AnyBlockSpec[] = [
   stochasticDepth,
   layerScale,
   classToken,
+  groupNormalization,
   // @registry-entries (keep this line: helpers add entries above it)
 ];
 
