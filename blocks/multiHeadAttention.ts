@@ -1,12 +1,20 @@
 import * as tf from '@tensorflow/tfjs';
 import { CAUSAL_MASK_PY } from '../src/pytorch/preludeAttention';
-import { defineBlock, type SymbolicTensor, type TorchTensor, type PytorchSnippet } from '../src/core/spec';
+import { defineBlock, type SymbolicTensor, type TorchTensor, type PytorchSnippet, type BlockWeight, type OnnxContext, type OnnxEmitArgs, type Shape } from '../src/core/spec';
 import { prod } from '../src/core/shapes';
-import { mhaShapes } from '../src/core/layers/shapes';
-import { mhaOnnx } from '../src/core/layers/onnx';
 import { attentionCall, pick, py } from '../src/pytorch/emit';
 import { transpose2d } from '../src/pytorch/weights';
 import { byPort, causalMask, dedupeInputs, initializer, shapeList, tensorList, type Kwargs, type LayerArgs } from '../src/core/layers/common';
+import { addCausalMask, first, weight } from '../src/core/layers/onnx';
+import { attentionInputs } from '../src/core/layers/shapes';
+
+/** MultiHeadAttention: projections make any feature sizes fit. Output [B, Tq, out]; scores [B, H, Tq, Tk]. */
+export function mhaShapes(shapes: (Shape | undefined)[], numHeads: number, outputShape: number | null, returnScores: boolean): Shape[] {
+  const { query, key } = attentionInputs(shapes, 'MultiHeadAttention');
+  const out: Shape[] = [[query[0]!, query[1]!, outputShape ?? query[2]!]];
+  if (returnScores) out.push([query[0]!, numHeads, query[1]!, key[1]!]);
+  return out;
+}
 
 // The tfjs layer, with Keras' MultiHeadAttention semantics and weights: query/key/value kernels
 // [D, heads, keyDim|valueDim] (+ biases [heads, dim]), output kernel [heads, valueDim, out] (+ bias [out]).
@@ -137,6 +145,48 @@ export class MultiHeadAttention extends tf.layers.Layer {
       portInputs: this.portInputs,
     };
   }
+}
+
+/** The ONNX graph: per-head MatMul projections, Reshape/Transpose to heads, scaled dot products. */
+function mhaOnnx(
+  ctx: OnnxContext,
+  args: OnnxEmitArgs<{ numHeads: number; keyDim: number; valueDim: number | null; useBias: boolean; useCausalMask: boolean; returnAttentionScores: boolean }>,
+): string[] {
+  const p = args.params;
+  const h = p.numHeads;
+  const kd = p.keyDim;
+  const vd = p.valueDim ?? kd;
+  const [query, value, keyIn] = args.inputs;
+  const ws = [...args.weights];
+  const take = (what: string) => {
+    const kernel = ws.shift();
+    const bias = p.useBias ? ws.shift() : undefined;
+    if (!kernel || (p.useBias && !bias)) throw new Error(`MultiHeadAttention ${what}: missing weights (got ${args.weights.map((w) => w.name).join(', ')})`);
+    return { kernel, bias };
+  };
+  const wq = take('query');
+  const wk = take('key');
+  const wv = take('value');
+  const wo = take('output');
+  // [B, T, D] → MatMul [D, H·dim] (+ bias) → [B, T, H, dim] → [B, H, T, dim].
+  const heads = (x: string, w: { kernel: BlockWeight; bias?: BlockWeight }, dim: number, what: string) => {
+    let y = first(ctx, 'MatMul', [x, weight(ctx, w.kernel, what, [w.kernel.shape[0]!, h * dim])]);
+    if (w.bias) y = first(ctx, 'Add', [y, weight(ctx, w.bias, what, [h * dim])]);
+    const r = first(ctx, 'Reshape', [y, ctx.constInt64('heads_shape', [0, 0, h, dim], [4])]);
+    return first(ctx, 'Transpose', [r], { perm: { ints: [0, 2, 1, 3] } });
+  };
+  const q = first(ctx, 'Mul', [heads(query!, wq, kd, 'query'), ctx.constFloat('inv_sqrt_key_dim', [1 / Math.sqrt(kd)], [])]);
+  const k = heads(keyIn ?? value!, wk, kd, 'key');
+  const v = heads(value!, wv, vd, 'value');
+  let scores = first(ctx, 'MatMul', [q, first(ctx, 'Transpose', [k], { perm: { ints: [0, 1, 3, 2] } })]);
+  if (p.useCausalMask) scores = addCausalMask(ctx, scores, 4);
+  const weights = first(ctx, 'Softmax', [scores], { axis: { i: -1 } });
+  const o = first(ctx, 'Transpose', [first(ctx, 'MatMul', [weights, v])], { perm: { ints: [0, 2, 1, 3] } }); // [B, Tq, H, vd]
+  const flat = first(ctx, 'Reshape', [o, ctx.constInt64('concat_heads', [0, 0, h * vd], [3])]);
+  const dout = wo.kernel.shape[2]!;
+  let out = first(ctx, 'MatMul', [flat, weight(ctx, wo.kernel, 'output', [h * vd, dout])]);
+  if (wo.bias) out = first(ctx, 'Add', [out, weight(ctx, wo.bias, 'output')]);
+  return p.returnAttentionScores ? [out, weights] : [out];
 }
 
 /** model.py's MultiHeadAttention with Keras' projections and scaling. */

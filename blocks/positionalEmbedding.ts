@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
-import { defineBlock, type PytorchSnippet } from '../src/core/spec';
+import { defineBlock, type PytorchSnippet, type OnnxContext, type OnnxEmitArgs } from '../src/core/spec';
 import { positionalShape } from '../src/core/layers/shapes';
-import { positionalEmbeddingOnnx } from '../src/core/layers/onnx';
 import { pick, asIs, callMember } from '../src/pytorch/emit';
 import { initializer, type LayerArgs } from '../src/core/layers/common';
+import { dimOf, first, weight } from '../src/core/layers/onnx';
 
 // The tfjs layer: adds rows 0…T−1 of a learned [maxLength, D] table to a [B, T, D] input (T ≤ maxLength).
 export interface PositionalEmbeddingArgs extends LayerArgs {
@@ -56,6 +56,14 @@ export class PositionalEmbedding extends tf.layers.Layer {
       ...(this.embeddingsInitializer ? { embeddingsInitializer: this.embeddingsInitializer } : {}),
     };
   }
+}
+
+/** PositionalEmbedding: x + embeddings[0:T] (T read from x at run time). */
+function positionalEmbeddingOnnx(ctx: OnnxContext, args: OnnxEmitArgs<unknown>): string[] {
+  const x = args.inputs[0]!;
+  const table = weight(ctx, args.weights[0], 'PositionalEmbedding embeddings');
+  const rows = first(ctx, 'Slice', [table, ctx.constInt64('start0', [0], [1]), dimOf(ctx, x, 1), ctx.constInt64('axis0', [0], [1])]);
+  return [first(ctx, 'Add', [x, rows])];
 }
 
 /** model.py's PositionalEmbedding: adds the first T rows of a learned table. */

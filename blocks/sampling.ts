@@ -1,9 +1,23 @@
 import * as tf from '@tensorflow/tfjs';
-import { defineBlock, type SymbolicTensor, type PytorchSnippet } from '../src/core/spec';
-import { samplingShape } from '../src/core/layers/shapes';
-import { samplingOnnx } from '../src/core/layers/onnx';
+import { BlockError, defineBlock, type SymbolicTensor, type PytorchSnippet, type OnnxContext, type OnnxEmitArgs, type Shape } from '../src/core/spec';
 import { py } from '../src/pytorch/emit';
 import { byPort, dedupeInputs, shapeList, tensorList, type Kwargs, type LayerArgs } from '../src/core/layers/common';
+import { fmtShape, requireRank } from '../src/core/shapes';
+
+/** Sampling: mean and logVar of the same shape; z has that shape. */
+export function samplingShape(shapes: (Shape | undefined)[]): Shape {
+  const mean = requireRank(shapes[0], [2, 3, 4, 5], 'Sampling', 'mean');
+  const logVar = requireRank(shapes[1], [2, 3, 4, 5], 'Sampling', 'logVar');
+  const same = mean.length === logVar.length && mean.every((d, i) => i === 0 || d === null || logVar[i] === null || d === logVar[i]);
+  if (!same)
+    throw new BlockError(
+      `Sampling needs mean and logVar of the same shape, got mean ${fmtShape(mean)} and logVar ${fmtShape(logVar)} — feed both from Dense layers with the same units`,
+      { port: 'logVar' },
+    );
+  // An unknown size on either side stays unknown (as in the merge blocks): at inference z is the
+  // mean, whose size the run decides, so a known logVar size must not be promised for it.
+  return mean.map((d, i) => (d === null || logVar[i] === null ? null : d));
+}
 
 // The VAE reparameterisation trick as a tfjs layer. Inputs [mean, logVar] of the same shape.
 //   training:  z = mean + exp(logVar / 2) · ε, ε ~ N(0, 1)  (gradients reach mean and logVar)
@@ -90,6 +104,11 @@ export function samplingLosses(model: tf.LayersModel): tf.Scalar {
     for (const layer of model.layers) if (layer instanceof Sampling && layer.klLoss) total = tf.add(total, layer.klLoss);
     return total;
   });
+}
+
+/** Sampling at inference is the mean. */
+function samplingOnnx(ctx: OnnxContext, args: OnnxEmitArgs<unknown>): string[] {
+  return ctx.node('Identity', [args.inputs[0]!]);
 }
 
 /** model.py's Sampling: the VAE reparameterisation, storing its KL term in .kl while training. */

@@ -8,11 +8,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import '../../../blocks/index';
 import { Attention } from '../../../blocks/attention';
 import { AdditiveAttention } from '../../../blocks/additiveAttention';
-import { MultiHeadAttention } from '../../../blocks/multiHeadAttention';
+import { MultiHeadAttention, mhaShapes } from '../../../blocks/multiHeadAttention';
 import { PositionalEmbedding } from '../../../blocks/positionalEmbedding';
-import { SinePositionEncoding } from '../../../blocks/sinePositionEncoding';
-import { Sampling, klDivergence, samplingLosses } from '../../../blocks/sampling';
-import { luongShapes, mhaShapes, positionalShape, samplingShape, sineEncoding } from './shapes';
+import { SinePositionEncoding, sineEncoding } from '../../../blocks/sinePositionEncoding';
+import { Sampling, klDivergence, samplingLosses, samplingShape } from '../../../blocks/sampling';
+import { luongShapes, positionalShape } from './shapes';
 import { randomArray } from '../randomInputs';
 import type { Shape } from '../spec';
 
