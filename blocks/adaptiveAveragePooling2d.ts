@@ -62,7 +62,6 @@ function spatial(x: Shape | undefined): [number, number] {
 
 export default defineBlock({
   type: 'AdaptiveAveragePooling2D',
-  tfjsLayers: [AdaptiveAveragePooling2D],
   category: 'pool',
   label: 'Adaptive avg pool 2D',
   docs:
@@ -79,6 +78,7 @@ export default defineBlock({
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   // Pooling has no multiply–accumulates by the summary's definition (see pooling.ts).
   macs: () => 0,
+  tfjsLayers: [AdaptiveAveragePooling2D],
   toTfjs: ([x], p, ctx) => [ctx.register(new AdaptiveAveragePooling2D({ outputSize: p.outputSize, name: ctx.name })).apply(x!) as never],
   toOnnx(ctx, { params: p, inputs: [x], inputShapes: [xs] }) {
     // NHWC → [N, C, W, H] · Phᵀ → [N, C, W, oh] → [N, C, oh, W] · Pwᵀ → [N, C, oh, ow] → NHWC.

@@ -68,8 +68,6 @@ const ADDITIVE_ATTENTION_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'AdditiveAttention',
-  pytorchPrelude: [ADDITIVE_ATTENTION_PY],
-  tfjsLayers: [AdditiveAttention],
   category: 'attention',
   label: 'Additive attention',
   docs:
@@ -94,6 +92,7 @@ export default defineBlock({
     const tv = prod([v![1]!]);
     return tq * tv * (q![2]! + v![2]!);
   },
+  tfjsLayers: [AdditiveAttention],
   toTfjs(inputs, p, ctx) {
     // Distinct tensors only (self-attention feeds one tensor to two ports): see dedupeInputs.
     const { unique, portInputs } = dedupeInputs(inputs.filter((x): x is SymbolicTensor => x !== undefined));
@@ -113,6 +112,7 @@ export default defineBlock({
   },
   toOnnx: (ctx, args) => luongOnnx(ctx, args, 'additive', args.params.useScale),
   probe: 'attention',
+  pytorchPrelude: [ADDITIVE_ATTENTION_PY],
   toPytorch(a) {
     const p = a.params;
     const w: Record<string, TorchTensor> = {};

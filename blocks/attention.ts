@@ -81,8 +81,6 @@ const ATTENTION_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'Attention',
-  pytorchPrelude: [ATTENTION_PY],
-  tfjsLayers: [Attention],
   category: 'attention',
   label: 'Attention (dot)',
   docs:
@@ -108,6 +106,7 @@ export default defineBlock({
     const tv = prod([v![1]!]);
     return tq * tv * (q![2]! + v![2]!);
   },
+  tfjsLayers: [Attention],
   toTfjs(inputs, p, ctx) {
     // Distinct tensors only (self-attention feeds one tensor to two ports): see dedupeInputs.
     const { unique, portInputs } = dedupeInputs(inputs.filter((x): x is SymbolicTensor => x !== undefined));
@@ -127,6 +126,7 @@ export default defineBlock({
   },
   toOnnx: (ctx, args) => luongOnnx(ctx, args, args.params.scoreMode === 'concat' ? 'concat' : 'dot', args.params.useScale),
   probe: 'attention',
+  pytorchPrelude: [ATTENTION_PY],
   toPytorch(a) {
     const p = a.params;
     const w: Record<string, TorchTensor> = {};

@@ -98,7 +98,6 @@ const BATCH_NORM_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'BatchNormalization',
-  pytorchPrelude: [BATCH_NORM_PY],
   category: 'norm',
   label: 'Batch Normalization',
   docs:
@@ -156,6 +155,7 @@ export default defineBlock({
     const moved = ctx.node('Transpose', [x], { perm: { ints: perm } })[0]!;
     return ctx.node('Transpose', [bn(moved)], { perm: { ints: inv } });
   },
+  pytorchPrelude: [BATCH_NORM_PY],
   toPytorch(a) {
     const p = a.params;
     const ax = axisOf(p.axis, a.inputShapes[0]!.length);

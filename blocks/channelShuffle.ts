@@ -49,7 +49,6 @@ function perGroup(x: Shape | undefined, groups: number): number {
 
 export default defineBlock({
   type: 'ChannelShuffle',
-  tfjsLayers: [ChannelShuffle],
   category: 'reshape',
   label: 'Channel shuffle',
   docs:
@@ -65,6 +64,7 @@ export default defineBlock({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [ChannelShuffle],
   toTfjs: ([x], p, ctx) => [ctx.register(new ChannelShuffle({ groups: p.groups, name: ctx.name })).apply(x!) as never],
   toOnnx(ctx, { params: p, inputs: [x], inputShapes: [xs] }) {
     const per = perGroup(xs, p.groups);

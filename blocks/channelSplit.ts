@@ -45,7 +45,6 @@ function partSize(x: Shape | undefined, parts: number): number {
 
 export default defineBlock({
   type: 'ChannelSplit',
-  tfjsLayers: [ChannelSlice],
   category: 'reshape',
   label: 'Channel split',
   docs:
@@ -61,6 +60,7 @@ export default defineBlock({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [ChannelSlice],
   toTfjs([x], p, ctx) {
     const size = partSize(x!.shape as Shape, p.parts);
     return Array.from({ length: p.parts }, (_, k) => ctx.register(new ChannelSlice({ begin: k * size, size, name: `${ctx.name}_${k}` })).apply(x!) as never);

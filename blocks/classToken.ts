@@ -52,8 +52,6 @@ const CLASS_TOKEN_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'ClassToken',
-  pytorchPrelude: [CLASS_TOKEN_PY],
-  tfjsLayers: [ClassToken],
   category: 'attention',
   label: 'Class token',
   docs:
@@ -67,6 +65,7 @@ export default defineBlock({
   },
   paramCount: ([x]) => ({ trainable: features(x), nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [ClassToken],
   toTfjs: ([x], _p, ctx) => [ctx.register(new ClassToken({ name: ctx.name })).apply(x!) as never],
   toOnnx(ctx, { nodeId, inputs, weights, inputShapes }) {
     // Expand the [1, 1, D] token to [N, 1, D] (N read at run time), then Concat along time.
@@ -76,6 +75,7 @@ export default defineBlock({
     const tok = ctx.node('Expand', [weightInit(ctx, 'class_token', findWeight(weights, 'class_token', nodeId)), shape])[0]!;
     return ctx.node('Concat', [tok, x], { axis: { i: 1 } });
   },
+  pytorchPrelude: [CLASS_TOKEN_PY],
   toPytorch: (a) => callMember(a, `ClassToken(${features(a.inputShapes[0])})`, { token: asIs(pick(a.weights, 'class_token', a.nodeId)) }),
   fixtures: [
     { params: {}, inputs: [[null, 4, 6]] },

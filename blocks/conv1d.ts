@@ -37,8 +37,6 @@ export class CausalPadding1D extends tf.layers.Layer {
 
 export default defineBlock({
   type: 'Conv1D',
-  pytorchPrelude: [CONV_ND_PY],
-  tfjsLayers: [CausalPadding1D, GroupedConv],
   category: 'conv',
   label: 'Conv 1D',
   docs:
@@ -74,6 +72,7 @@ export default defineBlock({
     return { trainable: p.kernelSize[0]! * cin * p.filters + (p.useBias ? p.filters : 0), nonTrainable: 0 };
   },
   macs: ([x], p, [y]) => prod(y!.slice(1, 2)) * p.kernelSize[0]! * (lastDim(x!, 'Conv1D') / p.groups) * p.filters,
+  tfjsLayers: [CausalPadding1D, GroupedConv],
   toTfjs([x], p, ctx) {
     let input = x!;
     if (p.padding === 'causal') {
@@ -102,6 +101,7 @@ export default defineBlock({
     emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: p.dilationRate, padding: p.padding, activation: p.activation, groups: p.groups }),
   ],
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [CONV_ND_PY],
   toPytorch: (a) => convToPytorch(a, 1),
   fixtures: [
     ...grid(

@@ -7,8 +7,6 @@ import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorc
 
 export default defineBlock({
   type: 'Conv2D',
-  pytorchPrelude: [CONV_ND_PY],
-  tfjsLayers: [GroupedConv],
   category: 'conv',
   label: 'Conv 2D',
   docs:
@@ -42,6 +40,7 @@ export default defineBlock({
     return { trainable: prod(p.kernelSize) * cin * p.filters + (p.useBias ? p.filters : 0), nonTrainable: 0 };
   },
   macs: ([x], p, [y]) => prod(y!.slice(1, 3)) * prod(p.kernelSize) * (lastDim(x!, 'Conv2D') / p.groups) * p.filters,
+  tfjsLayers: [GroupedConv],
   toTfjs([x], p, ctx) {
     if (p.groups > 1) return [groupedConvTfjs(x!, p, 2, ctx)];
     const conv = ctx.tf.layers.conv2d({
@@ -62,6 +61,7 @@ export default defineBlock({
   ],
   probe: 'activations',
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [CONV_ND_PY],
   toPytorch: (a) => convToPytorch(a, 2),
   fixtures: [
     ...grid(

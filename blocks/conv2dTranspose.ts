@@ -36,7 +36,6 @@ const CONV_TRANSPOSE_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'Conv2DTranspose',
-  pytorchPrelude: [CONV_TRANSPOSE_PY],
   category: 'conv',
   label: 'Conv 2D Transpose',
   docs:
@@ -109,6 +108,7 @@ export default defineBlock({
     return [emitActivation(ctx, p.activation, toChannelsLast(ctx, y, 4))];
   },
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [CONV_TRANSPOSE_PY],
   toPytorch(a) {
     const p = a.params;
     const k = pick(a.weights, 'kernel', a.nodeId); // [kh, kw, cout, cin]

@@ -7,7 +7,6 @@ import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorc
 
 export default defineBlock({
   type: 'DepthwiseConv2D',
-  pytorchPrelude: [CONV_ND_PY],
   category: 'conv',
   label: 'Depthwise Conv 2D',
   docs:
@@ -53,6 +52,7 @@ export default defineBlock({
     emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: [1, 1], padding: p.padding, activation: p.activation, depthwise: true }),
   ],
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [CONV_ND_PY],
   toPytorch(a) {
     const p = a.params;
     const k = pick(a.weights, 'depthwise_kernel', a.nodeId);

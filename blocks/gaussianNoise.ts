@@ -16,7 +16,6 @@ const GAUSSIAN_NOISE_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'GaussianNoise',
-  pytorchPrelude: [GAUSSIAN_NOISE_PY],
   category: 'regularization',
   label: 'Gaussian Noise',
   docs:
@@ -35,6 +34,7 @@ export default defineBlock({
   toTfjs: ([x], p, ctx) => [ctx.register(ctx.tf.layers.gaussianNoise({ stddev: p.stddev, name: ctx.name })).apply(x!) as never],
   // Inference: the identity.
   toOnnx: (ctx, { inputs }) => ctx.node('Identity', [inputs[0]!]),
+  pytorchPrelude: [GAUSSIAN_NOISE_PY],
   toPytorch: (a) => callMember(a, `GaussianNoise(${py(a.params.stddev)})`),
   fixtures: [
     { params: {}, inputs: [[null, 12]] },

@@ -77,7 +77,6 @@ const LAYER_NORM_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'LayerNormalization',
-  pytorchPrelude: [LAYER_NORM_PY],
   category: 'norm',
   label: 'Layer Normalization',
   docs:
@@ -123,6 +122,7 @@ export default defineBlock({
     const moved = ctx.node('Transpose', [x], { perm: { ints: perm } })[0]!;
     return ctx.node('Transpose', [ln(moved)], { perm: { ints: inv } });
   },
+  pytorchPrelude: [LAYER_NORM_PY],
   toPytorch(a) {
     const p = a.params;
     const ax = axisOf(p.axis, a.inputShapes[0]!.length);

@@ -57,8 +57,6 @@ const LAYER_SCALE_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'LayerScale',
-  pytorchPrelude: [LAYER_SCALE_PY],
-  tfjsLayers: [LayerScale],
   category: 'norm',
   label: 'Layer scale',
   docs:
@@ -75,8 +73,10 @@ export default defineBlock({
   paramCount: ([x]) => ({ trainable: channels(x), nonTrainable: 0 }),
   // One multiply per element.
   macs: ([x]) => x!.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1),
+  tfjsLayers: [LayerScale],
   toTfjs: ([x], p, ctx) => [ctx.register(new LayerScale({ initValue: p.initValue, name: ctx.name })).apply(x!) as never],
   toOnnx: (ctx, { nodeId, inputs, weights }) => ctx.node('Mul', [inputs[0]!, weightInit(ctx, 'gamma', findWeight(weights, 'gamma', nodeId))]),
+  pytorchPrelude: [LAYER_SCALE_PY],
   toPytorch: (a) => callMember(a, `LayerScale(${channels(a.inputShapes[0])}, ${py(a.params.initValue)})`, { gamma: asIs(pick(a.weights, 'gamma', a.nodeId)) }),
   fixtures: [
     { params: {}, inputs: [[null, 5, 4, 6]] },

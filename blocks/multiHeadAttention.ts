@@ -226,8 +226,6 @@ const MHA_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'MultiHeadAttention',
-  pytorchPrelude: [MHA_PY],
-  tfjsLayers: [MultiHeadAttention],
   category: 'attention',
   label: 'Multi-head attention',
   docs:
@@ -273,6 +271,7 @@ export default defineBlock({
     // Four projections, then scores and the weighted sum per head.
     return tq * dq * h * kd + tv * dk * h * kd + tv * dv * h * vd + tq * h * vd * dout + h * tq * tv * (kd + vd);
   },
+  tfjsLayers: [MultiHeadAttention],
   toTfjs(inputs, p, ctx) {
     // Distinct tensors only (self-attention feeds one tensor to two ports): see dedupeInputs.
     const { unique, portInputs } = dedupeInputs(inputs.filter((x): x is SymbolicTensor => x !== undefined));
@@ -296,6 +295,7 @@ export default defineBlock({
   },
   toOnnx: (ctx, args) => mhaOnnx(ctx, args),
   probe: 'attention',
+  pytorchPrelude: [MHA_PY],
   toPytorch(a) {
     const p = a.params;
     const w: Record<string, TorchTensor> = {};

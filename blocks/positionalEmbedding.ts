@@ -83,8 +83,6 @@ const POSITIONAL_EMBEDDING_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'PositionalEmbedding',
-  pytorchPrelude: [POSITIONAL_EMBEDDING_PY],
-  tfjsLayers: [PositionalEmbedding],
   category: 'attention',
   label: 'Positional embedding',
   docs:
@@ -98,10 +96,12 @@ export default defineBlock({
   inferShape: ([x], p) => [positionalShape(x, 'PositionalEmbedding', p.maxLength, p.outputDim)],
   paramCount: ([x], p) => ({ trainable: p.maxLength * x![2]!, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [PositionalEmbedding],
   toTfjs: ([x], p, ctx) => [
     ctx.register(new PositionalEmbedding({ name: ctx.name, maxLength: p.maxLength, outputDim: p.outputDim, embeddingsInitializer: ctx.kernelInitializer })).apply(x!) as never,
   ],
   toOnnx: (ctx, args) => positionalEmbeddingOnnx(ctx, args),
+  pytorchPrelude: [POSITIONAL_EMBEDDING_PY],
   toPytorch(a) {
     const e = pick(a.weights, 'embeddings', a.nodeId);
     return callMember(a, `PositionalEmbedding(${e.shape[0]}, ${e.shape[1]})`, { embeddings: asIs(e) });

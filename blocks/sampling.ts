@@ -135,8 +135,6 @@ const SAMPLING_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'Sampling',
-  pytorchPrelude: [SAMPLING_PY],
-  tfjsLayers: [Sampling],
   category: 'generative',
   label: 'Sampling (VAE)',
   docs:
@@ -157,12 +155,14 @@ export default defineBlock({
   inferShape: (inputs) => [samplingShape(inputs)],
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [Sampling],
   toTfjs(inputs, p, ctx) {
     const { unique, portInputs } = dedupeInputs(inputs as SymbolicTensor[]);
     return [ctx.register(new Sampling({ name: ctx.name, klWeight: p.klWeight, portInputs })).apply(unique) as SymbolicTensor];
   },
   toOnnx: (ctx, args) => samplingOnnx(ctx, args),
   addsLoss: true,
+  pytorchPrelude: [SAMPLING_PY],
   toPytorch: (a) => ({ member: `Sampling(kl_weight=${py(a.params.klWeight)})`, lines: [`${a.outputs[0]} = self.${a.self}(${a.inputs[0]}, ${a.inputs[1]})`] }),
   fixtures: [
     { params: {}, inputs: [[null, 2], [null, 2]] },

@@ -28,7 +28,6 @@ const SEPARABLE_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'SeparableConv2D',
-  pytorchPrelude: [SEPARABLE_PY],
   category: 'conv',
   label: 'Separable Conv 2D',
   docs:
@@ -103,6 +102,7 @@ export default defineBlock({
     return [emitActivation(ctx, p.activation, toChannelsLast(ctx, y, 4))];
   },
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [SEPARABLE_PY],
   toPytorch(a) {
     const p = a.params;
     const k = pick(a.weights, 'depthwise_kernel', a.nodeId);

@@ -103,8 +103,6 @@ const SINE_POSITION_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'SinePositionEncoding',
-  pytorchPrelude: [SINE_POSITION_PY],
-  tfjsLayers: [SinePositionEncoding],
   category: 'attention',
   label: 'Sine position encoding',
   docs:
@@ -117,8 +115,10 @@ export default defineBlock({
   inferShape: ([x]) => [positionalShape(x, 'SinePositionEncoding')],
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [SinePositionEncoding],
   toTfjs: ([x], p, ctx) => [ctx.register(new SinePositionEncoding({ name: ctx.name, maxWavelength: p.maxWavelength })).apply(x!) as never],
   toOnnx: (ctx, args) => sineOnnx(ctx, args),
+  pytorchPrelude: [SINE_POSITION_PY],
   toPytorch: (a) => callMember(a, `SinePositionEncoding(${py(a.params.maxWavelength)})`),
   fixtures: [
     { params: {}, inputs: [[null, 12, 8]] },

@@ -60,8 +60,6 @@ const SPATIAL_DROPOUT_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'SpatialDropout',
-  pytorchPrelude: [SPATIAL_DROPOUT_PY],
-  tfjsLayers: [SpatialDropout2D],
   category: 'regularization',
   label: 'Spatial Dropout',
   docs:
@@ -76,12 +74,14 @@ export default defineBlock({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [SpatialDropout2D],
   toTfjs([x], p, ctx) {
     const layer = x!.shape.length === 3 ? ctx.tf.layers.spatialDropout1d({ rate: p.rate, name: ctx.name }) : new SpatialDropout2D({ rate: p.rate, name: ctx.name });
     return [ctx.register(layer).apply(x!) as never];
   },
   // Inference: the identity.
   toOnnx: (ctx, { inputs }) => ctx.node('Identity', [inputs[0]!]),
+  pytorchPrelude: [SPATIAL_DROPOUT_PY],
   toPytorch: (a) => callMember(a, `SpatialDropout(${py(a.params.rate)})`),
   fixtures: [
     { params: {}, inputs: [[null, 6, 6, 4]] },

@@ -33,7 +33,6 @@ export class StochasticDepth extends tf.layers.Layer {
 
 export default defineBlock({
   type: 'StochasticDepth',
-  tfjsLayers: [StochasticDepth],
   category: 'regularization',
   label: 'Stochastic depth',
   docs:
@@ -49,6 +48,7 @@ export default defineBlock({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [StochasticDepth],
   toTfjs: ([x], p, ctx) => [ctx.register(new StochasticDepth({ rate: p.rate, name: ctx.name })).apply(x!) as never],
   // An exported model is an inference graph: the identity.
   toOnnx: (ctx, { inputs }) => ctx.node('Identity', [inputs[0]!]),

@@ -24,7 +24,6 @@ const UPSAMPLE_BILINEAR_PY: PytorchSnippet = {
 
 export default defineBlock({
   type: 'UpSampling2D',
-  pytorchPrelude: [UPSAMPLE_BILINEAR_PY],
   category: 'reshape',
   label: 'Up Sampling 2D',
   docs:
@@ -70,6 +69,7 @@ export default defineBlock({
     const y = ctx.node('Resize', [t, '', scales], attrs)[0]!;
     return [toChannelsLast(ctx, y, 4)];
   },
+  pytorchPrelude: [UPSAMPLE_BILINEAR_PY],
   toPytorch(a) {
     const [sh, sw] = a.params.size;
     const x = a.inputs[0]!;
