@@ -60,7 +60,7 @@ describe('custom tfjs layers belong to their blocks', () => {
     expect(owners.size).toBeGreaterThan(15);
   });
 
-  it('a layer class only one block brings is defined in blocks/', () => {
+  it('a layer class only one block brings is defined in blocks/, and every class in blocks/ is listed', () => {
     const defs = new Map<string, string>();
     for (const { file, text } of ALL()) for (const m of text.matchAll(/static (?:override )?className = '(\w+)'/g)) defs.set(m[1]!, file);
     const misplaced = [...owners]
@@ -68,6 +68,9 @@ describe('custom tfjs layers belong to their blocks', () => {
       .map(([name]) => ({ name, file: defs.get(name) }))
       .filter((d) => !d.file?.startsWith('blocks/'));
     expect(misplaced, 'move these classes into their block\'s module').toEqual([]);
+    // A class written in blocks/ but listed by no BlockSpec would never be registered (no reload).
+    const unlisted = [...defs].filter(([name, file]) => file.startsWith('blocks/') && !owners.has(name)).map(([name, file]) => `${file}: ${name}`);
+    expect(unlisted, 'add these classes to their block\'s tfjsLayers').toEqual([]);
   });
 
   it('no source registers a class by hand except the shared ones', () => {
