@@ -9,7 +9,7 @@
 // would otherwise free, so it costs one extra copy of the weights and slots in memory, no time.
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/dataset';
-import { samplingLosses } from '../core/layers/sampling';
+import { samplingLosses } from '../../blocks/sampling';
 import { accuracyCount, lossValue } from './losses';
 import { batchTensors, type Plan } from './plan';
 import { installLazyConvInputGradient } from './lazyConvGrads';
