@@ -6,7 +6,8 @@
 //   (ids: vanishing, optimizers, dropout, residual, init, clipping, lstm, pretraining)
 //   --seeds: train every variant once per seed (data, split and initial weights all follow the
 //            seed); the first seed's run gives the card's curves, every seed's test accuracy,
-//            last validation loss, largest gradient norm and end status go into `seeds`.
+//            last validation loss, largest gradient norm, first/last gradient ratio at the first
+//            batch and end status go into `seeds`.
 //            Default: the variant's own seed only.
 //   --check: measure, print, and do not write the file
 // A variant with `pretrain` first trains that graph (once, with its own config and seed; cached in
@@ -154,7 +155,7 @@ for (const ex of ALL_EXPERIMENTS) {
         ...(pre ? { pretrainSeconds: pre.seconds } : {}),
       };
       c.model.dispose();
-      seeds.push({ seed, testAccuracy: m.testAccuracy, valLoss: m.valLoss.at(-1), maxGradNorm: m.maxGradNorm, status: m.status });
+      seeds.push({ seed, testAccuracy: m.testAccuracy, valLoss: m.valLoss.at(-1), maxGradNorm: m.maxGradNorm, gradRatioFirst: m.gradRatioFirst, status: m.status });
       if (seeds.length === 1) out[v.name] = m;
       console.log(`${ex.id} · ${v.name} · seed ${seed}: ${res.status}, test ${(100 * m.testAccuracy).toFixed(2)}%, train ${m.trainAccuracy} val ${m.valAccuracy}, max grad ${m.maxGradNorm}, first/last grad ${m.gradRatioFirst} → ${m.gradRatioLast}, val loss ${m.valLoss.join(' ')}, train loss ${m.trainLoss!.join(' ')} (${m.seconds} s)`);
     }

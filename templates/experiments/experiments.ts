@@ -119,6 +119,8 @@ export interface SeedResult {
   /** Last epoch's validation loss (absent without a validation split). */
   valLoss?: number;
   maxGradNorm?: number;
+  /** First block's gradient norm over the output block's, at the first batch. */
+  gradRatioFirst?: number;
   status?: string;
 }
 
