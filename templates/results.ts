@@ -135,7 +135,7 @@ export const RESULTS: Record<string, MeasuredResult> = {
     split: { train: 459, validation: 51, test: 7 },
     backend: 'tfjs WASM (XNNPACK) backend in Node 20',
     wallSeconds: 799,
-    note: 'per-character perplexity on the 448 held-out characters (cross-entropy 2.979 nats/char, next-character accuracy 17.4%). The two-layer LSTM stayed on a plateau: training accuracy 17.6% at every epoch from 2 to 20 (as if it always guessed the most frequent character), training loss 2.96 at epoch 3 and 2.93 at epoch 20. Measured on WebGL on 2026-11-26 (before the training loop changed) it got further: perplexity 15.1, training loss 2.68 at epoch 20',
+    note: 'per-character perplexity on the 448 held-out characters (cross-entropy 2.979 nats/char, next-character accuracy 17.4%). The two-layer LSTM stayed on a plateau: training accuracy 17.6% at every epoch from 2 to 20 (as if it always guessed the most frequent character), training loss 2.96 at epoch 3 and 2.93 at epoch 20. With unitForgetBias on both LSTM blocks (not the setting of this template; the same command on a copy of the file) it stayed there too: perplexity 18.20, training loss 2.88 at epoch 20. Measured on WebGL on 2026-11-26 (before the training loop changed) it got further: perplexity 15.1, training loss 2.68 at epoch 20',
   },
   'alexnet-mini': {
     metric: 'accuracy',
