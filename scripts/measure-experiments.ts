@@ -5,8 +5,10 @@
 //   npx tsx scripts/measure-experiments.ts [--only vanishing,optimizers] [--seeds 1,2,3] [--variant NAME] [--out FILE] [--check]
 //   (ids: vanishing, optimizers, dropout, residual, init, clipping, lstm, pretraining)
 //   --seeds: train every variant once per seed (data, split and initial weights all follow the
-//            seed); the first seed's run gives the card's curves, every seed's test accuracy goes
-//            into `seeds`. Default: the variant's own seed only.
+//            seed); the first seed's run gives the card's curves, every seed's test accuracy,
+//            last validation loss, largest gradient norm, first/last gradient ratio at the first
+//            batch and end status go into `seeds`.
+//            Default: the variant's own seed only.
 //   --check: measure, print, and do not write the file
 // A variant with `pretrain` first trains that graph (once, with its own config and seed; cached in
 // .scratch/experiments/ by the graph's content, so a rerun and every seed reuse it) and starts from
@@ -26,7 +28,7 @@ import { bridgeWasmKernels } from '../src/train/wasmKernels';
 import { startFromBlocks } from '../src/train/fineTune';
 import { saveModel, type SavedModel } from '../src/train/weights';
 import type { GraphDoc } from '../src/core/graph';
-import { ALL_EXPERIMENTS, type ExperimentResults, type VariantResult } from '../templates/experiments/experiments';
+import { ALL_EXPERIMENTS, type ExperimentResults, type SeedResult, type VariantResult } from '../templates/experiments/experiments';
 
 const args = process.argv.slice(2);
 // --out FILE: write there instead (e.g. one file per seed from runs in parallel, merged afterwards).
@@ -104,7 +106,7 @@ for (const ex of ALL_EXPERIMENTS) {
     if (onlyVariant && v.name !== onlyVariant) continue;
     const base = parseTrainingConfig(v.graph.training as Record<string, unknown>).config;
     const pre = v.pretrain ? await pretrained(v.pretrain) : undefined;
-    const seeds: { seed: number; testAccuracy: number }[] = [];
+    const seeds: SeedResult[] = [];
     for (const seed of seedList ?? [base.seed]) {
       const t0 = Date.now();
       const cfg = { ...base, seed };
@@ -137,12 +139,13 @@ for (const ex of ALL_EXPERIMENTS) {
         trainAccuracy: round(onTrain.accuracy),
         valAccuracy: round(onVal?.accuracy),
         maxGradNorm: Number(Math.max(...samples.map(globalNorm)).toPrecision(3)),
+        gradNorms: samples.map((s) => [s.step, Number(globalNorm(s).toPrecision(3))]),
         status: res.status,
         ...(res.message ? { message: res.message } : {}),
         ...(pre ? { pretrainSeconds: pre.seconds } : {}),
       };
       c.model.dispose();
-      seeds.push({ seed, testAccuracy: m.testAccuracy });
+      seeds.push({ seed, testAccuracy: m.testAccuracy, valLoss: m.valLoss.at(-1), maxGradNorm: m.maxGradNorm, gradRatioFirst: m.gradRatioFirst, status: m.status });
       if (seeds.length === 1) out[v.name] = m;
       console.log(`${ex.id} · ${v.name} · seed ${seed}: ${res.status}, test ${(100 * m.testAccuracy).toFixed(2)}%, train ${m.trainAccuracy} val ${m.valAccuracy}, max grad ${m.maxGradNorm}, first/last grad ${m.gradRatioFirst} → ${m.gradRatioLast}, val loss ${m.valLoss.join(' ')}, train loss ${m.trainLoss!.join(' ')} (${m.seconds} s)`);
     }

@@ -101,10 +101,27 @@ export interface VariantResult {
   gradRatioFirst: number;
   gradRatioLast: number;
   seconds: number;
-  /** With --seeds: every seed's test accuracy (the other fields are the first seed's run). */
-  seeds?: { seed: number; testAccuracy: number }[];
+  /**
+   * Global gradient norm (before clipping) at each gradient-flow sample: [training step, norm].
+   * The norm over every block's weights, as clipNorm measures it.
+   */
+  gradNorms?: [number, number][];
+  /** With --seeds: every seed's results (the other fields are the first seed's run). */
+  seeds?: SeedResult[];
   /** A pretrained variant: how long its pretraining took (once, reused by every seed). */
   pretrainSeconds?: number;
+}
+
+/** One seed's run of a variant (with --seeds). */
+export interface SeedResult {
+  seed: number;
+  testAccuracy: number;
+  /** Last epoch's validation loss (absent without a validation split). */
+  valLoss?: number;
+  maxGradNorm?: number;
+  /** First block's gradient norm over the output block's, at the first batch. */
+  gradRatioFirst?: number;
+  status?: string;
 }
 
 export interface ExperimentResults {
