@@ -169,7 +169,7 @@ describe('WASM gradient kernels', () => {
     expect(wasm[1]![3 * 5]).toBeCloseTo(up[0]! + up[2 * 5]! + up[5 * 5]!, 6);
   });
 
-  for (const name of ['lenet5', 'resnet-mini', 'transformer-classifier']) {
+  for (const name of ['lenet5', 'resnet-mini', 'transformer-classifier', 'char-lstm', 'char-rnn']) {
     it(`a whole training step of ${name}: loss and every weight gradient equal the CPU backend's`, async () => {
       const doc = JSON.parse(readFileSync(new URL(`../../templates/${name}.json`, import.meta.url), 'utf8'));
       await tf.setBackend('cpu');
