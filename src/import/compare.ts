@@ -9,7 +9,7 @@ import { randomArray } from '../core/randomInputs';
 import type { OrtLike, OrtTensorLike } from '../onnx/parity';
 import { intInputBound } from '../onnx/parity';
 import { sanitizeId } from './onnx/converter';
-import { DT_FLOAT, type PModel } from './onnx/proto';
+import { DT_FLOAT, DT_INT64, type PModel } from './onnx/proto';
 import type { ImportResult } from './types';
 import { applyWeights } from './weights';
 
@@ -65,7 +65,7 @@ export async function compareImported(bytes: Uint8Array, m: PModel, imported: Im
         const id = sanitizeId(vi.name);
         const bound = intInputBound(c.analysis, c.inputNames.find((n) => n === id || n.startsWith(`${id}_`)) ?? id);
         const data = randomArray(dims, (opts.seed ?? 1) + i * 7919, float ? 'float32' : 'int32', bound);
-        return { name: vi.name, id, dims, float, data };
+        return { name: vi.name, id, dims, float, int64: tt?.elem_type === DT_INT64, data };
       });
     // tfjs inputs in the compiled model's order, by the id the importer gave each ONNX input.
     const byId = new Map(feeds.map((f) => [f.id, f]));
@@ -95,7 +95,9 @@ export async function compareImported(bytes: Uint8Array, m: PModel, imported: Im
     let got: Record<string, OrtTensorLike>;
     try {
       const ortFeeds: Record<string, OrtTensorLike> = {};
-      for (const f of feeds) ortFeeds[f.name] = new opts.ort.Tensor(f.float ? 'float32' : 'int32', f.data, f.dims);
+      // Token ids are int64 in torch's files; onnxruntime takes them only as such.
+      const Int64 = opts.ort.Tensor as unknown as new (type: 'int64', data: BigInt64Array, dims: readonly number[]) => OrtTensorLike;
+      for (const f of feeds) ortFeeds[f.name] = f.int64 ? new Int64('int64', BigInt64Array.from(f.data as Int32Array, (x) => BigInt(x)), f.dims) : new opts.ort.Tensor(f.float ? 'float32' : 'int32', f.data, f.dims);
       got = await session.run(ortFeeds);
     } finally {
       await session.release?.();
