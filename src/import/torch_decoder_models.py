@@ -21,6 +21,7 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_attn_models import randomise_layer_norms  # noqa: E402
+from torch_models import export, trainable  # noqa: E402
 
 D, HEADS, FF, VOCAB, T, S = 16, 2, 32, 30, 6, 5
 
@@ -111,21 +112,11 @@ def main():
         make, inputs = MODELS[name]
         model = make().eval()
         randomise_layer_norms(model)
-        xs = tuple(torch.randint(0, kind["high"], shape) if kind else torch.randn(*shape) for _, shape, kind in inputs)
+        xs = [torch.randint(0, kind["high"], shape) if kind else shape for _, shape, kind in inputs]
         path = f"{out}/{name}_o{opset}.onnx"
         names_in = [n for n, _, _ in inputs]
-        # Not under no_grad: without grad in eval mode torch 1.13's Transformer layers take
-        # their fused fast path, which does not export.
-        torch.onnx.export(
-            model,
-            xs,
-            path,
-            opset_version=opset,
-            input_names=names_in,
-            output_names=["output"],
-            dynamic_axes={n: {0: "batch"} for n in [*names_in, "output"]},
-        )
-        params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        export(model, path, opset, xs, names_in, grad=True)
+        params = trainable(model)
         ins = [{"name": n, "shape": list(s), "dtype": k["dtype"] if k else "float32"} for n, s, k in inputs]
         print(json.dumps({"name": name, "path": path, "inputs": ins, "params": params}), flush=True)
 

@@ -3,17 +3,20 @@
 // MultiHeadAttention block — becomes one node that ops/attention.ts maps to that block:
 //
 //   q, k, v = projections of the inputs (MatMul + Add, or Gemm; torch's packed in-projection is
-//             one MatMul whose output is cut in three by Slices)
+//             one MatMul whose output is cut in three by Slices, or — encoder–decoder attention —
+//             its weight is split into q's rows and k/v's rows, the latter projection cut in two)
 //   each reshaped into heads and transposed (Reshape / Transpose), q or the scores scaled by a
 //   constant (Div or Mul), k transposed on its last two axes;
 //   out = Softmax(q · kᵀ [+ causal mask]) · v, transposed / reshaped back, out-projected.
+//   Any other mask added to the scores (masks.ts) still fuses, so the refusal names it.
 //
 // The block scales by 1/√keyDim, so the constant scale gives the head size; the projections'
 // widths then give the number of heads. The transposes are checked to keep heads and steps
 // apart (k is q's order with its last two axes swapped, v is q's order, the output undoes it),
 // which also tells whether the projections run time-major (torch: [T, N, E]) or batch-major.
-import { Unsupported, attrFloat, attrInt, attrInts, attrs, tensorValues, type PNode, type PTensor } from '../proto';
-import { scopeOf, type Const, type GraphIndex } from './graph';
+import { attrFloat, attrInt, attrInts, attrs, type PNode } from '../proto';
+import { scopeOf, type GraphIndex } from './graph';
+import { isCausalMask, otherMask } from './masks';
 import type { Fusion } from './types';
 
 /** The op type of the fused node (not an ONNX op; it never leaves the importer). */
@@ -218,76 +221,6 @@ function sliceCols(g: GraphIndex, s: PNode, p: Proj): [number, number] | undefin
   if (start === undefined || end === undefined || one(ax) !== -1 || (steps && one(steps) !== 1)) return undefined;
   const clamp = (i: number) => Math.max(0, Math.min(p.units, i < 0 ? i + p.units : i));
   return clamp(end) > clamp(start) ? [clamp(start), clamp(end)] : undefined;
-}
-
-/** A mask value this far below zero takes a score out of the softmax (exp underflows to 0). */
-const MASKED = -1e4;
-
-/**
- * Whether `name` is a causal mask: 0 where a query step may see a key step (at or before it),
- * very negative where it may not (after it). Three spellings: our exporter's
- * Where(cols > rows, −big, 0); torch's generate_square_subsequent_mask folded to a constant
- * ([T, S] or with leading 1s: −inf above the diagonal, 0 elsewhere), or computed from the input's
- * length as Trilu(ConstantOfShape(−inf), k = 1, upper); either maybe unsqueezed and multiplied
- * by baddbmm's beta of 1.
- */
-export function isCausalMask(g: GraphIndex, name: string | undefined): boolean {
-  for (let step = 0; name && step < 6; step++) {
-    const c = g.constant(name);
-    if (c) return causalConstant(c.dims, c.data);
-    const n = g.producer.get(name);
-    if (!n) return false;
-    if (n.op_type === 'Where') {
-      const gt = g.made(n.input?.[0], 'Greater');
-      const big = g.scalar(n.input?.[1]);
-      return !!gt && big !== undefined && big <= MASKED && g.scalar(n.input?.[2]) === 0 && !!g.made(gt.input?.[0], 'Range') && !!g.made(gt.input?.[1], 'Unsqueeze');
-    }
-    if (n.op_type === 'Trilu') {
-      // Above the diagonal (upper, k = 1) of a tensor filled with one very negative number.
-      const fill = g.made(n.input?.[0], 'ConstantOfShape');
-      const v = fill && attrs(fill).get('value')?.t;
-      const k = n.input?.[1] ? g.scalar(n.input[1]) : 0;
-      if (!v || attrInt(attrs(n), 'upper', 1) !== 1 || k !== 1) return false;
-      const f = safeValues(v);
-      return !!f && f.data.length === 1 && Number(f.data[0]) <= MASKED;
-    }
-    // baddbmm's beta (1) and the unsqueeze to [1, T, S]; a leading axis only, so rows stay rows.
-    const one = n.op_type === 'Mul' ? g.constOperand(n) : undefined;
-    if (one && g.scalar(one[0]) === 1) name = one[1];
-    else if (n.op_type === 'Unsqueeze' || n.op_type === 'Identity') name = n.input?.[0];
-    else return false;
-    if (n.op_type === 'Unsqueeze' && ![...(attrInts(attrs(n), 'axes') ?? Array.from(g.constant(n.input?.[1])?.data ?? [NaN], Number))].every((a) => a === 0)) return false;
-  }
-  return false;
-}
-
-/** A tensor attribute's values, or undefined when unreadable. */
-function safeValues(t: PTensor): Const | undefined {
-  try {
-    return tensorValues(t, 'mask fill');
-  } catch (e) {
-    if (e instanceof Unsupported) return undefined;
-    throw e;
-  }
-}
-
-/** Whether a constant [.., T, S] (leading axes 1) is 0 at and below the diagonal and ≤ −1e4 above. */
-function causalConstant(dims: number[], data: ArrayLike<number>): boolean {
-  if (dims.length < 2 || dims.slice(0, -2).some((d) => d !== 1)) return false;
-  const [T, S] = dims.slice(-2) as [number, number];
-  if (T < 2 || data.length !== T * S) return false;
-  for (let i = 0; i < T; i++)
-    for (let j = 0; j < S; j++) {
-      const x = Number(data[i * S + j]);
-      if (j <= i ? x !== 0 : !(x <= MASKED)) return false;
-    }
-  return true;
-}
-
-/** A mask added to the scores that is not causal, in words (the MultiHeadAttention block has none). */
-function otherMask(g: GraphIndex, name: string): string {
-  const c = g.constant(name);
-  return c ? `a constant ${JSON.stringify(c.dims)} mask or bias that is not causal` : `a mask or bias computed in the graph ("${name}", e.g. a key_padding_mask or relative position bias)`;
 }
 
 /** Whether `v` is q · kᵀ, maybe scaled by constants (baddbmm's alpha, a 1/√d). */
