@@ -8,7 +8,7 @@
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDoc } from '../../core/graph';
 import { unsupportedError, type ImportResult } from '../types';
 import { Converter, type OpImporter } from './converter';
-import { foldConst } from './fold';
+import { FOLDABLE, foldConst } from './fold';
 import { ghostOf } from './ghost';
 import { fuseFunctions, fusePatterns } from './patterns';
 import { foldedBatchNormNote } from './provenance';
@@ -108,7 +108,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
     const outs = n.output ?? [];
     if ((n.input ?? []).some((i) => i && poisoned.has(i))) {
       // Its inputs are unknown, but an op with no importer at all is a blocker wherever it is.
-      if (!ONNX_OPS.has(n.op_type) || (n.domain && n.domain !== 'ai.onnx')) cv.unsupported.push({ op: n.op_type, node: name, reason: n.domain && n.domain !== 'ai.onnx' ? `custom-domain op ${n.domain}.${n.op_type} has no block` : `no block for ONNX op ${n.op_type}` });
+      if ((!ONNX_OPS.has(n.op_type) && !FOLDABLE.has(n.op_type)) || (n.domain && n.domain !== 'ai.onnx')) cv.unsupported.push({ op: n.op_type, node: name, reason: n.domain && n.domain !== 'ai.onnx' ? `custom-domain op ${n.domain}.${n.op_type} has no block` : `no block for ONNX op ${n.op_type}` });
       else unchecked++;
       outs.forEach((o) => poisoned.add(o));
       continue;
