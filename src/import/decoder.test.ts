@@ -5,7 +5,7 @@
 // Debian's python3-torch at opsets 13 and 17, imported, compiled with the imported weights and
 // compared with onnxruntime on the original file by compareImported (what `neural-blocks import
 // FILE --compare` runs): max |diff| ≤ 1e-4, trainable parameters equal torch's. A mask that is not
-// causal (a sliding window) is refused, naming it, at every layer.
+// causal (a sliding window, a key_padding_mask) is refused, naming it, at every layer.
 //
 // Needs /usr/bin/python3 with torch (apt: python3-torch); without it these tests fail, they are
 // never skipped.
@@ -97,18 +97,21 @@ describe.each([13, 17])('ONNX import of torch Transformer decoders (opset %i, on
     expect(typeOf(doc, encoderNorm)).toBe('LayerNormalization');
   }, 120_000);
 
-  it('a sliding-window mask (not causal) is refused at both layers, naming the mask', () => {
-    const bytes = new Uint8Array(readFileSync(join(dir, `decoder_window_o${opset}.onnx`)));
+  it.each([
+    ['decoder_window', 'a sliding-window mask (not causal)', 'a constant [1,6,6] mask or bias that is not causal'],
+    ['decoder_padded', 'a tgt_key_padding_mask (token 0 is padding)', 'a mask or bias computed in the graph (e.g. from a key_padding_mask'],
+  ])('%s: %s is refused at both layers, naming the mask', (name, _what, words) => {
+    const bytes = new Uint8Array(readFileSync(join(dir, `${name}_o${opset}.onnx`)));
     let err: unknown;
     try {
-      importOnnx(bytes, reader, { source: 'decoder_window.onnx' });
+      importOnnx(bytes, reader, { source: `${name}.onnx` });
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(ImportError);
     const u = (err as ImportError).unsupported;
     expect(u.map((x) => x.node)).toEqual(['/decoder/layers.0/self_attn', '/decoder/layers.1/self_attn']);
-    expect(u[0]!.reason).toContain('a constant [1,6,6] mask or bias that is not causal');
+    for (const x of u) expect(x.reason).toContain(words);
     expect(u[0]!.reason).toContain('useCausalMask');
   });
 });

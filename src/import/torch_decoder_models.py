@@ -4,8 +4,8 @@ torch's causal tgt_mask spelt three ways — nn.Transformer.generate_square_subs
 a buffer (folded to a 0/-inf constant), a bool triu mask (torch turns it into 0/-inf), and the
 mask computed in forward() from the target's length (Trilu of ConstantOfShape(-inf); opset 14+,
 since torch 1.13 cannot export triu below) — a whole nn.Transformer encoder–decoder over source
-and target tokens, and a decoder whose mask is a sliding window (not causal), which the import
-must refuse, naming the mask.
+and target tokens, a decoder whose mask is a sliding window (not causal) and one with a
+tgt_key_padding_mask (token 0), which the import must refuse, naming the mask.
 
 Usage: python3 torch_decoder_models.py OUT_DIR OPSET [NAMES...]
 Random weights (LayerNorm scales and shifts too; the two decoder layers differ), eval mode.
@@ -66,7 +66,9 @@ class DecoderLM(nn.Module):
             mask = nn.Transformer.generate_square_subsequent_mask(tgt.size(1))
         else:
             mask = self.window
-        return self.head(self.decoder(self.embed(tgt) + self.pos, memory, tgt_mask=mask))
+        # Token 0 is padding: torch merges the key_padding_mask into the scores' mask at run time.
+        padding = tgt == 0 if self.mask_kind == "padded" else None
+        return self.head(self.decoder(self.embed(tgt) + self.pos, memory, tgt_mask=mask if self.mask_kind != "padded" else self.causal, tgt_key_padding_mask=padding))
 
 
 class Seq2Seq(nn.Module):
@@ -97,6 +99,7 @@ MODELS = {
     "decoder_pre_bool": (lambda: DecoderLM("bool", norm_first=True), [("tgt", (1, T), TOKENS), ("memory", (1, S, D), None)]),
     "decoder_forward_mask": (lambda: DecoderLM("forward"), [("tgt", (1, T), TOKENS), ("memory", (1, S, D), None)]),
     "decoder_window": (lambda: DecoderLM("window"), [("tgt", (1, T), TOKENS), ("memory", (1, S, D), None)]),
+    "decoder_padded": (lambda: DecoderLM("padded"), [("tgt", (1, T), TOKENS), ("memory", (1, S, D), None)]),
     "transformer": (lambda: Seq2Seq(), [("src", (1, S), TOKENS), ("tgt", (1, T), TOKENS)]),
 }
 

@@ -166,6 +166,17 @@ interface Branch {
   slice?: PNode;
 }
 
+/**
+ * The one reader of `v` for its values. Shape ops do not count, nor a view read only by Shape ops
+ * (torch's src_len = k.size(1) of k's transposed view, traced when there is a key_padding_mask).
+ */
+function valueReader(g: GraphIndex, v: string): PNode | undefined {
+  if (g.graphOutputs.has(v)) return undefined;
+  const shapeOnly = (n: PNode) => (n.op_type === 'Transpose' || n.op_type === 'Reshape') && (n.output ?? []).every((o) => !g.graphOutputs.has(o) && g.readers(o).every((r) => r.op_type === 'Shape'));
+  const r = g.readers(v).filter((n) => n.op_type !== 'Shape' && !shapeOnly(n));
+  return r.length === 1 ? r[0] : undefined;
+}
+
 /** From a head tensor back to its projection, through reshapes, transposes and a constant scale. */
 function branch(g: GraphIndex, start: string): Branch | undefined {
   const perms: number[][] = [];
@@ -174,7 +185,7 @@ function branch(g: GraphIndex, start: string): Branch | undefined {
   let scale = 1;
   let v = start;
   for (let step = 0; step < 12; step++) {
-    if (!g.only(v)) return undefined;
+    if (!valueReader(g, v)) return undefined;
     const n = g.producer.get(v);
     if (!n) return undefined;
     const input = n.input?.[0];

@@ -71,5 +71,5 @@ function causalConstant(dims: number[], data: ArrayLike<number>): boolean {
 /** A mask added to the scores that is not causal, in words (the MultiHeadAttention block has none). */
 export function otherMask(g: GraphIndex, name: string): string {
   const c = g.constant(name);
-  return c ? `a constant ${JSON.stringify(c.dims)} mask or bias that is not causal` : `a mask or bias computed in the graph ("${name}", e.g. a key_padding_mask or relative position bias)`;
+  return c ? `a constant ${JSON.stringify(c.dims)} mask or bias that is not causal` : 'a mask or bias computed in the graph (e.g. from a key_padding_mask, or a relative position bias)';
 }
