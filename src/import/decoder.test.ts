@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDoc } from '../core/graph';
 import { onnxReader } from '../onnx/read';
 import { compareImported } from './compare';
-import { ImportError, importOnnx } from './index';
+import { ImportError, formatBlockers, importOnnx } from './index';
 import { readOnnx } from './onnx/index';
 
 const PY = '/usr/bin/python3';
@@ -113,6 +113,10 @@ describe.each([13, 17])('ONNX import of torch Transformer decoders (opset %i, on
     expect(u.map((x) => x.node)).toEqual(['/decoder/layers.0/self_attn', '/decoder/layers.1/self_attn']);
     for (const x of u) expect(x.reason).toContain(words);
     expect(u[0]!.reason).toContain('useCausalMask');
+    // The CLI / canvas report: one group for both layers, with what would cover it.
+    const lines = formatBlockers(`${name}.onnx`, u, (err as ImportError).unchecked);
+    expect(lines[0]).toBe(`${name}.onnx cannot be imported: 2 nodes (1 kind of op) have no block. Nothing was written.`);
+    expect(lines.join('\n')).toMatch(/would cover it: only a causal mask \(generate_square_subsequent_mask\) imports, as useCausalMask/);
   });
 });
 
