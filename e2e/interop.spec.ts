@@ -184,7 +184,7 @@ export const tests: E2ETest[] = [
         assert.ok(hit, `a toast with the comparison (toasts: ${texts.join(' | ')})`);
         return hit;
       }, 60_000, 'the comparison toast');
-      const m = /bigru\.onnx: largest difference vs the original file: (\d\.\d\de[-+]\d+) \(onnxruntime-web, random input of batch 2; outputs up to ([\d.e+-]+)\)/.exec(line);
+      const m = /bigru\.onnx: largest difference vs the original file: (\d\.\d\de[-+]\d+) \(tfjs \w+ vs onnxruntime-web, random input of batch 2; outputs up to ([\d.e+-]+)\)/.exec(line);
       assert.ok(m, `comparison line: ${line}`);
       console.log(`  canvas import check: ${line}`);
       assert.ok(Number(m[1]) <= 1e-4, `largest difference ${m[1]} > 1e-4`);
