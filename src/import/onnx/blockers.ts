@@ -34,7 +34,7 @@ const COVER: Readonly<Record<string, string>> = {
   InstanceNormalization: 'no block yet; BatchNormalization and LayerNormalization are mapped',
   BatchNormalization: 'export the model in eval mode (model.eval()) so BatchNorm uses its running statistics',
   Input: 'export with a fixed input shape (torch.onnx.export(model, example_input, …))',
-  [MHA_OP]: 'only a causal mask (generate_square_subsequent_mask) imports, as useCausalMask; export without the other mask (e.g. no key_padding_mask for unpadded inputs)',
+  [MHA_OP]: 'the MultiHeadAttention block: batch-first sequences [batch, steps, features] (batch_first=True), no mask or a causal one (generate_square_subsequent_mask → useCausalMask); export without other masks (e.g. no key_padding_mask for unpadded inputs)',
 };
 
 /** The blockers grouped by op type, in the order each op first appears. */
