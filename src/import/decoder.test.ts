@@ -1,7 +1,7 @@
 // Import of torch's Transformer decoders (issue #15): nn.TransformerDecoder language models over
 // an Embedding attending to an encoder memory (a second input), with torch's causal tgt_mask as a
 // folded 0/-inf constant, as a bool triu mask and as computed in forward() (Trilu, opset 17), and
-// a whole nn.Transformer encoder–decoder; built by src/import/torch_decoder_models.py with
+// a whole nn.Transformer encoder–decoder and a time-major decoder (batch_first=False); built by src/import/torch_decoder_models.py with
 // Debian's python3-torch at opsets 13 and 17, imported, compiled with the imported weights and
 // compared with onnxruntime on the original file by compareImported (what `neural-blocks import
 // FILE --compare` runs): max |diff| ≤ 1e-4, trainable parameters equal torch's. A mask that is not
@@ -118,6 +118,15 @@ describe.each([13, 17])('ONNX import of torch Transformer decoders (opset %i, on
     expect(lines[0]).toBe(`${name}.onnx cannot be imported: 2 nodes (1 kind of op) have no block. Nothing was written.`);
     expect(lines.join('\n')).toMatch(/would cover it: the MultiHeadAttention block: .*a causal one \(generate_square_subsequent_mask → useCausalMask\); export without other masks/);
   });
+});
+
+describe('ONNX import of a time-major decoder (torch\'s default batch_first=False)', () => {
+  it.each([13, 17])('opset %i: the [T, N, D] inputs and output are taken batch-major; attention reads them as they are', async (opset) => {
+    const doc = await check('decoder_time_major', opset);
+    expectDecoderAttention(doc, 2, (id) => id === 'memory');
+    expect(doc.nodes.filter((n) => n.type === 'Input').map((n) => n.params?.shape)).toEqual([[6, 16], [5, 16]]);
+    expect(doc.nodes.filter((n) => n.type === 'Permute')).toEqual([]);
+  }, 120_000);
 });
 
 describe('ONNX import of a causal mask computed in forward() (opset 17: Trilu of ConstantOfShape(-inf))', () => {

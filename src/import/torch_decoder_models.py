@@ -4,7 +4,7 @@ torch's causal tgt_mask spelt three ways — nn.Transformer.generate_square_subs
 a buffer (folded to a 0/-inf constant), a bool triu mask (torch turns it into 0/-inf), and the
 mask computed in forward() from the target's length (Trilu of ConstantOfShape(-inf); opset 14+,
 since torch 1.13 cannot export triu below) — a whole nn.Transformer encoder–decoder over source
-and target tokens, a decoder whose mask is a sliding window (not causal) and one with a
+and target tokens, a decoder with torch's default batch_first=False (time-major inputs), a decoder whose mask is a sliding window (not causal) and one with a
 tgt_key_padding_mask (token 0), which the import must refuse, naming the mask.
 
 Usage: python3 torch_decoder_models.py OUT_DIR OPSET [NAMES...]
@@ -93,6 +93,21 @@ class Seq2Seq(nn.Module):
         return self.head(self.transformer(x, y, tgt_mask=self.causal))
 
 
+class TimeMajorDecoder(nn.Module):
+    """torch's default batch_first=False: tgt [T, N, D] and memory [S, N, D] → 2 decoder layers
+    with a causal tgt_mask → Linear, time-major throughout."""
+
+    def __init__(self):
+        super().__init__()
+        self.decoder = nn.TransformerDecoder(nn.TransformerDecoderLayer(D, HEADS, FF, dropout=0.1), 2)
+        perturb(self.decoder.layers)
+        self.head = nn.Linear(D, 5)
+        self.register_buffer("causal", nn.Transformer.generate_square_subsequent_mask(T))
+
+    def forward(self, tgt, memory):
+        return self.head(self.decoder(tgt, memory, tgt_mask=self.causal))
+
+
 TOKENS = {"dtype": "int64", "high": VOCAB}
 MODELS = {
     "decoder": (lambda: DecoderLM("buffer"), [("tgt", (1, T), TOKENS), ("memory", (1, S, D), None)]),
@@ -101,6 +116,8 @@ MODELS = {
     "decoder_window": (lambda: DecoderLM("window"), [("tgt", (1, T), TOKENS), ("memory", (1, S, D), None)]),
     "decoder_padded": (lambda: DecoderLM("padded"), [("tgt", (1, T), TOKENS), ("memory", (1, S, D), None)]),
     "transformer": (lambda: Seq2Seq(), [("src", (1, S), TOKENS), ("tgt", (1, T), TOKENS)]),
+    # Time-major: the batch is axis 1 of the inputs and the output.
+    "decoder_time_major": (lambda: TimeMajorDecoder(), [("tgt", (T, 1, D), None), ("memory", (S, 1, D), None)]),
 }
 
 
@@ -118,7 +135,8 @@ def main():
         xs = [torch.randint(0, kind["high"], shape) if kind else shape for _, shape, kind in inputs]
         path = f"{out}/{name}_o{opset}.onnx"
         names_in = [n for n, _, _ in inputs]
-        export(model, path, opset, xs, names_in, grad=True)
+        batch = 1 if name == "decoder_time_major" else 0
+        export(model, path, opset, xs, names_in, batch_axes={n: batch for n in [*names_in, "output"]}, grad=True)
         params = trainable(model)
         ins = [{"name": n, "shape": list(s), "dtype": k["dtype"] if k else "float32"} for n, s, k in inputs]
         print(json.dumps({"name": name, "path": path, "inputs": ins, "params": params}), flush=True)

@@ -10,7 +10,7 @@ import { unsupportedError, type ImportResult } from '../types';
 import { Converter, type OpImporter } from './converter';
 import { FOLDABLE, foldConst } from './fold';
 import { ghostOf } from './ghost';
-import { fuseFunctions, fusePatterns } from './patterns';
+import { MHA_OP, attentionSpec, fuseFunctions, fusePatterns } from './patterns';
 import { foldedBatchNormNote } from './provenance';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
@@ -88,7 +88,8 @@ export function convertForeign(m: PModel, source: string): ImportResult {
     }
     // A [T, N, F] sequence read as X by an LSTM / GRU (PyTorch's batch_first=False) is taken
     // batch-major [N, T, F].
-    const timeMajor = dims.length === 3 && dtype === 'float32' && [...needed].some((n) => ['LSTM', 'GRU', 'RNN'].includes(n.op_type) && n.input?.[0] === vi.name);
+    // So is one that torch's attention (batch_first=False Transformer layers) reads as [T, N, E].
+    const timeMajor = dims.length === 3 && dtype === 'float32' && [...needed].some((n) => (['LSTM', 'GRU', 'RNN'].includes(n.op_type) && n.input?.[0] === vi.name) || (n.op_type === MHA_OP && attentionSpec(n)?.timeAxis === 0 && n.input!.slice(0, 3).includes(vi.name)));
     dims[timeMajor ? 1 : 0] = null;
     const nchw = dims.length === 4 && dtype === 'float32' && !channelsLastInputs;
     const ours = nchw ? [dims[2]!, dims[3]!, dims[1]!] : timeMajor ? [dims[0]!, dims[2]!] : dims.slice(1);
