@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { compile } from '../core/compile';
 import { randomArray } from '../core/randomInputs';
 import type { OrtLike, OrtTensorLike } from '../onnx/parity';
-import { intInputBound } from '../onnx/parity';
+import { intInputBound, maxAbsDiff, predictOutputs, runOnnxruntime } from '../onnx/parity';
 import { sanitizeId } from './onnx/converter';
 import { DT_FLOAT, DT_INT64, type PModel, type PValueInfo } from './onnx/proto';
 import type { ImportResult } from './types';
@@ -51,6 +51,19 @@ function timeMajor(vi: PValueInfo | undefined): boolean {
   return d.length === 3 && !!d[0]?.dim_value && !d[1]?.dim_value;
 }
 
+/**
+ * `ort` making the int32 feeds whose data is in `int64` int64 tensors: torch writes token ids as
+ * int64, and onnxruntime takes them only as such.
+ */
+function int64Ort(ort: OrtLike, int64: ReadonlySet<unknown>): OrtLike {
+  if (!int64.size) return ort;
+  const Int64 = ort.Tensor as unknown as new (type: 'int64', data: BigInt64Array, dims: readonly number[]) => OrtTensorLike;
+  const Tensor = function (type: 'float32' | 'int32', data: Float32Array | Int32Array, dims: readonly number[]) {
+    return int64.has(data) ? new Int64('int64', BigInt64Array.from(data, (x) => BigInt(x)), dims) : new ort.Tensor(type, data, dims);
+  } as unknown as OrtLike['Tensor'];
+  return { InferenceSession: ort.InferenceSession, Tensor };
+}
+
 /** Whether ONNX graph input / output of rank 4 is an NCHW image that the import made NHWC. */
 const channelsFirst = (m: PModel, rank: number, float: boolean) => rank === 4 && float && m.producer_name !== 'neural-blocks';
 
@@ -90,30 +103,18 @@ export async function compareImported(bytes: Uint8Array, m: PModel, imported: Im
       t.dispose();
       return ours;
     });
-    let ours: { data: Float32Array; shape: number[] }[];
-    try {
-      const ys = c.model.predict(xs.length === 1 ? xs[0]! : xs);
-      ours = (Array.isArray(ys) ? ys : [ys]).map((y, k) => {
-        const back = y.rank === 4 && m.producer_name !== 'neural-blocks' ? tf.transpose(y, [0, 3, 1, 2]) : y.rank === 3 && feeds.some((f) => f.tm) && timeMajor(g.output?.[k]) ? tf.transpose(y, [1, 0, 2]) : y;
-        const r = { data: Float32Array.from(back.dataSync() as ArrayLike<number>), shape: back.shape.slice() };
-        if (back !== y) back.dispose();
-        y.dispose();
-        return r;
-      });
-    } finally {
-      xs.forEach((x) => x.dispose());
-    }
-    const session = await opts.ort.InferenceSession.create(bytes);
-    let got: Record<string, OrtTensorLike>;
-    try {
-      const ortFeeds: Record<string, OrtTensorLike> = {};
-      // Token ids are int64 in torch's files; onnxruntime takes them only as such.
-      const Int64 = opts.ort.Tensor as unknown as new (type: 'int64', data: BigInt64Array, dims: readonly number[]) => OrtTensorLike;
-      for (const f of feeds) ortFeeds[f.name] = f.int64 ? new Int64('int64', BigInt64Array.from(f.data as Int32Array, (x) => BigInt(x)), f.dims) : new opts.ort.Tensor(f.float ? 'float32' : 'int32', f.data, f.dims);
-      got = await session.run(ortFeeds);
-    } finally {
-      await session.release?.();
-    }
+    // Outputs in ONNX order: NHWC images back to NCHW, time-major sequences back to [T, N, F].
+    let k = 0;
+    const tmOut = feeds.some((f) => f.tm);
+    const ours = predictOutputs(c.model, xs, (y) => {
+      const vi = g.output?.[k++];
+      return y.rank === 4 && m.producer_name !== 'neural-blocks' ? tf.transpose(y, [0, 3, 1, 2]) : y.rank === 3 && tmOut && timeMajor(vi) ? tf.transpose(y, [1, 0, 2]) : y;
+    });
+    const got = await runOnnxruntime(
+      int64Ort(opts.ort, new Set(feeds.filter((f) => f.int64).map((f) => f.data))),
+      bytes,
+      feeds.map((f) => ({ name: f.name, shape: f.dims, dtype: f.float ? 'float32' : 'int32', data: f.data })),
+    );
     const names = (g.output ?? []).map((o) => o.name);
     if (names.length !== ours.length) throw new Error(`the file has ${names.length} output(s) but the imported graph ${ours.length}`);
     const outputs = names.map((name, k): ImportCompareOutput => {
@@ -126,12 +127,7 @@ export async function compareImported(bytes: Uint8Array, m: PModel, imported: Im
       // A global pool's [N, C, 1, 1] is [N, C] in the imported graph: the same elements.
       const sameElements = want.data.length === ref.length && (shape.length === want.shape.length ? shape.every((d, i) => d === want.shape[i]) : shape.filter((d) => d !== 1).join() === want.shape.filter((d) => d !== 1).join());
       if (!sameElements) return { name, shape, maxAbsDiff: Infinity, refMaxAbs, tfjsShape: want.shape };
-      let diff = 0;
-      for (let i = 0; i < ref.length; i++) {
-        const d = Math.abs(Number(ref[i]) - want.data[i]!);
-        diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-      }
-      return { name, shape, maxAbsDiff: diff, refMaxAbs };
+      return { name, shape, maxAbsDiff: maxAbsDiff(ref, want.data), refMaxAbs };
     });
     const trainableParams = c.model.trainableWeights.reduce((s, w) => s + w.shape.reduce<number>((p, q) => p * (q ?? 1), 1), 0);
     return { maxAbsDiff: Math.max(0, ...outputs.map((o) => o.maxAbsDiff)), outputs, inputs: feeds.map((f) => ({ name: f.name, shape: f.dims })), trainableParams };

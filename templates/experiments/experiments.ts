@@ -14,7 +14,7 @@ export interface Variant {
   graph: GraphDoc;
   /**
    * Trained first, on its own data and config; the variant then starts from its weights wherever
-   * a node of the same id has weights of the same shapes (a pretrained encoder, a fresh head).
+   * a block is the same in both graphs (id, type, params, input shapes: a pretrained encoder, a fresh head).
    */
   pretrain?: GraphDoc;
 }
