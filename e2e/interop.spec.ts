@@ -3,8 +3,9 @@
 //     downloaded zip is unpacked here, its model.py + model.pt run in Debian's python3-torch on a
 //     fixed input and must give tfjs' outputs (tfjs in Node, same graph, same weights) within 1e-4;
 // (b) a PyTorch model exported to ONNX (a bidirectional nn.GRU, by python3-torch) dropped on the
-//     canvas: the imported graph shows its blocks and shapes, and its PyTorch export (with the
-//     imported weights) matches onnxruntime-node on the original file within 1e-4.
+//     canvas: the imported graph shows its blocks and shapes, the canvas shows its own comparison
+//     with onnxruntime-web on the file (≤ 1e-4), and its PyTorch export (with the imported
+//     weights) matches onnxruntime-node on the original file within 1e-4.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -175,6 +176,19 @@ export const tests: E2ETest[] = [
         assert.ok(d.nodes.some((n) => n.type === 'Bidirectional'), `imported graph (has ${d.nodes.map((n) => n.type).join(', ')})`);
         return d;
       }, 60_000, 'the imported graph');
+      // The canvas runs the CLI's --compare itself: the imported graph (tfjs in the page) against
+      // onnxruntime-web on the dropped file, and shows the largest difference.
+      const line = await eventually(async () => {
+        const texts = await page.locator('.nb-toast').allInnerTexts();
+        const hit = texts.find((t) => /largest difference vs the original file/.test(t));
+        assert.ok(hit, `a toast with the comparison (toasts: ${texts.join(' | ')})`);
+        return hit;
+      }, 60_000, 'the comparison toast');
+      const m = /bigru\.onnx: largest difference vs the original file: (\d\.\d\de[-+]\d+) \(tfjs \w+ vs onnxruntime-web, random input of batch 2; outputs up to ([\d.e+-]+)\)/.exec(line);
+      assert.ok(m, `comparison line: ${line}`);
+      console.log(`  canvas import check: ${line}`);
+      assert.ok(Number(m[1]) <= 1e-4, `largest difference ${m[1]} > 1e-4`);
+      assert.ok(Number(m[2]) > 0.05, `outputs up to ${m[2]}: too small for the difference to mean anything`);
       const types = doc.nodes.map((n) => n.type).sort();
       assert.deepEqual(types, ['Add', 'Bidirectional', 'Concatenate', 'Dense', 'Dense', 'GlobalAveragePooling1D', 'Input'].sort());
       const bi = doc.nodes.find((n) => n.type === 'Bidirectional')!;

@@ -4,7 +4,11 @@
 // onnxruntime-node on the original file, and prints one Markdown row per model and opset:
 // imported or its blockers, trainable parameters vs torch's, max |difference|, import seconds.
 //
-//   npx tsx scripts/import-zoo-table.ts [--opset 13,17] [--preserve] [--dir DIR [--reuse]] [--no-run] NAME…
+//   npx tsx scripts/import-zoo-table.ts [--opset 13,17] [--preserve] [--dir DIR [--reuse]] [--no-run] [NAME…]
+//
+// Without names it runs one model of every torchvision 0.14 classification family (FAMILIES),
+// Swin included: torch 1.13 exports swin_t, whose row shows its blockers (the shifted-window
+// attention's run-time padding and mask arithmetic, its relative position bias).
 //
 // --reuse takes DIR's files from an earlier run instead of exporting again. --preserve exports with training=torch.onnx.TrainingMode.PRESERVE (BatchNorms kept; the
 // parameter counts must then equal torch's). --no-run imports only (no comparison). Exit status 1
@@ -23,6 +27,12 @@ import { groupUnsupported } from '../src/import/onnx/blockers';
 import { onnxReader } from '../src/onnx/read';
 
 const TOL = 1e-4;
+/** One model per torchvision 0.14 classification family (issue 15's list). */
+const FAMILIES = [
+  'resnet18', 'resnext50_32x4d', 'wide_resnet50_2', 'vgg11', 'alexnet', 'squeezenet1_0', 'densenet121', 'googlenet', 'inception_v3',
+  'mobilenet_v2', 'mobilenet_v3_small', 'mnasnet0_5', 'shufflenet_v2_x0_5', 'efficientnet_b0', 'efficientnet_v2_s', 'regnet_y_400mf',
+  'convnext_tiny', 'vit_b_16', 'swin_t',
+];
 const PY = '/usr/bin/python3';
 
 async function main(): Promise<void> {
@@ -42,7 +52,7 @@ async function main(): Promise<void> {
     else if (a === '--dir') dir = args[++i]!;
     else names.push(a);
   }
-  if (!names.length) throw new Error('name the torchvision models to check, e.g. resnet18 convnext_tiny');
+  if (!names.length) names.push(...FAMILIES);
   dir ||= mkdtempSync(join(tmpdir(), 'nb-zoo-'));
   const reader = onnxReader(readFileSync(new URL('../src/onnx/onnx.proto', import.meta.url), 'utf8'));
   await tf.setBackend('wasm');

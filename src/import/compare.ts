@@ -6,10 +6,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { compile } from '../core/compile';
 import { randomArray } from '../core/randomInputs';
-import type { OrtLike } from '../onnx/parity';
+import type { OrtLike, OrtTensorLike } from '../onnx/parity';
 import { intInputBound, maxAbsDiff, predictOutputs, runOnnxruntime } from '../onnx/parity';
 import { sanitizeId } from './onnx/converter';
-import { DT_FLOAT, type PModel } from './onnx/proto';
+import { DT_FLOAT, DT_INT64, type PModel, type PValueInfo } from './onnx/proto';
 import type { ImportResult } from './types';
 import { applyWeights } from './weights';
 
@@ -42,6 +42,28 @@ export interface ImportCompareOptions {
   fill?: number;
 }
 
+/**
+ * Whether a graph input / output is a time-major sequence [T, N, F] (torch's batch_first=False:
+ * its batch axis, the symbolic one, is axis 1 after a fixed axis 0); the import makes it [N, T, F].
+ */
+function timeMajor(vi: PValueInfo | undefined): boolean {
+  const d = vi?.type?.tensor_type?.shape?.dim ?? [];
+  return d.length === 3 && !!d[0]?.dim_value && !d[1]?.dim_value;
+}
+
+/**
+ * `ort` making the int32 feeds whose data is in `int64` int64 tensors: torch writes token ids as
+ * int64, and onnxruntime takes them only as such.
+ */
+function int64Ort(ort: OrtLike, int64: ReadonlySet<unknown>): OrtLike {
+  if (!int64.size) return ort;
+  const Int64 = ort.Tensor as unknown as new (type: 'int64', data: BigInt64Array, dims: readonly number[]) => OrtTensorLike;
+  const Tensor = function (type: 'float32' | 'int32', data: Float32Array | Int32Array, dims: readonly number[]) {
+    return int64.has(data) ? new Int64('int64', BigInt64Array.from(data, (x) => BigInt(x)), dims) : new ort.Tensor(type, data, dims);
+  } as unknown as OrtLike['Tensor'];
+  return { InferenceSession: ort.InferenceSession, Tensor };
+}
+
 /** Whether ONNX graph input / output of rank 4 is an NCHW image that the import made NHWC. */
 const channelsFirst = (m: PModel, rank: number, float: boolean) => rank === 4 && float && m.producer_name !== 'neural-blocks';
 
@@ -61,11 +83,14 @@ export async function compareImported(bytes: Uint8Array, m: PModel, imported: Im
       .map((vi, i) => {
         const tt = vi.type?.tensor_type;
         const float = (tt?.elem_type ?? DT_FLOAT) === DT_FLOAT;
-        const dims = (tt?.shape?.dim ?? []).map((d, k) => (k === 0 ? (opts.batch ?? 2) : d.dim_value ? Number(d.dim_value) : (opts.fill ?? 5)));
         const id = sanitizeId(vi.name);
+        // A time-major input that the import took batch-major: its Input keeps the steps (ONNX axis 0) first.
+        const input = imported.doc.nodes.find((n) => n.type === 'Input' && (n.id === id || n.id.startsWith(`${id}_`)));
+        const tm = timeMajor(vi) && (input?.params?.shape as unknown[] | undefined)?.[0] === Number(tt?.shape?.dim?.[0]?.dim_value);
+        const dims = (tt?.shape?.dim ?? []).map((d, k) => (k === (tm ? 1 : 0) ? (opts.batch ?? 2) : d.dim_value ? Number(d.dim_value) : (opts.fill ?? 5)));
         const bound = intInputBound(c.analysis, c.inputNames.find((n) => n === id || n.startsWith(`${id}_`)) ?? id);
         const data = randomArray(dims, (opts.seed ?? 1) + i * 7919, float ? 'float32' : 'int32', bound);
-        return { name: vi.name, id, dims, float, data };
+        return { name: vi.name, id, dims, float, tm, int64: tt?.elem_type === DT_INT64, data };
       });
     // tfjs inputs in the compiled model's order, by the id the importer gave each ONNX input.
     const byId = new Map(feeds.map((f) => [f.id, f]));
@@ -73,14 +98,20 @@ export async function compareImported(bytes: Uint8Array, m: PModel, imported: Im
       const f = byId.get(id);
       if (!f) throw new Error(`the imported graph's input "${id}" is none of the file's inputs (${feeds.map((x) => x.name).join(', ')})`);
       const t = tf.tensor(f.data, f.dims, f.float ? 'float32' : 'int32');
-      if (!channelsFirst(m, f.dims.length, f.float)) return t;
-      const nhwc = t.transpose([0, 2, 3, 1]);
+      if (!channelsFirst(m, f.dims.length, f.float) && !f.tm) return t;
+      const ours = t.transpose(f.tm ? [1, 0, 2] : [0, 2, 3, 1]);
       t.dispose();
-      return nhwc;
+      return ours;
     });
-    const ours = predictOutputs(c.model, xs, (y) => (y.rank === 4 && m.producer_name !== 'neural-blocks' ? tf.transpose(y, [0, 3, 1, 2]) : y));
+    // Outputs in ONNX order: NHWC images back to NCHW, time-major sequences back to [T, N, F].
+    let k = 0;
+    const tmOut = feeds.some((f) => f.tm);
+    const ours = predictOutputs(c.model, xs, (y) => {
+      const vi = g.output?.[k++];
+      return y.rank === 4 && m.producer_name !== 'neural-blocks' ? tf.transpose(y, [0, 3, 1, 2]) : y.rank === 3 && tmOut && timeMajor(vi) ? tf.transpose(y, [1, 0, 2]) : y;
+    });
     const got = await runOnnxruntime(
-      opts.ort,
+      int64Ort(opts.ort, new Set(feeds.filter((f) => f.int64).map((f) => f.data))),
       bytes,
       feeds.map((f) => ({ name: f.name, shape: f.dims, dtype: f.float ? 'float32' : 'int32', data: f.data })),
     );

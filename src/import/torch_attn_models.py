@@ -22,7 +22,7 @@ import torch.nn as nn
 import torchvision
 from torchvision.models.convnext import CNBlockConfig
 
-from torch_models import randomise_norms
+from torch_models import export, trainable
 
 
 class TransformerClassifier(nn.Module):
@@ -138,7 +138,6 @@ def main():
             continue
         make, shape, dtype = MODELS[name]
         model = make().eval()
-        randomise_norms(model)
         randomise_layer_norms(model)
         # torchvision's ViT starts its classifier at zero (every output 0): make it random, so
         # the comparison sees the whole network.
@@ -149,18 +148,8 @@ def main():
                     m.bias.normal_(0, 0.05)
         x = torch.randint(0, 50, shape) if dtype == "int64" else torch.randn(*shape)
         path = f"{out}/{name}_o{opset}.onnx"
-        # Not under no_grad: in eval mode without grad, torch 1.13's TransformerEncoderLayer
-        # takes its fused fast path, which does not export.
-        torch.onnx.export(
-            model,
-            x,
-            path,
-            opset_version=opset,
-            input_names=["input"],
-            output_names=["output"],
-            dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
-        )
-        params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        export(model, path, opset, [x], grad=True)
+        params = trainable(model)
         print(json.dumps({"name": name, "path": path, "input": list(shape), "dtype": dtype, "params": params}), flush=True)
 
 

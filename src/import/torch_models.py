@@ -7,6 +7,7 @@ Every model is put in eval mode and its BatchNorm running statistics and affine 
 randomised, so the comparison exercises them (fresh BatchNorm layers are an identity). Writes
 OUT_DIR/<name>.onnx and prints one JSON line per model with its input shape.
 """
+import contextlib
 import json
 import sys
 
@@ -133,25 +134,38 @@ MODELS = {
 }
 
 
-def export(model, path, opset, shapes, input_names=("input",), output_names=("output",), batch_axes=None):
-    """Puts `model` in eval mode, randomises its BatchNorm statistics and exports it to `path`
-    on random inputs of `shapes` (one per input name); `batch_axes` gives each input's and
-    output's batch axis (default 0: the time-major models of torch_nn_models.py use 1)."""
+def export(model, path, opset, inputs, input_names=("input",), output_names=("output",), batch_axes=None, grad=False, preserve=False):
+    """The one torch.onnx.export of the fixture scripts. Puts `model` in eval mode, randomises
+    its BatchNorm statistics and exports it to `path` on `inputs` (one per input name: a shape,
+    filled with random normal floats, or a ready tensor such as token ids). `batch_axes` gives
+    each input's and output's batch axis (default 0: the time-major models of
+    torch_nn_models.py use 1), which is left dynamic. `grad`: export with autograd on (torch
+    1.13's Transformer layers take a fused fast path without it, which does not export).
+    `preserve`: training=TrainingMode.PRESERVE (BatchNorms kept instead of folded into the
+    convolutions). Returns the model."""
     model = model.eval()
     names = [*input_names, *output_names]
     axes = batch_axes or {n: 0 for n in names}
+    xs = tuple(x if isinstance(x, torch.Tensor) else torch.randn(*x) for x in inputs)
     with torch.no_grad():
         randomise_norms(model)
+    with contextlib.nullcontext() if grad else torch.no_grad():
         torch.onnx.export(
             model,
-            tuple(torch.randn(*s) for s in shapes),
+            xs,
             path,
             opset_version=opset,
             input_names=list(input_names),
             output_names=list(output_names),
             dynamic_axes={n: {axes[n]: "batch"} for n in names if axes.get(n) is not None},
+            **({"training": torch.onnx.TrainingMode.PRESERVE} if preserve else {}),
         )
     return model
+
+
+def trainable(model):
+    """torch's trainable parameter count (what the imported graph's must equal)."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def main():

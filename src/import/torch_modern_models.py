@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from torch_models import randomise_norms
+from torch_models import export
 
 
 class Gates(nn.Module):
@@ -175,7 +175,7 @@ def export_odd_hardsigmoid(path, opset, blockers=False):
                 y = self.b(Hs.apply(self.a(x)))
                 return torch.erf(self.pool(Hs.apply(y)))
 
-    torch.onnx.export(M(), torch.randn(1, 3, 9, 9) if blockers else torch.randn(1, 4), path, opset_version=opset, input_names=["input"], output_names=["output"])
+    export(M(), path, opset, [(1, 3, 9, 9) if blockers else (1, 4)], batch_axes={"input": None})  # fixed batch
 
 
 def main():
@@ -190,18 +190,7 @@ def main():
             print(json.dumps({"name": name, "path": path, "input": [1, 3, 9, 9] if name == "blockers" else [1, 4]}), flush=True)
             continue
         make, shape = MODELS[name]
-        model = make().eval()
-        with torch.no_grad():
-            randomise_norms(model)
-            torch.onnx.export(
-                model,
-                torch.randn(*shape),
-                path,
-                opset_version=opset,
-                input_names=["input"],
-                output_names=["output"],
-                dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
-            )
+        export(make(), path, opset, [shape])
         print(json.dumps({"name": name, "path": path, "input": list(shape)}), flush=True)
 
 

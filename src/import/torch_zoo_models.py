@@ -19,7 +19,7 @@ import torch
 import torchvision
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_models import randomise_norms  # noqa: E402
+from torch_models import export, trainable  # noqa: E402
 
 # Models whose usual input is not 224×224 (Inception v3 wants 299; AlexNet / VGG keep 224, the
 # only size at which their AdaptiveAvgPool is an identity torch can export).
@@ -51,20 +51,8 @@ def main():
         shape = [1, 3, s, s]
         path = f"{out}/{name}_o{opset}{'_bn' if preserve else ''}.onnx"
         try:
-            model = getattr(torchvision.models, name)(weights=None, **KWARGS.get(name, {})).eval()
-            params = sum(p.numel() for p in model.parameters() if p.requires_grad)
-            with torch.no_grad():
-                randomise_norms(model)
-                torch.onnx.export(
-                    model,
-                    torch.randn(*shape),
-                    path,
-                    opset_version=opset,
-                    input_names=["input"],
-                    output_names=["output"],
-                    dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
-                    **({"training": torch.onnx.TrainingMode.PRESERVE} if preserve else {}),
-                )
+            model = export(getattr(torchvision.models, name)(weights=None, **KWARGS.get(name, {})), path, opset, [shape], preserve=preserve)
+            params = trainable(model)
             print(json.dumps({"name": name, "path": path, "input": shape, "params": params}), flush=True)
         except Exception as e:  # report and go on: one model torch cannot export is a row, not a crash
             print(json.dumps({"name": name, "path": path, "input": shape, "error": f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"}), flush=True)

@@ -16,7 +16,7 @@ export interface OrtRun {
 type Ort = typeof import('onnxruntime-web');
 let ortP: Promise<Ort> | null = null;
 
-async function loadOrt(): Promise<Ort> {
+export async function loadOrt(): Promise<Ort> {
   if (!ortP)
     ortP = (async () => {
       const ort = await import('onnxruntime-web');

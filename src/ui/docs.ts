@@ -139,6 +139,8 @@ async function importModelFile(file: File, bytes: Uint8Array, companions: File[]
       await persistWeights(getState().docId, imp.toSavedModel(getState().doc, r.weights), `imported from ${file.name}`);
     }
     for (const n of r.report.notes) toast(n, 'info', 8000);
+    // The CLI's --compare, in the page: the imported graph against onnxruntime-web on the file.
+    if (r.weights && imp.detectKind(file.name, bytes) === 'onnx') void import('./importCheck').then((m) => m.checkImport(file.name, bytes, { doc: r.doc, weights: r.weights!, report: r.report }));
   } catch (e) {
     if (e instanceof imp.ImportError && e.unsupported.length)
       // The CLI's report: blockers grouped by op, with node names and what would cover them.

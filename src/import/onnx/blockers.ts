@@ -2,6 +2,7 @@
 // op type, with how many nodes, the first few node names, why, and what would cover them (a
 // block, or an export option that avoids the op). The CLI prints it; the canvas shows its lines.
 import type { UnsupportedOp } from '../types';
+import { MHA_OP } from './patterns/attention';
 
 export interface BlockerGroup {
   op: string;
@@ -33,6 +34,7 @@ const COVER: Readonly<Record<string, string>> = {
   InstanceNormalization: 'no block yet; BatchNormalization and LayerNormalization are mapped',
   BatchNormalization: 'export the model in eval mode (model.eval()) so BatchNorm uses its running statistics',
   Input: 'export with a fixed input shape (torch.onnx.export(model, example_input, …))',
+  [MHA_OP]: 'the MultiHeadAttention block: batch-first sequences [batch, steps, features] (batch_first=True), no mask or a causal one (generate_square_subsequent_mask → useCausalMask); export without other masks (e.g. no key_padding_mask for unpadded inputs)',
 };
 
 /** The blockers grouped by op type, in the order each op first appears. */

@@ -8,9 +8,9 @@
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDoc } from '../../core/graph';
 import { unsupportedError, type ImportResult } from '../types';
 import { Converter, type OpImporter } from './converter';
-import { foldConst } from './fold';
+import { FOLDABLE, foldConst } from './fold';
 import { ghostOf } from './ghost';
-import { fuseFunctions, fusePatterns } from './patterns';
+import { MHA_OP, attentionSpec, fuseFunctions, fusePatterns } from './patterns';
 import { deadBranchNote } from './patterns/dead';
 import { foldedBatchNormNote } from './provenance';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
@@ -89,7 +89,8 @@ export function convertForeign(m: PModel, source: string): ImportResult {
     }
     // A [T, N, F] sequence read as X by an LSTM / GRU (PyTorch's batch_first=False) is taken
     // batch-major [N, T, F].
-    const timeMajor = dims.length === 3 && dtype === 'float32' && [...needed].some((n) => ['LSTM', 'GRU', 'RNN'].includes(n.op_type) && n.input?.[0] === vi.name);
+    // So is one that torch's attention (batch_first=False Transformer layers) reads as [T, N, E].
+    const timeMajor = dims.length === 3 && dtype === 'float32' && [...needed].some((n) => (['LSTM', 'GRU', 'RNN'].includes(n.op_type) && n.input?.[0] === vi.name) || (n.op_type === MHA_OP && attentionSpec(n)?.timeAxis === 0 && n.input!.slice(0, 3).includes(vi.name)));
     dims[timeMajor ? 1 : 0] = null;
     const nchw = dims.length === 4 && dtype === 'float32' && !channelsLastInputs;
     const ours = nchw ? [dims[2]!, dims[3]!, dims[1]!] : timeMajor ? [dims[0]!, dims[2]!] : dims.slice(1);
@@ -109,7 +110,7 @@ export function convertForeign(m: PModel, source: string): ImportResult {
     const outs = n.output ?? [];
     if ((n.input ?? []).some((i) => i && poisoned.has(i))) {
       // Its inputs are unknown, but an op with no importer at all is a blocker wherever it is.
-      if (!ONNX_OPS.has(n.op_type) || (n.domain && n.domain !== 'ai.onnx')) cv.unsupported.push({ op: n.op_type, node: name, reason: n.domain && n.domain !== 'ai.onnx' ? `custom-domain op ${n.domain}.${n.op_type} has no block` : `no block for ONNX op ${n.op_type}` });
+      if ((!ONNX_OPS.has(n.op_type) && !FOLDABLE.has(n.op_type)) || (n.domain && n.domain !== 'ai.onnx')) cv.unsupported.push({ op: n.op_type, node: name, reason: n.domain && n.domain !== 'ai.onnx' ? `custom-domain op ${n.domain}.${n.op_type} has no block` : `no block for ONNX op ${n.op_type}` });
       else unchecked++;
       outs.forEach((o) => poisoned.add(o));
       continue;

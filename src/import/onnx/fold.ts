@@ -143,7 +143,11 @@ function foldArithmetic(_cv: Converter, n: PNode, _a: Attrs, c: (k: number) => C
   if (x.fill !== undefined || y.fill !== undefined || xs.some((v) => typeof v !== 'number') || ys.some((v) => typeof v !== 'number')) return undefined;
   if (xs.length !== ys.length && ys.length !== 1 && xs.length !== 1) return undefined;
   const len = Math.max(xs.length, ys.length);
-  const f = { Add: (p: number, q: number) => p + q, Sub: (p: number, q: number) => p - q, Mul: (p: number, q: number) => p * q, Div: (p: number, q: number) => (x.float ? p / q : Math.trunc(p / q)) }[n.op_type as 'Add'];
+  const f = { Add: (p: number, q: number) => p + q, Sub: (p: number, q: number) => p - q, Mul: (p: number, q: number) => p * q, Div: (p: number, q: number) => (x.float ? p / q : Math.trunc(p / q)),
+    // Integer Mod takes the divisor's sign (fmod 0; torch's window padding (w - W % w) % w); fmod 1 the dividend's.
+    Mod: (p: number, q: number) => (attrInt(_a, 'fmod', 0) ? p % q : ((p % q) + q) % q),
+  }[n.op_type as 'Add'];
+  if (n.op_type === 'Mod' && x.float && !attrInt(_a, 'fmod', 0)) return undefined;
   const out = Array.from({ length: len }, (_, i) => f(xs[xs.length === 1 ? 0 : i] as number, ys[ys.length === 1 ? 0 : i] as number));
   return [{ kind: 'const', dims: xs.length >= ys.length ? x.dims : y.dims, float: x.float, data: x.float ? Float32Array.from(out) : out }];
 }
@@ -176,8 +180,12 @@ const ON_CONSTANTS: Readonly<Record<string, ConstFolder>> = {
   Sub: foldArithmetic,
   Mul: foldArithmetic,
   Div: foldArithmetic,
+  Mod: foldArithmetic,
   Reshape: foldReshape,
 };
+
+/** Ops the import only folds (no block): after a refused value they are unchecked, not blockers. */
+export const FOLDABLE: ReadonlySet<string> = new Set([...Object.keys(ANY_INPUTS), ...Object.keys(ON_CONSTANTS)]);
 
 /** The node's output values when it folds to constants, else undefined. */
 export function foldConst(cv: Converter, n: PNode, a: Attrs): Val[] | undefined {

@@ -6,6 +6,7 @@
 // padding refusal, never invent one. The graph is never built when there is a blocker.
 import type { Converter } from './converter';
 import { attrInt, attrInts, attrString, type Attrs, type PNode } from './proto';
+import { MHA_OP, attentionSpec } from './patterns';
 import type { Dim, TensorVal } from './values';
 
 /** Ops whose output has the shape of their first input. */
@@ -25,6 +26,10 @@ export function ghostOf(cv: Converter, n: PNode, a: Attrs): TensorVal | undefine
   const ghost = (like: TensorVal, shape: Dim[]): TensorVal => ({ kind: 'tensor', ref: { node: `${cv.current}__refused`, port: 'out' }, layout: like.layout, shape, nonNeg: true });
   if (!ts.length || (n.domain && n.domain !== 'ai.onnx')) return undefined;
   if (SAME_SHAPE.has(n.op_type) && t) return ghost(t, t.shape.slice());
+  // Refused attention (a mask no block has): the query's shape with the output projection's width.
+  const att = n.op_type === MHA_OP ? attentionSpec(n) : undefined;
+  const ow = att && cv.values.get(att.o.w);
+  if (att && t && ow?.kind === 'const' && ow.dims.length === 2) return ghost(t, [...t.shape.slice(0, -1), ow.dims[att.o.transB ? 0 : 1]!]);
   if (BROADCAST.has(n.op_type)) {
     const rank = Math.max(...ins.map((v) => (v?.kind === 'tensor' ? v.shape.length : (v?.dims.length ?? 0))));
     const big = ts.find((v) => v.shape.length === rank);

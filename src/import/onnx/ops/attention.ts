@@ -41,6 +41,7 @@ function projWeights(cv: Converter, p: Projection, what: string): { din: number;
 function convertAttention(cv: Converter, n: PNode): TensorVal {
   const spec = attentionSpec(n);
   if (!spec) throw new Unsupported(`${MHA_OP} is made by the importer's attention pattern only`);
+  if (spec.mask) throw new Unsupported(`multi-head attention with ${spec.mask} added to its scores: the MultiHeadAttention block masks only causally (useCausalMask: 0 at and below the diagonal, −inf above)`);
   const [qx, kx, vx] = n.input ?? [];
   const layout = spec.timeAxis === 0 ? 'tmajor' : 'plain';
   const ts = [qx, kx, vx].map((x, i) => {

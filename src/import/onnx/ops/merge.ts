@@ -108,7 +108,7 @@ function convertMerge(cv: Converter, n: PNode): TensorVal {
   }
   const layouts = new Set(ts.map((t) => t.layout));
   let vs: TensorVal[];
-  if (layouts.size === 1 && ['plain', 'nchw', 'pooled', 'ncl'].includes(ts[0]!.layout)) vs = ts;
+  if (layouts.size === 1 && ['plain', 'nchw', 'pooled', 'ncl', 'tmajor'].includes(ts[0]!.layout)) vs = ts;
   else if (ts[0]!.shape.length === 4) vs = ts.map((t, k) => image(cv, inp[k]!, t));
   else vs = ts.map((t, k) => plain(cv, inp[k]!, t));
   const type = { Add: 'Add', Sum: 'Add', Sub: 'Subtract', Mul: 'Multiply', Max: 'Maximum', Mean: 'Average' }[op]!;

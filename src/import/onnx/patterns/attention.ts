@@ -3,10 +3,12 @@
 // MultiHeadAttention block — becomes one node that ops/attention.ts maps to that block:
 //
 //   q, k, v = projections of the inputs (MatMul + Add, or Gemm; torch's packed in-projection is
-//             one MatMul whose output is cut in three by Slices)
+//             one MatMul whose output is cut in three by Slices, or — encoder–decoder attention —
+//             its weight is split into q's rows and k/v's rows, the latter projection cut in two)
 //   each reshaped into heads and transposed (Reshape / Transpose), q or the scores scaled by a
 //   constant (Div or Mul), k transposed on its last two axes;
 //   out = Softmax(q · kᵀ [+ causal mask]) · v, transposed / reshaped back, out-projected.
+//   Any other mask added to the scores (masks.ts) still fuses, so the refusal names it.
 //
 // The block scales by 1/√keyDim, so the constant scale gives the head size; the projections'
 // widths then give the number of heads. The transposes are checked to keep heads and steps
@@ -14,6 +16,7 @@
 // which also tells whether the projections run time-major (torch: [T, N, E]) or batch-major.
 import { attrFloat, attrInt, attrInts, attrs, type PNode } from '../proto';
 import { scopeOf, type GraphIndex } from './graph';
+import { isCausalMask, otherMask } from './masks';
 import type { Fusion } from './types';
 
 /** The op type of the fused node (not an ONNX op; it never leaves the importer). */
@@ -41,6 +44,8 @@ export interface AttentionSpec {
   /** 0: the projections see [T, N, E] (torch); 1: [N, T, E]. */
   timeAxis: 0 | 1;
   causal: boolean;
+  /** A mask added to the scores that no block has (not causal), in words: a blocker. */
+  mask?: string;
 }
 
 const specs = new WeakMap<PNode, AttentionSpec>();
@@ -62,6 +67,52 @@ interface Proj extends Projection {
   units: number;
   /** The value the projection makes (before any Slice). */
   out: string;
+  /** The weight's output columns this projection computes (torch's split of its packed weight). */
+  part?: [number, number];
+}
+
+/**
+ * A weight or bias that is a constant, or rows [r0, r1) of one (torch's split of its packed
+ * in_proj_weight / in_proj_bias for encoder–decoder attention, whose bounds it computes from the
+ * width E of the query), maybe transposed [1, 0] (torch's linear()).
+ */
+interface Part {
+  name: string;
+  dims: number[];
+  rows?: [number, number];
+  transposed: boolean;
+}
+
+function constPart(g: GraphIndex, v: string | undefined, lastDim: (x: string) => number | undefined): Part | undefined {
+  let transposed = false;
+  const t = g.made(v, 'Transpose');
+  if (t) {
+    if (attrInts(attrs(t), 'perm')?.join() !== '1,0' || !g.only(v)) return undefined;
+    transposed = true;
+    v = t.input?.[0];
+  }
+  const c = g.constant(v);
+  if (c) return { name: v!, dims: c.dims, transposed };
+  const s = g.made(v, 'Slice');
+  const base = s && g.constant(s.input?.[0]);
+  if (!s || !base || !g.only(v)) return undefined;
+  const len = base.dims[0]!;
+  const one = (k: number) => {
+    const r = s.input?.[k] ? g.ints(s.input[k]!, lastDim) : undefined;
+    return r && !r.fromEnd && r.v.length === 1 && r.v[0] !== null ? r.v[0]! : undefined;
+  };
+  const [r0, r1] = [one(1), one(2)];
+  if (r0 === undefined || r1 === undefined || (s.input?.[3] && one(3) !== 0) || (s.input?.[4] && one(4) !== 1)) return undefined;
+  const clamp = (i: number) => Math.max(0, Math.min(len, i < 0 ? i + len : i));
+  return clamp(r1) > clamp(r0) ? { name: s.input![0]!, dims: base.dims, rows: [clamp(r0), clamp(r1)], transposed } : undefined;
+}
+
+/** The constant a weight is made from, through a [1, 0] Transpose and a Slice. */
+function baseOf(g: GraphIndex, v: string | undefined): string | undefined {
+  const t = g.made(v, 'Transpose');
+  if (t) v = t.input?.[0];
+  const s = g.made(v, 'Slice');
+  return s ? s.input?.[0] : v;
 }
 
 /** The projection making `v`: MatMul(x, W) [+ b] or Gemm(x, W, b). */
@@ -78,17 +129,31 @@ function projection(g: GraphIndex, v: string): Proj | undefined {
   }
   let add: PNode | undefined;
   let mm = n;
-  let b = '';
+  let bias: string | undefined;
   if (n.op_type === 'Add') {
-    const c = g.constOperand(n);
-    const m = c && g.made(c[1], 'MatMul');
-    if (!c || !m || g.only(c[1]) !== n || g.constant(c[0])?.dims.length !== 1) return undefined;
-    [add, mm, b] = [n, m, c[0]];
+    const [a, b] = n.input ?? [];
+    const m = g.made(a, 'MatMul') ?? g.made(b, 'MatMul');
+    if (!m || g.only(m.output?.[0]) !== n) return undefined;
+    [add, mm, bias] = [n, m, m.output![0] === a ? b : a];
   }
   const [x, w] = mm.input ?? [];
-  const W = g.constant(w);
-  if (mm.op_type !== 'MatMul' || !x || !W || W.dims.length !== 2 || g.isConst(x)) return undefined;
-  return { x, w: w!, b, transB: false, nodes: add ? [mm, add] : [mm], units: W.dims[1]!, out: v };
+  if (mm.op_type !== 'MatMul' || !x || g.isConst(x)) return undefined;
+  // torch's split bounds come from E = q.size(-1): the width of a value this packed weight multiplies.
+  const packed = baseOf(g, w);
+  const E = g.constant(packed)?.dims[1];
+  const lastDim = (val: string) => (g.readers(val).some((r) => r.op_type === 'MatMul' && r.input?.[0] === val && baseOf(g, r.input?.[1]) === packed) ? E : undefined);
+  const W = constPart(g, w, lastDim);
+  if (!W || W.dims.length !== 2 || (W.rows && !W.transposed)) return undefined;
+  const units = W.rows ? W.rows[1] - W.rows[0] : W.dims[W.transposed ? 0 : 1]!;
+  let b = '';
+  if (bias !== undefined) {
+    const B = constPart(g, bias, lastDim);
+    // The bias is cut like the weight (or whole when the weight is).
+    if (!B || B.transposed || B.dims.length !== 1 || B.rows?.join() !== W.rows?.join() || B.dims[0] !== (W.rows ? W.dims[0] : units)) return undefined;
+    b = B.name;
+  }
+  const nodes = [mm, ...(add ? [add] : [])];
+  return { x, w: W.name, b, transB: W.transposed, nodes, units, out: v, ...(W.rows ? { part: W.rows } : {}) };
 }
 
 interface Branch {
@@ -101,6 +166,17 @@ interface Branch {
   slice?: PNode;
 }
 
+/**
+ * The one reader of `v` for its values. Shape ops do not count, nor a view read only by Shape ops
+ * (torch's src_len = k.size(1) of k's transposed view, traced when there is a key_padding_mask).
+ */
+function valueReader(g: GraphIndex, v: string): PNode | undefined {
+  if (g.graphOutputs.has(v)) return undefined;
+  const shapeOnly = (n: PNode) => (n.op_type === 'Transpose' || n.op_type === 'Reshape') && (n.output ?? []).every((o) => !g.graphOutputs.has(o) && g.readers(o).every((r) => r.op_type === 'Shape'));
+  const r = g.readers(v).filter((n) => n.op_type !== 'Shape' && !shapeOnly(n));
+  return r.length === 1 ? r[0] : undefined;
+}
+
 /** From a head tensor back to its projection, through reshapes, transposes and a constant scale. */
 function branch(g: GraphIndex, start: string): Branch | undefined {
   const perms: number[][] = [];
@@ -109,7 +185,7 @@ function branch(g: GraphIndex, start: string): Branch | undefined {
   let scale = 1;
   let v = start;
   for (let step = 0; step < 12; step++) {
-    if (!g.only(v)) return undefined;
+    if (!valueReader(g, v)) return undefined;
     const n = g.producer.get(v);
     if (!n) return undefined;
     const input = n.input?.[0];
@@ -158,12 +234,16 @@ function sliceCols(g: GraphIndex, s: PNode, p: Proj): [number, number] | undefin
   return clamp(end) > clamp(start) ? [clamp(start), clamp(end)] : undefined;
 }
 
-/** Whether `name` is our exporter's causal mask: Where(cols > rows, −big, 0). */
-function isCausalMask(g: GraphIndex, name: string): boolean {
-  const where = g.made(name, 'Where');
-  const gt = where && g.made(where.input?.[0], 'Greater');
-  const big = where && g.scalar(where.input?.[1]);
-  return !!gt && big !== undefined && big <= -1e4 && g.scalar(where!.input?.[2]) === 0 && !!g.made(gt.input?.[0], 'Range') && !!g.made(gt.input?.[1], 'Unsqueeze');
+/** Whether `v` is q · kᵀ, maybe scaled by constants (baddbmm's alpha, a 1/√d). */
+function isScores(g: GraphIndex, v: string | undefined): boolean {
+  for (let step = 0; v && step < 3; step++) {
+    if (g.made(v, 'MatMul')) return true;
+    const n = g.producer.get(v);
+    const c = n && (n.op_type === 'Mul' || n.op_type === 'Div') ? g.constOperand(n) : undefined;
+    if (!c || g.scalar(c[0]) === undefined) return false;
+    v = c[1];
+  }
+  return false;
 }
 
 /**
@@ -180,7 +260,8 @@ export function matchAttention(g: GraphIndex, softmax: PNode): Fusion | undefine
   let s = softmax.input![0]!;
   let scale = 1;
   let causal = false;
-  for (let step = 0; step < 3 && !g.made(s, 'MatMul'); step++) {
+  let mask: string | undefined;
+  for (let step = 0; step < 4 && !g.made(s, 'MatMul'); step++) {
     const n = g.producer.get(s);
     if (!n || !g.only(s)) return undefined;
     const c = n.op_type === 'Mul' || n.op_type === 'Div' ? g.constOperand(n) : undefined;
@@ -188,17 +269,23 @@ export function matchAttention(g: GraphIndex, softmax: PNode): Fusion | undefine
     if (c && k !== undefined && (n.op_type === 'Mul' || c[1] === n.input![0])) {
       scale *= n.op_type === 'Div' ? 1 / k : k;
       s = c[1];
-    } else if (n.op_type === 'Add' && !causal && (n.input ?? []).some((x) => isCausalMask(g, x))) {
-      causal = true;
-      s = n.input!.find((x) => !isCausalMask(g, x))!;
+    } else if (n.op_type === 'Add' && !causal && !mask && (n.input ?? []).length === 2) {
+      // The scores plus a mask: causal → useCausalMask; any other mask is named as a blocker.
+      const [a, b] = n.input!;
+      const side = isScores(g, a) ? 0 : isScores(g, b) ? 1 : -1;
+      if (side < 0 || isScores(g, n.input![1 - side])) return undefined;
+      const m = n.input![1 - side]!;
+      if (isCausalMask(g, m)) causal = true;
+      else mask = otherMask(g, m);
+      s = n.input![side]!;
     } else return undefined;
     nodes.add(n);
   }
   const m1 = g.made(s, 'MatMul');
   if (!m1 || !g.only(s)) return undefined;
   nodes.add(m1);
-  const core: Core = { softmax, m1, m2, scale, causal };
-  return matchHeads(g, core, new Set(nodes)) ?? matchDot(g, core, nodes);
+  const core: Core = { softmax, m1, m2, scale, causal, mask };
+  return matchHeads(g, core, new Set(nodes)) ?? (mask ? undefined : matchDot(g, core, nodes));
 }
 
 interface Core {
@@ -207,10 +294,11 @@ interface Core {
   m2: PNode;
   scale: number;
   causal: boolean;
+  mask?: string;
 }
 
 /** Multi-head attention with its four projections (see the module comment). */
-function matchHeads(g: GraphIndex, { softmax, m1, m2, scale, causal }: Core, nodes: Set<PNode>): Fusion | undefined {
+function matchHeads(g: GraphIndex, { softmax, m1, m2, scale, causal, mask }: Core, nodes: Set<PNode>): Fusion | undefined {
   const q = branch(g, m1.input![0]!);
   const k = branch(g, m1.input![1]!);
   const v = branch(g, m2.input![1]!);
@@ -266,8 +354,12 @@ function matchHeads(g: GraphIndex, { softmax, m1, m2, scale, causal }: Core, nod
     exit = back;
   }
   for (const b of [q, k, v]) for (const n of b.nodes) nodes.add(n);
-  const proj = (p: Proj, c: [number, number]): Projection => ({ x: p.x, w: p.w, b: p.b, transB: p.transB, ...(c[0] !== 0 || c[1] !== p.units ? { cols: c } : {}) });
-  const spec: AttentionSpec = { q: proj(q.proj, qc), k: proj(k.proj, kc), v: proj(v.proj, vc), o: proj(outProj, [0, outProj.units]), numHeads, keyDim, valueDim, timeAxis, causal };
+  const proj = (p: Proj, c: [number, number]): Projection => {
+    // Columns of the whole (packed) weight: this projection's part of it, then the branch's slice.
+    const at = p.part?.[0] ?? 0;
+    return { x: p.x, w: p.w, b: p.b, transB: p.transB, ...(p.part || c[0] !== 0 || c[1] !== p.units ? { cols: [at + c[0], at + c[1]] as [number, number] } : {}) };
+  };
+  const spec: AttentionSpec = { q: proj(q.proj, qc), k: proj(k.proj, kc), v: proj(v.proj, vc), o: proj(outProj, [0, outProj.units]), numHeads, keyDim, valueDim, timeAxis, causal, ...(mask ? { mask } : {}) };
   const synth: PNode = { name: scopeOf(softmax, 'attention'), op_type: MHA_OP, input: [spec.q.x, spec.k.x, spec.v.x, ...[spec.q, spec.k, spec.v, spec.o].flatMap((p) => [p.w, p.b])], output: [exit.output![0]!] };
   specs.set(synth, spec);
   return { nodes, exit, synth };

@@ -167,6 +167,16 @@ export class GraphIndex {
         const v = idx.v.map((i) => (i === null ? null : i < 0 ? (x.v[x.v.length + i] ?? null) : x.fromEnd ? null : (x.v[i] ?? null)));
         return { v, fromEnd: false };
       }
+      case 'Slice': {
+        // shape[-k:] (torch's q.size(-1) in its packed projections' split): the last k known dims.
+        const x = sub(0);
+        const [st, en, ax, sp] = [1, 2, 3, 4].map((k) => (n.input?.[k] ? sub(k) : undefined));
+        const one = (r: typeof st) => (r && !r.fromEnd && r.v.length === 1 ? r.v[0] : undefined);
+        const [start, end] = [one(st), one(en)];
+        if (!x || start == null || end == null || (ax && one(ax) !== 0) || (sp && one(sp) !== 1)) return undefined;
+        if (x.fromEnd) return start < 0 && -start <= x.v.length && end >= 2 ** 31 ? { v: x.v.slice(start), fromEnd: false } : undefined;
+        return { v: x.v.slice(start, end), fromEnd: false };
+      }
       case 'Add':
       case 'Sub':
       case 'Mul':
