@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './wasmConvGrads';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasmDepthwiseGrads';
+import { avgPoolGrad, maxPoolGrad } from './wasmPoolGrads';
 
 type Backend = tf.KernelBackend & {
   readSync(dataId: object): tf.backend_util.BackendValues;
@@ -40,15 +41,20 @@ export function bridgeWasmKernels(): string[] {
   tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
   // A depthwise convolution's gradients (MobileNet, EfficientNet, ConvNeXt): loops over typed
   // arrays, ~1000× faster than the CPU kernels' per-element TensorBuffer reads (wasmDepthwiseGrads.ts).
+  // Pooling gradients: tfjs-wasm's own are C++ loops that try every filter tap per input pixel and
+  // send a tied maximum's gradient elsewhere than the CPU backend; wasmPoolGrads.ts scatters once
+  // per window instead: about half the time, and bit for bit the CPU backend's gradients.
   for (const [kernelName, kernelFunc] of [
     ['DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter],
     ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput],
+    ['AvgPoolGrad', avgPoolGrad],
+    ['MaxPoolGrad', maxPoolGrad],
   ] as const) {
     if (have.has(kernelName)) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
     have.add(kernelName);
   }
-  bridgedKernels.push('Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput');
+  bridgedKernels.push('Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'AvgPoolGrad', 'MaxPoolGrad');
   have.add('Conv2DBackpropFilter').add('UnsortedSegmentSum');
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (have.has(k.kernelName)) continue;
