@@ -19,6 +19,9 @@ type Backend = tf.KernelBackend & {
 /** The kernels bridged, by name (after the first call). */
 export const bridgedKernels: string[] = [];
 
+/** tfjs-wasm's own kernels that bridgeWasmKernels replaced, by name (bench/trainNode.ts times them against ours). */
+export const replacedKernels: Record<string, tf.KernelConfig> = {};
+
 /**
  * Registers the CPU backend's kernels that the WASM backend lacks as WASM kernels (once). Call after
  * the WASM backend is registered (importing @tensorflow/tfjs-backend-wasm) and before training.
@@ -50,7 +53,10 @@ export function bridgeWasmKernels(): string[] {
     ['AvgPoolGrad', avgPoolGrad],
     ['MaxPoolGrad', maxPoolGrad],
   ] as const) {
-    if (have.has(kernelName)) tf.unregisterKernel(kernelName, 'wasm');
+    if (have.has(kernelName)) {
+      replacedKernels[kernelName] = tf.getKernel(kernelName, 'wasm')!;
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
     have.add(kernelName);
   }

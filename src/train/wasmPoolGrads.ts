@@ -2,7 +2,7 @@
 // heap. tfjs-wasm 4.22 has AvgPoolGrad and MaxPoolGrad, as C++ loops that, for every input pixel,
 // try every filter tap to find the outputs covering it (MaxPoolGrad finds each window's maximum
 // again per tap), and whose max gradient goes to a different pixel than the CPU backend's when a
-// window holds a tie (4,063 of 18,816 pixels differ on digits-like inputs with ties). Here each
+// window holds a tie (ReLU's zeros: 4,063 of 18,816 pixels differed on inputs with ties). Here each
 // output's window is visited once and its gradient scattered onto the pixels it covers: about
 // half the CPU time of tfjs-wasm's on LeNet-5's shapes (bench trainNode).
 //
