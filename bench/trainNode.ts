@@ -98,7 +98,7 @@ export async function benchTrainNode(): Promise<BenchSection> {
     table: { columns: ['template', 'CPU ms/step', 'WASM ms/step', 'CPU / WASM', 'WASM examples/s'], rows },
     notes: [
       '`neural-blocks train` uses WASM by default (`--backend cpu` for the reference); the template results in templates/results.ts marked WASM were trained this way.',
-      `The last two rows: LeNet-5's WASM step with tfjs-wasm's own AvgPoolGrad/MaxPoolGrad and with src/train/wasmPoolGrads.ts, alternately ${pool.runs.ours.length} times in this run; per step the difference of a 30-step and a 10-step timing over 20, median; CPU time (this process) beside wall time, as the machine may be busy. Pooling gradients saved ${(pool.tfjs.cpu - pool.ours.cpu).toFixed(1)} ms CPU a step (${((1 - pool.ours.cpu / pool.tfjs.cpu) * 100).toFixed(1)}%).`,
+      `The last two rows: LeNet-5's WASM step with tfjs-wasm's own AvgPoolGrad/MaxPoolGrad and with src/train/wasmPoolGrads.ts, alternately ${pool.runs.ours.length} times in this run; per step the difference of a 30-step and a 10-step timing over 20, median; CPU time (this process) beside wall time, as the machine may be busy (on a loaded machine the wall times differ by far more than the work does: compare the CPU times). Pooling gradients saved ${(pool.tfjs.cpu - pool.ours.cpu).toFixed(1)} ms CPU a step (${((1 - pool.ours.cpu / pool.tfjs.cpu) * 100).toFixed(1)}%).`,
     ],
     data: { ...data, lenet5PoolGrads: pool },
   };
