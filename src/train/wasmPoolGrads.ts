@@ -30,39 +30,35 @@ interface PoolGradAttrs {
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 
-interface Pass {
-  /** For each output window in order (its flat offset into dy: o), the window clipped to the input. */
-  forEachWindow(f: (o: number, b: number, r0: number, r1: number, c0: number, c1: number) => void): void;
-  H: number;
-  W: number;
-  C: number;
-  /** Each input pixel in at most one window (stride ≥ filter): nothing to sum, dx written directly. */
-  disjoint: boolean;
-  scale: number;
-}
-
-function passOf(xShape: number[], a: PoolGradAttrs): Pass {
+/** Shapes, and each output row's and column's window clipped to the input: [r0, r1) × [c0, c1). */
+function passOf(xShape: number[], a: PoolGradAttrs) {
   const i = tf.backend_util.computePool2DInfo(xShape as [number, number, number, number], a.filterSize, a.strides, 1, a.pad, a.dimRoundingMode);
-  const { inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, strideHeight: SH, strideWidth: SW, filterHeight: FH, filterWidth: FW } = i;
+  const { outHeight: OH, outWidth: OW, strideHeight: SH, strideWidth: SW, filterHeight: FH, filterWidth: FW } = i;
+  const bounds = (n: number, stride: number, pad: number, size: number, limit: number) => {
+    const lo = new Int32Array(n);
+    const hi = new Int32Array(n);
+    for (let j = 0; j < n; j++) {
+      lo[j] = Math.max(0, j * stride - pad);
+      hi[j] = Math.min(limit, j * stride - pad + size);
+    }
+    return [lo, hi] as const;
+  };
+  const [r0, r1] = bounds(OH, SH, i.padInfo.top, FH, i.inHeight);
+  const [c0, c1] = bounds(OW, SW, i.padInfo.left, FW, i.inWidth);
   return {
-    H,
-    W,
-    C,
+    N: i.batchSize,
+    H: i.inHeight,
+    W: i.inWidth,
+    C: i.inChannels,
+    OH,
+    OW,
+    r0,
+    r1,
+    c0,
+    c1,
+    /** Each input pixel in at most one window (stride ≥ filter): nothing to sum, dx written directly. */
     disjoint: SH >= FH && SW >= FW,
     scale: 1 / (FH * FW),
-    forEachWindow(f) {
-      let o = 0;
-      for (let b = 0; b < i.batchSize; b++)
-        for (let oh = 0; oh < OH; oh++) {
-          const top = oh * SH - i.padInfo.top;
-          const r0 = Math.max(0, top);
-          const r1 = Math.min(H, top + FH);
-          for (let ow = 0; ow < OW; ow++, o += C) {
-            const left = ow * SW - i.padInfo.left;
-            f(o, b, r0, r1, Math.max(0, left), Math.min(W, left + FW));
-          }
-        }
-    },
   };
 }
 
@@ -76,21 +72,21 @@ function buffers(wasm: Backend, dy: tf.TensorInfo, input: tf.TensorInfo) {
 export function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as Backend;
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const p = passOf(input.shape, attrs as unknown as PoolGradAttrs);
-  const { H, W, C, scale } = p;
+  const { N, H, W, C, OH, OW, r0, r1, c0, c1, disjoint, scale } = passOf(input.shape, attrs as unknown as PoolGradAttrs);
   const { out, dx, dys } = buffers(wasm, dy, input);
-  // (0 + g) · scale in doubles, rounded once: the CPU's arithmetic for a pixel in one window
-  const acc = p.disjoint ? dx : new Float64Array(dx.length);
-  acc.fill(0);
-  const k = p.disjoint ? scale : 1;
-  p.forEachWindow((o, b, r0, r1, c0, c1) => {
-    for (let r = r0; r < r1; r++)
-      for (let c = c0; c < c1; c++) {
-        const d = ((b * H + r) * W + c) * C;
-        for (let ch = 0; ch < C; ch++) acc[d + ch]! += dys[o + ch]! * k;
-      }
-  });
-  if (!p.disjoint) for (let j = 0; j < dx.length; j++) dx[j] = acc[j]! * scale;
+  dx.fill(0);
+  // Overlapping windows: sums in doubles, scaled and rounded once at the end (the CPU's arithmetic);
+  // disjoint ones: (0 + g) · scale, the same.
+  const acc = disjoint ? null : new Float64Array(dx.length);
+  let o = 0;
+  for (let b = 0; b < N; b++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++, o += C)
+        for (let r = r0[oh]!; r < r1[oh]!; r++)
+          for (let c = c0[ow]!, d = ((b * H + r) * W + c) * C; c < c1[ow]!; c++, d += C)
+            if (acc) for (let ch = 0; ch < C; ch++) acc[d + ch]! += dys[o + ch]!;
+            else for (let ch = 0; ch < C; ch++) dx[d + ch] = dys[o + ch]! * scale;
+  if (acc) for (let j = 0; j < dx.length; j++) dx[j] = acc[j]! * scale;
   return out;
 }
 
@@ -98,31 +94,36 @@ export function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
 export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as Backend;
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const p = passOf(input.shape, attrs as unknown as PoolGradAttrs);
-  const { H, W, C } = p;
+  const { N, H, W, C, OH, OW, r0, r1, c0, c1, disjoint } = passOf(input.shape, attrs as unknown as PoolGradAttrs);
   const { out, dx, dys } = buffers(wasm, dy, input);
   const xs = wasm.typedArrayFromHeap(input) as Float32Array;
-  const acc = p.disjoint ? dx : new Float64Array(dx.length);
-  acc.fill(0);
+  dx.fill(0);
+  const acc = disjoint ? null : new Float64Array(dx.length);
   // Per channel of the current window: the best value so far and where it is.
   const best = new Float32Array(C);
   const at = new Int32Array(C);
-  p.forEachWindow((o, b, r0, r1, c0, c1) => {
-    best.fill(-Infinity);
-    at.fill(-1);
-    for (let r = r0; r < r1; r++)
-      for (let c = c0; c < c1; c++) {
-        const d = ((b * H + r) * W + c) * C;
+  let o = 0;
+  for (let b = 0; b < N; b++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++, o += C) {
+        best.fill(-Infinity);
+        at.fill(-1);
+        for (let r = r0[oh]!; r < r1[oh]!; r++)
+          for (let c = c0[ow]!, d = ((b * H + r) * W + c) * C; c < c1[ow]!; c++, d += C)
+            for (let ch = 0; ch < C; ch++) {
+              const v = xs[d + ch]!;
+              if (v > best[ch]!) {
+                best[ch] = v;
+                at[ch] = d + ch;
+              }
+            }
         for (let ch = 0; ch < C; ch++) {
-          const v = xs[d + ch]!;
-          if (v > best[ch]!) {
-            best[ch] = v;
-            at[ch] = d + ch;
-          }
+          const a = at[ch]!;
+          if (a < 0) continue;
+          if (acc) acc[a]! += dys[o + ch]!;
+          else dx[a] = dys[o + ch]!;
         }
       }
-    for (let ch = 0; ch < C; ch++) if (at[ch]! >= 0) acc[at[ch]!]! += dys[o + ch]!;
-  });
-  if (!p.disjoint) dx.set(acc);
+  if (acc) dx.set(acc);
   return out;
 }
