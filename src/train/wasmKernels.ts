@@ -46,7 +46,7 @@ export function bridgeWasmKernels(): string[] {
   // arrays, ~1000× faster than the CPU kernels' per-element TensorBuffer reads (wasmDepthwiseGrads.ts).
   // Pooling gradients: tfjs-wasm's own are C++ loops that try every filter tap per input pixel and
   // send a tied maximum's gradient elsewhere than the CPU backend; wasmPoolGrads.ts scatters once
-  // per window instead: 0.5–0.6× the time, and bit for bit the CPU backend's gradients.
+  // per window instead: 0.3–0.6× the time, and bit for bit the CPU backend's gradients.
   for (const [kernelName, kernelFunc] of [
     ['DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter],
     ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput],
