@@ -12,6 +12,7 @@ import { benchTrain } from './train';
 import { benchTrainNode } from './trainNode';
 import { benchVsTorch } from './vsTorch';
 import { benchLoopOverhead } from './loopOverhead';
+import { benchFirstEpoch } from './firstEpoch';
 import type { BenchSection } from './types';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -38,6 +39,8 @@ const MODULES: Module[] = [
   { name: 'vsTorch', run: () => benchVsTorch() },
   // The app's training loop against a bare step (issue 18's lean loop), Node CPU and WASM.
   { name: 'loopOverhead', run: () => benchLoopOverhead() },
+  // Time to the first trained epoch of LeNet-5 per backend through the real app (issue 18): minutes.
+  { name: 'firstEpoch', run: () => benchFirstEpoch() },
 ];
 
 function isSection(x: unknown): x is BenchSection {

@@ -1,9 +1,57 @@
+import * as tf from '@tensorflow/tfjs';
 import { BlockError, defineBlock, type Shape } from '../src/core/spec';
 import { fmtShape, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { AdaptiveAveragePooling2D, adaptiveMatrix } from '../src/core/layers/pooling';
 import { assign, py } from '../src/pytorch/emit';
 import { transpose2d } from '../src/pytorch/weights';
+import { singleShape, singleTensor, type LayerArgs } from '../src/core/layers/common';
+
+// The tfjs layer: PyTorch's AdaptiveAvgPool2d to a fixed [oh, ow]. Output row i averages input rows
+// ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 (the same for columns): two matrix products with constant averaging matrices.
+/** The [out, len] matrix whose row i averages input positions ⌊i·len/out⌋ … ⌈(i+1)·len/out⌉ − 1. */
+export function adaptiveMatrix(len: number, out: number): Float32Array {
+  const m = new Float32Array(out * len);
+  for (let i = 0; i < out; i++) {
+    const a = Math.floor((i * len) / out);
+    const b = Math.ceil(((i + 1) * len) / out);
+    for (let j = a; j < b; j++) m[i * len + j] = 1 / (b - a);
+  }
+  return m;
+}
+
+export interface AdaptivePoolArgs extends LayerArgs {
+  outputSize: number[];
+}
+
+export class AdaptiveAveragePooling2D extends tf.layers.Layer {
+  static className = 'AdaptiveAveragePooling2D';
+  readonly outputSize: number[];
+  constructor(args: AdaptivePoolArgs) {
+    super(args);
+    this.outputSize = args.outputSize;
+  }
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = singleShape(inputShape);
+    return [s[0] ?? null, this.outputSize[0]!, this.outputSize[1]!, s[3] ?? null];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = singleTensor(inputs) as tf.Tensor4D;
+      const [n, h, w, c] = x.shape;
+      const [oh, ow] = this.outputSize as [number, number];
+      const ph = tf.tensor2d(adaptiveMatrix(h, oh), [oh, h]);
+      const pw = tf.tensor2d(adaptiveMatrix(w, ow), [ow, w]);
+      // rows (n, w, c) × H → oh, then rows (n, oh, c) × W → ow.
+      const a = tf.matMul(tf.reshape(tf.transpose(x, [0, 2, 3, 1]), [-1, h]), ph, false, true);
+      const b = tf.transpose(tf.reshape(a, [n, w, c, oh]), [0, 3, 2, 1]);
+      const y = tf.matMul(tf.reshape(b, [-1, w]), pw, false, true);
+      return tf.transpose(tf.reshape(y, [n, oh, c, ow]), [0, 1, 3, 2]);
+    });
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), outputSize: this.outputSize };
+  }
+}
 
 /** Height and width; adaptive windows depend on them, so both must be known. */
 function spatial(x: Shape | undefined): [number, number] {
@@ -30,6 +78,7 @@ export default defineBlock({
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   // Pooling has no multiply–accumulates by the summary's definition (see pooling.ts).
   macs: () => 0,
+  tfjsLayers: [AdaptiveAveragePooling2D],
   toTfjs: ([x], p, ctx) => [ctx.register(new AdaptiveAveragePooling2D({ outputSize: p.outputSize, name: ctx.name })).apply(x!) as never],
   toOnnx(ctx, { params: p, inputs: [x], inputShapes: [xs] }) {
     // NHWC → [N, C, W, H] · Phᵀ → [N, C, W, oh] → [N, C, oh, W] · Pwᵀ → [N, C, oh, ow] → NHWC.

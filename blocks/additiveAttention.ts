@@ -1,10 +1,70 @@
-import { defineBlock, type SymbolicTensor, type TorchTensor } from '../src/core/spec';
-import { dedupeInputs } from '../src/core/layers/common';
+import * as tf from '@tensorflow/tfjs';
+import { CAUSAL_MASK_PY } from '../src/pytorch/preludeAttention';
+import { defineBlock, type SymbolicTensor, type TorchTensor, type PytorchSnippet } from '../src/core/spec';
+import { dedupeInputs, initializer } from '../src/core/layers/common';
 import { prod } from '../src/core/shapes';
 import { luongShapes } from '../src/core/layers/shapes';
-import { AdditiveAttention } from '../src/core/layers/attention';
 import { luongOnnx } from '../src/core/layers/onnx';
 import { asIs, attentionCall, pick, py } from '../src/pytorch/emit';
+import { BaseAttention, type AttentionArgs } from '../src/core/layers/attention';
+
+// The tfjs layer: scores = Σ scale · tanh(query + key) over features (scale: a learned vector with
+// useScale); the rest (mask, softmax, dropout, · value) is BaseAttention's.
+export interface AdditiveAttentionArgs extends Omit<AttentionArgs, 'scoreMode'> {
+  /** Initializer name for the scale vector (glorotUniform as Keras). */
+  kernelInitializer?: string;
+}
+
+export class AdditiveAttention extends BaseAttention {
+  static className = 'AdditiveAttention';
+  readonly kernelInitializer: string | undefined;
+  private scale: tf.LayerVariable | null = null;
+
+  constructor(args: AdditiveAttentionArgs = {}) {
+    super(args, true);
+    this.kernelInitializer = args.kernelInitializer;
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    luongShapes(this.portShapes(inputShape), 'AdditiveAttention', false);
+    const d = this.portShapes(inputShape)[0]![2]!;
+    if (this.useScale) this.scale = this.addWeight('scale', [d], 'float32', initializer(this.kernelInitializer), undefined, true);
+    this.built = true;
+  }
+
+  protected scores(query: tf.Tensor3D, key: tf.Tensor3D): tf.Tensor3D {
+    const t = tf.tanh(tf.add(tf.expandDims(query, 2), tf.expandDims(key, 1)));
+    return tf.sum(this.scale ? tf.mul(t, this.scale.read()) : t, -1) as tf.Tensor3D;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), ...(this.kernelInitializer ? { kernelInitializer: this.kernelInitializer } : {}) };
+  }
+}
+
+/** model.py's AdditiveAttention (Keras Bahdanau attention). */
+const ADDITIVE_ATTENTION_PY: PytorchSnippet = {
+  name: 'AdditiveAttention',
+  requires: [CAUSAL_MASK_PY],
+  source: String.raw`class AdditiveAttention(nn.Module):
+    """Keras AdditiveAttention (Bahdanau): scores = Σ scale · tanh(q + k) over features."""
+
+    def __init__(self, dim, use_scale, causal, dropout):
+        super().__init__()
+        self.causal, self.dropout = causal, dropout
+        self.scale = nn.Parameter(torch.ones(dim)) if use_scale else None
+
+    def forward(self, query, value, key=None):
+        key = value if key is None else key
+        t = torch.tanh(query.unsqueeze(2) + key.unsqueeze(1))
+        scores = (t * self.scale if self.scale is not None else t).sum(-1)
+        if self.causal:
+            scores = scores + causal_mask(scores.shape[1], scores.shape[2], scores.device)
+        weights = F.softmax(scores, dim=-1)
+        used = F.dropout(weights, self.dropout, self.training) if self.dropout > 0 else weights
+        return used @ value, weights
+`,
+};
 
 export default defineBlock({
   type: 'AdditiveAttention',
@@ -32,6 +92,7 @@ export default defineBlock({
     const tv = prod([v![1]!]);
     return tq * tv * (q![2]! + v![2]!);
   },
+  tfjsLayers: [AdditiveAttention],
   toTfjs(inputs, p, ctx) {
     // Distinct tensors only (self-attention feeds one tensor to two ports): see dedupeInputs.
     const { unique, portInputs } = dedupeInputs(inputs.filter((x): x is SymbolicTensor => x !== undefined));
@@ -51,6 +112,7 @@ export default defineBlock({
   },
   toOnnx: (ctx, args) => luongOnnx(ctx, args, 'additive', args.params.useScale),
   probe: 'attention',
+  pytorchPrelude: [ADDITIVE_ATTENTION_PY],
   toPytorch(a) {
     const p = a.params;
     const w: Record<string, TorchTensor> = {};

@@ -1,10 +1,83 @@
-import { defineBlock, type SymbolicTensor, type TorchTensor } from '../src/core/spec';
+import * as tf from '@tensorflow/tfjs';
+import { CAUSAL_MASK_PY } from '../src/pytorch/preludeAttention';
+import { defineBlock, type SymbolicTensor, type TorchTensor, type PytorchSnippet } from '../src/core/spec';
 import { dedupeInputs } from '../src/core/layers/common';
 import { prod } from '../src/core/shapes';
 import { luongShapes } from '../src/core/layers/shapes';
-import { Attention } from '../src/core/layers/attention';
 import { luongOnnx } from '../src/core/layers/onnx';
 import { asIs, attentionCall, pick, py } from '../src/pytorch/emit';
+import { BaseAttention, type AttentionArgs } from '../src/core/layers/attention';
+
+// The tfjs layer: scores = query · keyᵀ (× a learned scalar with useScale), or with scoreMode "concat"
+// w · Σ tanh(query + key) over features; the rest (mask, softmax, dropout, · value) is BaseAttention's.
+export class Attention extends BaseAttention {
+  static className = 'Attention';
+  readonly scoreMode: 'dot' | 'concat';
+  private scale: tf.LayerVariable | null = null;
+  private concatScoreWeight: tf.LayerVariable | null = null;
+
+  constructor(args: AttentionArgs = {}) {
+    super(args, false);
+    this.scoreMode = args.scoreMode ?? 'dot';
+    if (this.scoreMode !== 'dot' && this.scoreMode !== 'concat') throw new Error(`Attention scoreMode must be "dot" or "concat", got ${JSON.stringify(this.scoreMode)}`);
+  }
+
+  override build(inputShape: tf.Shape | tf.Shape[]): void {
+    luongShapes(this.portShapes(inputShape), 'Attention', false);
+    // Keras: both are scalars initialised to one.
+    if (this.useScale) this.scale = this.addWeight('scale', [], 'float32', tf.initializers.ones(), undefined, true);
+    if (this.scoreMode === 'concat') this.concatScoreWeight = this.addWeight('concat_score_weight', [], 'float32', tf.initializers.ones(), undefined, true);
+    this.built = true;
+  }
+
+  protected scores(query: tf.Tensor3D, key: tf.Tensor3D): tf.Tensor3D {
+    if (this.scoreMode === 'dot') {
+      const s = tf.matMul(query, key, false, true);
+      return (this.scale ? tf.mul(s, this.scale.read()) : s) as tf.Tensor3D;
+    }
+    // concat: [B, Tq, 1, D] + [B, 1, Tv, D] → tanh → sum over D.
+    let sum: tf.Tensor = tf.add(tf.expandDims(query, 2), tf.expandDims(key, 1));
+    if (this.scale) sum = tf.mul(sum, this.scale.read());
+    return tf.mul(tf.sum(tf.tanh(sum), -1), this.concatScoreWeight!.read()) as tf.Tensor3D;
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), scoreMode: this.scoreMode };
+  }
+}
+
+/** model.py's Attention (Keras Luong attention). */
+const ATTENTION_PY: PytorchSnippet = {
+  name: 'Attention',
+  requires: [CAUSAL_MASK_PY],
+  source: String.raw`class Attention(nn.Module):
+    """Keras Attention (Luong): dot scores (× a learned scalar scale) or concat scores
+    (Σ tanh(scale · (q + k)) × a learned scalar); softmax; weights · value."""
+
+    def __init__(self, use_scale, score_mode, causal, dropout):
+        super().__init__()
+        self.score_mode, self.causal, self.dropout = score_mode, causal, dropout
+        self.scale = nn.Parameter(torch.ones(())) if use_scale else None
+        self.concat_score_weight = nn.Parameter(torch.ones(())) if score_mode == "concat" else None
+
+    def forward(self, query, value, key=None):
+        key = value if key is None else key
+        if self.score_mode == "dot":
+            scores = query @ key.transpose(1, 2)
+            if self.scale is not None:
+                scores = scores * self.scale
+        else:
+            s = query.unsqueeze(2) + key.unsqueeze(1)
+            if self.scale is not None:
+                s = s * self.scale
+            scores = torch.tanh(s).sum(-1) * self.concat_score_weight
+        if self.causal:
+            scores = scores + causal_mask(scores.shape[1], scores.shape[2], scores.device)
+        weights = F.softmax(scores, dim=-1)
+        used = F.dropout(weights, self.dropout, self.training) if self.dropout > 0 else weights
+        return used @ value, weights
+`,
+};
 
 export default defineBlock({
   type: 'Attention',
@@ -33,6 +106,7 @@ export default defineBlock({
     const tv = prod([v![1]!]);
     return tq * tv * (q![2]! + v![2]!);
   },
+  tfjsLayers: [Attention],
   toTfjs(inputs, p, ctx) {
     // Distinct tensors only (self-attention feeds one tensor to two ports): see dedupeInputs.
     const { unique, portInputs } = dedupeInputs(inputs.filter((x): x is SymbolicTensor => x !== undefined));
@@ -52,6 +126,7 @@ export default defineBlock({
   },
   toOnnx: (ctx, args) => luongOnnx(ctx, args, args.params.scoreMode === 'concat' ? 'concat' : 'dot', args.params.useScale),
   probe: 'attention',
+  pytorchPrelude: [ATTENTION_PY],
   toPytorch(a) {
     const p = a.params;
     const w: Record<string, TorchTensor> = {};

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BlockError, defineBlock, type Shape } from '../src/core/spec';
+import { BlockError, defineBlock, type Shape, type PytorchSnippet } from '../src/core/spec';
 import { fmtShape, prod, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { findWeight, weightInit } from '../src/onnx/ops';
@@ -73,6 +73,29 @@ function fromLastDims(a: number, rank: number): number[] {
   return inv;
 }
 
+/** model.py's BatchNorm: Keras BatchNormalization on any one axis. */
+const BATCH_NORM_PY: PytorchSnippet = {
+  name: 'BatchNorm',
+  source: String.raw`class BatchNorm(nn.Module):
+    """Keras BatchNormalization on one axis (eps as in tfjs; torch momentum = 1 − Keras momentum)."""
+
+    def __init__(self, size, axis, eps, momentum, center, scale):
+        super().__init__()
+        self.axis, self.eps, self.momentum = axis, eps, momentum
+        self.weight = nn.Parameter(torch.ones(size)) if scale else None
+        self.bias = nn.Parameter(torch.zeros(size)) if center else None
+        self.register_buffer("running_mean", torch.zeros(size))
+        self.register_buffer("running_var", torch.ones(size))
+
+    def forward(self, x):
+        y = x.movedim(self.axis, 1)
+        shape = y.shape
+        y = F.batch_norm(y.reshape(shape[0], shape[1], -1), self.running_mean, self.running_var, self.weight, self.bias,
+                         self.training, self.momentum, self.eps)
+        return y.reshape(shape).movedim(1, self.axis)
+`,
+};
+
 export default defineBlock({
   type: 'BatchNormalization',
   category: 'norm',
@@ -132,6 +155,7 @@ export default defineBlock({
     const moved = ctx.node('Transpose', [x], { perm: { ints: perm } })[0]!;
     return ctx.node('Transpose', [bn(moved)], { perm: { ints: inv } });
   },
+  pytorchPrelude: [BATCH_NORM_PY],
   toPytorch(a) {
     const p = a.params;
     const ax = axisOf(p.axis, a.inputShapes[0]!.length);

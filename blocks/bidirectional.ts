@@ -16,7 +16,8 @@ import {
   type RnnKind,
 } from './recurrentCommon';
 import { emitOnnxRnn, rnnOnnxUnsupported } from './recurrentOnnx';
-import { recurrentToPytorch } from './recurrentTorch';
+import { GRU_RESET_AFTER_CLASSES } from '../src/core/layers/gruResetAfter';
+import { BIDIRECTIONAL_PY, recurrentToPytorch } from './recurrentTorch';
 
 const { goBackwards: _goBackwards, ...shared } = rnnParams;
 
@@ -146,6 +147,8 @@ export default defineBlock({
     return outs;
   },
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [BIDIRECTIONAL_PY],
+  tfjsLayers: GRU_RESET_AFTER_CLASSES,
   toPytorch: (a) => recurrentToPytorch(a, a.params.layer, a.params, { mergeMode: a.params.mergeMode }),
   fixtures: [
     ...grid({ layer: ['LSTM', 'GRU', 'SimpleRNN'], mergeMode: ['concat', 'sum', 'mul', 'ave'], returnSequences: [false, true] }, (p) => ({ params: { units: 3, ...p }, inputs: [[null, 5, 4]] })),

@@ -1,8 +1,42 @@
+import * as tf from '@tensorflow/tfjs';
 import { BlockError, defineBlock, type Shape } from '../src/core/spec';
 import { fmtShape } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { ChannelShuffle } from '../src/core/layers/channels';
 import { assign } from '../src/pytorch/emit';
+import { singleShape, type LayerArgs } from '../src/core/layers/common';
+
+// The tfjs layer: view the C channels as [groups, C/groups], transpose, flatten, so output channel
+// j·groups + g is input channel g·(C/groups) + j (torchvision's channel_shuffle on NCHW).
+export interface ChannelShuffleArgs extends LayerArgs {
+  groups: number;
+}
+
+export class ChannelShuffle extends tf.layers.Layer {
+  static className = 'ChannelShuffle';
+  readonly groups: number;
+  constructor(args: ChannelShuffleArgs) {
+    super(args);
+    this.groups = args.groups;
+    if (!Number.isInteger(this.groups) || this.groups < 1) throw new Error(`ChannelShuffle groups must be an integer ≥ 1, got ${JSON.stringify(args.groups)}`);
+  }
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    return singleShape(inputShape).slice();
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+      const lead = x.shape.slice(0, -1);
+      const c = x.shape[x.rank - 1]!;
+      const g = this.groups;
+      if (c % g !== 0) throw new Error(`ChannelShuffle "${this.name}": ${c} channels do not split into ${g} groups`);
+      const perm = [...lead.map((_, i) => i), x.rank, x.rank - 1];
+      return tf.reshape(tf.transpose(tf.reshape(x, [...lead, g, c / g]), perm), x.shape);
+    });
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), groups: this.groups };
+  }
+}
 
 /** Channels per group; the channel count (last axis) must be known and divisible by groups. */
 function perGroup(x: Shape | undefined, groups: number): number {
@@ -30,6 +64,7 @@ export default defineBlock({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [ChannelShuffle],
   toTfjs: ([x], p, ctx) => [ctx.register(new ChannelShuffle({ groups: p.groups, name: ctx.name })).apply(x!) as never],
   toOnnx(ctx, { params: p, inputs: [x], inputShapes: [xs] }) {
     const per = perGroup(xs, p.groups);

@@ -1,7 +1,37 @@
+import * as tf from '@tensorflow/tfjs';
 import { BlockError, defineBlock, type Shape } from '../src/core/spec';
 import { fmtShape } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { ChannelSlice } from '../src/core/layers/channels';
+import { singleShape, type LayerArgs } from '../src/core/layers/common';
+
+// The tfjs layer behind each output: channels [begin, begin + size) of a channels-last tensor of any rank ≥ 2.
+export interface ChannelSliceArgs extends LayerArgs {
+  begin: number;
+  size: number;
+}
+
+export class ChannelSlice extends tf.layers.Layer {
+  static className = 'ChannelSlice';
+  readonly begin: number;
+  readonly size: number;
+  constructor(args: ChannelSliceArgs) {
+    super(args);
+    this.begin = args.begin;
+    this.size = args.size;
+  }
+  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
+    const s = singleShape(inputShape);
+    return [...s.slice(0, -1), this.size];
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const r = x.rank;
+    return tf.slice(x, [...new Array<number>(r - 1).fill(0), this.begin], [...new Array<number>(r - 1).fill(-1), this.size]);
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), begin: this.begin, size: this.size };
+  }
+}
 
 /** The channel count per part; the input must have a known last axis that `parts` divides. */
 function partSize(x: Shape | undefined, parts: number): number {
@@ -30,6 +60,7 @@ export default defineBlock({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [ChannelSlice],
   toTfjs([x], p, ctx) {
     const size = partSize(x!.shape as Shape, p.parts);
     return Array.from({ length: p.parts }, (_, k) => ctx.register(new ChannelSlice({ begin: k * size, size, name: `${ctx.name}_${k}` })).apply(x!) as never);

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { defineBlock } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { GROUPS_PARAM, channelsPerGroup, checkStridesDilation, convToPytorch, emitConv, groupedConvTfjs } from './convCommon';
+import { GroupedConv } from '../src/core/layers/groupedConv';
+import { CONV_ND_PY, GROUPS_PARAM, channelsPerGroup, checkStridesDilation, convToPytorch, emitConv, groupedConvTfjs } from './convCommon';
 import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 /**
@@ -33,7 +34,6 @@ export class CausalPadding1D extends tf.layers.Layer {
     return { ...super.getConfig(), left: this.left };
   }
 }
-tf.serialization.registerClass(CausalPadding1D);
 
 export default defineBlock({
   type: 'Conv1D',
@@ -72,6 +72,7 @@ export default defineBlock({
     return { trainable: p.kernelSize[0]! * cin * p.filters + (p.useBias ? p.filters : 0), nonTrainable: 0 };
   },
   macs: ([x], p, [y]) => prod(y!.slice(1, 2)) * p.kernelSize[0]! * (lastDim(x!, 'Conv1D') / p.groups) * p.filters,
+  tfjsLayers: [CausalPadding1D, GroupedConv],
   toTfjs([x], p, ctx) {
     let input = x!;
     if (p.padding === 'causal') {
@@ -100,6 +101,7 @@ export default defineBlock({
     emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: p.dilationRate, padding: p.padding, activation: p.activation, groups: p.groups }),
   ],
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [CONV_ND_PY],
   toPytorch: (a) => convToPytorch(a, 1),
   fixtures: [
     ...grid(

@@ -1,7 +1,8 @@
 import { BlockError, defineBlock } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, prod, requirePositive, requireRank, lastDim } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { GROUPS_PARAM, channelsPerGroup, convToPytorch, emitConv, groupedConvTfjs } from './convCommon';
+import { GroupedConv } from '../src/core/layers/groupedConv';
+import { CONV_ND_PY, GROUPS_PARAM, channelsPerGroup, convToPytorch, emitConv, groupedConvTfjs } from './convCommon';
 import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
 export default defineBlock({
@@ -39,6 +40,7 @@ export default defineBlock({
     return { trainable: prod(p.kernelSize) * cin * p.filters + (p.useBias ? p.filters : 0), nonTrainable: 0 };
   },
   macs: ([x], p, [y]) => prod(y!.slice(1, 3)) * prod(p.kernelSize) * (lastDim(x!, 'Conv2D') / p.groups) * p.filters,
+  tfjsLayers: [GroupedConv],
   toTfjs([x], p, ctx) {
     if (p.groups > 1) return [groupedConvTfjs(x!, p, 2, ctx)];
     const conv = ctx.tf.layers.conv2d({
@@ -59,6 +61,7 @@ export default defineBlock({
   ],
   probe: 'activations',
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [CONV_ND_PY],
   toPytorch: (a) => convToPytorch(a, 2),
   fixtures: [
     ...grid(

@@ -1,9 +1,38 @@
-import { defineBlock, type TorchTensor } from '../src/core/spec';
+import { defineBlock, type TorchTensor, type PytorchSnippet } from '../src/core/spec';
 import { ACTIVATIONS, deconvLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { emitActivation, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
 import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
 import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
+
+/** model.py's ConvTranspose2d: Keras' output sizes and "same" crop. */
+const CONV_TRANSPOSE_PY: PytorchSnippet = {
+  name: 'ConvTranspose2d',
+  source: String.raw`class ConvTranspose2d(nn.Module):
+    """Keras Conv2DTranspose: output size in·stride ('same') or in·stride + max(k − stride, 0) ('valid');
+    'same' crops the full transposed conv like TF (the smaller half at the start)."""
+
+    def __init__(self, cin, cout, kernel, strides, padding, bias=True, activation="linear"):
+        super().__init__()
+        self.kernel, self.strides, self.padding, self.activation = list(kernel), list(strides), padding, activation
+        self.weight = nn.Parameter(torch.zeros(cin, cout, *kernel))
+        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
+
+    def forward(self, x):
+        x = to_cf(x)
+        crops, extra = [], []
+        for i in range(2):
+            n, k, s = x.shape[2 + i], self.kernel[i], self.strides[i]
+            full = (n - 1) * s + k
+            out = n * s if self.padding == "same" else n * s + max(k - s, 0)
+            total = max(k - s, 0) if self.padding == "same" else 0
+            crops.append((total // 2, out))
+            extra.append(max(out + total // 2 - full, 0))
+        y = F.conv_transpose2d(x, self.weight, self.bias, self.strides, 0, extra)
+        y = y[:, :, crops[0][0]:crops[0][0] + crops[0][1], crops[1][0]:crops[1][0] + crops[1][1]]
+        return ACTIVATIONS[self.activation](to_cl(y))
+`,
+};
 
 export default defineBlock({
   type: 'Conv2DTranspose',
@@ -79,6 +108,7 @@ export default defineBlock({
     return [emitActivation(ctx, p.activation, toChannelsLast(ctx, y, 4))];
   },
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [CONV_TRANSPOSE_PY],
   toPytorch(a) {
     const p = a.params;
     const k = pick(a.weights, 'kernel', a.nodeId); // [kh, kw, cout, cin]

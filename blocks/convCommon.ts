@@ -1,6 +1,6 @@
 // Shared by the convolution blocks: tfjs' constraints and one ONNX emitter for Conv (1-D, 2-D,
 // depthwise). Layout helpers, "same" pads and kernel permutations live in src/onnx/ops.ts.
-import { BlockError, type BlockWeight, type OnnxContext, type PytorchEmitArgs, type PytorchEmitted, type Shape, type SymbolicTensor, type TfjsBuildContext, type TorchTensor } from '../src/core/spec';
+import { BlockError, type BlockWeight, type OnnxContext, type PytorchEmitArgs, type PytorchEmitted, type Shape, type SymbolicTensor, type TfjsBuildContext, type TorchTensor, type PytorchSnippet } from '../src/core/spec';
 import { GroupedConv } from '../src/core/layers/groupedConv';
 import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
 import { convPadAttrs, depthwiseKernelToOnnx, emitActivation, emitRuntimeSamePad, needsRuntimePads, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
@@ -68,6 +68,32 @@ export function emitConv(ctx: OnnxContext, o: ConvEmit): string {
   })[0]!;
   return emitActivation(ctx, o.activation, toChannelsLast(ctx, y, rank));
 }
+
+/** model.py's ConvNd (Conv1D, Conv2D and DepthwiseConv2D): channels-last in and out, TF "same" or "causal" pads. */
+export const CONV_ND_PY: PytorchSnippet = {
+  name: 'ConvNd',
+  source: String.raw`class ConvNd(nn.Module):
+    """Keras Conv1D/Conv2D/DepthwiseConv2D on channels-last input: weight in torch's
+    [out, in / groups, *kernel] layout, TF 'same' (asymmetric) or 'causal' padding."""
+
+    def __init__(self, rank, cin, cout, kernel, strides, dilation, padding, groups=1, bias=True, activation="linear"):
+        super().__init__()
+        self.rank, self.kernel, self.strides, self.dilation = rank, list(kernel), list(strides), list(dilation)
+        self.padding, self.groups, self.activation = padding, groups, activation
+        self.weight = nn.Parameter(torch.zeros(cout, cin // groups, *kernel))
+        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
+
+    def forward(self, x):
+        x = to_cf(x)
+        if self.padding == "same":
+            x = pad_same_nchw(x, self.kernel, self.strides, self.dilation)
+        elif self.padding == "causal":
+            x = F.pad(x, [(self.kernel[0] - 1) * self.dilation[0], 0])
+        conv = F.conv1d if self.rank == 1 else F.conv2d
+        y = conv(x, self.weight, self.bias, self.strides, 0, self.dilation, self.groups)
+        return ACTIVATIONS[self.activation](to_cl(y))
+`,
+};
 
 /** Conv1D/Conv2D as the prelude's ConvNd (channels-last in and out, TF "same" pads, fused activation). */
 export function convToPytorch(

@@ -1,7 +1,7 @@
 import { defineBlock, type TorchTensor } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { emitConv } from './convCommon';
+import { CONV_ND_PY, emitConv } from './convCommon';
 import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
 import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
 
@@ -52,6 +52,7 @@ export default defineBlock({
     emitConv(ctx, { nodeId, x: x!, xShape: xs!, weights, kernelSize: p.kernelSize, strides: p.strides, dilationRate: [1, 1], padding: p.padding, activation: p.activation, depthwise: true }),
   ],
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [CONV_ND_PY],
   toPytorch(a) {
     const p = a.params;
     const k = pick(a.weights, 'depthwise_kernel', a.nodeId);

@@ -1,5 +1,18 @@
-import { BlockError, defineBlock } from '../src/core/spec';
+import { BlockError, defineBlock, type PytorchSnippet } from '../src/core/spec';
 import { callMember, py } from '../src/pytorch/emit';
+
+/** model.py's GaussianNoise: additive noise in training mode only. */
+const GAUSSIAN_NOISE_PY: PytorchSnippet = {
+  name: 'GaussianNoise',
+  source: String.raw`class GaussianNoise(nn.Module):
+    def __init__(self, stddev):
+        super().__init__()
+        self.stddev = stddev
+
+    def forward(self, x):
+        return x + torch.randn_like(x) * self.stddev if self.training else x
+`,
+};
 
 export default defineBlock({
   type: 'GaussianNoise',
@@ -21,6 +34,7 @@ export default defineBlock({
   toTfjs: ([x], p, ctx) => [ctx.register(ctx.tf.layers.gaussianNoise({ stddev: p.stddev, name: ctx.name })).apply(x!) as never],
   // Inference: the identity.
   toOnnx: (ctx, { inputs }) => ctx.node('Identity', [inputs[0]!]),
+  pytorchPrelude: [GAUSSIAN_NOISE_PY],
   toPytorch: (a) => callMember(a, `GaussianNoise(${py(a.params.stddev)})`),
   fixtures: [
     { params: {}, inputs: [[null, 12]] },

@@ -1,7 +1,9 @@
 // The block registry: every block type the app knows, one line each. Adding a block is one
-// module in blocks/ plus one line here; the contract test (blocks/contract.test.ts) loops over
-// this list and checks each block against real tfjs and onnxruntime.
+// module in blocks/ plus one line here: its custom tfjs layers (registered below) and its model.py
+// snippets come with its BlockSpec. The contract test (blocks/contract.test.ts) loops over this
+// list and checks each block against real tfjs and onnxruntime.
 import type { AnyBlockSpec } from '../src/core/spec';
+import { registerBlockLayers } from '../src/core/layers/register';
 import input from './input';
 import dense from './dense';
 import conv2d from './conv2d';
@@ -55,6 +57,7 @@ import adaptiveAveragePooling2d from './adaptiveAveragePooling2d';
 import stochasticDepth from './stochasticDepth';
 import layerScale from './layerScale';
 import classToken from './classToken';
+import groupNormalization from './groupNormalization';
 // @registry-imports (keep this line: helpers add imports above it)
 
 export const BLOCKS: readonly AnyBlockSpec[] = [
@@ -111,8 +114,12 @@ export const BLOCKS: readonly AnyBlockSpec[] = [
   stochasticDepth,
   layerScale,
   classToken,
+  groupNormalization,
   // @registry-entries (keep this line: helpers add entries above it)
 ];
+
+/** The blocks' custom tfjs layer classes by className, registered with tf.serialization here. */
+export const TFJS_LAYERS = registerBlockLayers(BLOCKS);
 
 const BY_TYPE = new Map(BLOCKS.map((b) => [b.type, b] as const));
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BlockError, defineBlock, type Shape } from '../src/core/spec';
+import { BlockError, defineBlock, type Shape, type PytorchSnippet } from '../src/core/spec';
 import { fmtShape, prod, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { findWeight, weightInit } from '../src/onnx/ops';
@@ -56,6 +56,25 @@ export class LayerNormalizationFixed extends TfjsLayerNormalization {
   }
 }
 
+/** model.py's LayerNorm: Keras LayerNormalization over one axis. */
+const LAYER_NORM_PY: PytorchSnippet = {
+  name: 'LayerNorm',
+  source: String.raw`class LayerNorm(nn.Module):
+    """Keras LayerNormalization over one axis (eps as in tfjs)."""
+
+    def __init__(self, size, axis, eps, center, scale):
+        super().__init__()
+        self.axis, self.eps, self.size = axis, eps, size
+        self.weight = nn.Parameter(torch.ones(size)) if scale else None
+        self.bias = nn.Parameter(torch.zeros(size)) if center else None
+
+    def forward(self, x):
+        y = x.movedim(self.axis, -1)
+        y = F.layer_norm(y, (self.size,), self.weight, self.bias, self.eps)
+        return y.movedim(-1, self.axis)
+`,
+};
+
 export default defineBlock({
   type: 'LayerNormalization',
   category: 'norm',
@@ -103,6 +122,7 @@ export default defineBlock({
     const moved = ctx.node('Transpose', [x], { perm: { ints: perm } })[0]!;
     return ctx.node('Transpose', [ln(moved)], { perm: { ints: inv } });
   },
+  pytorchPrelude: [LAYER_NORM_PY],
   toPytorch(a) {
     const p = a.params;
     const ax = axisOf(p.axis, a.inputShapes[0]!.length);

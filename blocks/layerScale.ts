@@ -1,8 +1,37 @@
-import { BlockError, defineBlock } from '../src/core/spec';
+import * as tf from '@tensorflow/tfjs';
+import { BlockError, defineBlock, type PytorchSnippet } from '../src/core/spec';
 import { fmtShape } from '../src/core/shapes';
-import { LayerScale } from '../src/core/layers/residual';
 import { findWeight, weightInit } from '../src/onnx/ops';
 import { asIs, callMember, pick, py } from '../src/pytorch/emit';
+import { singleShape, singleTensor, type LayerArgs } from '../src/core/layers/common';
+
+// The tfjs layer: the last (channel) axis times a learned `gamma`, initialised to a small `initValue`
+// (ConvNeXt, CaiT), so a residual branch starts near zero.
+export class LayerScale extends tf.layers.Layer {
+  static className = 'LayerScale';
+  readonly initValue: number;
+  private gamma: tf.LayerVariable | null = null;
+  constructor(args: LayerArgs & { initValue: number }) {
+    super(args);
+    this.initValue = args.initValue;
+  }
+  override computeOutputShape(s: tf.Shape | tf.Shape[]): tf.Shape {
+    return singleShape(s);
+  }
+  override build(s: tf.Shape | tf.Shape[]): void {
+    const shape = singleShape(s);
+    const c = shape[shape.length - 1];
+    if (c == null) throw new Error(`LayerScale "${this.name}" needs a known last (channel) axis, got ${JSON.stringify(shape)}`);
+    this.gamma = this.addWeight('gamma', [c], 'float32', tf.initializers.constant({ value: this.initValue }), undefined, true);
+    this.built = true;
+  }
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => tf.mul(singleTensor(inputs), this.gamma!.read()));
+  }
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), initValue: this.initValue };
+  }
+}
 
 function channels(x: (number | null)[] | undefined): number {
   if (!x) throw new BlockError('input "in" is not connected: connect a tensor to it', { port: 'in' });
@@ -10,6 +39,21 @@ function channels(x: (number | null)[] | undefined): number {
   if (c === null || c === undefined) throw new BlockError(`LayerScale needs a known last (channel) axis, got ${fmtShape(x)}`, { port: 'in' });
   return c;
 }
+
+/** model.py's LayerScale: a learned per-channel factor. */
+const LAYER_SCALE_PY: PytorchSnippet = {
+  name: 'LayerScale',
+  source: String.raw`class LayerScale(nn.Module):
+    """Multiplies the last (channel) axis by a learned vector (ConvNeXt's layer scale)."""
+
+    def __init__(self, dim, init_value):
+        super().__init__()
+        self.gamma = nn.Parameter(torch.full((dim,), float(init_value)))
+
+    def forward(self, x):
+        return x * self.gamma
+`,
+};
 
 export default defineBlock({
   type: 'LayerScale',
@@ -29,8 +73,10 @@ export default defineBlock({
   paramCount: ([x]) => ({ trainable: channels(x), nonTrainable: 0 }),
   // One multiply per element.
   macs: ([x]) => x!.slice(1).reduce<number>((n, d) => n * (d ?? 1), 1),
+  tfjsLayers: [LayerScale],
   toTfjs: ([x], p, ctx) => [ctx.register(new LayerScale({ initValue: p.initValue, name: ctx.name })).apply(x!) as never],
   toOnnx: (ctx, { nodeId, inputs, weights }) => ctx.node('Mul', [inputs[0]!, weightInit(ctx, 'gamma', findWeight(weights, 'gamma', nodeId))]),
+  pytorchPrelude: [LAYER_SCALE_PY],
   toPytorch: (a) => callMember(a, `LayerScale(${channels(a.inputShapes[0])}, ${py(a.params.initValue)})`, { gamma: asIs(pick(a.weights, 'gamma', a.nodeId)) }),
   fixtures: [
     { params: {}, inputs: [[null, 5, 4, 6]] },

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../src/core/compile';
 import { fixtureGraph } from '../src/core/fixtureGraph';
 import { compiledParity } from '../src/onnx/parity';
-import { StochasticDepth } from '../src/core/layers/residual';
+import { StochasticDepth } from './stochasticDepth';
 import { getBlock } from './index';
 
 beforeAll(async () => {

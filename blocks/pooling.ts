@@ -3,7 +3,7 @@
 // no multiply–accumulates: MACs are 0 by the summary's definition (its comparisons and additions
 // are not multiplies).
 import type * as tfjs from '@tensorflow/tfjs';
-import { BlockError, type BlockSpec, type BoolParam, type EnumParam, type Fixture, type IntsParam, type Shape } from '../src/core/spec';
+import { BlockError, type BlockSpec, type BoolParam, type EnumParam, type Fixture, type IntsParam, type Shape, type PytorchSnippet } from '../src/core/spec';
 import { convOutputLength, fmtShape, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { PaddedPool, ceilPoolLength, poolPads } from '../src/core/layers/pooling';
@@ -21,6 +21,38 @@ interface PoolSchema {
   countIncludePad: BoolParam;
   [k: string]: IntsParam | EnumParam | BoolParam;
 }
+
+/** model.py's max_pool: Keras MaxPooling1D/2D on channels-last input. */
+const MAX_POOL_PY: PytorchSnippet = {
+  name: 'max_pool',
+  source: String.raw`def max_pool(x, pool, strides, padding, ceil_mode=False):
+    """Keras MaxPooling1D/2D on channels-last input ('same' pads with −inf, asymmetric)."""
+    x = to_cf(x)
+    if padding == "same":
+        x = pad_same_nchw(x, pool, strides, [1] * len(pool), value=float("-inf"))
+    y = (F.max_pool1d if len(pool) == 1 else F.max_pool2d)(x, pool, strides, ceil_mode=ceil_mode)
+    return to_cl(y)
+`,
+};
+
+/** model.py's avg_pool: Keras AveragePooling1D/2D (and PyTorch's countIncludePad). */
+const AVG_POOL_PY: PytorchSnippet = {
+  name: 'avg_pool',
+  source: String.raw`def avg_pool(x, pool, strides, padding, ceil_mode=False, count_include_pad=False):
+    """Keras AveragePooling1D/2D: 'same' averages over the real (unpadded) inputs only, unless
+    count_include_pad (then the TF-style pads count, as torch's count_include_pad)."""
+    x = to_cf(x)
+    fn = F.avg_pool1d if len(pool) == 1 else F.avg_pool2d
+    if padding != "same":
+        return to_cl(fn(x, pool, strides, ceil_mode=ceil_mode))
+    if count_include_pad:
+        return to_cl(fn(pad_same_nchw(x, pool, strides, [1] * len(pool)), pool, strides))
+    ones = torch.ones_like(x[:1, :1])
+    ones_p = pad_same_nchw(ones, pool, strides, [1] * len(pool))
+    x_p = pad_same_nchw(x, pool, strides, [1] * len(pool))
+    return to_cl(fn(x_p, pool, strides) / fn(ones_p, pool, strides))
+`,
+};
 
 /** PyTorch-style options need the PaddedPool layer; plain pooling stays tfjs' own layer. */
 const needsPaddedPool = (p: { ceilMode: boolean; countIncludePad?: boolean; padding: string }) => p.ceilMode || (p.countIncludePad === true && p.padding === 'same');
@@ -146,6 +178,8 @@ export function poolingBlock(o: PoolOptions): BlockSpec<PoolSchema> {
       const y = ctx.node(o.mode === 'max' ? 'MaxPool' : 'AveragePool', [t], attrs)[0]!;
       return [toChannelsLast(ctx, y, inRank)];
     },
+    pytorchPrelude: [o.mode === 'max' ? MAX_POOL_PY : AVG_POOL_PY],
+    tfjsLayers: [PaddedPool],
     toPytorch(a) {
       const p = a.params;
       const extra = [...(p.ceilMode ? ['ceil_mode=True'] : []), ...(p.countIncludePad && p.padding === 'same' ? ['count_include_pad=True'] : [])];

@@ -3,7 +3,8 @@
 import type { BlockSpec, Fixture, ParamSchema, ResolvedParams } from '../src/core/spec';
 import { applyRnn, makeTfjsRnn, requireAllOrNone, requireSequence, requireState, rnnMacs, rnnOutputShapes, rnnWeightCount, stateNames, tfjsRnnConfig, type RnnKind, type RnnP } from './recurrentCommon';
 import { emitOnnxRnn, onnxReverseTime, onnxSequence, onnxState, rnnOnnxUnsupported } from './recurrentOnnx';
-import { recurrentToPytorch } from './recurrentTorch';
+import { GRU_RESET_AFTER_CLASSES } from '../src/core/layers/gruResetAfter';
+import { GRU_PY, RECURRENT_PY, recurrentToPytorch } from './recurrentTorch';
 
 export interface RecurrentBlockOptions<S extends ParamSchema> {
   kind: RnnKind;
@@ -77,6 +78,8 @@ export function recurrentBlock<S extends ParamSchema>(o: RecurrentBlockOptions<S
     onnxUnsupported: (p, inputShapes) => rnnOnnxUnsupported(kind, rp(p), inputShapes?.[0]),
     // A sigmoid candidate keeps the outputs in (0, 1): the trainer accepts it for binary labels.
     outputActivation: (p) => rp(p).activation,
+    pytorchPrelude: [RECURRENT_PY, GRU_PY],
+    tfjsLayers: kind === 'GRU' ? GRU_RESET_AFTER_CLASSES : undefined,
     toPytorch: (a) => recurrentToPytorch(a, kind, rp(a.params)),
     fixtures: o.fixtures,
   };

@@ -1,10 +1,30 @@
-import { defineBlock, type TorchTensor } from '../src/core/spec';
+import { defineBlock, type TorchTensor, type PytorchSnippet } from '../src/core/spec';
 import { ACTIVATIONS, convOutputLength, lastDim, prod, requirePositive, requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
-import { checkStridesDilation, convWindow } from './convCommon';
+import { CONV_ND_PY, checkStridesDilation, convWindow } from './convCommon';
 import { depthwiseKernelToOnnx, emitActivation, findWeight, floatInit, kernelToOnnx, toChannelsFirst, toChannelsLast, weightInit } from '../src/onnx/ops';
 import { asIs, callMember, perm, pick, py } from '../src/pytorch/emit';
 import '../src/core/layers/activations'; // registers hardSwish, hardSigmoidTorch, geluTanh with tfjs
+
+/** model.py's SeparableConv2d: depthwise ConvNd then a 1×1 pointwise conv. */
+const SEPARABLE_PY: PytorchSnippet = {
+  name: 'SeparableConv2d',
+  requires: [CONV_ND_PY],
+  source: String.raw`class SeparableConv2d(nn.Module):
+    """Keras SeparableConv2D: depthwise (with the depth multiplier) then a 1×1 pointwise conv."""
+
+    def __init__(self, cin, cout, kernel, strides, dilation, padding, multiplier, bias=True, activation="linear"):
+        super().__init__()
+        self.depthwise = ConvNd(2, cin, cin * multiplier, kernel, strides, dilation, padding, groups=cin, bias=False)
+        self.pointwise = nn.Parameter(torch.zeros(cout, cin * multiplier, 1, 1))
+        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
+        self.activation = activation
+
+    def forward(self, x):
+        y = F.conv2d(to_cf(self.depthwise(x)), self.pointwise, self.bias)
+        return ACTIVATIONS[self.activation](to_cl(y))
+`,
+};
 
 export default defineBlock({
   type: 'SeparableConv2D',
@@ -82,6 +102,7 @@ export default defineBlock({
     return [emitActivation(ctx, p.activation, toChannelsLast(ctx, y, 4))];
   },
   outputActivation: (p) => p.activation,
+  pytorchPrelude: [SEPARABLE_PY],
   toPytorch(a) {
     const p = a.params;
     const k = pick(a.weights, 'depthwise_kernel', a.nodeId);

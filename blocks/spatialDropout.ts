@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { defineBlock } from '../src/core/spec';
+import { defineBlock, type PytorchSnippet } from '../src/core/spec';
 import { requireRank } from '../src/core/shapes';
 import { callMember, py } from '../src/pytorch/emit';
 
 /**
  * Spatial dropout for images (NHWC): drops whole feature maps, one draw per example and channel.
  * tfjs 4.22 has only SpatialDropout1D, so this is a small custom layer. It has no weights and
- * is the identity at inference; getConfig + registerClass let saved models reload.
+ * is the identity at inference; getConfig + the registry (tfjsLayers) let saved models reload.
  */
 export class SpatialDropout2D extends tf.layers.Layer {
   static className = 'SpatialDropout2D';
@@ -38,7 +38,25 @@ export class SpatialDropout2D extends tf.layers.Layer {
     return { ...super.getConfig(), rate: this.rate };
   }
 }
-tf.serialization.registerClass(SpatialDropout2D);
+
+/** model.py's SpatialDropout: one mask entry per (example, channel). */
+const SPATIAL_DROPOUT_PY: PytorchSnippet = {
+  name: 'SpatialDropout',
+  source: String.raw`class SpatialDropout(nn.Module):
+    """Drops whole channels: one mask entry per (example, channel), shared over time/space."""
+
+    def __init__(self, rate):
+        super().__init__()
+        self.rate = rate
+
+    def forward(self, x):
+        if not self.training or self.rate == 0:
+            return x
+        shape = [x.shape[0]] + [1] * (x.dim() - 2) + [x.shape[-1]]
+        mask = (torch.rand(shape, device=x.device) >= self.rate).to(x.dtype) / (1 - self.rate)
+        return x * mask
+`,
+};
 
 export default defineBlock({
   type: 'SpatialDropout',
@@ -56,12 +74,14 @@ export default defineBlock({
   },
   paramCount: () => ({ trainable: 0, nonTrainable: 0 }),
   macs: () => 0,
+  tfjsLayers: [SpatialDropout2D],
   toTfjs([x], p, ctx) {
     const layer = x!.shape.length === 3 ? ctx.tf.layers.spatialDropout1d({ rate: p.rate, name: ctx.name }) : new SpatialDropout2D({ rate: p.rate, name: ctx.name });
     return [ctx.register(layer).apply(x!) as never];
   },
   // Inference: the identity.
   toOnnx: (ctx, { inputs }) => ctx.node('Identity', [inputs[0]!]),
+  pytorchPrelude: [SPATIAL_DROPOUT_PY],
   toPytorch: (a) => callMember(a, `SpatialDropout(${py(a.params.rate)})`),
   fixtures: [
     { params: {}, inputs: [[null, 6, 6, 4]] },

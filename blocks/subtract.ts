@@ -4,7 +4,7 @@ import { broadcastShapes, mergeBlock } from '../src/core/merge';
 
 /**
  * in0 − in1. tfjs 4.22 exports no Subtract layer (Add, Multiply, Average, Maximum only), so this
- * is a small weightless custom layer under Keras' class name; registerClass lets saved models
+ * is a small weightless custom layer under Keras' class name; the registry (tfjsLayers) lets saved models
  * reload. Shapes broadcast as tfjs' other merge layers do (equal, or 1, per axis).
  */
 export class Subtract extends tf.layers.Layer {
@@ -24,10 +24,9 @@ export class Subtract extends tf.layers.Layer {
     return tf.sub(xs[0]!, xs[1]!);
   }
 }
-tf.serialization.registerClass(Subtract);
 
-export default defineBlock(
-  mergeBlock({
+export default defineBlock({
+  ...mergeBlock({
     type: 'Subtract',
     label: 'Subtract',
     docs: 'Subtracts its second input from its first, element-wise (in0 − in1). Both must have the same shape. Useful for difference features, e.g. comparing two embeddings in a siamese network.',
@@ -36,4 +35,5 @@ export default defineBlock(
     torch: (xs) => `${xs[0]} - ${xs[1]}`,
     exactly: 2,
   }),
-);
+  tfjsLayers: [Subtract],
+});

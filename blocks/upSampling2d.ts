@@ -1,8 +1,26 @@
-import { defineBlock, type OnnxAttr, type OnnxContext } from '../src/core/spec';
+import { defineBlock, type OnnxAttr, type OnnxContext, type PytorchSnippet } from '../src/core/spec';
 import { requireRank } from '../src/core/shapes';
 import { grid } from '../src/core/fixtures';
 import { toChannelsFirst, toChannelsLast } from '../src/onnx/ops';
 import { assign } from '../src/pytorch/emit';
+
+/** model.py's upsample_bilinear: tfjs' resizeBilinear (no half-pixel centres). */
+const UPSAMPLE_BILINEAR_PY: PytorchSnippet = {
+  name: 'upsample_bilinear',
+  source: String.raw`def upsample_bilinear(x, sh, sw):
+    """tfjs resizeBilinear (alignCorners false, no half-pixel centres): source = dst / size."""
+    def axis(n, s, device):
+        src = torch.arange(n * s, device=device, dtype=torch.float32) / s
+        lo = torch.floor(src).long()
+        hi = torch.clamp(lo + 1, max=n - 1)
+        return lo, hi, (src - lo.float())
+    b, h, w, c = x.shape
+    y0, y1, fy = axis(h, sh, x.device)
+    x0, x1, fx = axis(w, sw, x.device)
+    top = x[:, y0] * (1 - fy)[None, :, None, None] + x[:, y1] * fy[None, :, None, None]
+    return top[:, :, x0] * (1 - fx)[None, None, :, None] + top[:, :, x1] * fx[None, None, :, None]
+`,
+};
 
 export default defineBlock({
   type: 'UpSampling2D',
@@ -51,6 +69,7 @@ export default defineBlock({
     const y = ctx.node('Resize', [t, '', scales], attrs)[0]!;
     return [toChannelsLast(ctx, y, 4)];
   },
+  pytorchPrelude: [UPSAMPLE_BILINEAR_PY],
   toPytorch(a) {
     const [sh, sw] = a.params.size;
     const x = a.inputs[0]!;

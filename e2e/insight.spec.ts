@@ -130,6 +130,11 @@ export const tests: E2ETest[] = [
       assert.equal(await page.evaluate(() => window.__nb!.getState().doc.nodes.find((n) => n.id === 'dense_1')!.trainable), false);
       await page.locator(T('tab-summary')).click();
       assert.match(await page.locator(T('frozen-params')).innerText(), /\(48 frozen\)/);
+      // the row says so in words with a drawn lock (the 🔒 emoji was a blank box without an emoji font)
+      assert.equal(await page.locator(T('summary-frozen')).count(), 1);
+      assert.equal((await page.locator(T('summary-frozen')).innerText()).trim(), 'frozen');
+      assert.equal(await page.locator(`${T('summary-frozen')} svg`).count(), 1);
+      await shot('insight-2a-summary-frozen');
       // train again from the graph as it is now (dense_1 frozen), then once more
       await page.locator(T('tab-train')).click();
       await trainToEnd(page);

@@ -13,6 +13,8 @@ const BUILT = [
   'build, connect, edit, error, undo, reload, JSON, macro',
   'train forced onto WebGL: same flow; try it; reload restores',
   'train-more · VGG mini on Fashion-MNIST',
+  // a user's zip is unpacked in a module worker (src/data/zipWorker.ts): bundled separately by the build
+  'train-more · your data: an image folder',
 ];
 
 const built = process.argv.includes('--built');

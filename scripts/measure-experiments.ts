@@ -5,12 +5,14 @@
 //   npx tsx scripts/measure-experiments.ts [--only vanishing,optimizers] [--seeds 1,2,3] [--variant NAME] [--out FILE] [--check]
 //   (ids: vanishing, optimizers, dropout, residual, init, clipping, lstm, pretraining)
 //   --seeds: train every variant once per seed (data, split and initial weights all follow the
-//            seed); the first seed's run gives the card's curves, every seed's test accuracy goes
-//            into `seeds`. Default: the variant's own seed only.
+//            seed); the first seed's run gives the card's curves, every seed's test accuracy,
+//            last validation loss, largest gradient norm, first/last gradient ratio at the first
+//            batch and end status go into `seeds`.
+//            Default: the variant's own seed only.
 //   --check: measure, print, and do not write the file
 // A variant with `pretrain` first trains that graph (once, with its own config and seed; cached in
 // .scratch/experiments/ by the graph's content, so a rerun and every seed reuse it) and starts from
-// its weights wherever a node of the same id has weights of the same shapes.
+// its weights for every block the two graphs share (src/train/fineTune.ts startFromBlocks, as the app's worker does).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { createHash } from 'node:crypto';
@@ -23,9 +25,10 @@ import { evaluateAsync, evaluateTestAsync, planData, train } from '../src/train/
 import { sliceSplit } from '../src/data/dataset';
 import { createGradFlow, type GradFlowSample } from '../src/train/gradFlow';
 import { bridgeWasmKernels } from '../src/train/wasmKernels';
-import type { CompiledModel } from '../src/core/compile';
+import { startFromBlocks } from '../src/train/fineTune';
+import { saveModel, type SavedModel } from '../src/train/weights';
 import type { GraphDoc } from '../src/core/graph';
-import { ALL_EXPERIMENTS, type ExperimentResults, type VariantResult } from '../templates/experiments/experiments';
+import { ALL_EXPERIMENTS, type ExperimentResults, type SeedResult, type VariantResult } from '../templates/experiments/experiments';
 
 const args = process.argv.slice(2);
 // --out FILE: write there instead (e.g. one file per seed from runs in parallel, merged afterwards).
@@ -65,13 +68,18 @@ function save(done: ExperimentResults['experiments']): void {
   now.measuredWith = `tfjs ${tf.version.tfjs} WASM backend in Node (npx tsx scripts/measure-experiments.ts), seed 1 (where the card says so, more seeds), ${new Date().toISOString().slice(0, 10)}`;
   writeFileSync(OUT, JSON.stringify(now, null, 2) + '\n');
 }
-/** Per node id, the weights of a trained pretraining graph (cached by the graph's content). */
-type NodeWeights = Record<string, { shape: number[]; data: number[] }[][]>;
-async function pretrained(doc: GraphDoc): Promise<{ weights: NodeWeights; seconds: number }> {
+/**
+ * A pretraining graph trained (cached by the graph's content as model.json + weights.bin, so a
+ * rerun and every seed reuse it), as the app's worker saves it.
+ */
+async function pretrained(doc: GraphDoc): Promise<{ saved: SavedModel; seconds: number }> {
   const key = createHash('sha256').update(JSON.stringify(doc)).digest('hex').slice(0, 16);
-  const file = `${CACHE}/pretrain-${key}.json`;
+  const dir = `${CACHE}/pretrain-${key}`;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { weights: NodeWeights; seconds: number };
+    const meta = JSON.parse(readFileSync(`${dir}/meta.json`, 'utf8')) as { seconds: number };
+    const bin = readFileSync(`${dir}/weights.bin`);
+    const weights = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength);
+    return { saved: { modelJson: JSON.parse(readFileSync(`${dir}/model.json`, 'utf8')) as SavedModel['modelJson'], weights }, seconds: meta.seconds };
   } catch {
     // not cached yet
   }
@@ -80,33 +88,14 @@ async function pretrained(doc: GraphDoc): Promise<{ weights: NodeWeights; second
   const c = compile(doc, { kernelInitializer: cfg.kernelInitializer, seed: cfg.seed });
   const t0 = Date.now();
   const res = await train(c, data, cfg, { onEpoch: (e) => console.log(`  pretrain ${doc.name} epoch ${e.epoch + 1}/${cfg.epochs}: loss ${e.loss.toFixed(4)}, val acc ${e.valAccuracy?.toFixed(4)}`) });
-  const weights: NodeWeights = {};
-  for (const [node, layers] of c.layersByNode) weights[node] = layers.map((l) => l.getWeights().map((w) => ({ shape: w.shape, data: Array.from(w.dataSync()) })));
+  const saved = await saveModel(c.model, doc);
   c.model.dispose();
-  const out = { weights, seconds: Number(((Date.now() - t0) / 1000).toFixed(1)), status: res.status };
-  mkdirSync(CACHE, { recursive: true });
-  writeFileSync(file, JSON.stringify(out));
-  return out;
-}
-
-/** Copies the pretrained weights into every node of the same id whose weight shapes all agree; returns those nodes. */
-function startFrom(c: CompiledModel, from: NodeWeights): string[] {
-  const copied: string[] = [];
-  for (const [node, layers] of c.layersByNode) {
-    const src = from[node];
-    const fits = src?.length === layers.length && layers.every((l, i) => {
-      const ws = l.getWeights();
-      return ws.length === src[i]!.length && ws.every((w, j) => w.shape.join() === src[i]![j]!.shape.join());
-    });
-    if (!fits) continue;
-    layers.forEach((l, i) => {
-      const ts = src[i]!.map((w) => tf.tensor(w.data, w.shape));
-      l.setWeights(ts); // copies the values into the layer's variables
-      ts.forEach((t) => t.dispose());
-    });
-    copied.push(node);
-  }
-  return copied;
+  const seconds = Number(((Date.now() - t0) / 1000).toFixed(1));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/model.json`, JSON.stringify(saved.modelJson));
+  writeFileSync(`${dir}/weights.bin`, new Uint8Array(saved.weights));
+  writeFileSync(`${dir}/meta.json`, JSON.stringify({ seconds, status: res.status }));
+  return { saved, seconds };
 }
 
 const results = load();
@@ -117,14 +106,17 @@ for (const ex of ALL_EXPERIMENTS) {
     if (onlyVariant && v.name !== onlyVariant) continue;
     const base = parseTrainingConfig(v.graph.training as Record<string, unknown>).config;
     const pre = v.pretrain ? await pretrained(v.pretrain) : undefined;
-    const seeds: { seed: number; testAccuracy: number }[] = [];
+    const seeds: SeedResult[] = [];
     for (const seed of seedList ?? [base.seed]) {
       const t0 = Date.now();
       const cfg = { ...base, seed };
       const data = await findDataset(cfg.dataset!).load(nodeDataEnv, { limit: cfg.limit, seed: cfg.seed });
       const c = compile(v.graph, { kernelInitializer: cfg.kernelInitializer, seed: cfg.seed });
-      const copied = pre ? startFrom(c, pre.weights) : [];
-      if (pre) console.log(`  ${v.name}: started from the pretrained weights of ${copied.length} nodes (${copied.join(', ')}), pretrained in ${pre.seconds} s`);
+      // The app's worker does the same (src/train/fineTune.ts): blocks the two graphs share carry over byte for byte.
+      if (pre) {
+        const moved = await startFromBlocks(c, v.graph, pre.saved, v.pretrain, 'the pretrained weights');
+        console.log(`  ${v.name}: started from the pretrained weights of ${moved.carried.join(', ')}; fresh: ${moved.fresh.join(', ')} (pretrained in ${pre.seconds} s)`);
+      }
       const samples: GradFlowSample[] = [];
       const res = await train(c, data, cfg, {}, {}, { gradFlow: createGradFlow(c, {}, (s) => void samples.push(s)) });
       const test = await evaluateTestAsync(c, data, cfg);
@@ -147,12 +139,13 @@ for (const ex of ALL_EXPERIMENTS) {
         trainAccuracy: round(onTrain.accuracy),
         valAccuracy: round(onVal?.accuracy),
         maxGradNorm: Number(Math.max(...samples.map(globalNorm)).toPrecision(3)),
+        gradNorms: samples.map((s) => [s.step, Number(globalNorm(s).toPrecision(3))]),
         status: res.status,
         ...(res.message ? { message: res.message } : {}),
         ...(pre ? { pretrainSeconds: pre.seconds } : {}),
       };
       c.model.dispose();
-      seeds.push({ seed, testAccuracy: m.testAccuracy });
+      seeds.push({ seed, testAccuracy: m.testAccuracy, valLoss: m.valLoss.at(-1), maxGradNorm: m.maxGradNorm, gradRatioFirst: m.gradRatioFirst, status: m.status });
       if (seeds.length === 1) out[v.name] = m;
       console.log(`${ex.id} · ${v.name} · seed ${seed}: ${res.status}, test ${(100 * m.testAccuracy).toFixed(2)}%, train ${m.trainAccuracy} val ${m.valAccuracy}, max grad ${m.maxGradNorm}, first/last grad ${m.gradRatioFirst} → ${m.gradRatioLast}, val loss ${m.valLoss.join(' ')}, train loss ${m.trainLoss!.join(' ')} (${m.seconds} s)`);
     }

@@ -286,6 +286,27 @@ export interface PytorchEmitted {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What a block brings along: its custom tfjs layer classes and its model.py prelude
+// ---------------------------------------------------------------------------------------------
+
+/** A custom tfjs layer (or cell) class; tf.serialization finds it again by its static className. */
+export type TfjsLayerClass = tfjs.serialization.SerializableConstructor<tfjs.serialization.Serializable>;
+
+/**
+ * Python source that a block's toPytorch lines call beyond the shared base prelude (imports,
+ * ACTIVATIONS, same_pads, to_cf/to_cl). model.py gets only the snippets its blocks need, each
+ * once, a snippet's `requires` before it (src/pytorch/prelude.ts assembles them).
+ */
+export interface PytorchSnippet {
+  /** A name unique across the registry (the class or function it defines). */
+  name: string;
+  /** Top-level Python definitions, no imports (the base prelude imports torch, nn, F, math, typing). */
+  source: string;
+  /** The snippets its code uses. */
+  requires?: readonly PytorchSnippet[];
+}
+
+// ---------------------------------------------------------------------------------------------
 // The spec
 // ---------------------------------------------------------------------------------------------
 
@@ -339,6 +360,13 @@ export interface BlockSpec<S extends ParamSchema = ParamSchema> {
   toPytorch?(args: PytorchEmitArgs<ResolvedParams<S>>): PytorchEmitted;
   /** Why this block cannot be written as PyTorch at all (the contract test wants this or toPytorch). */
   pytorchUnsupported?: string;
+  /** The Python classes and functions toPytorch's lines call (beyond the base prelude). */
+  pytorchPrelude?: readonly PytorchSnippet[];
+  /**
+   * The custom tfjs layer classes toTfjs creates. The registry (blocks/index.ts) registers them
+   * with tf.serialization, so compiled models save and reload (modelFromJSON, loadLayersModel).
+   */
+  tfjsLayers?: readonly TfjsLayerClass[];
   /** What the trainer can show from this block: the first conv's feature maps, attention heatmaps. */
   probe?: 'activations' | 'attention';
   /** The activation the block's output ends with (loss hints: softmax for crossentropy, sigmoid for binary). */

@@ -1,41 +1,12 @@
-// The user's own table: a CSV file parsed by papaparse (quotes, embedded commas and newlines), then
-// turned into a dataset from chosen feature and label columns. Numeric columns are used as they
-// are; a categorical feature (any non-numeric value) becomes one-hot columns; a categorical label
+// The user's own table: a CSV file parsed by papaparse in chunks (csvParse.ts), then turned into a
+// dataset from chosen feature and label columns. Numeric columns are used as they are; a
+// categorical feature (any non-numeric value) becomes one-hot columns; a categorical label
 // becomes class ids, a numeric one a regression target (or class ids if asked).
-import Papa from 'papaparse';
-import { stripBom } from '../core/limits';
 import { rng } from '../core/randomInputs';
 import { DataError, permuteSplit, shuffleIndex, sliceSplit, type Dataset, type Split } from './dataset';
+import { numberOrEmpty, type Table } from './csvParse';
 
-export interface Table {
-  header: string[];
-  rows: string[][];
-}
-
-/**
- * Parses CSV text with papaparse (RFC 4180 quoting; a leading byte-order mark dropped). The
- * delimiter is "," or, if the header line has none, ";" or a tab. Line endings may be mixed
- * (CRLF, LF, CR: papaparse takes one per file, so they are made LF first); blank lines are skipped.
- */
-export function parseCsv(text: string): Table {
-  const body = stripBom(text).replace(/\r\n?/g, '\n');
-  const firstLine = body.slice(0, body.search(/\n|$/));
-  const delimiter = firstLine.includes(',') ? ',' : firstLine.includes(';') ? ';' : firstLine.includes('\t') ? '\t' : ',';
-  const { data: records, errors } = Papa.parse<string[]>(body, { delimiter, newline: '\n', quoteChar: '"', skipEmptyLines: true });
-  // Papa numbers rows from 0 at the header; messages count from 1, as a spreadsheet does.
-  const bad = errors.find((e) => e.type === 'Quotes'); // the first: a stray quote also leaves the field unclosed
-  if (bad?.code === 'MissingQuotes') throw new DataError(`CSV: row ${(bad.row ?? 0) + 1}: a quoted field is not closed (a " is missing)`);
-  // Papa's index points just past the opening quote.
-  const at = Math.max(0, (bad?.index ?? 1) - 1);
-  if (bad) throw new DataError(`CSV: row ${(bad.row ?? 0) + 1}: a quoted field has text after its closing quote, in ${JSON.stringify(body.slice(at, at + 40))} (a " inside a quoted field is written "")`);
-  if (records.length < 2) throw new DataError(`CSV: needs a header row and at least one data row, got ${records.length} row(s)`);
-  const header = records[0]!.map((h, k) => h.trim() || `column ${k + 1}`);
-  const rows = records.slice(1);
-  rows.forEach((r, k) => {
-    if (r.length !== header.length) throw new DataError(`CSV: row ${k + 2} has ${r.length} fields but the header has ${header.length}: ${JSON.stringify(r.join(delimiter).slice(0, 60))}`);
-  });
-  return { header, rows };
-}
+export { parseCsv, readCsv, type Table } from './csvParse';
 
 const isNum = (s: string) => s.trim() !== '' && Number.isFinite(Number(s));
 
@@ -43,7 +14,7 @@ export type ColumnKind = 'numeric' | 'categorical';
 
 /** A column is numeric when every non-empty value parses as a number. */
 export function columnKinds(t: Table): ColumnKind[] {
-  return t.header.map((_, k) => (t.rows.every((r) => r[k]!.trim() === '' || isNum(r[k]!)) ? 'numeric' : 'categorical'));
+  return t.header.map((_, k) => ((t.numeric?.[k] ?? t.rows.every((r) => numberOrEmpty(r[k]!))) ? 'numeric' : 'categorical'));
 }
 
 export interface CsvDatasetOptions {

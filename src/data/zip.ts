@@ -17,9 +17,13 @@ export interface ZipEntry {
   compressedSize: number;
 }
 
+/** Files (not folders or hidden files) one zip may hold: far above a real image set (MNIST is 70,000). */
+export const MAX_ZIP_ENTRIES = 200_000;
+
 export interface ZipLimits {
   maxEntryBytes?: number;
   maxTotalBytes?: number;
+  maxEntries?: number;
 }
 
 /** Folders, macOS resource forks and hidden files: not the user's data. */
@@ -42,6 +46,7 @@ function zipError(e: unknown, name: string, path?: string): Error {
 export function listZip(bytes: Uint8Array, name = 'zip', limits: ZipLimits = {}): ZipEntry[] {
   const maxEntry = limits.maxEntryBytes ?? MAX_ZIP_ENTRY_BYTES;
   const maxTotal = limits.maxTotalBytes ?? MAX_ZIP_TOTAL_BYTES;
+  const maxEntries = limits.maxEntries ?? MAX_ZIP_ENTRIES;
   const out: ZipEntry[] = [];
   let seen = 0;
   let total = 0;
@@ -51,6 +56,7 @@ export function listZip(bytes: Uint8Array, name = 'zip', limits: ZipLimits = {})
     if (++seen * 46 > bytes.length) throw new DataError(`${name}: the zip's central directory is damaged (it lists more entries than the file can hold)`);
     const path = f.name;
     if (skipped(path)) return false;
+    if (out.length >= maxEntries) throw new DataError(`${name}: holds more than ${fmtCount(maxEntries)} files (at ${JSON.stringify(path)}) — refused; split it into smaller zips`);
     if (f.compression !== 0 && f.compression !== 8) throw new DataError(`${name}: "${path}" uses compression method ${f.compression}; only stored (0) and deflate (8) are supported — re-zip it with a standard tool`);
     if (f.size > bytes.length) throw new DataError(`${name}: "${path}" runs past the end of the file (is the zip truncated?)`);
     if (f.originalSize > maxEntry) throw new DataError(`${name}: "${path}" would inflate to ${fmtCount(f.originalSize)} bytes (at most ${fmtCount(maxEntry)} per file) — refused, as a zip bomb would be`);
@@ -67,19 +73,21 @@ export function listZip(bytes: Uint8Array, name = 'zip', limits: ZipLimits = {})
   return out;
 }
 
-/** The files of a zip archive (as listZip lists them), inflated. */
-export function unzip(bytes: Uint8Array, name = 'zip', limits: ZipLimits = {}): { path: string; data: Uint8Array }[] {
+/** The files of a zip archive (as listZip lists them), inflated; `onEntry` hears before each one. */
+export function unzip(bytes: Uint8Array, name = 'zip', limits: ZipLimits = {}, onEntry?: (done: number, total: number) => void): { path: string; data: Uint8Array }[] {
   const entries = listZip(bytes, name, limits);
   const wanted = new Set(entries.map((e) => e.path));
   // fflate inflates an entry right after the filter accepts it: the last accepted one is the one
   // a failure belongs to.
   let current: string | undefined;
+  let done = 0;
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes, {
       filter: (f) => {
         if (!wanted.has(f.name)) return false;
         current = f.name;
+        onEntry?.(done++, entries.length);
         return true;
       },
     });

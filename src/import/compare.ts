@@ -6,8 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { compile } from '../core/compile';
 import { randomArray } from '../core/randomInputs';
-import type { OrtLike, OrtTensorLike } from '../onnx/parity';
-import { intInputBound } from '../onnx/parity';
+import type { OrtLike } from '../onnx/parity';
+import { intInputBound, maxAbsDiff, predictOutputs, runOnnxruntime } from '../onnx/parity';
 import { sanitizeId } from './onnx/converter';
 import { DT_FLOAT, type PModel } from './onnx/proto';
 import type { ImportResult } from './types';
@@ -78,28 +78,12 @@ export async function compareImported(bytes: Uint8Array, m: PModel, imported: Im
       t.dispose();
       return nhwc;
     });
-    let ours: { data: Float32Array; shape: number[] }[];
-    try {
-      const ys = c.model.predict(xs.length === 1 ? xs[0]! : xs);
-      ours = (Array.isArray(ys) ? ys : [ys]).map((y) => {
-        const back = y.rank === 4 && m.producer_name !== 'neural-blocks' ? tf.transpose(y, [0, 3, 1, 2]) : y;
-        const r = { data: Float32Array.from(back.dataSync() as ArrayLike<number>), shape: back.shape.slice() };
-        if (back !== y) back.dispose();
-        y.dispose();
-        return r;
-      });
-    } finally {
-      xs.forEach((x) => x.dispose());
-    }
-    const session = await opts.ort.InferenceSession.create(bytes);
-    let got: Record<string, OrtTensorLike>;
-    try {
-      const ortFeeds: Record<string, OrtTensorLike> = {};
-      for (const f of feeds) ortFeeds[f.name] = new opts.ort.Tensor(f.float ? 'float32' : 'int32', f.data, f.dims);
-      got = await session.run(ortFeeds);
-    } finally {
-      await session.release?.();
-    }
+    const ours = predictOutputs(c.model, xs, (y) => (y.rank === 4 && m.producer_name !== 'neural-blocks' ? tf.transpose(y, [0, 3, 1, 2]) : y));
+    const got = await runOnnxruntime(
+      opts.ort,
+      bytes,
+      feeds.map((f) => ({ name: f.name, shape: f.dims, dtype: f.float ? 'float32' : 'int32', data: f.data })),
+    );
     const names = (g.output ?? []).map((o) => o.name);
     if (names.length !== ours.length) throw new Error(`the file has ${names.length} output(s) but the imported graph ${ours.length}`);
     const outputs = names.map((name, k): ImportCompareOutput => {
@@ -112,12 +96,7 @@ export async function compareImported(bytes: Uint8Array, m: PModel, imported: Im
       // A global pool's [N, C, 1, 1] is [N, C] in the imported graph: the same elements.
       const sameElements = want.data.length === ref.length && (shape.length === want.shape.length ? shape.every((d, i) => d === want.shape[i]) : shape.filter((d) => d !== 1).join() === want.shape.filter((d) => d !== 1).join());
       if (!sameElements) return { name, shape, maxAbsDiff: Infinity, refMaxAbs, tfjsShape: want.shape };
-      let diff = 0;
-      for (let i = 0; i < ref.length; i++) {
-        const d = Math.abs(Number(ref[i]) - want.data[i]!);
-        diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-      }
-      return { name, shape, maxAbsDiff: diff, refMaxAbs };
+      return { name, shape, maxAbsDiff: maxAbsDiff(ref, want.data), refMaxAbs };
     });
     const trainableParams = c.model.trainableWeights.reduce((s, w) => s + w.shape.reduce<number>((p, q) => p * (q ?? 1), 1), 0);
     return { maxAbsDiff: Math.max(0, ...outputs.map((o) => o.maxAbsDiff)), outputs, inputs: feeds.map((f) => ({ name: f.name, shape: f.dims })), trainableParams };

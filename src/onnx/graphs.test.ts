@@ -37,6 +37,19 @@ function graph(name: string, nodes: [string, string, Record<string, unknown>?][]
 }
 
 const GRAPHS: GraphDoc[] = [
+  // GroupNormalization with random scale and shift (seedWeights 'parity'): 4 groups of 2 after a
+  // conv, then one group over a sequence's features (the block's ONNX is Reshape/ReduceMean/…).
+  graph(
+    'group normalization random scale shift',
+    [
+      ['img', 'Input', { shape: [6, 5, 3] }],
+      ['c', 'Conv2D', { filters: 8, kernelSize: 3, padding: 'same' }],
+      ['gn', 'GroupNormalization', { groups: 4 }],
+      ['r', 'Reshape', { targetShape: [30, 8] }],
+      ['gn1', 'GroupNormalization', { groups: 1, epsilon: 0.001 }],
+    ],
+    ['img>c', 'c>gn', 'gn>r', 'r>gn1'],
+  ),
   // A small CNN with an inception-style branch (concat) and a residual add.
   graph(
     'cnn branches concat residual',

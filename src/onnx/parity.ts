@@ -81,6 +81,54 @@ interface Feed {
   data: Float32Array | Int32Array;
 }
 
+/** One model output read back from tfjs. */
+export interface ReadOutput {
+  data: Float32Array;
+  shape: number[];
+}
+
+/**
+ * The "run both" half shared by export parity and import comparison: runs the tfjs model on `xs`
+ * and reads each output (through `view`, e.g. a transpose back to ONNX order); every tensor,
+ * inputs included, is disposed.
+ */
+export function predictOutputs(model: tf.LayersModel, xs: tf.Tensor[], view: (y: tf.Tensor) => tf.Tensor = (y) => y): ReadOutput[] {
+  try {
+    const ys = model.predict(xs.length === 1 ? xs[0]! : xs);
+    return (Array.isArray(ys) ? ys : [ys]).map((y) => {
+      const v = view(y);
+      const r = { data: Float32Array.from(v.dataSync() as ArrayLike<number>), shape: v.shape.slice() };
+      if (v !== y) v.dispose();
+      y.dispose();
+      return r;
+    });
+  } finally {
+    xs.forEach((x) => x.dispose());
+  }
+}
+
+/** The other half: the ONNX bytes in onnxruntime on the same feeds; the session is released. */
+export async function runOnnxruntime(ort: OrtLike, bytes: Uint8Array, feeds: readonly Feed[]): Promise<Record<string, OrtTensorLike>> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const ortFeeds: Record<string, OrtTensorLike> = {};
+    for (const f of feeds) ortFeeds[f.name] = new ort.Tensor(f.dtype, f.data, f.shape);
+    return await session.run(ortFeeds);
+  } finally {
+    await session.release?.();
+  }
+}
+
+/** The largest |a[i] − b[i]| (over a's length); a NaN on either side makes it Infinity. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(Number(a[i]) - Number(b[i]));
+    m = Number.isNaN(d) ? Infinity : Math.max(m, d);
+  }
+  return m;
+}
+
 /** Seeded inputs for every Input of the graph (same scheme as src/core/randomInputs.ts). */
 export function parityInputs(a: Analysis, seed = 1, batch = 2, maxInt?: number, fill = 5): Feed[] {
   return a.inputs.map((id, i) => {
@@ -97,25 +145,11 @@ export async function compiledParity(c: CompiledModel, opts: ParityOptions): Pro
   const bytes = exportOnnx(c, opts.exportOptions);
   opts.onModel?.(bytes);
   const feeds = parityInputs(c.analysis, opts.seed ?? 1, opts.batch ?? 2, opts.maxInt, opts.fill);
-  const xs = feeds.map((f) => tf.tensor(f.data, f.shape, f.dtype));
-  let expected: { data: Float32Array; shape: number[] }[];
-  try {
-    const ys = c.model.predict(xs.length === 1 ? xs[0]! : xs);
-    const list = Array.isArray(ys) ? ys : [ys];
-    expected = list.map((y) => ({ data: Float32Array.from(y.dataSync() as ArrayLike<number>), shape: y.shape.slice() }));
-    list.forEach((y) => y.dispose());
-  } finally {
-    xs.forEach((x) => x.dispose());
-  }
-  const session = await opts.ort.InferenceSession.create(bytes);
-  let got: Record<string, OrtTensorLike>;
-  try {
-    const ortFeeds: Record<string, OrtTensorLike> = {};
-    for (const f of feeds) ortFeeds[f.name] = new opts.ort.Tensor(f.dtype, f.data, f.shape);
-    got = await session.run(ortFeeds);
-  } finally {
-    await session.release?.();
-  }
+  const expected = predictOutputs(
+    c.model,
+    feeds.map((f) => tf.tensor(f.data, f.shape, f.dtype)),
+  );
+  const got = await runOnnxruntime(opts.ort, bytes, feeds);
   const outputs: ParityOutput[] = c.analysis.outputs.map((o, k) => {
     const name = onnxOutputName(c.analysis, o, opts.exportOptions?.graph);
     const want = expected[k]!;
@@ -125,19 +159,16 @@ export async function compiledParity(c: CompiledModel, opts: ParityOptions): Pro
     if (shape.length !== want.shape.length || shape.some((d, i) => d !== want.shape[i]))
       return { name, shape, maxAbsDiff: Infinity, maxScaledDiff: Infinity, tfjsMaxAbs: largest(want.data), tfjsShape: want.shape };
     const data = t.data as ArrayLike<number>;
-    let m = 0;
     let scaled = 0;
     for (let i = 0; i < want.data.length; i++) {
-      const d = Math.abs(Number(data[i]) - want.data[i]!);
-      // NaN on either side counts as an infinite difference.
-      m = Number.isNaN(d) ? Infinity : Math.max(m, d);
-      // Both sides overflowing alike (NaN and NaN, or the same infinity) agree here.
       const a = Number(data[i]);
       const b = want.data[i]!;
+      const d = Math.abs(a - b);
+      // Both sides overflowing alike (NaN and NaN, or the same infinity) agree here.
       const alike = (Number.isNaN(a) && Number.isNaN(b)) || (a === b && !Number.isFinite(a));
       scaled = alike ? scaled : Number.isNaN(d) ? Infinity : Math.max(scaled, d / Math.max(1, Math.abs(b)));
     }
-    return { name, shape, maxAbsDiff: m, maxScaledDiff: scaled, tfjsMaxAbs: largest(want.data) };
+    return { name, shape, maxAbsDiff: maxAbsDiff(want.data, data), maxScaledDiff: scaled, tfjsMaxAbs: largest(want.data) };
   });
   return { maxAbsDiff: outputs.reduce((m, o) => Math.max(m, o.maxAbsDiff), 0), outputs, opset: ONNX_OPSET };
 }

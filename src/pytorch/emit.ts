@@ -1,6 +1,7 @@
 // Helpers for the blocks' toPytorch methods (the PyTorch twin of src/onnx/ops.ts): Python
-// literals, weight lookup and torch layouts, activations by name. The prelude (prelude.ts) holds
-// the Python classes and functions the emitted lines call.
+// literals, weight lookup and torch layouts, activations by name. The Python classes and
+// functions the emitted lines call come from the base prelude (prelude.ts) and the block's own
+// snippets (BlockSpec.pytorchPrelude), which generate.ts assembles per model.
 import type { BlockWeight, PytorchEmitArgs, PytorchEmitted, TorchTensor } from '../core/spec';
 import { permuteData } from './weights';
 

@@ -9,11 +9,11 @@ import { formatDims } from '../core/shapes';
 import { cleanIdentifier, uniqueName, type IdentifierRule } from '../core/text';
 import type { GraphDoc } from '../core/graph';
 import { frozenNodeIds } from '../core/frozen';
-import type { BlockWeight, PytorchEmitted, Shape } from '../core/spec';
-import { getBlock } from '../../blocks/index';
+import type { BlockWeight, PytorchEmitted, PytorchSnippet, Shape } from '../core/spec';
+import { BLOCKS, getBlock } from '../../blocks/index';
 import type { NodeInfo } from '../core/infer';
 import { parseTrainingConfig, type TrainingConfig } from '../train/config';
-import { PRELUDE } from './prelude';
+import { BASE_PRELUDE, WEIGHTS_PRELUDE, assemblePrelude, definedNames, orderSnippets } from './prelude';
 import { type TorchWeight } from './weights';
 import { PytorchExportError, py } from './emit';
 import { trainScript } from './train';
@@ -34,14 +34,23 @@ const PY_KEYWORDS = new Set(
   [
     // Python keywords and names forward() itself uses
     'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield self x _',
-    // modules and prelude helpers the generated code calls (a local of that name would shadow them)
-    'torch nn F math os json ACTIVATIONS hard_sigmoid same_pads pad_same_nchw to_cf to_cl max_pool avg_pool upsample_bilinear causal_mask load_weights kl_losses Model List Optional Tuple',
+    // modules the generated code calls; the prelude's own names are added below
+    'torch nn F math os json Model List Optional Tuple',
     // nn.Module attributes a member must not replace
     'forward training train eval parameters named_parameters buffers named_buffers modules named_modules children named_children to cuda cpu float double half type apply state_dict load_state_dict zero_grad register_buffer register_parameter register_module add_module get_submodule requires_grad_ share_memory extra_repr input_names output_names input_dtypes frozen_names',
   ]
     .join(' ')
-    .split(' '),
+    .split(' ')
+    // every name any model.py prelude may define (a local of that name would shadow it), so a
+    // node's Python name does not depend on which other blocks the graph holds
+    .concat(preludeNames('value')),
 );
+
+/** The classes, or the functions and constants, the base prelude and every registered block's snippets define. */
+function preludeNames(kind: 'class' | 'value'): string[] {
+  const all = orderSnippets(BLOCKS.flatMap((b) => b.pytorchPrelude ?? []));
+  return [BASE_PRELUDE, WEIGHTS_PRELUDE, ...all.map((s) => s.source)].flatMap((src) => definedNames(src, kind));
+}
 
 const PY_IDENTIFIER: IdentifierRule = { invalid: /[^A-Za-z0-9_]/g, start: /^[A-Za-z_]/, prefix: 'n_', reserved: (s) => PY_KEYWORDS.has(s) || s.startsWith('__') };
 
@@ -69,7 +78,7 @@ function emitNode(id: string, self: string, info: NodeInfo, ins: (string | undef
   return spec.toPytorch({ params: info.params, nodeId: id, self, inputs: ins, outputs: outs, inputShapes: info.inputShapes, outputShapes: outShapes, weights: tw });
 }
 
-const PRELUDE_CLASSES = new Set([...PRELUDE.matchAll(/^class (\w+)/gm)].map((m) => m[1]!).concat(['Model']));
+const PRELUDE_CLASSES = new Set(preludeNames('class').concat(['Model']));
 
 /** The Python class name from the document name. */
 function className(doc: GraphDoc): string {
@@ -80,11 +89,11 @@ function className(doc: GraphDoc): string {
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('');
   const name = /^[A-Za-z]/.test(camel) ? camel : `Model${camel}`;
-  // Not the name of a prelude class (a graph called "Attention" must not shadow the layer).
+  // Not the name of a prelude class (a graph named like a block's class must not shadow it).
   return PRELUDE_CLASSES.has(name) ? `${name}Model` : name;
 }
 
-/** Frozen blocks stay in inference mode under model.train(), as in the tfjs model (a frozen BatchNorm keeps its statistics). */
+/** Frozen blocks stay in inference mode under model.train(), as in the tfjs model (frozen batch statistics stay as they are). */
 function frozenTrain(names: string[]): string[] {
   if (!names.length) return [];
   return [
@@ -108,11 +117,13 @@ export function generatePytorch(compiled: CompiledModel, doc: GraphDoc): Pytorch
   const inputs = a.inputs.map((id) => ids.get(id)!);
   const frozen = frozenNodeIds(doc);
   const frozenMembers: string[] = [];
+  const snippets: PytorchSnippet[] = [];
   const { outputs } = walkGraph<string>(a, (id, info, ins) => {
     const self = ids.get(id)!;
     const outShapes = info.outputPorts.map((port) => info.outputShapes![port]!);
     const outs = info.outputPorts.map((port) => (info.outputPorts.length === 1 ? self : `${self}_${port}`));
     if (info.type === 'Input') return outs;
+    snippets.push(...(getBlock(info.type)?.pytorchPrelude ?? []));
     const e = emitNode(id, self, info, ins, outs, outShapes, nodeWeights(compiled, id));
     if (e.member) members.push(`        self.${self} = ${e.member}  # ${info.type} ${JSON.stringify(id)}`);
     if (e.member && frozen.has(id)) {
@@ -133,7 +144,7 @@ export function generatePytorch(compiled: CompiledModel, doc: GraphDoc): Pytorch
     `# ${cls}: generated by Neural Blocks from ${JSON.stringify(doc.name ?? 'model')}. Tensors are channels-last`,
     '# (as in TensorFlow.js) between blocks; the shape comments use B for the batch and T for an',
     '# unknown length. Weights: load_weights(model) reads model.pt (a state_dict) beside this file.',
-    PRELUDE,
+    assemblePrelude(snippets),
     '',
     `class ${cls}(nn.Module):`,
     `    """Inputs: ${inDocs.join('; ')}. Returns ${outputs.length === 1 ? 'one tensor' : `a tuple of ${outputs.length} tensors`} (${outputs.join(', ')})."""`,

@@ -1,16 +1,15 @@
-// The Python helpers every generated model.py starts with: tfjs' semantics where PyTorch's
-// built-ins differ (TF-style "same" padding, channels-last convolutions and pools, tfjs' GRU
-// with the reset gate applied before the recurrent matmul — a resetAfter GRU is nn.GRU itself —, hardSigmoid = clip(0.2x + 0.5),
-// asymmetric bilinear upsampling, Keras attention layers). Tensors stay channels-last (NHWC /
-// NWC) between blocks, exactly as in tfjs, so Flatten/Reshape see the same element order; the
-// conv and pool helpers permute to channels-first around the torch op.
-// The layers are in preludeLayers.ts (normalisation, regularisation, recurrent) and
-// preludeAttention.ts (attention, embeddings, Sampling); PRELUDE is the whole file, in order.
-import { PRELUDE_ATTENTION } from './preludeAttention';
-import { PRELUDE_LAYERS } from './preludeLayers';
+// model.py's prelude, assembled per model: the shared base every generated file starts with
+// (imports, tfjs' activations, TF-style "same" padding, channels-last ↔ channels-first), then
+// only the snippets the graph's blocks bring (BlockSpec.pytorchPrelude: tfjs' semantics where
+// PyTorch's built-ins differ), each once and after the snippets it requires, then loading the
+// weights. Tensors stay channels-last (NHWC / NWC) between blocks, exactly as in tfjs, so
+// Flatten/Reshape see the same element order. Nothing here names a block: block-specific Python
+// lives in the block's module (blocks/), helpers shared by several blocks in a module they import.
+import type { PytorchSnippet } from '../core/spec';
+import { PytorchExportError } from './emit';
 
-/** Imports, activations, "same" padding, convolutions and pools on channels-last tensors. */
-const PRELUDE_CONV = String.raw`import json
+/** Imports, activations, "same" padding and the layout moves every block may call. */
+export const BASE_PRELUDE = String.raw`import json
 import math
 import os
 from typing import List, Optional, Tuple
@@ -72,113 +71,10 @@ def to_cf(x):
 def to_cl(x):
     """channels-first → channels-last."""
     return x.movedim(1, -1)
-
-
-# --- convolutions and pools on channels-last tensors -----------------------------------------
-class ConvNd(nn.Module):
-    """Keras Conv1D/Conv2D/DepthwiseConv2D on channels-last input: weight in torch's
-    [out, in / groups, *kernel] layout, TF 'same' (asymmetric) or 'causal' padding."""
-
-    def __init__(self, rank, cin, cout, kernel, strides, dilation, padding, groups=1, bias=True, activation="linear"):
-        super().__init__()
-        self.rank, self.kernel, self.strides, self.dilation = rank, list(kernel), list(strides), list(dilation)
-        self.padding, self.groups, self.activation = padding, groups, activation
-        self.weight = nn.Parameter(torch.zeros(cout, cin // groups, *kernel))
-        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
-
-    def forward(self, x):
-        x = to_cf(x)
-        if self.padding == "same":
-            x = pad_same_nchw(x, self.kernel, self.strides, self.dilation)
-        elif self.padding == "causal":
-            x = F.pad(x, [(self.kernel[0] - 1) * self.dilation[0], 0])
-        conv = F.conv1d if self.rank == 1 else F.conv2d
-        y = conv(x, self.weight, self.bias, self.strides, 0, self.dilation, self.groups)
-        return ACTIVATIONS[self.activation](to_cl(y))
-
-
-class SeparableConv2d(nn.Module):
-    """Keras SeparableConv2D: depthwise (with the depth multiplier) then a 1×1 pointwise conv."""
-
-    def __init__(self, cin, cout, kernel, strides, dilation, padding, multiplier, bias=True, activation="linear"):
-        super().__init__()
-        self.depthwise = ConvNd(2, cin, cin * multiplier, kernel, strides, dilation, padding, groups=cin, bias=False)
-        self.pointwise = nn.Parameter(torch.zeros(cout, cin * multiplier, 1, 1))
-        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
-        self.activation = activation
-
-    def forward(self, x):
-        y = F.conv2d(to_cf(self.depthwise(x)), self.pointwise, self.bias)
-        return ACTIVATIONS[self.activation](to_cl(y))
-
-
-class ConvTranspose2d(nn.Module):
-    """Keras Conv2DTranspose: output size in·stride ('same') or in·stride + max(k − stride, 0) ('valid');
-    'same' crops the full transposed conv like TF (the smaller half at the start)."""
-
-    def __init__(self, cin, cout, kernel, strides, padding, bias=True, activation="linear"):
-        super().__init__()
-        self.kernel, self.strides, self.padding, self.activation = list(kernel), list(strides), padding, activation
-        self.weight = nn.Parameter(torch.zeros(cin, cout, *kernel))
-        self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
-
-    def forward(self, x):
-        x = to_cf(x)
-        crops, extra = [], []
-        for i in range(2):
-            n, k, s = x.shape[2 + i], self.kernel[i], self.strides[i]
-            full = (n - 1) * s + k
-            out = n * s if self.padding == "same" else n * s + max(k - s, 0)
-            total = max(k - s, 0) if self.padding == "same" else 0
-            crops.append((total // 2, out))
-            extra.append(max(out + total // 2 - full, 0))
-        y = F.conv_transpose2d(x, self.weight, self.bias, self.strides, 0, extra)
-        y = y[:, :, crops[0][0]:crops[0][0] + crops[0][1], crops[1][0]:crops[1][0] + crops[1][1]]
-        return ACTIVATIONS[self.activation](to_cl(y))
-
-
-def max_pool(x, pool, strides, padding, ceil_mode=False):
-    """Keras MaxPooling1D/2D on channels-last input ('same' pads with −inf, asymmetric)."""
-    x = to_cf(x)
-    if padding == "same":
-        x = pad_same_nchw(x, pool, strides, [1] * len(pool), value=float("-inf"))
-    y = (F.max_pool1d if len(pool) == 1 else F.max_pool2d)(x, pool, strides, ceil_mode=ceil_mode)
-    return to_cl(y)
-
-
-def avg_pool(x, pool, strides, padding, ceil_mode=False, count_include_pad=False):
-    """Keras AveragePooling1D/2D: 'same' averages over the real (unpadded) inputs only, unless
-    count_include_pad (then the TF-style pads count, as torch's count_include_pad)."""
-    x = to_cf(x)
-    fn = F.avg_pool1d if len(pool) == 1 else F.avg_pool2d
-    if padding != "same":
-        return to_cl(fn(x, pool, strides, ceil_mode=ceil_mode))
-    if count_include_pad:
-        return to_cl(fn(pad_same_nchw(x, pool, strides, [1] * len(pool)), pool, strides))
-    ones = torch.ones_like(x[:1, :1])
-    ones_p = pad_same_nchw(ones, pool, strides, [1] * len(pool))
-    x_p = pad_same_nchw(x, pool, strides, [1] * len(pool))
-    return to_cl(fn(x_p, pool, strides) / fn(ones_p, pool, strides))
-
-
-def upsample_bilinear(x, sh, sw):
-    """tfjs resizeBilinear (alignCorners false, no half-pixel centres): source = dst / size."""
-    def axis(n, s, device):
-        src = torch.arange(n * s, device=device, dtype=torch.float32) / s
-        lo = torch.floor(src).long()
-        hi = torch.clamp(lo + 1, max=n - 1)
-        return lo, hi, (src - lo.float())
-    b, h, w, c = x.shape
-    y0, y1, fy = axis(h, sh, x.device)
-    x0, x1, fx = axis(w, sw, x.device)
-    top = x[:, y0] * (1 - fy)[None, :, None, None] + x[:, y1] * fy[None, :, None, None]
-    return top[:, :, x0] * (1 - fx)[None, None, :, None] + top[:, :, x1] * fx[None, None, :, None]
-
-
 `;
 
-/** Loading model.pt, and the KL terms of Sampling blocks. */
-const PRELUDE_WEIGHTS = String.raw`# --- weights ------------------------------------------------------------------------------------
+/** Loading model.pt, and the loss terms modules add while training. */
+export const WEIGHTS_PRELUDE = String.raw`# --- weights ------------------------------------------------------------------------------------
 def load_weights(model: nn.Module, path: str = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model.pt")) -> nn.Module:
     """Loads model.pt (a plain state_dict as torch.save writes it; a directory means its model.pt)."""
     if os.path.isdir(path):
@@ -192,9 +88,44 @@ def load_weights(model: nn.Module, path: str = os.path.join(os.path.dirname(os.p
 
 
 def kl_losses(model: nn.Module):
-    """The KL terms the Sampling blocks stored during the last training forward pass."""
-    terms = [m.kl for m in model.modules() if isinstance(m, Sampling) and m.kl is not None]
+    """The loss terms modules stored in .kl during the last training forward pass (a VAE's KL)."""
+    terms = [m.kl for m in model.modules() if getattr(m, "kl", None) is not None]
     return sum(terms) if terms else None
 `;
 
-export const PRELUDE = PRELUDE_CONV + PRELUDE_LAYERS + PRELUDE_ATTENTION + PRELUDE_WEIGHTS;
+/** The top-level classes, or the functions and constants, a piece of Python source defines. */
+export function definedNames(source: string, kind: 'class' | 'value'): string[] {
+  const re = kind === 'class' ? /^class (\w+)/gm : /^def (\w+)|^([A-Za-z_]\w*) =/gm;
+  return [...source.matchAll(re)].map((m) => (m[1] ?? m[2])!);
+}
+
+/**
+ * The snippets in the order model.py needs them: each after everything it requires, each once,
+ * otherwise in the order given. Two different snippets under one name are a registry bug.
+ */
+export function orderSnippets(snippets: Iterable<PytorchSnippet>): PytorchSnippet[] {
+  const out: PytorchSnippet[] = [];
+  const seen = new Map<string, PytorchSnippet>();
+  const visiting = new Set<string>();
+  const visit = (s: PytorchSnippet, chain: string[]) => {
+    const known = seen.get(s.name);
+    if (known) {
+      if (known !== s && known.source !== s.source) throw new PytorchExportError(`two different PyTorch prelude snippets are named ${JSON.stringify(s.name)}`);
+      return;
+    }
+    if (visiting.has(s.name)) throw new PytorchExportError(`PyTorch prelude snippets require each other in a cycle: ${[...chain, s.name].join(' → ')}`);
+    visiting.add(s.name);
+    for (const r of s.requires ?? []) visit(r, [...chain, s.name]);
+    visiting.delete(s.name);
+    seen.set(s.name, s);
+    out.push(s);
+  };
+  for (const s of snippets) visit(s, []);
+  return out;
+}
+
+/** The whole prelude for a model whose blocks bring these snippets. */
+export function assemblePrelude(snippets: Iterable<PytorchSnippet>): string {
+  const parts = orderSnippets(snippets).map((s) => s.source.trim() + '\n\n\n');
+  return BASE_PRELUDE + '\n\n' + parts.join('') + WEIGHTS_PRELUDE;
+}

@@ -7,6 +7,7 @@ import type { GraphDoc } from '../core/graph';
 import { makePoints } from '../data/synthetic';
 import type { Dataset, Split } from '../data/dataset';
 import { DEFAULT_TRAINING, type TrainingConfig } from './config';
+import { blockTransfer, weightBytes } from './fineTune';
 import type { FromWorker, ToWorker } from './protocol';
 import type { SavedModel } from './weights';
 
@@ -77,6 +78,23 @@ const base: GraphDoc = {
   ],
 };
 
+describe('a Stop while a run loads its data', () => {
+  it('ends the run before its first update (it used to be forgotten when the epochs began)', async () => {
+    await until({ t: 'backend', id: 11, choice: 'cpu' }, (e): e is FromWorker => e.t === 'reply' && e.id === 11);
+    const cfg: TrainingConfig = { ...DEFAULT_TRAINING, optimizer: 'adam', learningRate: 0.02, batchSize: 16, epochs: 3, validationSplit: 0 };
+    const from = posted.length;
+    receive({ t: 'start', req: { graph: base, config: cfg, source: { kind: 'custom', key: 'stop-early', dataset: makePoints('circles', { n: 200, seed: 3 }) } } });
+    receive({ t: 'stop' });
+    const t0 = Date.now();
+    let done: Extract<FromWorker, { t: 'done' }> | undefined;
+    while (!(done = posted.slice(from).find(isDone)) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 10));
+    expect(done?.result.status).toBe('stopped');
+    expect(done?.result.batches).toBe(0);
+    expect(done?.result.message).toBe('stopped by the user at epoch 1, before batch 1');
+    expect(posted.slice(from).some((e) => e.t === 'batch' || e.t === 'epoch')).toBe(false);
+  }, 120_000);
+});
+
 describe('a fine-tune started through the worker', () => {
   it('keeps the frozen blocks bit-identical and starts the replaced head afresh', async () => {
     await until({ t: 'backend', id: 1, choice: 'cpu' }, (e): e is FromWorker => e.t === 'reply' && e.id === 1);
@@ -107,4 +125,42 @@ describe('a fine-tune started through the worker', () => {
     for (let i = 0; i < 500 && !posted.slice(from).some((e) => e.t === 'error'); i++) await new Promise((r) => setTimeout(r, 10));
     expect(posted.slice(from).find((e) => e.t === 'error')).toMatchObject({ message: expect.stringMatching(/weight "h1\/kernel" is float32 \[2, 8\] there but float32 \[2, 4\] in the graph/) });
   }, 30_000);
+});
+
+/** x → enc1 → enc2 → a 2-way Dense named `head`: a pretraining graph and a classifier sharing their encoder. */
+function encoderWith(head: string): GraphDoc {
+  const nodes: GraphDoc['nodes'] = [...base.nodes.slice(0, 3).map((n) => ({ ...n, id: n.id.replace('h', 'enc') })), { id: head, type: 'Dense', params: { units: 2, activation: 'softmax' } }];
+  return { ...base, name: head, nodes, edges: nodes.slice(1).map((n, i) => ({ source: nodes[i]!.id, target: n.id })) };
+}
+const same = (a: Uint8Array | undefined, b: Uint8Array | undefined) => !!a && !!b && a.length === b.length && a.every((v, i) => v === b[i]);
+
+// Experiment 8, as the gallery starts it: a classifier from a pretraining graph's weights, block by
+// block (blockTransfer picks the fresh blocks), asking for the weights the run starts from.
+describe("a run started from another graph's weights, block by block", () => {
+  it('reports its start weights before the first batch: the encoder carried byte for byte, the head fresh; then both train', async () => {
+    await until({ t: 'backend', id: 3, choice: 'cpu' }, (e): e is FromWorker => e.t === 'reply' && e.id === 3);
+    const cfg: TrainingConfig = { ...DEFAULT_TRAINING, optimizer: 'adam', learningRate: 0.02, batchSize: 32, epochs: 2, validationSplit: 0, seed: 1 };
+    const data = { kind: 'custom' as const, key: 'circles', dataset: makePoints('circles', { n: 200, seed: 1 }) };
+    const pretrain = encoderWith('mlm');
+    let from = posted.length;
+    const trained = (await until({ t: 'start', req: { graph: pretrain, config: cfg, source: data } }, isDone)).weights!;
+    expect(posted.slice(from).some((e) => e.t === 'start-weights')).toBe(false); // only when asked for
+
+    const cls = encoderWith('classifier');
+    const t = blockTransfer(pretrain, cls);
+    expect(t).toEqual({ carried: ['enc1', 'enc2'], fresh: ['classifier'] });
+    from = posted.length;
+    const done = await until({ t: 'start', req: { graph: cls, config: cfg, source: data, weights: trained, fresh: t.fresh, sendStartWeights: true } }, isDone);
+    const got = posted.slice(from);
+    const at = got.findIndex((e) => e.t === 'start-weights');
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(at).toBeLessThan(got.findIndex((e) => e.t === 'batch'));
+    const start = weightBytes((got[at] as Extract<FromWorker, { t: 'start-weights' }>).weights);
+    const [before, after] = [weightBytes(trained), weightBytes(done.weights!)];
+    for (const name of ['enc1/kernel', 'enc1/bias', 'enc2/kernel', 'enc2/bias']) expect(same(start.get(name), before.get(name)), name).toBe(true);
+    expect(before.has('classifier/kernel')).toBe(false);
+    expect(start.get('classifier/kernel')!.length).toBe(8 * 2 * 4);
+    expect(same(after.get('classifier/kernel'), start.get('classifier/kernel'))).toBe(false);
+    expect(same(after.get('enc1/kernel'), start.get('enc1/kernel'))).toBe(false);
+  }, 120_000);
 });

@@ -31,8 +31,14 @@ export interface StartRequest {
   source: DataSource;
   /** Start from these weights instead of fresh ones. */
   weights?: SavedModel;
-  /** A fine-tune (fineTune.ts): these blocks start from fresh weights, the rest from `weights`. */
+  /**
+   * A fine-tune (fineTune.ts): these blocks start from fresh weights, the rest from `weights` —
+   * which may be trained for another graph (blockTransfer picks `fresh` then: a pretrained encoder
+   * under a new head).
+   */
   fresh?: string[];
+  /** Send the weights the run starts from ('start-weights') before it trains: the gallery checks what was carried over. */
+  sendStartWeights?: boolean;
 }
 
 export interface Probe {
@@ -111,6 +117,8 @@ export type FromWorker =
   /** Per-block gradient statistics of one sampled batch (gradFlow.ts). */
   | { t: 'gradflow'; g: GradFlowSample }
   | { t: 'fit'; issues: FitIssue[] }
+  /** The weights a run starts from, sent before its first batch when the start asked (StartRequest.sendStartWeights). */
+  | { t: 'start-weights'; weights: SavedModel }
   | { t: 'done'; result: TrainResult; evaluation?: EvalResult; weights?: SavedModel; epochOffset: number }
   | { t: 'error'; kind: 'oom' | 'data' | 'graph' | 'error'; message: string }
   | { t: 'reply'; id: number; ok: true; value: CallResult<CallName> }

@@ -183,7 +183,6 @@ async function runEpochs(s: Session, epochs: number, schedule: LrSchedule): Prom
 
 async function runAndReport(s: Session, epochs: number, schedule: LrSchedule): Promise<void> {
   running = true;
-  stopRequested = false;
   setRunState('training');
   try {
     const result = await runEpochs(s, epochs, schedule);
@@ -221,6 +220,9 @@ let starting = false;
 
 export async function start(req: StartRequest): Promise<void> {
   if (running || starting) throw new Error(BUSY);
+  // Cleared here, not when the epochs begin: a Stop pressed while the data loads ends the run
+  // before its first update instead of being forgotten.
+  stopRequested = false;
   starting = true;
   setRunState('loading', 'loading data');
   let s: Session;
@@ -235,6 +237,10 @@ export async function start(req: StartRequest): Promise<void> {
     s = session = { graph: req.graph, config: req.config, compiled, data, epochs: 0 };
     if (req.weights && req.fresh) await loadFineTuneWeights(compiled, req.weights, req.fresh);
     else if (req.weights) loadWeightsInto(compiled.model, req.weights, 'saved weights');
+    if (req.sendStartWeights) {
+      const w = await saveModel(compiled.model, req.graph);
+      post({ t: 'start-weights', weights: w }, [w.weights]);
+    }
   } catch (e) {
     setRunState('idle');
     reportError(e, req.config);
@@ -250,6 +256,7 @@ export async function more(epochs: number, config?: TrainingConfig, restart = fa
   if (running || starting) throw new Error(BUSY);
   const s = session;
   if (!s?.data) throw new Error('nothing to continue: train the graph first');
+  stopRequested = false;
   if (config) {
     // A different optimizer (or momentum) cannot take over the old one's state: it starts fresh.
     if (config.optimizer !== s.config.optimizer || config.momentum !== s.config.momentum) disposeOptimizer(s);

@@ -9,9 +9,10 @@
 // would otherwise free, so it costs one extra copy of the weights and slots in memory, no time.
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/dataset';
-import { samplingLosses } from '../core/layers/sampling';
+import { samplingLosses } from '../../blocks/sampling';
 import { accuracyCount, lossValue } from './losses';
 import { batchTensors, type Plan } from './plan';
+import { installLazyConvInputGradient } from './lazyConvGrads';
 
 export interface StepTensors {
   /** [loss, gradient norm, correct, counted positions], to be read back. */
@@ -34,6 +35,7 @@ export interface StepNumbers {
 
 /** The forward pass and the gradients of one batch (training mode); nothing is applied. */
 export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, vars: tf.Variable[], clipNorm: number | null): StepTensors {
+  installLazyConvInputGradient();
   let counted = false;
   const out = tf.tidy(() => {
     const { xs, ys } = batchTensors(plan, batch);

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './wasmConvGrads';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasmDepthwiseGrads';
 import { avgPoolGrad, maxPoolGrad } from './wasmPoolGrads';
+import { tanhViaSigmoid } from './wasmTanh';
+import { installLazyConvInputGradient } from './lazyConvGrads';
 
 type Backend = tf.KernelBackend & {
   readSync(dataId: object): tf.backend_util.BackendValues;
@@ -29,6 +31,7 @@ export const replacedKernels: Record<string, tf.KernelConfig> = {};
  */
 export function bridgeWasmKernels(): string[] {
   if (bridgedKernels.length) return bridgedKernels;
+  installLazyConvInputGradient();
   const have = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   if (!have.size) throw new Error('the tfjs WASM backend is not registered: import @tensorflow/tfjs-backend-wasm first');
   const cpu = tf.engine().findBackend('cpu') as Backend | null;
@@ -60,7 +63,10 @@ export function bridgeWasmKernels(): string[] {
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
     have.add(kernelName);
   }
-  bridgedKernels.push('Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'AvgPoolGrad', 'MaxPoolGrad');
+  // tanh (LeNet-5, every LSTM/GRU): XNNPACK's sigmoid instead of tfjs-wasm's scalar loop, ~5× faster.
+  tf.unregisterKernel('Tanh', 'wasm');
+  tf.registerKernel({ kernelName: 'Tanh', backendName: 'wasm', kernelFunc: tanhViaSigmoid });
+  bridgedKernels.push('Tanh', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'AvgPoolGrad', 'MaxPoolGrad');
   have.add('Conv2DBackpropFilter').add('UnsortedSegmentSum');
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (have.has(k.kernelName)) continue;

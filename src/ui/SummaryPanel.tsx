@@ -4,6 +4,7 @@ import { summarize, formatCount, formatMacs } from '../core/summary';
 import { frozenNodeIds } from '../core/frozen';
 import { setState, useStore } from './store';
 import { shortShape } from './format';
+import { Padlock } from './train/BlockInsight';
 
 export function SummaryPanel() {
   const analysis = useStore((s) => s.analysis);
@@ -30,7 +31,15 @@ export function SummaryPanel() {
             return (
               <tr key={r.id} className={errs ? 'err' : ''} onClick={() => setState({ selectedNodes: new Set([r.id]), selectedEdges: new Set() })}>
                 <td>
-                  <div className="nb-sum-id">{r.id}{r.frozen ? ' 🔒' : ''}</div>
+                  <div className="nb-sum-id">
+                    {r.id}
+                    {r.frozen && (
+                      <span className="nb-sum-frozen" data-testid="summary-frozen" title="Frozen: training leaves this block's weights as they are">
+                        {' '}
+                        <Padlock /> frozen
+                      </span>
+                    )}
+                  </div>
                   <div className="nb-sum-type">{r.type}</div>
                 </td>
                 <td className="mono">

@@ -5,6 +5,8 @@ import { analyze } from '../../src/core/infer';
 import { parseTrainingConfig } from '../../src/train/config';
 import { ALL_EXPERIMENTS, EXPERIMENTS, PENDING, type ExperimentResults, type VariantResult } from './experiments';
 import RESULTS from './results.json';
+import CHAR_RNN from '../char-rnn.json';
+import CHAR_LSTM from '../char-lstm.json';
 
 const results = RESULTS as unknown as ExperimentResults;
 
@@ -58,27 +60,64 @@ describe('experiments gallery', () => {
     expect(EXPERIMENTS.map((e) => e.id)).toEqual(ALL_EXPERIMENTS.map((e) => e.id).filter((id) => !PENDING.has(id)));
   });
 
-  it('residual: the plain CNN starts with a vanishing stem gradient and stays at chance; the residual one gets the gradient and learns', () => {
+  it('residual: on every one of 3 seeds the plain CNN starts with a vanishing stem gradient and stays at chance; the residual one gets the gradient and learns (the card quotes each)', () => {
     const plain = r('residual')['plain']!;
     const res = r('residual')['residual']!;
-    expect(plain.gradRatioFirst).toBeLessThan(1e-2);
-    expect(res.gradRatioFirst).toBeGreaterThan(0.1);
+    expect(plain.seeds!.map((s) => s.seed)).toEqual([1, 2, 3]);
+    expect(res.seeds!.map((s) => s.seed)).toEqual([1, 2, 3]);
+    plain.seeds!.forEach((p, i) => {
+      const q = res.seeds![i]!;
+      expect(p.gradRatioFirst!, `seed ${p.seed}`).toBeLessThan(1e-2);
+      expect(q.gradRatioFirst!, `seed ${p.seed}`).toBeGreaterThan(0.1);
+      expect(p.testAccuracy, `seed ${p.seed}`).toBeLessThan(0.15);
+      expect(p.valLoss!, `seed ${p.seed}`).toBeGreaterThan(2.29);
+      expect(q.valLoss!, `seed ${p.seed}`).toBeLessThan(2.25);
+      expect(q.testAccuracy, `seed ${p.seed}`).toBeGreaterThan(p.testAccuracy + 0.09);
+    });
+    // seed 1's full curves
+    expect(plain.gradRatioFirst).toBe(plain.seeds![0]!.gradRatioFirst);
     expect(Math.min(...plain.valLoss)).toBeGreaterThan(2.29);
     expect(res.valLoss.at(-1)!).toBeLessThan(res.valLoss[0]! - 0.1);
-    expect(res.testAccuracy).toBeGreaterThan(plain.testAccuracy + 0.1);
+    const mean = (m: VariantResult) => m.seeds!.reduce((a, s) => a + s.testAccuracy, 0) / m.seeds!.length;
+    expect(mean(res)).toBeGreaterThan(mean(plain) + 0.1);
     const shows = card('residual').shows;
-    for (const x of [plain.gradRatioFirst.toExponential(1), String(plain.gradRatioFirst), String(res.gradRatioFirst), ...[...plain.valLoss, ...res.valLoss].map((v) => v.toFixed(3))]) expect(shows).toContain(x);
+    for (const x of [plain.gradRatioFirst.toExponential(1), ...[...plain.valLoss, ...res.valLoss].map((v) => v.toFixed(3)), pct(mean(plain)), pct(mean(res))]) expect(shows).toContain(x);
+    for (const m of [plain, res])
+      for (const s of m.seeds!) {
+        expect(shows).toContain(pct(s.testAccuracy));
+        expect(shows).toContain(String(s.gradRatioFirst));
+        if (s.seed !== 1) expect(shows).toContain(s.valLoss!.toFixed(3));
+      }
   });
 
-  it('clipping: without clipping a gradient spike undoes the RNN; clipped at norm 1 it trains on', () => {
+  it('clipping: on every one of 3 seeds the unclipped linear RNN is wrecked by its first steps and the clipped one learns (the card quotes each)', () => {
     const off = r('clipping')['no clipping']!;
     const on = r('clipping')['clipNorm 1']!;
-    expect(off.maxGradNorm!).toBeGreaterThan(100);
-    expect(Math.min(...off.valLoss)).toBeLessThan(off.valLoss.at(-1)! - 0.5);
+    expect(off.seeds!.map((s) => s.seed)).toEqual([1, 2, 3]);
+    expect(on.seeds!.map((s) => s.seed)).toEqual([1, 2, 3]);
+    on.seeds!.forEach((s, i) => {
+      const o = off.seeds![i]!;
+      expect(s.testAccuracy, `seed ${s.seed}`).toBeGreaterThan(o.testAccuracy + 0.5);
+      expect(o.testAccuracy, `seed ${s.seed}`).toBeLessThan(0.4);
+      // before clipping the gradient does explode in the clipped run: far above the clip norm
+      expect(s.maxGradNorm!, `seed ${s.seed}`).toBeGreaterThan(100);
+      expect(s.valLoss!, `seed ${s.seed}`).toBeLessThan(0.2);
+    });
+    // Seed 1's curve: the same first batch (same weights and data) has a large gradient…
+    expect(off.gradNorms![0]).toEqual(on.gradNorms![0]);
+    expect(off.gradNorms![0]![1]).toBeGreaterThan(10);
+    // …and unclipped, that step saturates the softmax: no gradient at all from then on.
+    expect(off.gradNorms!.slice(1).every(([, n]) => n === 0)).toBe(true);
+    expect(off.trainLoss![0]!).toBeGreaterThan(10);
+    expect(off.seeds![1]!.valLoss!).toBeGreaterThan(10);
     expect(on.valLoss.at(-1)!).toBe(Math.min(...on.valLoss));
-    expect(on.testAccuracy).toBeGreaterThan(off.testAccuracy + 0.3);
+    const later = on.gradNorms!.slice(1).map(([, n]) => n);
     const shows = card('clipping').shows;
-    for (const x of [String(off.maxGradNorm), String(on.maxGradNorm), Math.min(...off.valLoss).toFixed(3), off.valLoss.at(-1)!.toFixed(3), ...on.valLoss.map((v) => v.toFixed(3))]) expect(shows).toContain(x);
+    for (const x of [String(off.gradNorms![0]![1]), off.trainLoss![0]!.toFixed(3), off.valLoss.at(-1)!.toFixed(3), ...on.valLoss.map((v) => v.toFixed(3)), String(Math.min(...later)), String(Math.max(...later))]) expect(shows).toContain(x);
+    for (const m of [off, on]) for (const s of m.seeds!) expect(shows).toContain(pct(s.testAccuracy));
+    for (const s of on.seeds!.slice(1)) expect(shows).toContain(String(s.maxGradNorm));
+    expect(shows).toContain(String(off.seeds![2]!.maxGradNorm));
+    expect(shows).toContain(off.seeds![2]!.valLoss!.toFixed(3));
   });
 
   it('dropout: the network without dropout memorises its training examples and its validation loss turns up; dropout narrows the gap and keeps it down', () => {
@@ -146,5 +185,16 @@ describe('experiments gallery', () => {
     }
     expect(shows).toContain(Math.round(pre.pretrainSeconds!).toLocaleString('en-US'));
     expect(card('pretraining').variants.find((v) => v.pretrain)?.name).toBe('pretrained');
+  });
+
+  it("the char-LM cards quote both templates' measured perplexities and explain them with experiment 6's measured means", () => {
+    const mean = (m: VariantResult) => m.seeds!.reduce((a, s) => a + s.testAccuracy, 0) / m.seeds!.length;
+    const lstm = pct(mean(r('lstm')['LSTM']!));
+    const rnn = pct(mean(r('lstm')['SimpleRNN']!));
+    const ppl = [CHAR_RNN, CHAR_LSTM].map((t) => t.meta.result.value.toFixed(1));
+    for (const t of [CHAR_RNN, CHAR_LSTM]) {
+      const d = t.meta.description;
+      for (const x of [...ppl, lstm, rnn, 'experiment 6']) expect(d, `${t.name}: ${x}`).toContain(x);
+    }
   });
 });

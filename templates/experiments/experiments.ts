@@ -14,7 +14,7 @@ export interface Variant {
   graph: GraphDoc;
   /**
    * Trained first, on its own data and config; the variant then starts from its weights wherever
-   * a node of the same id has weights of the same shapes (a pretrained encoder, a fresh head).
+   * a block is the same in both graphs (id, type, params, input shapes: a pretrained encoder, a fresh head).
    */
   pretrain?: GraphDoc;
 }
@@ -101,10 +101,27 @@ export interface VariantResult {
   gradRatioFirst: number;
   gradRatioLast: number;
   seconds: number;
-  /** With --seeds: every seed's test accuracy (the other fields are the first seed's run). */
-  seeds?: { seed: number; testAccuracy: number }[];
+  /**
+   * Global gradient norm (before clipping) at each gradient-flow sample: [training step, norm].
+   * The norm over every block's weights, as clipNorm measures it.
+   */
+  gradNorms?: [number, number][];
+  /** With --seeds: every seed's results (the other fields are the first seed's run). */
+  seeds?: SeedResult[];
   /** A pretrained variant: how long its pretraining took (once, reused by every seed). */
   pretrainSeconds?: number;
+}
+
+/** One seed's run of a variant (with --seeds). */
+export interface SeedResult {
+  seed: number;
+  testAccuracy: number;
+  /** Last epoch's validation loss (absent without a validation split). */
+  valLoss?: number;
+  maxGradNorm?: number;
+  /** First block's gradient norm over the output block's, at the first batch. */
+  gradRatioFirst?: number;
+  status?: string;
 }
 
 export interface ExperimentResults {

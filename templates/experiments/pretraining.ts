@@ -2,7 +2,10 @@
 // task with few labels. The pretraining reads 3,600 unlabelled digit progressions with 15% of
 // their digits masked and learns to fill the masks; the fine-tuning graph then names each
 // progression's step from 64 labelled ones (src/data/progressions.ts), starting either from the
-// pretrained encoder or from fresh weights — same graph, data and config otherwise.
+// pretrained encoder or from fresh weights — same graph, data and config otherwise. The gallery
+// runs it in the browser as scripts/measure-experiments.ts does in Node: the pretraining first,
+// then both variants, the pretrained one taking the blocks the two graphs share
+// (src/train/fineTune.ts blockTransfer: the embeddings and both encoders) byte for byte.
 import type { GraphDoc } from '../../src/core/graph';
 import type { Experiment } from './experiments';
 import BERT_PRETRAIN from '../bert-pretrain.json';

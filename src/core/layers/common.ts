@@ -54,6 +54,16 @@ export function shapeList(inputShape: tf.Shape | tf.Shape[]): Shape[] {
   return [inputShape as Shape];
 }
 
+/** The one input of a single-input layer (call gets it alone or in a list). */
+export function singleTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+  return Array.isArray(inputs) ? inputs[0]! : inputs;
+}
+
+/** The one input shape of a single-input layer (computeOutputShape gets it alone or in a list). */
+export function singleShape(s: tf.Shape | tf.Shape[]): tf.Shape {
+  return (Array.isArray(s[0]) ? s[0] : s) as tf.Shape;
+}
+
 export function tensorList(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor[] {
   return Array.isArray(inputs) ? inputs : [inputs];
 }

@@ -92,4 +92,3 @@ export class GroupedConv extends tf.layers.Layer {
     return { ...super.getConfig(), ...rest, ...(kernelInitializer ? { kernelInitializer } : {}) };
   }
 }
-tf.serialization.registerClass(GroupedConv);

@@ -10,6 +10,7 @@
 // and reloaded models (tf.models.modelFromJSON) get it back.
 import * as tf from '@tensorflow/tfjs';
 import type { Kwargs } from './common';
+import type { TfjsLayerClass } from '../spec';
 
 type GRUCellArgs = Parameters<typeof tf.layers.gruCell>[0];
 type GRUCellInstance = ReturnType<typeof tf.layers.gruCell>;
@@ -114,5 +115,5 @@ export class GRUResetAfter extends tf.RNN {
   }
 }
 
-tf.serialization.registerClass(GRUResetAfterCell as unknown as tf.serialization.SerializableConstructor<tf.serialization.Serializable>);
-tf.serialization.registerClass(GRUResetAfter);
+/** The classes the GRU and Bidirectional blocks list in tfjsLayers (the registry registers them). */
+export const GRU_RESET_AFTER_CLASSES: readonly TfjsLayerClass[] = [GRUResetAfterCell as unknown as TfjsLayerClass, GRUResetAfter];

@@ -4,8 +4,15 @@
 // bad inputs with messages that say what to fix.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdditiveAttention, Attention, MultiHeadAttention, PositionalEmbedding, Sampling, SinePositionEncoding, klDivergence, samplingLosses } from './index';
-import { luongShapes, mhaShapes, positionalShape, samplingShape, sineEncoding } from './shapes';
+// The layers live in their blocks' modules; the registry registers them (modelFromJSON needs that).
+import '../../../blocks/index';
+import { Attention } from '../../../blocks/attention';
+import { AdditiveAttention } from '../../../blocks/additiveAttention';
+import { MultiHeadAttention, mhaShapes } from '../../../blocks/multiHeadAttention';
+import { PositionalEmbedding } from '../../../blocks/positionalEmbedding';
+import { SinePositionEncoding, sineEncoding } from '../../../blocks/sinePositionEncoding';
+import { Sampling, klDivergence, samplingLosses, samplingShape } from '../../../blocks/sampling';
+import { luongShapes, positionalShape } from './shapes';
 import { randomArray } from '../randomInputs';
 import type { Shape } from '../spec';
 

@@ -5,9 +5,7 @@
 //     an explicit pad and a "valid" pool; an average divides pooled sums of the input by pooled
 //     sums of a mask that is 1 where an element counts, so partial windows average only what
 //     they cover (as PyTorch).
-//   AdaptiveAveragePooling2D: PyTorch's AdaptiveAvgPool2d to a fixed [oh, ow]: output row i
-//     averages input rows ⌊i·H/oh⌋ … ⌈(i+1)·H/oh⌉ − 1 (the same for columns), computed as two
-//     matrix products with constant averaging matrices.
+// The pooling blocks' tfjsLayers register PaddedPool with tf.serialization (blocks/index.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { LayerArgs } from './common';
 
@@ -30,17 +28,6 @@ export function poolPads(spatial: number[], pool: number[], strides: number[], p
     if (!ceilMode) return [0, 0];
     return [0, Math.max((ceilPoolLength(len, k, s) - 1) * s + k - len, 0)];
   });
-}
-
-/** The [out, len] matrix whose row i averages input positions ⌊i·len/out⌋ … ⌈(i+1)·len/out⌉ − 1. */
-export function adaptiveMatrix(len: number, out: number): Float32Array {
-  const m = new Float32Array(out * len);
-  for (let i = 0; i < out; i++) {
-    const a = Math.floor((i * len) / out);
-    const b = Math.ceil(((i + 1) * len) / out);
-    for (let j = a; j < b; j++) m[i * len + j] = 1 / (b - a);
-  }
-  return m;
 }
 
 export interface PaddedPoolArgs extends LayerArgs {
@@ -100,39 +87,3 @@ export class PaddedPool extends tf.layers.Layer {
     return { ...super.getConfig(), ...this.cfg };
   }
 }
-tf.serialization.registerClass(PaddedPool);
-
-export interface AdaptivePoolArgs extends LayerArgs {
-  outputSize: number[];
-}
-
-export class AdaptiveAveragePooling2D extends tf.layers.Layer {
-  static className = 'AdaptiveAveragePooling2D';
-  readonly outputSize: number[];
-  constructor(args: AdaptivePoolArgs) {
-    super(args);
-    this.outputSize = args.outputSize;
-  }
-  override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape {
-    const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    return [s[0] ?? null, this.outputSize[0]!, this.outputSize[1]!, s[3] ?? null];
-  }
-  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = (Array.isArray(inputs) ? inputs[0]! : inputs) as tf.Tensor4D;
-      const [n, h, w, c] = x.shape;
-      const [oh, ow] = this.outputSize as [number, number];
-      const ph = tf.tensor2d(adaptiveMatrix(h, oh), [oh, h]);
-      const pw = tf.tensor2d(adaptiveMatrix(w, ow), [ow, w]);
-      // rows (n, w, c) × H → oh, then rows (n, oh, c) × W → ow.
-      const a = tf.matMul(tf.reshape(tf.transpose(x, [0, 2, 3, 1]), [-1, h]), ph, false, true);
-      const b = tf.transpose(tf.reshape(a, [n, w, c, oh]), [0, 3, 2, 1]);
-      const y = tf.matMul(tf.reshape(b, [-1, w]), pw, false, true);
-      return tf.transpose(tf.reshape(y, [n, oh, c, ow]), [0, 1, 3, 2]);
-    });
-  }
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), outputSize: this.outputSize };
-  }
-}
-tf.serialization.registerClass(AdaptiveAveragePooling2D);

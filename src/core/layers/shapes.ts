@@ -1,5 +1,6 @@
-// Pure shape rules of the custom attention, positional and sampling layers. Both the blocks'
-// inferShape and the layers' computeOutputShape call these, so the two cannot disagree.
+// Pure shape rules shared by several attention and positional blocks (a rule only one block
+// uses lives in that block's module). Both the blocks' inferShape and the layers'
+// computeOutputShape call these, so the two cannot disagree.
 // No tfjs here: this module runs inside validation, which must stay free of tensor code.
 import { BlockError, type Shape } from '../spec';
 import { fmtShape, lastDim, requireRank } from '../shapes';
@@ -49,14 +50,6 @@ export function luongShapes(shapes: (Shape | undefined)[], what: string, returnS
   return out;
 }
 
-/** MultiHeadAttention: projections make any feature sizes fit. Output [B, Tq, out]; scores [B, H, Tq, Tk]. */
-export function mhaShapes(shapes: (Shape | undefined)[], numHeads: number, outputShape: number | null, returnScores: boolean): Shape[] {
-  const { query, key } = attentionInputs(shapes, 'MultiHeadAttention');
-  const out: Shape[] = [[query[0]!, query[1]!, outputShape ?? query[2]!]];
-  if (returnScores) out.push([query[0]!, numHeads, query[1]!, key[1]!]);
-  return out;
-}
-
 /** PositionalEmbedding and SinePositionEncoding: a [B, T, D] sequence in, the same shape out. */
 export function positionalShape(x: Shape | undefined, what: string, maxLength?: number, outputDim?: number | null): Shape {
   const s = requireRank(x, 3, what);
@@ -72,38 +65,4 @@ export function positionalShape(x: Shape | undefined, what: string, maxLength?: 
   return [...s];
 }
 
-/** Sampling: mean and logVar of the same shape; z has that shape. */
-export function samplingShape(shapes: (Shape | undefined)[]): Shape {
-  const mean = requireRank(shapes[0], [2, 3, 4, 5], 'Sampling', 'mean');
-  const logVar = requireRank(shapes[1], [2, 3, 4, 5], 'Sampling', 'logVar');
-  const same = mean.length === logVar.length && mean.every((d, i) => i === 0 || d === null || logVar[i] === null || d === logVar[i]);
-  if (!same)
-    throw new BlockError(
-      `Sampling needs mean and logVar of the same shape, got mean ${fmtShape(mean)} and logVar ${fmtShape(logVar)} — feed both from Dense layers with the same units`,
-      { port: 'logVar' },
-    );
-  // An unknown size on either side stays unknown (as in the merge blocks): at inference z is the
-  // mean, whose size the run decides, so a known logVar size must not be promised for it.
-  return mean.map((d, i) => (d === null || logVar[i] === null ? null : d));
-}
-
-/** Keras-hub's sinusoidal encoding for positions 0…T−1, as a row-major [T, D] Float32Array. */
-export function sineEncoding(t: number, d: number, maxWavelength: number): Float32Array {
-  const out = new Float32Array(t * d);
-  for (let j = 0; j < d; j++) {
-    // Each sin/cos pair (2i, 2i+1) shares the timescale maxWavelength^(−2i/D).
-    const timescale = Math.pow(1 / maxWavelength, (2 * Math.floor(j / 2)) / d);
-    for (let pos = 0; pos < t; pos++) {
-      const angle = Math.fround(pos * Math.fround(timescale));
-      out[pos * d + j] = j % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
-    }
-  }
-  return out;
-}
-
-/** The timescales alone (for ONNX graphs that build the encoding at run time). */
-export function sineTimescales(d: number, maxWavelength: number): Float32Array {
-  const out = new Float32Array(d);
-  for (let j = 0; j < d; j++) out[j] = Math.pow(1 / maxWavelength, (2 * Math.floor(j / 2)) / d);
-  return out;
-}
+//END

@@ -69,7 +69,7 @@ export function formatBlockers(source: string, list: readonly UnsupportedOp[], u
   const groups = groupUnsupported(list);
   const kinds = groups.length === 1 ? '1 kind of op' : `${groups.length} kinds of op`;
   const later = unchecked ? `; ${unchecked} later node${unchecked === 1 ? '' : 's'} read${unchecked === 1 ? 's' : ''} their outputs and ${unchecked === 1 ? 'was' : 'were'} not checked` : '';
-  const lines = [`${source} cannot be imported: ${list.length} node${list.length === 1 ? '' : 's'} (${kinds}) have no block${later}. Nothing was written.`];
+  const lines = [`${source} cannot be imported: ${list.length} node${list.length === 1 ? '' : 's'} (${kinds}) ${list.length === 1 ? 'has' : 'have'} no block${later}. Nothing was written.`];
   const covered = new Map<string, string>();
   for (const g of groups) {
     const n = g.nodes.length;

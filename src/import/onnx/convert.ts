@@ -11,6 +11,7 @@ import { Converter, type OpImporter } from './converter';
 import { foldConst } from './fold';
 import { ghostOf } from './ghost';
 import { fuseFunctions, fusePatterns } from './patterns';
+import { deadBranchNote } from './patterns/dead';
 import { foldedBatchNormNote } from './provenance';
 import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
@@ -169,6 +170,8 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   }
   const folded = foldedBatchNormNote(m, nodes);
   if (folded) cv.notes.push(folded);
+  const dead = deadBranchNote(m);
+  if (dead) cv.notes.push(dead);
   const doc: GraphDoc = {
     format: GRAPH_FORMAT,
     version: GRAPH_VERSION,

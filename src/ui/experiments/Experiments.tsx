@@ -2,74 +2,19 @@
 // after another (each opens on the canvas while it trains, so its gradient flow shows there), then
 // overlays their curves and tables what differs. Each card states the result measured here with
 // scripts/measure-experiments.ts (tfjs WASM) and shows the numbers this browser measured next to it.
-import { useEffect, useState, useSyncExternalStore } from 'react';
+// Running lives in runExperiment.ts (experiment 8's pretraining, then its variants, included).
+import { useEffect, useState } from 'react';
 import { EXPERIMENTS, type Column, type Experiment, type ExperimentResults, type VariantResult } from '../../../templates/experiments/experiments';
 import RESULTS from '../../../templates/experiments/results.json';
-import { parseTrainingConfig } from '../../train/config';
 import type { RunRecord } from '../../train/runs';
 import { powerOfTen } from '../../train/gradFlow';
-import { commit } from '../store';
-import { client, resetRun } from '../train/trainState';
-import { listenRuns, tagNextRun, useRuns } from '../train/runsState';
-import { listenGradFlow } from '../train/gradFlowState';
+import { client, useTrain } from '../train/trainState';
+import { listenRuns, useRuns } from '../train/runsState';
 import { RunsDiff, RunsOverlay } from '../train/Runs';
+import { runExperiment, stopExperiment, useExperiments } from './runExperiment';
 import '../train/insight.css';
 
 const results = RESULTS as unknown as ExperimentResults;
-
-let running: { id: string; variant: number } | null = null;
-const subs = new Set<() => void>();
-function setRunning(r: typeof running) {
-  running = r;
-  for (const l of subs) l();
-}
-function useRunning() {
-  return useSyncExternalStore(
-    (l) => {
-      subs.add(l);
-      return () => subs.delete(l);
-    },
-    () => running,
-  );
-}
-
-/** Resolves with 'done', or the error's message, when the worker ends the run. */
-function runEnded(): Promise<string> {
-  return new Promise((resolve) => {
-    const off = client().on((e) => {
-      if (e.t === 'done' || e.t === 'error' || e.t === 'fit' || e.t === 'crash') {
-        off();
-        resolve(e.t === 'done' ? 'done' : e.t === 'fit' ? e.issues.map((i) => i.message).join('; ') : e.message);
-      }
-    });
-  });
-}
-
-/** Runs every variant in turn; stops at the first that fails. */
-export async function runExperiment(ex: Experiment): Promise<string> {
-  // The worker starts a run from a whole saved model only; carrying a pretrained encoder into a
-  // graph with a new head is done by scripts/measure-experiments.ts so far.
-  const pre = ex.variants.find((v) => v.pretrain);
-  if (pre) return `${pre.name}: its pretraining runs in scripts/measure-experiments.ts only for now (npx tsx scripts/measure-experiments.ts --only ${ex.id}); the card shows what it measured`;
-  listenRuns(client());
-  listenGradFlow(client());
-  try {
-    for (const [i, v] of ex.variants.entries()) {
-      setRunning({ id: ex.id, variant: i });
-      commit(v.graph);
-      const config = parseTrainingConfig(v.graph.training as Record<string, unknown>).config;
-      resetRun();
-      tagNextRun({ label: v.name, experiment: ex.id });
-      const ended = runEnded();
-      client().start({ graph: v.graph, config, source: { kind: 'builtin', name: config.dataset ?? 'mnist', limit: config.limit, seed: config.seed } });
-      const r = await ended;
-      if (r !== 'done') return `${v.name}: ${r}`;
-    }
-    return 'done';
-  } finally {
-    setRunning(null);
-  }
-}
 
 /** The latest run of each variant, in the experiment's order. */
 function latestRuns(ex: Experiment, runs: RunRecord[]): RunRecord[] {
@@ -90,13 +35,59 @@ const COLUMNS: Record<Column, [string, (m: VariantResult) => string]> = {
   status: ['ended', (m) => (m.status === 'nan' ? 'loss NaN, stopped' : (m.status ?? '—'))],
 };
 
+/** What the running step is doing, for the Run button. */
+function Progress({ ex }: { ex: Experiment }) {
+  const now = useExperiments((s) => s.running);
+  const last = useTrain((s) => s.last);
+  if (now?.id !== ex.id) return null;
+  const what = now.step === 'pretraining' ? 'the pretraining' : ex.variants[now.step]?.name;
+  const steps = ex.variants.length + (ex.variants.some((v) => v.pretrain) ? 1 : 0);
+  const at = now.step === 'pretraining' ? 1 : now.step + 1 + steps - ex.variants.length;
+  const progress = last ? ` — epoch ${last.epoch + 1}, ${Math.round(100 * last.progress)}%` : '';
+  return (
+    <span data-testid="experiment-progress">
+      Running {what} ({at}/{steps}){progress}…
+    </span>
+  );
+}
+
+/** Experiment 8: the pretraining this tab ran, and what each pretrained variant carried over from it. */
+function PretrainNotes({ ex }: { ex: Experiment }) {
+  const pre = useExperiments((s) => s.pretraining[ex.id]);
+  const transfers = useExperiments((s) => s.transfers[ex.id]);
+  const took = Object.values(results.experiments[ex.id] ?? {}).find((m) => m.pretrainSeconds)?.pretrainSeconds;
+  if (!pre && !transfers)
+    return took ? (
+      <div className="nbt-note" data-testid="experiment-pretrain-note">
+        The pretraining runs first, once per tab (the measurement’s took {Math.round(took / 60)} min on a CPU); its progress shows here and in Training, and Stop ends the experiment.
+      </div>
+    ) : null;
+  return (
+    <div className="nbt-note">
+      {pre && (
+        <div data-testid="experiment-pretrain-note">
+          Pretrained here: {pre.epochs} epoch{pre.epochs === 1 ? '' : 's'} in {pre.seconds.toFixed(1)} s{pre.valAccuracy !== undefined ? `, filling ${pct(pre.valAccuracy)} of the masked digits of its validation split` : ''}
+          {pre.reused ? ' (run earlier in this tab, reused)' : ''}.
+        </div>
+      )}
+      {Object.entries(transfers ?? {}).map(([name, t]) => (
+        <div key={name} data-testid="experiment-transfer" data-variant={name}>
+          “{name}” started from the pretraining’s weights for {t.carried.join(', ')} ({t.identical ? 'bit-identical to the pretraining’s final weights' : 'NOT the pretraining’s bytes'}); fresh weights for {t.fresh.join(', ') || 'no block'}.
+        </div>
+      ))}
+    </div>
+  );
+}
+
 function Card({ ex }: { ex: Experiment }) {
   const runs = useRuns((s) => s.runs);
-  const now = useRunning();
+  const now = useExperiments((s) => s.running);
+  const override = useExperiments((s) => s.testOverride);
   const [error, setError] = useState<string>();
   const measured = results.experiments[ex.id] ?? {};
   const mine = latestRuns(ex, runs);
   const busy = now !== null;
+  const pretrains = ex.variants.some((v) => v.pretrain);
   return (
     <div className="nbx-card" data-testid={`experiment-${ex.id}`}>
       <h5>{ex.title}</h5>
@@ -112,7 +103,7 @@ function Card({ ex }: { ex: Experiment }) {
           </tr>
         </thead>
         <tbody>
-          {ex.variants.map((v) => {
+          {ex.variants.map((v, i) => {
             const m = measured[v.name];
             const r = mine.find((x) => x.label === v.name);
             return (
@@ -124,7 +115,7 @@ function Card({ ex }: { ex: Experiment }) {
                   </td>
                 ))}
                 <td className="mono" data-testid="experiment-browser">
-                  {r ? `${r.status === 'nan' ? 'NaN · ' : ''}${pct(r.final.testAccuracy)} · ${ratio(r.gradRatio)}` : now?.id === ex.id && ex.variants[now.variant]?.name === v.name ? 'training…' : '—'}
+                  {r ? `${r.status === 'nan' ? 'NaN · ' : ''}${pct(r.final.testAccuracy)} · ${ratio(r.gradRatio)}` : now?.id === ex.id && now.step === i ? 'training…' : '—'}
                 </td>
               </tr>
             );
@@ -132,20 +123,37 @@ function Card({ ex }: { ex: Experiment }) {
         </tbody>
       </table>
       <div className="nbt-note">
-        Measured: {ex.measures}. {ex.shows} <i>({results.measuredWith}; the browser column: gradient ratio at the last sample.)</i>
+        Measured: {ex.measures}. {ex.shows} <i>({results.measuredWith}; the browser column: test accuracy and gradient ratio at the last sample{pretrains ? ', after this tab’s own pretraining' : ''}.)</i>
       </div>
-      <button
-        className="nb-btn"
-        disabled={busy}
-        data-testid={`run-experiment-${ex.id}`}
-        onClick={() => {
-          setError(undefined);
-          void runExperiment(ex).then((r) => r !== 'done' && setError(r));
-        }}
-      >
-        {now?.id === ex.id ? `Running ${ex.variants[now.variant]?.name} (${now.variant + 1}/${ex.variants.length})…` : `▶ Run the ${ex.variants.length} variants`}
-      </button>
-      {error && <div className="nbt-note error">{error}</div>}
+      {override && (
+        <div className="nbt-note warn" data-testid="experiment-test-override">
+          Test-only training override in effect (pretraining {JSON.stringify(override.pretrain ?? {})}, variants {JSON.stringify(override.variants ?? {})}): the browser numbers are a reduced run, not the card’s measurement.
+        </div>
+      )}
+      <PretrainNotes ex={ex} />
+      <div className="nbt-row">
+        <button
+          className="nb-btn"
+          disabled={busy}
+          data-testid={`run-experiment-${ex.id}`}
+          onClick={() => {
+            setError(undefined);
+            void runExperiment(ex).then((r) => r !== 'done' && setError(r), (e: unknown) => setError((e as Error)?.message ?? String(e)));
+          }}
+        >
+          {now?.id === ex.id ? <Progress ex={ex} /> : pretrains ? `▶ Pretrain, then run the ${ex.variants.length} variants` : `▶ Run the ${ex.variants.length} variants`}
+        </button>
+        {now?.id === ex.id && (
+          <button className="nb-btn" onClick={stopExperiment} data-testid={`stop-experiment-${ex.id}`}>
+            ■ Stop
+          </button>
+        )}
+      </div>
+      {error && (
+        <div className={`nbt-note${error.startsWith('Stopped') ? '' : ' error'}`} data-testid="experiment-error">
+          {error}
+        </div>
+      )}
       {mine.length > 0 && (
         <div data-testid={`experiment-overlay-${ex.id}`}>
           <RunsOverlay runs={mine} metric="loss" testId="experiment-loss" />

@@ -21,6 +21,16 @@ export function heatColor(rel: number): string {
   return `hsl(${Math.round(220 - 220 * t)}, 85%, 55%)`;
 }
 
+/** A drawn padlock: the emoji is a blank box where no emoji font is installed (many Linux desktops, headless Chromium). */
+export function Padlock() {
+  return (
+    <svg width="10" height="12" viewBox="0 0 10 12" aria-hidden="true">
+      <path d="M2.5 5V3.5a2.5 2.5 0 0 1 5 0V5" fill="none" stroke="currentColor" strokeWidth="1.4" />
+      <rect x="1" y="5" width="8" height="6.5" rx="1.2" fill="currentColor" />
+    </svg>
+  );
+}
+
 export function BlockInsight({ id }: { id: string }) {
   const frozen = useStore((s) => frozenOf(s.doc).has(id));
   const docId = useStore((s) => s.docId);
@@ -33,11 +43,7 @@ export function BlockInsight({ id }: { id: string }) {
     <>
       {frozen && (
         <span className="nb-frozen-badge" data-testid="frozen-badge" title="Frozen: training leaves this block's weights as they are" aria-label="frozen">
-          {/* A drawn padlock: the emoji is a blank box where no emoji font is installed (many Linux desktops, headless Chromium). */}
-          <svg width="10" height="12" viewBox="0 0 10 12" aria-hidden="true">
-            <path d="M2.5 5V3.5a2.5 2.5 0 0 1 5 0V5" fill="none" stroke="currentColor" strokeWidth="1.4" />
-            <rect x="1" y="5" width="8" height="6.5" rx="1.2" fill="currentColor" />
-          </svg>
+          <Padlock />
         </span>
       )}
       {heat && (

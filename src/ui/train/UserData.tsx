@@ -1,11 +1,14 @@
 // "Your data": a CSV (pick feature and label columns), a folder of images per class (resized to
 // the graph's Input shape), or a text file of input → output pairs. The files are read and
-// decoded here; the parsing itself lives in src/data (csv.ts, userData.ts) and is unit-tested.
+// decoded here; the parsing itself lives in src/data (csv.ts, userData.ts) and is unit-tested. A CSV
+// is read in chunks and a zip unpacked in a worker, each with its progress shown: a big file does
+// not freeze the page.
 import { useMemo, useState } from 'react';
 import type { Dataset } from '../../data/dataset';
-import { columnKinds, csvToDataset, parseCsv, type Table } from '../../data/csv';
+import { columnKinds, csvToDataset, readCsv, type Table } from '../../data/csv';
+import { csvLimitsText } from '../../data/csvParse';
 import { classFromPath, imagesToDataset, pairsFileToDataset, resizeToTensor } from '../../data/userData';
-import { unzip } from '../../data/zip';
+import { unzipInWorker } from '../../data/zipAsync';
 import { useStore } from '../store';
 
 type Kind = 'csv' | 'images' | 'pairs';
@@ -40,32 +43,40 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
     return id ? (s.analysis.flat.nodes.get(id)?.outputShapes?.out ?? null) : null;
   });
   const inputShape = useMemo(() => fullShape?.slice(1) ?? null, [fullShape]);
-  const guard = async (what: string, fn: () => Promise<void>) => {
+  // Reading a CSV or unpacking a zip can take a while: Stop aborts it, and nothing changes.
+  const [stop, setStop] = useState<AbortController | null>(null);
+  const guard = async (what: string, fn: (signal: AbortSignal) => Promise<void>, stoppable = false) => {
+    const ac = new AbortController();
     setErr(null);
     setBusy(what);
+    setStop(stoppable ? ac : null);
     try {
-      await fn();
+      await fn(ac.signal);
     } catch (e) {
-      setErr((e as Error).message);
+      setErr(ac.signal.aborted ? `${what}: stopped; nothing changed` : (e as Error).message);
     } finally {
       setBusy(null);
+      setStop(null);
     }
   };
-  const kinds = table ? columnKinds(table.t) : [];
+  // Once per table, not per render: a table can have millions of rows.
+  const kinds = useMemo(() => (table ? columnKinds(table.t) : []), [table]);
   /** Decodes images named by class-folder paths and hands over the dataset (folder or zip). */
-  const decodeAll = async (files: { path: string; blob: Blob }[], key: string, name: string) => {
+  const decodeAll = async (files: { path: string; blob: Blob }[], key: string, name: string, signal: AbortSignal) => {
     if (!inputShape || inputShape.length !== 3 || inputShape.some((d) => d === null)) throw new Error(`the graph's Input must be an image shape [height, width, channels]; it is ${inputShape ? `[${inputShape.join(', ')}]` : 'missing'}`);
     const [h, w, c] = inputShape as [number, number, number];
     if (c !== 1 && c !== 3) throw new Error(`images need 1 (grey) or 3 (RGB) channels; the Input has ${c} — set its shape to [${h}, ${w}, 1] or [${h}, ${w}, 3]`);
     if (!files.length) throw new Error('no image files (png, jpg, gif, bmp, webp) found — put each class’s images in a folder named after the class');
     const items = [];
     for (const f of files) {
+      signal.throwIfAborted();
+      if (items.length % 50 === 0) setBusy(`Decoding images: ${items.length} / ${files.length}`);
       const img = await decodeImage(f.blob, f.path);
       items.push({ label: classFromPath(f.path), pixels: resizeToTensor(img.rgba, img.w, img.h, w, h, c as 1 | 3) });
     }
     onDataset(imagesToDataset(items, [h, w, c], { name }), `${key}:${h}x${w}x${c}`);
   };
-  const fromFiles = (files: { path: string; blob: Blob }[], key: string, name: string) => guard('Decoding images', () => decodeAll(files, key, name));
+  const fromFiles = (files: { path: string; blob: Blob }[], key: string, name: string) => guard('Decoding images', (signal) => decodeAll(files, key, name, signal), true);
   return (
     <div className="nbt-dialog" data-testid="user-data-dialog">
       <div className="nbt-row">
@@ -92,14 +103,20 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
               const f = e.target.files?.[0];
               e.target.value = '';
               if (f)
-                void guard('Reading', async () => {
-                  const t = parseCsv(await f.text());
+                void guard(`Reading ${f.name}`, async (signal) => {
+                  const t = await readCsv(f, f.name, {
+                    signal,
+                    onProgress: (p) => setBusy(`Reading ${f.name}: ${p.total ? `${Math.floor((100 * p.bytes) / p.total)}%, ` : ''}${p.rows.toLocaleString('en-US')} rows`),
+                  });
                   setTable({ name: f.name, key: `${f.name}:${f.size}:${f.lastModified}`, t });
                   setLabel(t.header[t.header.length - 1]!);
                   setFeatures(t.header.slice(0, -1));
-                });
+                }, true);
             }}
           />
+          <div className="nbt-note nb-muted" data-testid="csv-limits">
+            The app reads CSV files {csvLimitsText()}.
+          </div>
           {table && (
             <>
               <div className="nbt-note">
@@ -197,14 +214,16 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
                   const f = e.target.files?.[0];
                   e.target.value = '';
                   if (!f) return;
-                  void guard('Unpacking', async () => {
-                    const entries = unzip(new Uint8Array(await f.arrayBuffer()), f.name).filter((x) => IMAGE_FILE.test(x.path));
+                  void guard(`Unpacking ${f.name}`, async (signal) => {
+                    const files = await unzipInWorker(f, f.name, { signal, onProgress: (done, total) => setBusy(`Unpacking ${f.name}: ${done} / ${total} files`) });
+                    const entries = files.filter((x) => IMAGE_FILE.test(x.path));
                     await decodeAll(
                       entries.map((x) => ({ path: x.path, blob: new Blob([x.data as BlobPart]) })),
                       `zip:${f.name}:${f.size}:${f.lastModified}`,
                       f.name,
+                      signal,
                     );
-                  });
+                  }, true);
                 }}
               />
             </label>
@@ -228,7 +247,18 @@ export function UserDataDialog({ onClose, onDataset }: { onClose(): void; onData
           />
         </>
       )}
-      {busy && <div className="nbt-note">{busy}…</div>}
+      {busy && (
+        <div className="nbt-row">
+          <span className="nbt-note" data-testid="user-data-busy">
+            {busy}…
+          </span>
+          {stop && (
+            <button className="nb-btn small" data-testid="user-data-stop" onClick={() => stop.abort()}>
+              Stop
+            </button>
+          )}
+        </div>
+      )}
       {err && (
         <div className="nbt-note error" data-testid="user-data-error">
           {err}

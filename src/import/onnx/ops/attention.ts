@@ -5,6 +5,7 @@ import { transposeData } from '../../../onnx/ops';
 import type { Converter, OpTable } from '../converter';
 import { CLASS_TOKEN_OP, DOT_OP, GELU_OP, LAYER_SCALE_OP, MHA_OP, POSITIONAL_OP, attentionSpec, dotSpec } from '../patterns';
 import { activation } from './activations';
+import { ADDITIVE_OPS } from './additive';
 import type { Projection } from '../patterns/attention';
 import { Unsupported, type PNode } from '../proto';
 import { fmt, type TensorVal } from '../values';
@@ -155,4 +156,5 @@ export const ATTENTION_OPS: OpTable = {
   [MHA_OP]: convertAttention,
   [DOT_OP]: convertDot,
   [POSITIONAL_OP]: convertPositional,
+  ...ADDITIVE_OPS,
 };

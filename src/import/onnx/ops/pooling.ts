@@ -100,19 +100,27 @@ function convertReduce(cv: Converter, n: PNode, a: Attrs): Val {
   let type: string | undefined;
   let layout: Layout = 'plain';
   let shape: Dim[] = [];
+  // keepdims on a channels-last value (Keras-style squeeze-excitation: mean over [1, 2] kept as
+  // [N, 1, 1, C]) is the block's keepDims, which needs the channel count.
+  let keepDims = false;
   if (rank === 4 && t.layout === 'nchw' && axes.join() === '2,3') {
     type = avg ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D';
     layout = keep ? 'pooled' : 'plain';
     shape = keep ? [t.shape[0]!, t.shape[1]!, 1, 1] : [t.shape[0]!, t.shape[1]!];
-  } else if (rank === 4 && t.layout === 'plain' && axes.join() === '1,2' && !keep) {
+  } else if (rank === 4 && t.layout === 'plain' && axes.join() === '1,2' && (!keep || t.shape[3] != null)) {
     type = avg ? 'GlobalAveragePooling2D' : 'GlobalMaxPooling2D';
-    shape = [t.shape[0]!, t.shape[3]!];
-  } else if (rank === 3 && ((t.layout === 'plain' && axes.join() === '1') || (t.layout === 'tmajor' && axes.join() === '0')) && !keep) {
+    keepDims = keep;
+    shape = keep ? [t.shape[0]!, 1, 1, t.shape[3]!] : [t.shape[0]!, t.shape[3]!];
+  } else if (rank === 3 && t.layout === 'plain' && axes.join() === '1' && (!keep || t.shape[2] != null)) {
     type = avg ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D';
-    shape = t.layout === 'tmajor' ? [t.shape[1]!, t.shape[2]!] : [t.shape[0]!, t.shape[2]!];
+    keepDims = keep;
+    shape = keep ? [t.shape[0]!, 1, t.shape[2]!] : [t.shape[0]!, t.shape[2]!];
+  } else if (rank === 3 && t.layout === 'tmajor' && axes.join() === '0' && !keep) {
+    type = avg ? 'GlobalAveragePooling1D' : 'GlobalMaxPooling1D';
+    shape = [t.shape[1]!, t.shape[2]!];
   }
-  if (!type) throw new Unsupported(`${op} over axes ${JSON.stringify(axes)} (keepdims ${keep ? 1 : 0}) of ${describeLayout(t.layout)} ${fmt(t.shape)}: only global pooling over the spatial / time axes is mapped`);
-  const id = cv.add(type, {}, [t.ref]);
+  if (!type) throw new Unsupported(`${op} over axes ${JSON.stringify(axes)} (keepdims ${keep ? 1 : 0}) of ${describeLayout(t.layout)} ${fmt(t.shape)}: only global pooling over the spatial / time axes (with a known channel count when the dims are kept) is mapped`);
+  const id = cv.add(type, keepDims ? { keepDims: true } : {}, [t.ref]);
   return { kind: 'tensor', ref: { node: id, port: 'out' }, layout, shape, nonNeg: t.nonNeg };
 }
 

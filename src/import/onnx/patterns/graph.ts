@@ -129,6 +129,14 @@ export class GraphIndex {
     return attrInts(a, 'axes');
   }
 
+  /** Whether `name` is our exporter's causal mask: Where(cols > rows, −big, 0). */
+  isCausalMask(name: string): boolean {
+    const where = this.made(name, 'Where');
+    const gt = where && this.made(where.input?.[0], 'Greater');
+    const big = where && this.scalar(where.input?.[1]);
+    return !!gt && big !== undefined && big <= -1e4 && this.scalar(where!.input?.[2]) === 0 && !!this.made(gt.input?.[0], 'Range') && !!this.made(gt.input?.[1], 'Unsqueeze');
+  }
+
   /**
    * Integer values computed from constants and the last axis of shapes (what torch writes for
    * chunk()'s boundaries): each element a number, or null where unknown. A Shape whose rank is

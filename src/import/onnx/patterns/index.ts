@@ -4,6 +4,7 @@
 // live nodes are matched; the nodes a fusion leaves unread (its size arithmetic) are dropped by
 // the walk.
 import type { PGraph, PNode } from '../proto';
+import { matchAdditive } from './additive';
 import { matchAttention } from './attention';
 import { matchClassToken, matchGelu } from './elementwise';
 import { GraphIndex, liveNodes } from './graph';
@@ -16,7 +17,7 @@ export { LAYER_SCALE_OP, POSITIONAL_OP } from './positional';
 export { CLASS_TOKEN_OP, GELU_OP } from './elementwise';
 export { SYNTHETIC, fuseFunctions } from './functions';
 
-const MATCHERS = [matchLayerNorm, matchAttention, matchGelu, matchClassToken, matchPositional, matchLayerScale];
+const MATCHERS = [matchAdditive, matchLayerNorm, matchAttention, matchGelu, matchClassToken, matchPositional, matchLayerScale];
 
 /** The graph's nodes with every recognised pattern replaced by its fused node. */
 export function fusePatterns(g: PGraph): PNode[] {
