@@ -95,7 +95,7 @@ const timings: Record<string, Timing> = {};
  * reaches 94.4% after 3 epochs, 94.8% after 4, 95.1% after 5 (95.1–95.3%, seeds 1–3); tfjs WASM in
  * Node (scripts/measure-templates.ts, seed 1) 94.6% after 3 and 95.27% after 5. Six epochs leave a
  * margin: PyTorch 95.5–95.7% (seeds 1–2); this test measured 95.7% in headless Chromium (WASM,
- * 117–175 s with the automatic choice, twice). (The template's own 20 epochs with ±2 px shifts reach 97.9%.)
+ * 101–175 s with the automatic choice; three runs, also after main's Tanh and lazy conv gradient). (The template's own 20 epochs with ±2 px shifts reach 97.9%.)
  */
 const LENET5_RUN = { epochs: 6, batchSize: 32, learningRate: 0.002, augmentShift: 0 };
 

@@ -5,8 +5,8 @@
 // window holds a tie (ReLU's zeros: 4,063 of 18,816 pixels differed on inputs with ties). Here each
 // output's window is visited once and its gradient scattered onto the pixels it covers: on
 // LeNet-5's shapes at batch 32, S2's AvgPoolGrad 1.41 → 0.85 ms CPU, S4's 0.46 → 0.13 ms (max
-// pooling 2.96 → 1.78 and 1.01 → 0.41). In a whole LeNet-5 step of 26–30 ms CPU that is within
-// the noise: 0.1–1.4 ms less over three runs of bench trainNode.
+// pooling 2.96 → 1.78 and 1.01 → 0.41). A whole LeNet-5 step (bench trainNode, two runs on a
+// busy machine): 14.3 → 12.0 and 13.1 → 12.4 ms CPU.
 //
 // Exact against the CPU backend (the reference): the CPU kernels gather, per input pixel, the
 // gradients of the windows covering it in window order, summing in doubles, and round once to
