@@ -85,20 +85,27 @@ async function trainAndCheck(page: Page, shot: (n: string) => Promise<void>, tag
 const timings: Record<string, Timing> = {};
 
 /**
- * One epoch of the LeNet-5 template (tanh, average pooling, as in the lecture) on the 7,650 training
- * images. Measured in Node on the same WASM arithmetic (scripts/measure-templates.ts --epochs 1,
- * seed 1): batch 16, Adam 0.002, no augmentation 92.4% (the best of six settings tried: batch 8–64,
- * rate 0.001–0.01, with and without shifts: 87.3–92.4%). 95% needs more than one epoch here.
+ * The LeNet-5 template (tanh, average pooling, as in the lecture) on the 7,650 training images, to
+ * ≥ 95%. One epoch cannot get there, in this app or in PyTorch: the same model on the same 7,650
+ * images (Debian's torch, Glorot init, Adam, seeds 1–5) reaches 90.7% on average after one
+ * epoch at batch 16 and Adam 0.002 (89.5–91.6%; tfjs here 92.4% at seed 1), 92.1% with inputs
+ * standardised, 93.6% with the rate also annealed within the epoch, 91.4–93.5% at batches 4–8, and
+ * ReLU + max pooling 94.4% (95.0% standardised): the bound is 7,650 examples seen, not a bug.
+ * What a user does is train a few epochs: at batch 32 on the template's cosine schedule, PyTorch
+ * reaches 94.4% after 3 epochs, 94.8% after 4, 95.1% after 5 (95.1–95.3%, seeds 1–3); tfjs WASM in
+ * Node (scripts/measure-templates.ts, seed 1) 94.6% after 3 and 95.27% after 5. Six epochs leave a
+ * margin: PyTorch 95.5–95.7% (seeds 1–2); this test measured 95.7% in headless Chromium (WASM,
+ * 101–175 s with the automatic choice; three runs, also after main's Tanh and lazy conv gradient). (The template's own 20 epochs with ±2 px shifts reach 97.9%.)
  */
-const LENET5_ONE_EPOCH = { epochs: 1, batchSize: 16, learningRate: 0.002, augmentShift: 0 };
+const LENET5_RUN = { epochs: 6, batchSize: 32, learningRate: 0.002, augmentShift: 0 };
 
 export const tests: E2ETest[] = [
   {
-    name: 'train with Auto: on software WebGPU and WebGL it measures, picks WASM and says why; LeNet-5 trains one full MNIST epoch (≥ 90%)',
+    name: 'train with Auto: on software WebGPU and WebGL it measures, picks WASM and says why; LeNet-5 trains on the full MNIST training split to ≥ 95% (6 epochs)',
     async fn({ page, url, shot }) {
-      // The LeNet-5 template, as a user opens it, set to one epoch (batch and rate: LENET5_ONE_EPOCH).
+      // The LeNet-5 template, as a user opens it, set to 6 epochs at batch 32 without shifts (LENET5_RUN).
       const lenet5 = JSON.parse(readFileSync('templates/lenet5.json', 'utf8')) as { training: object };
-      await openTrain(page, url, { ...lenet5, training: { ...lenet5.training, ...LENET5_ONE_EPOCH } });
+      await openTrain(page, url, { ...lenet5, training: { ...lenet5.training, ...LENET5_RUN } });
       assert.equal(await page.locator(T('backend-select')).inputValue(), 'auto');
       const facts = await eventually(async () => {
         const t = await page.locator(T('data-facts')).innerText();
@@ -126,10 +133,10 @@ export const tests: E2ETest[] = [
       await page.locator(T('test-accuracy')).waitFor({ timeout: 1_200_000 });
       const secs = (Date.now() - t0) / 1000;
       const acc = parseFloat(await page.locator(T('test-accuracy')).innerText());
-      assert.ok(acc >= 90, `LeNet-5 after one epoch of MNIST on WASM: ${acc}% ≥ 90% (92.4% measured in Node)`);
+      assert.ok(acc >= 95, `LeNet-5 after 6 epochs of MNIST on WASM: ${acc}% ≥ 95% (95.7% measured here, 95.27% after 5 in Node)`);
       const cells = await page.locator(`${T('confusion-matrix')} td`).allInnerTexts();
       assert.equal(cells.reduce((s, c) => s + (Number(c) || 0), 0), nTest, 'the matrix counts every test example');
-      console.log(`  Auto: ${summary}\n  LeNet-5, one epoch of ${facts.match(/train\s+[\d,]+/)?.[0]}: ${acc}% in ${secs.toFixed(0)} s (choice included)`);
+      console.log(`  Auto: ${summary}\n  LeNet-5, 6 epochs of ${facts.match(/train\s+[\d,]+/)?.[0]}: ${acc}% in ${secs.toFixed(0)} s (choice included)`);
       await page.locator(T('backend-summary')).scrollIntoViewIfNeeded();
       await shot('train-auto-wasm-lenet5');
     },

@@ -81,25 +81,43 @@ function im2colT(x: Float32Array, i: Info, b0: number, b1: number, colsT: Float3
       }
 }
 
-/** Adds cols (rows of K) back onto the input pixels they were read from, for samples [b0, b1). */
+/**
+ * Adds cols (rows of K) back onto the input pixels they were read from, for samples [b0, b1). The
+ * taps of one filter row that land inside the input are found once per output column; without
+ * dilation they are one contiguous run in cols and in dx (kw·CI + c), added in one loop: a first
+ * layer on grey images (one channel) would otherwise spend a bounds check per value.
+ */
 function col2im(cols: Float32Array, i: Info, b0: number, b1: number, dx: Float32Array): void {
   const { inHeight: H, inWidth: W, inChannels: CI, outHeight: OH, outWidth: OW, filterHeight: KH, filterWidth: KW, strideHeight: SH, strideWidth: SW, dilationHeight: DH, dilationWidth: DW } = i;
   const top = i.padInfo.top;
   const left = i.padInfo.left;
   const K = KH * KW * CI;
+  // per output column: the taps kw in [kwLo, kwHi) read inside the input
+  const kwLo = new Int32Array(OW);
+  const kwHi = new Int32Array(OW);
+  for (let ow = 0; ow < OW; ow++) {
+    const iw0 = ow * SW - left;
+    kwLo[ow] = Math.max(0, Math.ceil(-iw0 / DW));
+    kwHi[ow] = Math.min(KW, Math.floor((W - 1 - iw0) / DW) + 1);
+  }
   let row = 0;
   for (let b = b0; b < b1; b++)
     for (let oh = 0; oh < OH; oh++)
       for (let ow = 0; ow < OW; ow++, row++) {
-        let o = row * K;
+        const lo = kwLo[ow]!;
+        const hi = kwHi[ow]!;
+        if (hi <= lo) continue;
         for (let kh = 0; kh < KH; kh++) {
           const ih = oh * SH + kh * DH - top;
-          for (let kw = 0; kw < KW; kw++, o += CI) {
-            const iw = ow * SW + kw * DW - left;
-            if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
-            const d = ((b * H + ih) * W + iw) * CI;
-            for (let c = 0; c < CI; c++) dx[d + c]! += cols[o + c]!;
-          }
+          if (ih < 0 || ih >= H) continue;
+          const o = row * K + (kh * KW + lo) * CI;
+          const d = ((b * H + ih) * W + ow * SW - left + lo * DW) * CI;
+          if (DW === 1) {
+            const n = (hi - lo) * CI;
+            for (let j = 0; j < n; j++) dx[d + j]! += cols[o + j]!;
+          } else
+            for (let kw = lo, oo = o, dd = d; kw < hi; kw++, oo += CI, dd += DW * CI)
+              for (let c = 0; c < CI; c++) dx[dd + c]! += cols[oo + c]!;
         }
       }
 }

@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './wasmConvGrads';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasmDepthwiseGrads';
+import { avgPoolGrad, maxPoolGrad } from './wasmPoolGrads';
 import { tanhViaSigmoid } from './wasmTanh';
 import { installLazyConvInputGradient } from './lazyConvGrads';
 
@@ -19,6 +20,9 @@ type Backend = tf.KernelBackend & {
 
 /** The kernels bridged, by name (after the first call). */
 export const bridgedKernels: string[] = [];
+
+/** tfjs-wasm's own kernels that bridgeWasmKernels replaced, by name (bench/trainNode.ts times them against ours). */
+export const replacedKernels: Record<string, tf.KernelConfig> = {};
 
 /**
  * Registers the CPU backend's kernels that the WASM backend lacks as WASM kernels (once). Call after
@@ -43,18 +47,26 @@ export function bridgeWasmKernels(): string[] {
   tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum });
   // A depthwise convolution's gradients (MobileNet, EfficientNet, ConvNeXt): loops over typed
   // arrays, ~1000× faster than the CPU kernels' per-element TensorBuffer reads (wasmDepthwiseGrads.ts).
+  // Pooling gradients: tfjs-wasm's own are C++ loops that try every filter tap per input pixel and
+  // send a tied maximum's gradient elsewhere than the CPU backend; wasmPoolGrads.ts scatters once
+  // per window instead: 0.3–0.6× the time, and bit for bit the CPU backend's gradients.
   for (const [kernelName, kernelFunc] of [
     ['DepthwiseConv2dNativeBackpropFilter', depthwiseBackpropFilter],
     ['DepthwiseConv2dNativeBackpropInput', depthwiseBackpropInput],
+    ['AvgPoolGrad', avgPoolGrad],
+    ['MaxPoolGrad', maxPoolGrad],
   ] as const) {
-    if (have.has(kernelName)) tf.unregisterKernel(kernelName, 'wasm');
+    if (have.has(kernelName)) {
+      replacedKernels[kernelName] = tf.getKernel(kernelName, 'wasm')!;
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
     have.add(kernelName);
   }
   // tanh (LeNet-5, every LSTM/GRU): XNNPACK's sigmoid instead of tfjs-wasm's scalar loop, ~5× faster.
   tf.unregisterKernel('Tanh', 'wasm');
   tf.registerKernel({ kernelName: 'Tanh', backendName: 'wasm', kernelFunc: tanhViaSigmoid });
-  bridgedKernels.push('Tanh', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput');
+  bridgedKernels.push('Tanh', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'AvgPoolGrad', 'MaxPoolGrad');
   have.add('Conv2DBackpropFilter').add('UnsortedSegmentSum');
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (have.has(k.kernelName)) continue;
