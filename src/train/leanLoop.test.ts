@@ -128,3 +128,29 @@ describe('the lean loop', () => {
     c.model.dispose();
   });
 });
+
+describe('the global gradient norm', () => {
+  it('is √Σ‖g‖² (a float64 reference) on the one-vector path of CPU and WASM, NaN included', async () => {
+    const { globalNorm } = await import('./step');
+    await import('@tensorflow/tfjs-backend-wasm');
+    const r = rng(4);
+    const shapes = [[5, 5, 1, 6], [6], [400, 120], [120], [10]];
+    const data = shapes.map((s) => Float32Array.from({ length: s.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1));
+    let expected = 0;
+    for (const d of data) for (const v of d) expected += v * v;
+    expected = Math.sqrt(expected);
+    const got: number[] = [];
+    for (const b of ['cpu', 'wasm']) {
+      await tf.setBackend(b);
+      const gs = data.map((d, i) => tf.tensor(d, shapes[i]));
+      got.push((await globalNorm(gs).data())[0]!);
+      gs[1] = tf.tensor(Float32Array.from({ length: 6 }, (_, i) => (i === 3 ? NaN : 1)));
+      expect(Number.isNaN((await globalNorm(gs).data())[0]!)).toBe(true);
+      tf.dispose(gs);
+    }
+    // float32 sums of 48,000 squares: within 1e-5 relative
+    for (const g of got) expect(Math.abs(g - expected) / expected).toBeLessThan(1e-5);
+    expect(expected).toBeGreaterThan(10);
+    await tf.setBackend('cpu');
+  });
+});
