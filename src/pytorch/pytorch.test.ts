@@ -269,7 +269,8 @@ describe('train.py under torchrun', () => {
     };
     const dir = join(root, 'train');
     mkdirSync(dir, { recursive: true });
-    const c = compile(doc);
+    // Seeded: an unseeded init made the loss curve, and this test, depend on the run (CI run F failed once: 0.665 vs < 0.623)
+    const c = compile(doc, { seed: 1 });
     try {
       const g = generatePytorch(c, doc);
       for (const [f, text] of Object.entries(g.files)) writeFileSync(join(dir, f), text);
@@ -298,7 +299,7 @@ describe('train.py under torchrun', () => {
     expect(steps.length).toBeGreaterThan(10);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     // The last five steps' loss is well below the first five's.
-    expect(mean(steps.slice(-5))).toBeLessThan(0.8 * mean(steps.slice(0, 5)));
+    expect(mean(steps.slice(-5)), `loss of the first five steps ${steps.slice(0, 5).join(', ')}; of the last five ${steps.slice(-5).join(', ')}`).toBeLessThan(0.8 * mean(steps.slice(0, 5)));
     expect(r.stdout).toMatch(/epoch 1 done loss [\d.]+ time [\d.]+s world 2/);
     // Resume: a second epoch starts from the checkpoint.
     const r2 = run(['--resume', '--epochs', '2']);
