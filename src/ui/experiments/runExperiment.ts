@@ -81,13 +81,8 @@ let stopAsked = false;
 /** Stops the run in progress and the experiment with it (no later variant starts). */
 export function stopExperiment(): void {
   stopAsked = true;
+  // The worker keeps a stop that arrives while the run still loads its data (src/train/session.ts).
   client().stop();
-  // A stop that reaches the worker while the run still loads its data is forgotten when training
-  // begins: send it again then.
-  const off = client().on((e) => {
-    if (e.t === 'state' && e.state === 'training') client().stop();
-    if ((e.t === 'state' && e.state === 'training') || e.t === 'done' || e.t === 'error' || e.t === 'fit' || e.t === 'crash') off();
-  });
 }
 
 /** Trains `graph` (shown on the canvas, listed in Runs as `label`); extra: fine-tune weights. */
