@@ -9,7 +9,6 @@
 //
 // Needs /usr/bin/python3 with torch (apt: python3-torch); without it these tests fail, they are
 // never skipped.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +19,8 @@ import { compile } from '../core/compile';
 import type { GraphDoc } from '../core/graph';
 import { onnxReader } from '../onnx/read';
 import { applyWeights, importOnnx } from './index';
+import { exportTorchFixtures, inputData } from './nnCheck';
 
-const PY = '/usr/bin/python3';
 const reader = onnxReader(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'nb-attn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,23 +28,11 @@ const models: Record<string, { input: number[]; dtype: string; params: number }>
 
 beforeAll(() => {
   for (const opset of ['13', '17']) {
-    const r = spawnSync(PY, [new URL('./torch_attn_models.py', import.meta.url).pathname, dir, opset], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`torch export (opset ${opset}) failed; these tests need ${PY} with torch (apt install python3-torch): ${r.stderr || r.error}`);
-    for (const line of r.stdout.trim().split('\n')) {
-      const j = JSON.parse(line) as { name: string; input: number[]; dtype: string; params: number };
+    for (const j of exportTorchFixtures<{ name: string; input: number[]; dtype: string; params: number }>('./torch_attn_models.py', dir, opset)) {
       models[j.name] = j;
     }
   }
 }, 300_000);
-
-/** Deterministic inputs in [-1, 1]. */
-function inputData(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 2 - 1;
-  });
-}
 
 /** Imports `name` at `opset`, runs it and onnxruntime on one input (batch 2). */
 async function parity(name: string, opset: number): Promise<{ doc: GraphDoc; diff: number; refMax: number; params: number }> {

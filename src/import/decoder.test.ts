@@ -9,7 +9,6 @@
 //
 // Needs /usr/bin/python3 with torch (apt: python3-torch); without it these tests fail, they are
 // never skipped.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +19,8 @@ import { onnxReader } from '../onnx/read';
 import { compareImported } from './compare';
 import { ImportError, formatBlockers, importOnnx } from './index';
 import { readOnnx } from './onnx/index';
+import { exportTorchFixtures } from './nnCheck';
 
-const PY = '/usr/bin/python3';
 const reader = onnxReader(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'nb-decoder-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,10 +28,7 @@ const params: Record<string, number> = {};
 
 beforeAll(() => {
   for (const opset of ['13', '17']) {
-    const r = spawnSync(PY, [new URL('./torch_decoder_models.py', import.meta.url).pathname, dir, opset], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`torch export (opset ${opset}) failed; these tests need ${PY} with torch (apt install python3-torch): ${r.stderr || r.error}`);
-    for (const line of r.stdout.trim().split('\n')) {
-      const j = JSON.parse(line) as { name: string; params: number };
+    for (const j of exportTorchFixtures<{ name: string; params: number }>('./torch_decoder_models.py', dir, opset)) {
       params[`${j.name}_o${opset}`] = j.params;
     }
   }

@@ -22,6 +22,7 @@ import { saveModel } from '../train/weights';
 import { importCommand } from '../cli/commands/import';
 import { applyWeights, importFile, importOnnx, importTfjs, type ImportResult } from './index';
 import { GRUResetAfter } from '../core/layers/gruResetAfter';
+import { inputData } from './nnCheck';
 
 const PY = '/usr/bin/python3';
 const reader = onnxReader(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'));
@@ -49,15 +50,6 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
   return m;
-}
-
-/** Deterministic inputs in [-1, 1]. */
-function inputData(n: number, seed = 1): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 2 - 1;
-  });
 }
 
 /** Imports a torch-exported file, runs both sides on one input, returns the max |diff|. */

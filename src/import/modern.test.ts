@@ -7,7 +7,6 @@
 //
 // Needs /usr/bin/python3 with torch (apt: python3-torch, which .ci/run installs); without it
 // these tests fail, they are never skipped.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +17,8 @@ import { compile } from '../core/compile';
 import type { GraphDoc } from '../core/graph';
 import { onnxReader } from '../onnx/read';
 import { ImportError, applyWeights, importOnnx } from './index';
+import { exportTorchFixtures, inputData } from './nnCheck';
 
-const PY = '/usr/bin/python3';
 const reader = onnxReader(readFileSync(new URL('../onnx/onnx.proto', import.meta.url), 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'nb-modern-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,23 +26,11 @@ const inputs: Record<string, number[]> = {};
 
 beforeAll(() => {
   for (const opset of ['13', '17']) {
-    const r = spawnSync(PY, [new URL('./torch_modern_models.py', import.meta.url).pathname, dir, opset], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`torch export (opset ${opset}) failed; these tests need ${PY} with torch (apt install python3-torch): ${r.stderr || r.error}`);
-    for (const line of r.stdout.trim().split('\n')) {
-      const j = JSON.parse(line) as { name: string; input: number[] };
+    for (const j of exportTorchFixtures<{ name: string; input: number[] }>('./torch_modern_models.py', dir, opset)) {
       inputs[j.name] = j.input;
     }
   }
 }, 300_000);
-
-/** Deterministic inputs in [-1, 1]. */
-function inputData(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s / 2 ** 32) * 2 - 1;
-  });
-}
 
 /** Imports `name` at `opset`, runs it and onnxruntime on one input (batch 2), returns the doc and max |diff|. */
 async function parity(name: string, opset: number): Promise<{ doc: GraphDoc; diff: number; refMax: number }> {

@@ -3,6 +3,7 @@
 // compare the tfjs forward pass with onnxruntime on the original file. Inputs follow the file's
 // layout conventions: a 4-D input is fed NHWC to our graph, a time-major [T, N, F] input (batch
 // axis 1) batch-major [N, T, F]; outputs are turned back the same way before comparing.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
@@ -23,6 +24,29 @@ export interface NnCheck {
   refMax: number;
   /** Milliseconds spent in importOnnx. */
   importMs: number;
+}
+
+/** What src/import/torch_nn_models.py prints per model (one JSON line each). */
+export interface Made {
+  name: string;
+  path: string;
+  inputs: number[][];
+  batchAxis: number;
+  outputBatchAxis: number;
+  params: number;
+  mergedBiases: number;
+}
+
+/**
+ * Runs one of the fixture scripts (src/import/torch_*_models.py) with Debian's torch: it exports
+ * its models to `dir` at `opset` and prints one JSON line per model, returned parsed. Fails with
+ * what to install when torch is missing.
+ */
+export function exportTorchFixtures<T>(script: string, dir: string, opset: string, names: string[] = []): T[] {
+  const py = '/usr/bin/python3';
+  const r = spawnSync(py, [new URL(script, import.meta.url).pathname, dir, opset, ...names], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`torch export (opset ${opset}) failed; these need ${py} with torch (apt install python3-torch): ${r.stderr || r.error}`);
+  return r.stdout.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as T);
 }
 
 /** Deterministic inputs in [-1, 1]. */

@@ -9,7 +9,6 @@
 //
 // Needs /usr/bin/python3 with torch (apt: python3-torch); without it these tests fail, they are
 // never skipped.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,27 +19,15 @@ import type { GraphDoc } from '../core/graph';
 import { exportOnnx } from '../onnx/export';
 import { onnxReader } from '../onnx/read';
 import { ImportError, applyWeights, importOnnx } from './index';
-import { checkNn } from './nnCheck';
+import { checkNn, exportTorchFixtures, type Made } from './nnCheck';
 
-const PY = '/usr/bin/python3';
 const dir = mkdtempSync(join(tmpdir(), 'nb-torchnn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-interface Made {
-  path: string;
-  inputs: number[][];
-  batchAxis: number;
-  outputBatchAxis: number;
-  params: number;
-  mergedBiases: number;
-}
 const made: Record<string, Made> = {};
 
 beforeAll(() => {
   for (const opset of ['13', '17']) {
-    const r = spawnSync(PY, [new URL('./torch_nn_models.py', import.meta.url).pathname, dir, opset], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (r.status !== 0) throw new Error(`torch export (opset ${opset}) failed; these tests need ${PY} with torch (apt install python3-torch): ${r.stderr || r.error}`);
-    for (const line of r.stdout.trim().split('\n')) {
-      const j = JSON.parse(line) as Made & { name: string };
+    for (const j of exportTorchFixtures<Made & { name: string }>('./torch_nn_models.py', dir, opset)) {
       made[`${j.name}_o${opset}`] = j;
     }
   }
