@@ -130,7 +130,7 @@ describe('the lean loop', () => {
 });
 
 describe('the global gradient norm', () => {
-  it('is √Σ‖g‖² (a float64 reference) on the one-vector path of CPU and WASM, NaN included', async () => {
+  it('is √Σ‖g‖² (a float64 reference) on the one-kernel path of CPU and WASM, NaN included', async () => {
     const { globalNorm } = await import('./step');
     await import('@tensorflow/tfjs-backend-wasm');
     const r = rng(4);
@@ -148,8 +148,8 @@ describe('the global gradient norm', () => {
       expect(Number.isNaN((await globalNorm(gs).data())[0]!)).toBe(true);
       tf.dispose(gs);
     }
-    // float32 sums of 48,000 squares: within 1e-5 relative
-    for (const g of got) expect(Math.abs(g - expected) / expected).toBeLessThan(1e-5);
+    // summed in doubles, rounded once to float32: within float32's relative precision
+    for (const g of got) expect(Math.abs(g - expected) / expected).toBeLessThan(1.2e-7);
     expect(expected).toBeGreaterThan(10);
     await tf.setBackend('cpu');
   });

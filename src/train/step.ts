@@ -13,6 +13,7 @@ import { samplingLosses } from '../../blocks/sampling';
 import { accuracyCount, lossValue } from './losses';
 import { batchTensors, type Plan } from './plan';
 import { installLazyConvInputGradient } from './lazyConvGrads';
+import { sumOfSquares } from './sumSquares';
 
 export interface StepTensors {
   /** [loss, gradient norm, correct, counted positions], to be read back. */
@@ -77,9 +78,9 @@ export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, var
 
 /**
  * √Σ‖g‖² over all gradients. On the backends that run on the CPU (WASM, CPU) every kernel call
- * costs ~10–20 µs whatever its size, and the per-tensor form below is 3 calls a weight tensor (31
- * for LeNet-5, ~5% of its 12 ms WASM step): there the gradients are flattened into one vector
- * (a copy of the weights' size) and squared and summed once. On GPU backends the sum stays
+ * costs ~5–20 µs whatever its size, and the per-tensor form below is 3 calls a weight tensor (31
+ * for LeNet-5, ~5% of its 12 ms WASM step): there one kernel sums the squares of every gradient
+ * where it lies (sumSquares.ts; float32 gradients). On GPU backends the sum stays
  * pairwise, not tf.addN or one concat: WebGPU binds every input of those as a storage buffer, and
  * past the device's limit (8 on many adapters, e.g. SwiftShader) the work is dropped and the loss
  * reads back as 0 — a LeNet-5 has 10 weight tensors.
@@ -87,7 +88,7 @@ export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, var
 export function globalNorm(gs: tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => {
     if (!gs.length) return tf.scalar(0);
-    if (tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu') return tf.sqrt(tf.sum(tf.square(tf.concat(gs.map((g) => tf.reshape(g, [-1])))))) as tf.Scalar;
+    if ((tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu') && gs.every((g) => g.dtype === 'float32')) return tf.sqrt(sumOfSquares(gs)) as tf.Scalar;
     return tf.sqrt(gs.map((g) => tf.sum(tf.square(g))).reduce<tf.Tensor>((a, b) => tf.add(a, b), tf.scalar(0))) as tf.Scalar;
   });
 }
