@@ -9,7 +9,7 @@
 // would otherwise free, so it costs one extra copy of the weights and slots in memory, no time.
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/dataset';
-import { samplingLosses } from '../../blocks/sampling';
+import { Sampling, samplingLosses } from '../../blocks/sampling';
 import { accuracyCount, lossValue } from './losses';
 import { batchTensors, type Plan } from './plan';
 import { installLazyConvInputGradient } from './lazyConvGrads';
@@ -45,11 +45,12 @@ export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, var
     const { value, grads } = tf.variableGrads(() => {
       const out = model.apply(xs.length === 1 ? xs[0]! : xs, { training: true }) as tf.Tensor | tf.Tensor[];
       const outs = Array.isArray(out) ? out : [out];
-      let loss = tf.scalar(0);
+      let loss: tf.Tensor | undefined;
       acc = [];
       tot = [];
       plan.outputs.forEach((o, k) => {
-        loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!, o.ignore));
+        const l = lossValue(o.loss, ys[k]!, outs[k]!, o.ignore);
+        loss = loss ? tf.add(loss, l) : l;
         const a = accuracyCount(o.loss, ys[k]!, outs[k]!, o.ignore);
         if (a) {
           acc.push(tf.keep(a.correct));
@@ -57,21 +58,24 @@ export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, var
         }
       });
       counted = acc.length > 0;
-      // Layer losses: the VAE's KL term from Sampling blocks (0 when there are none).
-      loss = tf.add(loss, samplingLosses(model));
+      // Layer losses: the VAE's KL term from Sampling blocks (none in most models: no kernel call then).
+      if (model.layers.some((l) => l instanceof Sampling)) loss = tf.add(loss!, samplingLosses(model));
       return loss as tf.Scalar;
     }, vars);
     const gs = vars.map((v) => grads[v.name]!);
     const norm = globalNorm(gs);
-    // A fresh tensor (tf.addN of one tensor may hand back that same tensor, disposed below).
-    const correct = acc.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
-    const total = tot.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
-    acc.forEach((a) => a.dispose());
-    tot.forEach((a) => a.dispose());
+    // One output's counts as they are (no kernel call); several summed. Stacked (copied) below,
+    // then freed with the rest of this tidy.
+    const sum = (ts: tf.Scalar[]): tf.Tensor => (ts.length ? ts.slice(1).reduce<tf.Tensor>((a, b) => tf.add(a, b), ts[0]!) : tf.scalar(0));
+    const correct = sum(acc);
+    const total = sum(tot);
     // clip / max(norm, clip): exactly 1 up to the limit, clip / norm past it; NaN for a NaN norm
     // (the update is then undone when the numbers are read).
     const scale = clipNorm === null ? undefined : (tf.div(clipNorm, tf.maximum(norm, clipNorm)) as tf.Scalar);
-    return { nums: tf.stack([value, norm, correct, total]) as tf.Tensor1D, grads: gs, scale };
+    const nums = tf.stack([value, norm, correct, total]) as tf.Tensor1D;
+    // Kept out of variableGrads' scope with tf.keep, so this tidy does not free them by itself.
+    tf.dispose([...acc, ...tot]);
+    return { nums, grads: gs, scale };
   });
   return { ...out, counted };
 }
