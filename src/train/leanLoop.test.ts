@@ -62,8 +62,9 @@ describe('the lean loop', () => {
     ['the epoch\'s last batch', 0, PER_EPOCH - 1, CFG],
     ['batch 3 of epoch 2, clipped by norm', 1, 2, { ...CFG, clipNorm: 0.5 }],
   ];
+  for (const readBack of ['deferred', 'before'] as const)
   for (const [what, epoch, batch, cfg] of cases)
-    it(`a NaN at ${what} stops the run there with the weights and optimizer state from before it`, async () => {
+    it(`a NaN at ${what} stops the run there with the weights and optimizer state from before it (read ${readBack})`, async () => {
       const clean = makePoints('xor', { n: N, seed: 5 });
       const bad = makePoints('xor', { n: N, seed: 5 });
       // from epoch 2 on only: poisoned when epoch 1 ends
@@ -74,7 +75,7 @@ describe('the lean loop', () => {
       const b = compile(MLP, { seed: 1 });
       const oa = makeOptimizer(cfg);
       const ob = makeOptimizer(cfg);
-      const res = await train(a, bad, cfg, { onEpoch: (e) => void (e.epoch === 0 && epoch === 1 && poison()) }, {}, { optimizer: oa });
+      const res = await train(a, bad, cfg, { onEpoch: (e) => void (e.epoch === 0 && epoch === 1 && poison()) }, {}, { optimizer: oa, readBack });
       expect(res.status).toBe('nan');
       expect(res.message).toContain(`loss became NaN at epoch ${epoch + 1}, batch ${batch + 1}:`);
       expect(res.message).toMatch(/weights are the last good ones \(before this batch\)/);
@@ -82,7 +83,7 @@ describe('the lean loop', () => {
       expect(res.history.length).toBe(epoch);
       // The twin stops by request before that batch: it trained exactly the batches before it.
       let calls = 0;
-      const twin = await train(b, clean, cfg, {}, { shouldStop: () => ++calls > epoch * PER_EPOCH + batch }, { optimizer: ob });
+      const twin = await train(b, clean, cfg, {}, { shouldStop: () => ++calls > epoch * PER_EPOCH + batch }, { optimizer: ob, readBack });
       expect(twin.status).toBe('stopped');
       expect(twin.batches).toBe(res.batches);
       const [sa, sb] = [await state(a, oa), await state(b, ob)];
@@ -107,23 +108,30 @@ describe('the lean loop', () => {
     // The weights at each report are those after that batch, not the next (the worker's snapshot
     // taken there resumes at the next batch), though the next batch's gradients are computed.
     const atReport: number[] = [];
-    const res = await train(c, data, { ...CFG, epochs: 1 }, { onBatch: () => void atReport.push(applied) }, {}, { optimizer: opt });
+    const res = await train(c, data, { ...CFG, epochs: 1 }, { onBatch: () => void atReport.push(applied) }, {}, { optimizer: opt, readBack: 'deferred' });
     expect(res.status).toBe('completed');
     expect(atReport).toEqual(Array.from({ length: PER_EPOCH }, (_, i) => i + 1));
     // A lean loop overlaps: the read of batch i resolves after batch i's update was queued.
     const reads: number[] = [];
+    const deferredReads: number[] = [];
     const data0 = tf.Tensor.prototype.data;
     tf.Tensor.prototype.data = function (this: tf.Tensor) {
       return data0.call(this).then((v) => (reads.push(applied), v)) as ReturnType<typeof data0>;
     } as typeof data0;
     try {
       applied = 0;
+      await train(c, data, { ...CFG, epochs: 1 }, {}, {}, { optimizer: opt, readBack: 'deferred' });
+      deferredReads.push(...reads);
+      // On the CPU backends (this test's) the default reads every batch before its update.
+      reads.length = 0;
+      applied = 0;
       await train(c, data, { ...CFG, epochs: 1 }, {}, {}, { optimizer: opt });
+      expect(reads).toEqual(Array.from({ length: PER_EPOCH }, (_, i) => i));
     } finally {
       tf.Tensor.prototype.data = data0;
     }
     // batch 0 is read before its update (0 applied), every later batch i after its own (i + 1)
-    expect(reads).toEqual(Array.from({ length: PER_EPOCH }, (_, i) => (i === 0 ? 0 : i + 1)));
+    expect(deferredReads).toEqual(Array.from({ length: PER_EPOCH }, (_, i) => (i === 0 ? 0 : i + 1)));
     opt.dispose();
     c.model.dispose();
   });
