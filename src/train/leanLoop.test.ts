@@ -62,38 +62,39 @@ describe('the lean loop', () => {
     ['the epoch\'s last batch', 0, PER_EPOCH - 1, CFG],
     ['batch 3 of epoch 2, clipped by norm', 1, 2, { ...CFG, clipNorm: 0.5 }],
   ];
-  for (const readBack of ['deferred', 'before'] as const)
+  const modes = ['deferred', 'before'] as const;
   for (const [what, epoch, batch, cfg] of cases)
-    it(`a NaN at ${what} stops the run there with the weights and optimizer state from before it (read ${readBack})`, async () => {
-      const clean = makePoints('xor', { n: N, seed: 5 });
-      const bad = makePoints('xor', { n: N, seed: 5 });
-      // from epoch 2 on only: poisoned when epoch 1 ends
-      const poison = () => poisonRow(bad, cfg, epoch, batch);
-      if (epoch === 0) poison();
-      const tensorsBefore = tf.memory().numTensors;
-      const a = compile(MLP, { seed: 1 });
-      const b = compile(MLP, { seed: 1 });
-      const oa = makeOptimizer(cfg);
-      const ob = makeOptimizer(cfg);
-      const res = await train(a, bad, cfg, { onEpoch: (e) => void (e.epoch === 0 && epoch === 1 && poison()) }, {}, { optimizer: oa, readBack });
-      expect(res.status).toBe('nan');
-      expect(res.message).toContain(`loss became NaN at epoch ${epoch + 1}, batch ${batch + 1}:`);
-      expect(res.message).toMatch(/weights are the last good ones \(before this batch\)/);
-      expect(res.batches).toBe(epoch * PER_EPOCH + batch);
-      expect(res.history.length).toBe(epoch);
-      // The twin stops by request before that batch: it trained exactly the batches before it.
-      let calls = 0;
-      const twin = await train(b, clean, cfg, {}, { shouldStop: () => ++calls > epoch * PER_EPOCH + batch }, { optimizer: ob, readBack });
-      expect(twin.status).toBe('stopped');
-      expect(twin.batches).toBe(res.batches);
-      const [sa, sb] = [await state(a, oa), await state(b, ob)];
-      expect(sa.weights.flat().every(Number.isFinite)).toBe(true);
-      expect(sa).toEqual(sb);
-      for (const x of [oa, ob]) x.dispose();
-      for (const x of [a, b]) x.model.dispose();
-      // The undone update and the stop leave nothing behind.
-      expect(tf.memory().numTensors).toBe(tensorsBefore);
-    });
+    for (const readBack of modes)
+      it(`a NaN at ${what} stops the run there with the weights and optimizer state from before it (read ${readBack})`, async () => {
+        const clean = makePoints('xor', { n: N, seed: 5 });
+        const bad = makePoints('xor', { n: N, seed: 5 });
+        // from epoch 2 on only: poisoned when epoch 1 ends
+        const poison = () => poisonRow(bad, cfg, epoch, batch);
+        if (epoch === 0) poison();
+        const tensorsBefore = tf.memory().numTensors;
+        const a = compile(MLP, { seed: 1 });
+        const b = compile(MLP, { seed: 1 });
+        const oa = makeOptimizer(cfg);
+        const ob = makeOptimizer(cfg);
+        const res = await train(a, bad, cfg, { onEpoch: (e) => void (e.epoch === 0 && epoch === 1 && poison()) }, {}, { optimizer: oa, readBack });
+        expect(res.status).toBe('nan');
+        expect(res.message).toContain(`loss became NaN at epoch ${epoch + 1}, batch ${batch + 1}:`);
+        expect(res.message).toMatch(/weights are the last good ones \(before this batch\)/);
+        expect(res.batches).toBe(epoch * PER_EPOCH + batch);
+        expect(res.history.length).toBe(epoch);
+        // The twin stops by request before that batch: it trained exactly the batches before it.
+        let calls = 0;
+        const twin = await train(b, clean, cfg, {}, { shouldStop: () => ++calls > epoch * PER_EPOCH + batch }, { optimizer: ob, readBack });
+        expect(twin.status).toBe('stopped');
+        expect(twin.batches).toBe(res.batches);
+        const [sa, sb] = [await state(a, oa), await state(b, ob)];
+        expect(sa.weights.flat().every(Number.isFinite)).toBe(true);
+        expect(sa).toEqual(sb);
+        for (const x of [oa, ob]) x.dispose();
+        for (const x of [a, b]) x.model.dispose();
+        // The undone update and the stop leave nothing behind.
+        expect(tf.memory().numTensors).toBe(tensorsBefore);
+      });
 
   it('applies each batch\'s update before its numbers are read back (after the first batch)', async () => {
     const data = makePoints('xor', { n: N, seed: 5 });
