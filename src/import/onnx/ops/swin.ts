@@ -1,0 +1,157 @@
+// Swin pieces (fused by patterns/swin.ts) → the ShiftedWindowAttention and PatchMerging blocks.
+// The values torch computed at run time from the map's size — the pads, q's scale, the relative
+// position bias (torch folds table[relative_position_index] into one constant), the shift mask,
+// the crop — arrive here folded to constants, and each is checked against what the block
+// computes for this input size; any difference refuses the node, saying which value and how.
+import type { Converter, OpTable } from '../converter';
+import { PATCH_MERGING_OP, SWIN_ATTENTION_OP, SWIN_IN, swinSpec } from '../patterns';
+import { Unsupported, type PNode } from '../proto';
+import { fmt, type TensorVal } from '../values';
+
+/** The [N, H, W, C] map a Swin piece reads (channels-last in ONNX too, as torchvision keeps it). */
+function mapInput(cv: Converter, name: string, what: string): { t: TensorVal; H: number; W: number; C: number } {
+  const t = cv.tensor(name, `${what} input`);
+  const [, H, W, C] = t.shape;
+  if (t.layout !== 'plain' || t.shape.length !== 4 || !H || !W || !C) throw new Unsupported(`${what} input "${name}" ${fmt(t.shape)} is not a [N, H, W, C] map of known size`);
+  return { t, H, W, C };
+}
+
+/** The file's pads, checked to be zeros except the end of H and W (torchvision's F.pad). */
+function checkPads(cv: Converter, name: string | undefined, want: [number, number], what: string): void {
+  const got = name ? cv.ints(cv.constant(name, `${what} pads`), `${what} pads`) : [0, 0, 0, 0, 0, 0, 0, 0];
+  const expected = [0, 0, 0, 0, 0, want[0], want[1], 0];
+  if (got.join() !== expected.join()) throw new Unsupported(`${what} pads the map by ${fmt(got)}, but the block pads the bottom by ${want[0]} and the right by ${want[1]} (ONNX pads ${fmt(expected)})`);
+}
+
+/** The ints or floats of a constant input, as numbers. */
+function numbers(cv: Converter, name: string, what: string): number[] {
+  const c = cv.constant(name, what);
+  const v = Array.from(c.data instanceof Float32Array ? c.data : cv.ints(c, what));
+  if (v.some((x) => typeof x !== 'number')) throw new Unsupported(`${what} depends on the batch size`);
+  return v as number[];
+}
+
+/** torchvision's attention mask for the shifted windows: [nW, L, L] of 0 / −100. */
+export function swinMask(pH: number, pW: number, ws: number, sh: number, sw: number): Float32Array {
+  const img = new Int32Array(pH * pW);
+  // Python slices (0, −ws), (−ws, −s), (−s, None) along each axis, numbered row-major.
+  const cut = (len: number, s: number): [number, number][] => {
+    const at = (i: number | null, dflt: number) => (i === null ? dflt : Math.max(0, Math.min(len, i < 0 ? i + len : i)));
+    return [[0, -ws], [-ws, -s], [-s, null]].map(([a, b]) => [at(a!, 0), at(b as number | null, len)]);
+  };
+  let count = 0;
+  for (const [h0, h1] of cut(pH, sh))
+    for (const [w0, w1] of cut(pW, sw)) {
+      for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) img[h * pW + w] = count;
+      count++;
+    }
+  const L = ws * ws;
+  const [nh, nw] = [pH / ws, pW / ws];
+  const out = new Float32Array(nh * nw * L * L);
+  for (let a = 0; a < nh; a++)
+    for (let b = 0; b < nw; b++) {
+      const win = a * nw + b;
+      const id = (i: number) => img[(a * ws + Math.floor(i / ws)) * pW + b * ws + (i % ws)]!;
+      for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) out[(win * L + i) * L + j] = id(j) - id(i) !== 0 ? -100 : 0;
+    }
+  return out;
+}
+
+/** torchvision's relative_position_index for a square window: [L·L] rows of the bias table. */
+export function relativePositionIndex(ws: number): Int32Array {
+  const L = ws * ws;
+  const idx = new Int32Array(L * L);
+  for (let i = 0; i < L; i++)
+    for (let j = 0; j < L; j++) {
+      const dh = Math.floor(i / ws) - Math.floor(j / ws) + ws - 1;
+      const dw = (i % ws) - (j % ws) + ws - 1;
+      idx[i * L + j] = dh * (2 * ws - 1) + dw;
+    }
+  return idx;
+}
+
+/** The bias table [(2ws−1)², heads] that the file's [1, heads, L, L] bias was gathered from. */
+function biasTable(cv: Converter, name: string, ws: number, heads: number, where: string): Float32Array {
+  const c = cv.constant(name, 'relative position bias');
+  const b = cv.floats(c, 'relative position bias');
+  const L = ws * ws;
+  const dims = c.dims.filter((d, i) => !(i === 0 && d === 1 && c.dims.length === 4));
+  if (dims.join() !== [heads, L, L].join()) throw new Unsupported(`${where}: the bias added to the attention scores is ${fmt(c.dims)}, not the [1, ${heads}, ${L}, ${L}] relative position bias of ${heads} heads over ${ws}×${ws} windows`);
+  const idx = relativePositionIndex(ws);
+  const rows = (2 * ws - 1) ** 2;
+  const table = new Float32Array(rows * heads);
+  const set = new Uint8Array(rows * heads);
+  for (let h = 0; h < heads; h++)
+    for (let k = 0; k < L * L; k++) {
+      const at = idx[k]! * heads + h;
+      const v = b[h * L * L + k]!;
+      if (!set[at]) [table[at], set[at]] = [v, 1];
+      else if (table[at] !== v)
+        throw new Unsupported(`${where}: the bias added to the attention scores is not a relative position bias: head ${h}, query ${Math.floor(k / L)}, key ${k % L} holds ${v} but the same relative offset (torchvision's relative_position_index ${idx[k]}) holds ${table[at]} elsewhere`);
+    }
+  return table;
+}
+
+function convertSwinAttention(cv: Converter, n: PNode): TensorVal {
+  const spec = swinSpec(n);
+  if (!spec) throw new Unsupported(`${SWIN_ATTENTION_OP} is made by the importer's Swin pattern only`);
+  const where = `shifted-window attention "${n.name}"`;
+  const inp = n.input ?? [];
+  const { t, H, W, C } = mapInput(cv, inp[SWIN_IN.x]!, where);
+  const { windowSize: ws, numHeads: heads } = spec;
+  const qkvW = cv.constant(spec.qkv.w, 'qkv weight');
+  const projW = cv.constant(spec.proj.w, 'proj weight');
+  if (qkvW.dims.join() !== [C, 3 * C].join() || projW.dims.join() !== [C, C].join() || C % heads)
+    throw new Unsupported(`${where}: qkv weight ${fmt(qkvW.dims)} and proj weight ${fmt(projW.dims)} do not fit ${C} channels in ${heads} heads (want [${C}, ${3 * C}] and [${C}, ${C}])`);
+  const pad: [number, number] = [(ws - (H % ws)) % ws, (ws - (W % ws)) % ws];
+  checkPads(cv, inp[SWIN_IN.pads], pad, where);
+  const [pH, pW] = [H + pad[0], W + pad[1]];
+  // The graph's rolls: one shift, kept along an axis exactly where the window is smaller than the padded map.
+  const shift = Math.max(...spec.shifts);
+  spec.shifts.forEach((s, i) => {
+    const len = [pH, pW][i]!;
+    const kept = ws < len;
+    if ((s !== 0 && s !== shift) || s >= len || (s === 0 && shift > 0 && kept) || (s > 0 && !kept))
+      throw new Unsupported(`${where} rolls the map by ${fmt(spec.shifts.map((x) => -x))} (H, W), which is not torchvision's shift for ${ws}×${ws} windows on a ${pH}×${pW} map (a shift ${shift || ws >> 1} along each axis longer than the window, none along the others)`);
+  });
+  const scale = numbers(cv, inp[SWIN_IN.scale]!, 'q scale');
+  const want = Math.fround((C / heads) ** -0.5);
+  if (scale.length !== 1 || Math.abs(scale[0]! - want) > 1e-6 * want)
+    throw new Unsupported(`${where} scales q by ${fmt(scale)}, not by (C / heads)^−0.5 = ${want} (C ${C}, ${heads} heads) as the block does`);
+  const table = biasTable(cv, inp[SWIN_IN.bias]!, ws, heads, where);
+  const nW = (pH / ws) * (pW / ws);
+  const L = ws * ws;
+  if (shift > 0) {
+    if (!inp[SWIN_IN.mask]) throw new Unsupported(`${where} rolls the map but adds no shift mask to the scores`);
+    const got = cv.constant(inp[SWIN_IN.mask], 'shift mask');
+    const data = cv.floats(got, 'shift mask');
+    const expected = swinMask(pH, pW, ws, spec.shifts[0], spec.shifts[1]);
+    if (got.dims.join() !== [1, nW, 1, L, L].join()) throw new Unsupported(`${where}: the mask added to the scores is ${fmt(got.dims)}, not [1, ${nW}, 1, ${L}, ${L}] (${nW} windows of ${L} tokens)`);
+    const bad = expected.findIndex((v, i) => v !== data[i]);
+    if (bad >= 0) {
+      const [w, i, j] = [Math.floor(bad / (L * L)), Math.floor(bad / L) % L, bad % L];
+      throw new Unsupported(`${where}: the mask added to the scores is not torchvision's shift mask for shift ${shift} on a ${pH}×${pW} map: window ${w}, query ${i}, key ${j} is ${data[bad]} where the block uses ${expected[bad]}`);
+    }
+  } else if (inp[SWIN_IN.mask]) throw new Unsupported(`${where} adds a mask to the scores of windows it does not shift; the block masks shifted windows only`);
+  const ends = [SWIN_IN.cropH, SWIN_IN.cropW].map((k, i) => Math.min(numbers(cv, inp[k]!, 'crop end')[0]!, [pH, pW][i]!));
+  if (ends[0] !== H || ends[1] !== W) throw new Unsupported(`${where} crops the result to ${ends[0]}×${ends[1]}, not back to the input's ${H}×${W}`);
+  const qkvBias = !!spec.qkv.b;
+  const projBias = !!spec.proj.b;
+  const id = cv.add('ShiftedWindowAttention', { windowSize: ws, shiftSize: shift, numHeads: heads, qkvBias, projBias }, [t.ref]);
+  cv.weight(id, 'qkv/kernel', [C, 3 * C], cv.floats(qkvW, 'qkv weight'));
+  if (qkvBias) cv.weight(id, 'qkv/bias', [3 * C], cv.floats(cv.constant(spec.qkv.b, 'qkv bias'), 'qkv bias'));
+  cv.weight(id, 'proj/kernel', [C, C], cv.floats(projW, 'proj weight'));
+  if (projBias) cv.weight(id, 'proj/bias', [C], cv.floats(cv.constant(spec.proj.b, 'proj bias'), 'proj bias'));
+  cv.weight(id, 'relative_position_bias_table', [(2 * ws - 1) ** 2, heads], table);
+  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: 'plain', shape: t.shape.slice() };
+}
+
+function convertPatchMerging(cv: Converter, n: PNode): TensorVal {
+  const where = `patch merging "${n.name}"`;
+  const { t, H, W, C } = mapInput(cv, n.input![0]!, where);
+  checkPads(cv, n.input?.[1], [H % 2, W % 2], where);
+  const id = cv.add('PatchMerging', {}, [t.ref]);
+  return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: 'plain', shape: [t.shape[0]!, Math.ceil(H / 2), Math.ceil(W / 2), 4 * C] };
+}
+
+export const SWIN_OPS: OpTable = { [SWIN_ATTENTION_OP]: convertSwinAttention, [PATCH_MERGING_OP]: convertPatchMerging };
