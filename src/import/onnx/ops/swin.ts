@@ -7,6 +7,7 @@ import type { Converter, OpTable } from '../converter';
 import { PATCH_MERGING_OP, SWIN_ATTENTION_OP, SWIN_IN, swinSpec } from '../patterns';
 import { Unsupported, type PNode } from '../proto';
 import { fmt, type TensorVal } from '../values';
+import { relativePositionIndex, shiftMask, swinGeometry } from '../../../../blocks/swinWindows';
 
 /** The [N, H, W, C] map a Swin piece reads (channels-last in ONNX too, as torchvision keeps it). */
 function mapInput(cv: Converter, name: string, what: string): { t: TensorVal; H: number; W: number; C: number } {
@@ -29,45 +30,6 @@ function numbers(cv: Converter, name: string, what: string): number[] {
   const v = Array.from(c.data instanceof Float32Array ? c.data : cv.ints(c, what));
   if (v.some((x) => typeof x !== 'number')) throw new Unsupported(`${what} depends on the batch size`);
   return v as number[];
-}
-
-/** torchvision's attention mask for the shifted windows: [nW, L, L] of 0 / −100. */
-export function swinMask(pH: number, pW: number, ws: number, sh: number, sw: number): Float32Array {
-  const img = new Int32Array(pH * pW);
-  // Python slices (0, −ws), (−ws, −s), (−s, None) along each axis, numbered row-major.
-  const cut = (len: number, s: number): [number, number][] => {
-    const at = (i: number | null, dflt: number) => (i === null ? dflt : Math.max(0, Math.min(len, i < 0 ? i + len : i)));
-    return [[0, -ws], [-ws, -s], [-s, null]].map(([a, b]) => [at(a!, 0), at(b as number | null, len)]);
-  };
-  let count = 0;
-  for (const [h0, h1] of cut(pH, sh))
-    for (const [w0, w1] of cut(pW, sw)) {
-      for (let h = h0; h < h1; h++) for (let w = w0; w < w1; w++) img[h * pW + w] = count;
-      count++;
-    }
-  const L = ws * ws;
-  const [nh, nw] = [pH / ws, pW / ws];
-  const out = new Float32Array(nh * nw * L * L);
-  for (let a = 0; a < nh; a++)
-    for (let b = 0; b < nw; b++) {
-      const win = a * nw + b;
-      const id = (i: number) => img[(a * ws + Math.floor(i / ws)) * pW + b * ws + (i % ws)]!;
-      for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) out[(win * L + i) * L + j] = id(j) - id(i) !== 0 ? -100 : 0;
-    }
-  return out;
-}
-
-/** torchvision's relative_position_index for a square window: [L·L] rows of the bias table. */
-export function relativePositionIndex(ws: number): Int32Array {
-  const L = ws * ws;
-  const idx = new Int32Array(L * L);
-  for (let i = 0; i < L; i++)
-    for (let j = 0; j < L; j++) {
-      const dh = Math.floor(i / ws) - Math.floor(j / ws) + ws - 1;
-      const dw = (i % ws) - (j % ws) + ws - 1;
-      idx[i * L + j] = dh * (2 * ws - 1) + dw;
-    }
-  return idx;
 }
 
 /** The bias table [(2ws−1)², heads] that the file's [1, heads, L, L] bias was gathered from. */
@@ -103,29 +65,25 @@ function convertSwinAttention(cv: Converter, n: PNode): TensorVal {
   const projW = cv.constant(spec.proj.w, 'proj weight');
   if (qkvW.dims.join() !== [C, 3 * C].join() || projW.dims.join() !== [C, C].join() || C % heads)
     throw new Unsupported(`${where}: qkv weight ${fmt(qkvW.dims)} and proj weight ${fmt(projW.dims)} do not fit ${C} channels in ${heads} heads (want [${C}, ${3 * C}] and [${C}, ${C}])`);
-  const pad: [number, number] = [(ws - (H % ws)) % ws, (ws - (W % ws)) % ws];
-  checkPads(cv, inp[SWIN_IN.pads], pad, where);
-  const [pH, pW] = [H + pad[0], W + pad[1]];
-  // The graph's rolls: one shift, kept along an axis exactly where the window is smaller than the padded map.
+  // The graph's rolls: one shift, which the block keeps along an axis exactly where the window is smaller than the padded map.
   const shift = Math.max(...spec.shifts);
-  spec.shifts.forEach((s, i) => {
-    const len = [pH, pW][i]!;
-    const kept = ws < len;
-    if ((s !== 0 && s !== shift) || s >= len || (s === 0 && shift > 0 && kept) || (s > 0 && !kept))
-      throw new Unsupported(`${where} rolls the map by ${fmt(spec.shifts.map((x) => -x))} (H, W), which is not torchvision's shift for ${ws}×${ws} windows on a ${pH}×${pW} map (a shift ${shift || ws >> 1} along each axis longer than the window, none along the others)`);
-  });
+  const geo = swinGeometry(H, W, ws, shift);
+  checkPads(cv, inp[SWIN_IN.pads], [geo.ph - H, geo.pw - W], where);
+  const [pH, pW] = [geo.ph, geo.pw];
+  if (shift >= ws || spec.shifts[0] !== geo.sh || spec.shifts[1] !== geo.sw)
+    throw new Unsupported(`${where} rolls the map by ${fmt(spec.shifts.map((x) => -x))} (H, W), which is not torchvision's shift for ${ws}×${ws} windows on a ${pH}×${pW} map (shift ${shift} along each axis longer than the window, none along the others, and less than the window)`);
   const scale = numbers(cv, inp[SWIN_IN.scale]!, 'q scale');
   const want = Math.fround((C / heads) ** -0.5);
   if (scale.length !== 1 || Math.abs(scale[0]! - want) > 1e-6 * want)
     throw new Unsupported(`${where} scales q by ${fmt(scale)}, not by (C / heads)^−0.5 = ${want} (C ${C}, ${heads} heads) as the block does`);
   const table = biasTable(cv, inp[SWIN_IN.bias]!, ws, heads, where);
-  const nW = (pH / ws) * (pW / ws);
+  const nW = geo.nh * geo.nw;
   const L = ws * ws;
   if (shift > 0) {
     if (!inp[SWIN_IN.mask]) throw new Unsupported(`${where} rolls the map but adds no shift mask to the scores`);
     const got = cv.constant(inp[SWIN_IN.mask], 'shift mask');
     const data = cv.floats(got, 'shift mask');
-    const expected = swinMask(pH, pW, ws, spec.shifts[0], spec.shifts[1]);
+    const expected = shiftMask(geo);
     if (got.dims.join() !== [1, nW, 1, L, L].join()) throw new Unsupported(`${where}: the mask added to the scores is ${fmt(got.dims)}, not [1, ${nW}, 1, ${L}, ${L}] (${nW} windows of ${L} tokens)`);
     const bad = expected.findIndex((v, i) => v !== data[i]);
     if (bad >= 0) {
