@@ -102,7 +102,7 @@ describe('Swin graphs that differ from torchvision are refused', () => {
     const add = m.graph!.node!.find((n) => n.name === `${block}/Add_1`)!;
     const init = m.graph!.initializer!.find((t) => t.name === add.input![1])!;
     const f = new Float32Array(init.raw_data!.slice().buffer);
-    f[5] += 1; // head 0, query 0, key 5
+    f[5] = f[5]! + 1; // head 0, query 0, key 5
     init.raw_data = new Uint8Array(f.buffer);
     expect(refusal(m)).toMatch(/the bias added to the attention scores is not a relative position bias: head 0, query \d+, key \d+ holds .* but the same relative offset \(torchvision's relative_position_index \d+\) holds/);
   });

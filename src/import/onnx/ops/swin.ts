@@ -61,8 +61,8 @@ function convertSwinAttention(cv: Converter, n: PNode): TensorVal {
   const inp = n.input ?? [];
   const { t, H, W, C } = mapInput(cv, inp[SWIN_IN.x]!, where);
   const { windowSize: ws, numHeads: heads } = spec;
-  const qkvW = cv.constant(spec.qkv.w, 'qkv weight');
-  const projW = cv.constant(spec.proj.w, 'proj weight');
+  const qkvW = cv.constant(inp[SWIN_IN.qkvW], 'qkv weight');
+  const projW = cv.constant(inp[SWIN_IN.projW], 'proj weight');
   if (qkvW.dims.join() !== [C, 3 * C].join() || projW.dims.join() !== [C, C].join() || C % heads)
     throw new Unsupported(`${where}: qkv weight ${fmt(qkvW.dims)} and proj weight ${fmt(projW.dims)} do not fit ${C} channels in ${heads} heads (want [${C}, ${3 * C}] and [${C}, ${C}])`);
   // The graph's rolls: one shift, which the block keeps along an axis exactly where the window is smaller than the padded map.
@@ -93,13 +93,13 @@ function convertSwinAttention(cv: Converter, n: PNode): TensorVal {
   } else if (inp[SWIN_IN.mask]) throw new Unsupported(`${where} adds a mask to the scores of windows it does not shift; the block masks shifted windows only`);
   const ends = [SWIN_IN.cropH, SWIN_IN.cropW].map((k, i) => Math.min(numbers(cv, inp[k]!, 'crop end')[0]!, [pH, pW][i]!));
   if (ends[0] !== H || ends[1] !== W) throw new Unsupported(`${where} crops the result to ${ends[0]}×${ends[1]}, not back to the input's ${H}×${W}`);
-  const qkvBias = !!spec.qkv.b;
-  const projBias = !!spec.proj.b;
+  const qkvBias = !!inp[SWIN_IN.qkvB];
+  const projBias = !!inp[SWIN_IN.projB];
   const id = cv.add('ShiftedWindowAttention', { windowSize: ws, shiftSize: shift, numHeads: heads, qkvBias, projBias }, [t.ref]);
   cv.weight(id, 'qkv/kernel', [C, 3 * C], cv.floats(qkvW, 'qkv weight'));
-  if (qkvBias) cv.weight(id, 'qkv/bias', [3 * C], cv.floats(cv.constant(spec.qkv.b, 'qkv bias'), 'qkv bias'));
+  if (qkvBias) cv.weight(id, 'qkv/bias', [3 * C], cv.floats(cv.constant(inp[SWIN_IN.qkvB], 'qkv bias'), 'qkv bias'));
   cv.weight(id, 'proj/kernel', [C, C], cv.floats(projW, 'proj weight'));
-  if (projBias) cv.weight(id, 'proj/bias', [C], cv.floats(cv.constant(spec.proj.b, 'proj bias'), 'proj bias'));
+  if (projBias) cv.weight(id, 'proj/bias', [C], cv.floats(cv.constant(inp[SWIN_IN.projB], 'proj bias'), 'proj bias'));
   cv.weight(id, 'relative_position_bias_table', [(2 * ws - 1) ** 2, heads], table);
   return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: 'plain', shape: t.shape.slice() };
 }

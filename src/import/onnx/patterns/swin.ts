@@ -35,15 +35,16 @@ export interface SwinSpec {
   numHeads: number;
   /** Roll amounts along H and W (0 where the graph does not roll that axis). */
   shifts: [number, number];
-  qkv: { w: string; b: string };
-  proj: { w: string; b: string };
 }
 
 const specs = new WeakMap<PNode, SwinSpec>();
 export const swinSpec = (n: PNode): SwinSpec | undefined => specs.get(n);
 
-/** Positions of the synthetic node's inputs ("" where absent). */
-export const SWIN_IN = { x: 0, pads: 1, scale: 2, bias: 3, mask: 4, cropH: 5, cropW: 6 } as const;
+/**
+ * Positions of the synthetic node's inputs ("" where absent). The weights are inputs too, so the
+ * walk reads them through the Identity nodes torch writes for equal parameters.
+ */
+export const SWIN_IN = { x: 0, pads: 1, scale: 2, bias: 3, mask: 4, cropH: 5, cropW: 6, qkvW: 7, qkvB: 8, projW: 9, projB: 10 } as const;
 
 const BIG = 2 ** 31 - 1;
 const perm = (n: PNode | undefined) => (n ? attrInts(attrs(n), 'perm')?.join() : undefined);
@@ -218,8 +219,8 @@ export function matchSwinAttention(g: GraphIndex, t: PNode): Fusion[] | undefine
   // Nothing outside reads an inner value (Shapes do: the size arithmetic, dropped unless read).
   for (const q of nodes) if (q !== c2) for (const o of q.output ?? []) if (o && g.graphOutputs.has(o)) return undefined;
   for (const q of nodes) if (q !== c2) for (const o of q.output ?? []) if (o && g.readers(o).some((r) => !nodes.has(r) && r.op_type !== 'Shape')) return undefined;
-  const synth: PNode = { name: scopeName(t), op_type: SWIN_ATTENTION_OP, input: [x, pad.input?.[1] ?? '', scale, bias, mask, c1!.input![2]!, c2!.input![2]!], output: c2!.output };
-  specs.set(synth, { windowSize: ws, numHeads, shifts, qkv: { w: qkvW, b: qkvB }, proj: { w: proj.w, b: proj.b } });
+  const synth: PNode = { name: scopeName(t), op_type: SWIN_ATTENTION_OP, input: [x, pad.input?.[1] ?? '', scale, bias, mask, c1!.input![2]!, c2!.input![2]!, qkvW, qkvB, proj.w, proj.b], output: c2!.output };
+  specs.set(synth, { windowSize: ws, numHeads, shifts });
   const out: Fusion[] = [{ nodes, exit: c2!, synth }];
   for (const s of g.readers(pad.output![0]!))
     if (s.op_type === 'Shape') out.push({ nodes: new Set([s]), exit: s, synth: { ...s, op_type: PAD_SHAPE_OP, input: [x, pad.input?.[1] ?? ''] } });
