@@ -15,9 +15,12 @@ export const FOLD_CAP = 1 << 22;
 
 type C = (k: number) => ConstVal | undefined;
 
-/** The constant's elements as numbers, or undefined where one is symbolic or its shape is. */
+/**
+ * The constant's elements as numbers, or undefined where one is symbolic, its shape is, or it is
+ * over FOLD_CAP (an initializer may hold 2^28: no copy of that is made here).
+ */
 function nums(c: ConstVal | undefined): ArrayLike<number> | undefined {
-  if (!c || c.fill !== undefined || c.dims.some((d) => d < 0)) return undefined;
+  if (!c || c.fill !== undefined || c.dims.some((d) => d < 0) || c.data.length > FOLD_CAP) return undefined;
   if (c.data instanceof Float32Array) return c.data;
   return c.data.every((v) => typeof v === 'number') ? (c.data as number[]) : undefined;
 }
@@ -227,7 +230,7 @@ export function foldConcatN(cv: Converter, n: PNode, a: Attrs): Val[] | undefine
   const data = parts.map(nums);
   const r = parts[0]!.dims.length;
   const ax = attrInt(a, 'axis', 0) < 0 ? attrInt(a, 'axis', 0) + r : attrInt(a, 'axis', 0);
-  if (data.some((v) => !v) || ax < 0 || ax >= r || parts.some((p) => p.dims.length !== r || p.float !== parts[0]!.float || p.dims.some((q, i) => i !== ax && q !== parts[0]!.dims[i]))) return undefined;
+  if (data.some((v) => !v) || data.reduce((t, v) => t + (v?.length ?? 0), 0) > FOLD_CAP || ax < 0 || ax >= r || parts.some((p) => p.dims.length !== r || p.float !== parts[0]!.float || p.dims.some((q, i) => i !== ax && q !== parts[0]!.dims[i]))) return undefined;
   const outer = prod(parts[0]!.dims.slice(0, ax));
   const res: number[] = [];
   for (let o = 0; o < outer; o++)

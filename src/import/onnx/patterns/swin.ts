@@ -193,7 +193,8 @@ export function matchSwinAttention(g: GraphIndex, t: PNode): Fusion[] | undefine
     v = mr2.output![0]!;
   }
   const sm = next(g, v, 'Softmax', nodes);
-  if (!sm || ![-1, 3].includes(attrInt(attrs(sm), 'axis', -1))) return undefined;
+  // The axis is required: below opset 13 its default is 1.
+  if (!sm || ![-1, 3].includes(attrInt(attrs(sm), 'axis', 1))) return undefined;
   const probs = skipDropout(g, sm.output![0]!, nodes);
   const av = probs && next(g, probs, 'MatMul', nodes);
   if (!av || av.input?.[0] !== probs || av.input?.[1] !== gv.output![0] || g.readers(gv.output![0]!).length !== 1) return undefined;
