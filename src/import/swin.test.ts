@@ -65,12 +65,12 @@ describe.each([13, 17])('ONNX import of torchvision Swin (opset %i, onnxruntime 
   }, 120_000);
 });
 
-/** swin_pad at opset 17 decoded, with the Constant node `name` made to hold `value`. */
-function withConstant(name: string, value: number): PModel {
+/** swin_pad at opset 17 decoded, with the Constant node `name` made to hold `value` (a float, or an int64). */
+function withConstant(name: string, value: number, int = false): PModel {
   const m = readOnnx(new Uint8Array(readFileSync(made.swin_pad_o17!.path)), reader);
   const node = m.graph!.node!.find((n: PNode) => n.name === name);
   if (!node) throw new Error(`no node ${name}`);
-  node.attribute = [{ name: 'value', type: 4, t: { dims: [], data_type: 1, float_data: [value] } }];
+  node.attribute = [{ name: 'value', type: 4, t: int ? { dims: [], data_type: 7, int64_data: [value] } : { dims: [], data_type: 1, float_data: [value] } }];
   return m;
 }
 
@@ -87,7 +87,7 @@ function refusal(m: PModel): string {
 describe('Swin graphs that differ from torchvision are refused', () => {
   const block = '/features/features.1/features.1.1/attn';
 
-  it("q scaled by 0.3 instead of (C / heads)^−0.5: names the attention and both scales", () => {
+  it("q scaled by (C / heads)^−0.6 instead of ^−0.5: names the attention and both scales", () => {
     const m = withConstant(`${block}/Constant_50`, -0.6); // (24 / 2)^−0.6 = 0.225
     expect(refusal(m)).toMatch(/shifted-window attention "\/features\/features\.1\/features\.1\.1\/attn" scales q by \[0\.22\d*\], not by \(C \/ heads\)\^−0\.5 = 0\.288\d* \(C 24, 2 heads\)/);
   });
@@ -95,6 +95,11 @@ describe('Swin graphs that differ from torchvision are refused', () => {
   it('a shift mask of −50 instead of −100: names the window, query and key that differ', () => {
     const m = withConstant(`${block}/Constant_327`, -50);
     expect(refusal(m)).toMatch(/"\/features\/features\.1\/features\.1\.1\/attn": the mask added to the scores is not torchvision's shift mask for shift 2 on a 12×12 map: window \d+, query \d+, key \d+ is -50 where the block uses -100/);
+  });
+
+  it('patch merging whose padding is H % 3 instead of H % 2: names the node and both paddings', () => {
+    const m = withConstant('/features/features.2/Constant_3', 3, true); // the 9×9 map: 9 % 3 = 0, not 1
+    expect(refusal(m)).toMatch(/patch merging "\/features\/features\.2\/Concat_3" pads the map by \[0, 0, 0, 0, 0, 0, 1, 0\], but the block pads the bottom by 1 and the right by 1/);
   });
 
   it('a relative position bias that is not gathered from one table: names the head and position', () => {

@@ -91,15 +91,24 @@ function convertSwinAttention(cv: Converter, n: PNode): TensorVal {
       throw new Unsupported(`${where}: the mask added to the scores is not torchvision's shift mask for shift ${shift} on a ${pH}×${pW} map: window ${w}, query ${i}, key ${j} is ${data[bad]} where the block uses ${expected[bad]}`);
     }
   } else if (inp[SWIN_IN.mask]) throw new Unsupported(`${where} adds a mask to the scores of windows it does not shift; the block masks shifted windows only`);
-  const ends = [SWIN_IN.cropH, SWIN_IN.cropW].map((k, i) => Math.min(numbers(cv, inp[k]!, 'crop end')[0]!, [pH, pW][i]!));
+  const ends = [SWIN_IN.cropH, SWIN_IN.cropW].map((k, i) => {
+    const e = numbers(cv, inp[k]!, 'crop end');
+    return e.length === 1 ? Math.min(e[0]!, [pH, pW][i]!) : NaN;
+  });
   if (ends[0] !== H || ends[1] !== W) throw new Unsupported(`${where} crops the result to ${ends[0]}×${ends[1]}, not back to the input's ${H}×${W}`);
-  const qkvBias = !!inp[SWIN_IN.qkvB];
-  const projBias = !!inp[SWIN_IN.projB];
-  const id = cv.add('ShiftedWindowAttention', { windowSize: ws, shiftSize: shift, numHeads: heads, qkvBias, projBias }, [t.ref]);
+  const vec = (name: string | undefined, len: number, what: string) => {
+    if (!name) return undefined;
+    const v = cv.floats(cv.constant(name, what), what);
+    if (v.length !== len) throw new Unsupported(`${where}: the ${what} has ${v.length} values for ${len} outputs`);
+    return v;
+  };
+  const qkvB = vec(inp[SWIN_IN.qkvB], 3 * C, 'qkv bias');
+  const projB = vec(inp[SWIN_IN.projB], C, 'proj bias');
+  const id = cv.add('ShiftedWindowAttention', { windowSize: ws, shiftSize: shift, numHeads: heads, qkvBias: !!qkvB, projBias: !!projB }, [t.ref]);
   cv.weight(id, 'qkv/kernel', [C, 3 * C], cv.floats(qkvW, 'qkv weight'));
-  if (qkvBias) cv.weight(id, 'qkv/bias', [3 * C], cv.floats(cv.constant(inp[SWIN_IN.qkvB], 'qkv bias'), 'qkv bias'));
+  if (qkvB) cv.weight(id, 'qkv/bias', [3 * C], qkvB);
   cv.weight(id, 'proj/kernel', [C, C], cv.floats(projW, 'proj weight'));
-  if (projBias) cv.weight(id, 'proj/bias', [C], cv.floats(cv.constant(inp[SWIN_IN.projB], 'proj bias'), 'proj bias'));
+  if (projB) cv.weight(id, 'proj/bias', [C], projB);
   cv.weight(id, 'relative_position_bias_table', [(2 * ws - 1) ** 2, heads], table);
   return { kind: 'tensor', ref: { node: id, port: 'out' }, layout: 'plain', shape: t.shape.slice() };
 }
