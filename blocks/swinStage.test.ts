@@ -1,14 +1,21 @@
 // A tiny Swin stage built from the blocks as a user would wire it (patch embedding, two
 // pre-norm residual window-attention blocks — regular, then shifted — patch merging with its
 // LayerNorm and bias-free Dense, pooling, classifier): it validates, compiles, trains (the loss
-// is finite and moves), and its ONNX export matches tfjs in onnxruntime.
+// is finite and moves), its ONNX export matches tfjs in onnxruntime and its model.py matches tfjs
+// in torch (Debian's python3-torch, through src/pytorch/parity.py as the PyTorch contract test).
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { GraphDoc } from '../src/core/graph';
 import { analyze } from '../src/core/infer';
 import { compile } from '../src/core/compile';
 import { compiledParity } from '../src/onnx/parity';
+import { seedWeights } from '../src/onnx/seedWeights';
+import { writeParityCase, type ParityResult } from '../src/pytorch/parityCase';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -89,6 +96,23 @@ describe('a tiny Swin stage', () => {
       expect(r.outputs[0]!.maxAbsDiff).toBeLessThanOrEqual(1e-5);
     } finally {
       c.model.dispose();
+    }
+  });
+
+  it('writes a model.py that matches tfjs in torch', () => {
+    const root = mkdtempSync(join(tmpdir(), 'nb-swin-stage-'));
+    try {
+      writeParityCase(join(root, 'stage'), swinStage(), 5, (c, seed) => seedWeights(c, seed, 'parity'));
+      const parity = new URL('../src/pytorch/parity.py', import.meta.url).pathname;
+      const r = spawnSync('/usr/bin/python3', [parity, root], { encoding: 'utf8', timeout: 300_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const res = (JSON.parse(readFileSync(join(root, 'results.json'), 'utf8')) as Record<string, ParityResult>).stage!;
+      expect(res.error).toBeUndefined();
+      expect(res.outputs!.length).toBe(1);
+      expect(res.outputs![0]!.shape).toBeUndefined();
+      expect(res.outputs![0]!.max!).toBeLessThanOrEqual(1e-5);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });
