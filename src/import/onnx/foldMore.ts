@@ -7,7 +7,7 @@
 // is a result of more than FOLD_CAP elements (the node is then left to the op importers, which
 // name it): a file never makes the import allocate more than it can check.
 import type { Converter } from './converter';
-import { attrInt, attrInts, type Attrs, type PNode } from './proto';
+import { attrInt, attrInts, attrString, type Attrs, type PNode } from './proto';
 import { prod, type ConstVal, type Val } from './values';
 
 /** Elements of the largest tensor folded at import time (a 56×56 Swin mask is 154k). */
@@ -247,8 +247,7 @@ export function foldConcatN(cv: Converter, n: PNode, a: Attrs): Val[] | undefine
 export function foldScatterND(_cv: Converter, _n: PNode, a: Attrs, c: C): Val[] | undefined {
   const [x, ic, uc] = [c(0)!, c(1)!, c(2)!];
   const [d, ind, upd] = [nums(x), nums(ic), nums(uc)];
-  const red = a.get('reduction')?.s;
-  if (!d || !ind || !upd || (red && new TextDecoder().decode(red as Uint8Array) !== 'none') || x.float !== uc.float) return undefined;
+  if (!d || !ind || !upd || (attrString(a, 'reduction') ?? 'none') !== 'none' || x.float !== uc.float) return undefined;
   const k = ic.dims[ic.dims.length - 1]!;
   if (!(k >= 1 && k <= x.dims.length)) return undefined;
   const inner = prod(x.dims.slice(k));
