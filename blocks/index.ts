@@ -58,6 +58,8 @@ import stochasticDepth from './stochasticDepth';
 import layerScale from './layerScale';
 import classToken from './classToken';
 import groupNormalization from './groupNormalization';
+import shiftedWindowAttention from './shiftedWindowAttention';
+import patchMerging from './patchMerging';
 // @registry-imports (keep this line: helpers add imports above it)
 
 export const BLOCKS: readonly AnyBlockSpec[] = [
@@ -115,6 +117,8 @@ export const BLOCKS: readonly AnyBlockSpec[] = [
   layerScale,
   classToken,
   groupNormalization,
+  shiftedWindowAttention,
+  patchMerging,
   // @registry-entries (keep this line: helpers add entries above it)
 ];
 

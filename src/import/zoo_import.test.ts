@@ -9,6 +9,8 @@
 // - ConvNeXt-T at opset 17: LayerNorm2d (native LayerNormalization between transposes), exact
 //   GELU written out with Erf, layer scale (a per-channel constant Mul).
 // - Inception v3 with transform_input (per-channel affine written channel by channel).
+// - Swin-T at 32×32, opset 17: shifted-window attention (padding, roll, relative position bias,
+//   shift mask computed at run time) and patch merging, each fused into one block.
 // - The CLI: `import --compare` prints the difference; ConvNeXt at opset 13 (LayerNorm written
 //   out) is refused with every blocker grouped by op, and nothing is written.
 //
@@ -46,6 +48,7 @@ beforeAll(async () => {
     [17, [], 32, ['convnext_tiny']],
     [13, [], 32, ['convnext_tiny']],
     [13, [], 75, ['inception_v3']],
+    [17, [], 32, ['swin_t']],
   ];
   for (const [opset, extra, size, names] of runs) {
     const r = spawnSync(PY, [new URL('./torch_zoo_models.py', import.meta.url).pathname, dir, String(opset), ...extra, '--size', String(size), ...names], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -97,6 +100,19 @@ describe('torchvision models imported and compared with onnxruntime (batch 2)', 
     expect(count(r.doc, 'LayerScale')).toBe(18);
     expect(r.doc.nodes.filter((n) => n.params?.activation === 'gelu')).toHaveLength(18);
     expect(c.trainableParams).toBe(torch);
+    expect(c.outputs[0]!.refMaxAbs).toBeGreaterThan(0.1);
+    expect(c.maxAbsDiff).toBeLessThanOrEqual(1e-4 * Math.max(1, c.outputs[0]!.refMaxAbs));
+  }, 180_000);
+
+  it("Swin-T at 32×32, opset 17: 12 ShiftedWindowAttention (only stage 1's 8×8 map is shifted), 3 PatchMerging; parameters equal torch's", async () => {
+    const { r, c, torch } = await check('swin_t_o17.onnx');
+    const swa = r.doc.nodes.filter((n) => n.type === 'ShiftedWindowAttention').map((n) => n.params!);
+    // Stage 1: 8×8 padded to 14×14 (window 7 < 14: shifted by 3); the later maps (4×4, 2×2, 1×1) pad to one window, so torch drops the shift.
+    expect(swa.map((p) => `${p.shiftSize}/${p.numHeads}`)).toEqual(['0/3', '3/3', '0/6', '0/6', ...Array(6).fill('0/12'), '0/24', '0/24']);
+    expect(swa.every((p) => p.windowSize === 7)).toBe(true);
+    expect(count(r.doc, 'PatchMerging')).toBe(3);
+    expect(c.trainableParams).toBe(torch);
+    expect(torch).toBe(28_288_354);
     expect(c.outputs[0]!.refMaxAbs).toBeGreaterThan(0.1);
     expect(c.maxAbsDiff).toBeLessThanOrEqual(1e-4 * Math.max(1, c.outputs[0]!.refMaxAbs));
   }, 180_000);

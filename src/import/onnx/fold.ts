@@ -1,10 +1,13 @@
 // Constant folding: the shape arithmetic exporters write (Shape → Gather → Unsqueeze → Concat →
 // Reshape, ConstantOfShape for zero initial states, Identity of initializers) is computed at
-// import time, with the batch dimension carried symbolically ("N"). One table entry per op; an op
+// import time, with the batch dimension carried symbolically ("N"); whole tensors of constants
+// (index and mask arithmetic, foldMore.ts) are computed too. One table entry per op; an op
 // that does not fold here (or whose inputs are not all constants) goes to the op importers.
 import type { Converter } from './converter';
+import { castBool, foldArithmetic, foldCompare, foldConcatN, foldExpand, foldGatherN, foldNot, foldRange, foldScatterND, foldSliceN, foldTranspose, foldWhere } from './foldMore';
 import { NOT_BATCH_FIRST } from './layout';
-import { DT_DOUBLE, DT_FLOAT, DT_INT32, DT_INT64, Unsupported, attrInt, attrInts, checkedCount, tensorValues, type Attrs, type PNode } from './proto';
+import { PAD_SHAPE_OP } from './patterns/swin';
+import { DT_BOOL, DT_DOUBLE, DT_FLOAT, DT_INT32, DT_INT64, Unsupported, attrInt, attrInts, checkedCount, tensorValues, type Attrs, type PNode } from './proto';
 import { constInts, prod, type ConstVal, type Sym, type Val } from './values';
 
 /** Folds node `n` given its inputs' values (undefined where not known at import time). */
@@ -29,11 +32,36 @@ function foldConstant(_cv: Converter, n: PNode, a: Attrs): Val[] | undefined {
 function foldShape(_cv: Converter, _n: PNode, a: Attrs, ins: (Val | undefined)[]): Val[] | undefined {
   const v = ins[0];
   if (!v) return undefined;
-  const dims: Sym[] = v.kind === 'const' ? v.dims : v.shape.map((d, i) => (d === null ? (i === 0 && !NOT_BATCH_FIRST.has(v.layout) ? 'N' : null) : d));
+  return shapeSlice(a, v.kind === 'const' ? v.dims : v.shape.map((d, i) => (d === null ? (i === 0 && !NOT_BATCH_FIRST.has(v.layout) ? 'N' : null) : d)));
+}
+
+/** Shape's start / end attributes applied to the dims. */
+function shapeSlice(a: Attrs, dims: Sym[]): Val[] {
   const start = attrInt(a, 'start', 0);
   const endA = a.get('end');
   const sl = dims.slice(start, endA ? Number(endA.i) : undefined);
   return [constInts([sl.length], sl)];
+}
+
+/**
+ * The shape of Pad(x, pads) (patterns/swin.ts puts the Pad into a fused node and keeps the size
+ * arithmetic that reads its shape): x's shape plus each axis' begin and end pads.
+ */
+function foldPadShape(cv: Converter, n: PNode, a: Attrs, ins: (Val | undefined)[]): Val[] | undefined {
+  const shape = foldShape(cv, n, new Map(), ins.slice(0, 1))?.[0] as ConstVal | undefined;
+  const pads = ins[1];
+  if (!shape) return undefined;
+  const dims = (shape.data as Sym[]).slice();
+  if (pads) {
+    const p = cv.ints(cv.constant(n.input![1], 'Pad pads'), 'Pad pads');
+    if (p.length !== 2 * dims.length) throw new Unsupported(`Pad pads ${JSON.stringify(p)} are not 2 × the rank ${dims.length}`);
+    dims.forEach((d, i) => {
+      const [b, e] = [p[i], p[i + dims.length]];
+      if (typeof b !== 'number' || typeof e !== 'number') throw new Unsupported('Pad pads depend on the batch size');
+      if (b !== 0 || e !== 0) dims[i] = typeof d === 'number' ? d + b + e : null;
+    });
+  }
+  return shapeSlice(a, dims);
 }
 
 function foldCast(cv: Converter, _n: PNode, a: Attrs, c: (k: number) => ConstVal | undefined): Val[] | undefined {
@@ -41,14 +69,14 @@ function foldCast(cv: Converter, _n: PNode, a: Attrs, c: (k: number) => ConstVal
   const to = attrInt(a, 'to', DT_FLOAT);
   if (to === DT_FLOAT || to === DT_DOUBLE) return [{ ...x, float: true, data: x.fill !== undefined ? x.data : Float32Array.from(cv.ints(x, 'Cast input') as number[]) }];
   if (to === DT_INT64 || to === DT_INT32) return [{ ...x, float: false, data: x.data instanceof Float32Array ? Array.from(x.data, Math.trunc) : x.data }];
-  return undefined;
+  return to === DT_BOOL ? castBool(x) : undefined;
 }
 
 function foldGather(cv: Converter, _n: PNode, a: Attrs, c: (k: number) => ConstVal | undefined): Val[] | undefined {
   const x = c(0)!;
   const idx = cv.ints(c(1)!, 'Gather indices');
   const axis = attrInt(a, 'axis', 0);
-  if (x.dims.length !== 1 || axis !== 0) return undefined;
+  if (x.dims.length !== 1 || axis !== 0) return foldGatherN(cv, _n, a, c);
   const src = Array.from(x.data as ArrayLike<Sym>);
   const pick = idx.map((i) => {
     if (typeof i !== 'number') throw new Unsupported('Gather index depends on the batch size');
@@ -73,21 +101,21 @@ function foldSqueeze(cv: Converter, n: PNode, a: Attrs, c: (k: number) => ConstV
   return [{ ...x, dims }];
 }
 
-function foldConcat(cv: Converter, n: PNode): Val[] | undefined {
+function foldConcat(cv: Converter, n: PNode, a: Attrs): Val[] | undefined {
   const parts = (n.input ?? []).filter((x) => x).map((x) => cv.values.get(x) as ConstVal);
-  if (parts.some((p) => p.dims.length !== 1)) return undefined;
+  if (parts.some((p) => p.dims.length !== 1)) return foldConcatN(cv, n, a);
   const data = parts.flatMap((p) => Array.from(p.data as ArrayLike<Sym>));
   return [{ kind: 'const', dims: [data.length], float: parts[0]!.float, data: parts[0]!.float ? Float32Array.from(data as number[]) : data }];
 }
 
 function foldSlice(cv: Converter, n: PNode, a: Attrs, c: (k: number) => ConstVal | undefined): Val[] | undefined {
   const x = c(0)!;
-  if (x.dims.length !== 1) return sliceUniform(cv, n, a, c);
+  if (x.dims.length !== 1) return sliceUniform(cv, n, a, c) ?? foldSliceN(cv, n, c);
   const src = Array.from(x.data as ArrayLike<Sym>);
   const starts = cv.ints(c(1)!, 'starts') as number[];
   const ends = cv.ints(c(2)!, 'ends') as number[];
   const steps = n.input?.[4] ? (cv.ints(c(4)!, 'steps') as number[]) : [1];
-  if (steps[0] !== 1) return undefined;
+  if (steps[0] !== 1) return foldSliceN(cv, n, c);
   const L = src.length;
   const cl = (v: number) => Math.max(0, Math.min(L, v < 0 ? v + L : v));
   const out = src.slice(cl(starts[0]!), cl(ends[0]!));
@@ -134,24 +162,6 @@ function foldConstantOfShape(cv: Converter, n: PNode, a: Attrs, c: (k: number) =
   return [{ kind: 'const', dims: shape.map((d) => (typeof d === 'number' ? d : -1)), float, data: [], fill }];
 }
 
-/** Add, Sub, Mul, Div of equal lengths or with a scalar (integer division truncates). */
-function foldArithmetic(_cv: Converter, n: PNode, _a: Attrs, c: (k: number) => ConstVal | undefined): Val[] | undefined {
-  const x = c(0)!;
-  const y = c(1)!;
-  const xs = Array.from(x.data as ArrayLike<Sym>);
-  const ys = Array.from(y.data as ArrayLike<Sym>);
-  if (x.fill !== undefined || y.fill !== undefined || xs.some((v) => typeof v !== 'number') || ys.some((v) => typeof v !== 'number')) return undefined;
-  if (xs.length !== ys.length && ys.length !== 1 && xs.length !== 1) return undefined;
-  const len = Math.max(xs.length, ys.length);
-  const f = { Add: (p: number, q: number) => p + q, Sub: (p: number, q: number) => p - q, Mul: (p: number, q: number) => p * q, Div: (p: number, q: number) => (x.float ? p / q : Math.trunc(p / q)),
-    // Integer Mod takes the divisor's sign (fmod 0; torch's window padding (w - W % w) % w); fmod 1 the dividend's.
-    Mod: (p: number, q: number) => (attrInt(_a, 'fmod', 0) ? p % q : ((p % q) + q) % q),
-  }[n.op_type as 'Add'];
-  if (n.op_type === 'Mod' && x.float && !attrInt(_a, 'fmod', 0)) return undefined;
-  const out = Array.from({ length: len }, (_, i) => f(xs[xs.length === 1 ? 0 : i] as number, ys[ys.length === 1 ? 0 : i] as number));
-  return [{ kind: 'const', dims: xs.length >= ys.length ? x.dims : y.dims, float: x.float, data: x.float ? Float32Array.from(out) : out }];
-}
-
 function foldReshape(cv: Converter, _n: PNode, _a: Attrs, c: (k: number) => ConstVal | undefined): Val[] | undefined {
   const x = c(0)!;
   if (x.fill !== undefined) return undefined;
@@ -164,7 +174,7 @@ function foldReshape(cv: Converter, _n: PNode, _a: Attrs, c: (k: number) => Cons
 }
 
 /** Ops folded whatever their inputs are (Shape reads only a value's shape). */
-const ANY_INPUTS: Readonly<Record<string, Folder>> = { Constant: foldConstant, Shape: foldShape };
+const ANY_INPUTS: Readonly<Record<string, Folder>> = { Constant: foldConstant, Shape: foldShape, [PAD_SHAPE_OP]: foldPadShape };
 
 /** Ops folded when every input is a constant. */
 const ON_CONSTANTS: Readonly<Record<string, ConstFolder>> = {
@@ -181,6 +191,16 @@ const ON_CONSTANTS: Readonly<Record<string, ConstFolder>> = {
   Mul: foldArithmetic,
   Div: foldArithmetic,
   Mod: foldArithmetic,
+  Pow: foldArithmetic,
+  Equal: foldCompare,
+  Greater: foldCompare,
+  Less: foldCompare,
+  Not: foldNot,
+  Where: foldWhere,
+  Expand: foldExpand,
+  Range: foldRange,
+  Transpose: foldTranspose,
+  ScatterND: foldScatterND,
   Reshape: foldReshape,
 };
 

@@ -6,14 +6,14 @@
 // padding refusal, never invent one. The graph is never built when there is a blocker.
 import type { Converter } from './converter';
 import { attrInt, attrInts, attrString, type Attrs, type PNode } from './proto';
-import { MHA_OP, attentionSpec } from './patterns';
+import { MHA_OP, SWIN_ATTENTION_OP, attentionSpec } from './patterns';
 import type { Dim, TensorVal } from './values';
 
 /** Ops whose output has the shape of their first input. */
 const SAME_SHAPE = new Set([
   'Relu', 'Sigmoid', 'Tanh', 'HardSigmoid', 'HardSwish', 'Clip', 'LeakyRelu', 'Elu', 'Selu', 'Softplus', 'Softsign', 'Softmax',
   'BatchNormalization', 'LayerNormalization', 'InstanceNormalization', 'Dropout', 'Identity', 'Erf', 'Gelu', 'Mish', 'PRelu',
-  'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Reciprocal', 'Cast',
+  'Neg', 'Abs', 'Sqrt', 'Exp', 'Log', 'Reciprocal', 'Cast', SWIN_ATTENTION_OP,
 ]);
 const REDUCE = new Set(['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL2']);
 const BROADCAST = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean']);

@@ -14,6 +14,7 @@ import { NORMALIZATION_OPS } from './ops/normalization';
 import { POOLING_OPS } from './ops/pooling';
 import { RECURRENT_OPS } from './ops/recurrent';
 import { SHAPE_OPS } from './ops/shape';
+import { SWIN_OPS } from './ops/swin';
 
 /** Each op family's table, by family name (the name of its module in ops/). */
 export const OP_FAMILIES: Readonly<Record<string, OpTable>> = {
@@ -29,6 +30,7 @@ export const OP_FAMILIES: Readonly<Record<string, OpTable>> = {
   recurrent: RECURRENT_OPS,
   attention: ATTENTION_OPS,
   affine: AFFINE_OPS,
+  swin: SWIN_OPS,
 };
 
 function merge(families: Readonly<Record<string, OpTable>>): Map<string, OpImporter> {
