@@ -225,6 +225,49 @@ describe('our ONNX exports re-imported op by op, without the stored graph', () =
     expect(r.report.notes).toEqual([]);
   });
 
+  // Sampling elsewhere: both ports fed by one Dense, and on feature maps between convolutions.
+  const sampling = (name: string, nodes: GraphDoc['nodes'], edges: GraphDoc['edges']): GraphDoc => ({ format: 'neural-blocks.graph', version: 1, name, nodes, edges });
+  it.each([
+    sampling(
+      'one head for mean and logVar',
+      [
+        { id: 'x', type: 'Input', params: { shape: [6] } },
+        { id: 'h', type: 'Dense', params: { units: 3 } },
+        { id: 'z', type: 'Sampling', params: { klWeight: 0.5 } },
+        { id: 'y', type: 'Dense', params: { units: 2 } },
+      ],
+      [
+        { source: 'x', target: 'h' },
+        { source: 'h', target: 'z', targetHandle: 'mean' },
+        { source: 'h', target: 'z', targetHandle: 'logVar' },
+        { source: 'z', target: 'y' },
+      ],
+    ),
+    sampling(
+      'conv heads',
+      [
+        { id: 'x', type: 'Input', params: { shape: [6, 6, 2] } },
+        { id: 'm', type: 'Conv2D', params: { filters: 3, kernelSize: 3, padding: 'same' } },
+        { id: 'v', type: 'Conv2D', params: { filters: 3, kernelSize: 3, padding: 'same' } },
+        { id: 'z', type: 'Sampling', params: { klWeight: 2 } },
+        { id: 'y', type: 'Conv2D', params: { filters: 1, kernelSize: 3, strides: 2 } },
+      ],
+      [
+        { source: 'x', target: 'm' },
+        { source: 'x', target: 'v' },
+        { source: 'm', target: 'z', targetHandle: 'mean' },
+        { source: 'v', target: 'z', targetHandle: 'logVar' },
+        { source: 'z', target: 'y' },
+      ],
+    ),
+  ])('Sampling with $name comes back with both inputs', (g) => {
+    const r = roundTrip(g);
+    const z = r.doc.nodes.find((n) => n.type === 'Sampling')!;
+    expect(z.params).toEqual(g.nodes.find((n) => n.type === 'Sampling')!.params);
+    expect(r.doc.edges.filter((e) => e.target === z.id).map((e) => e.targetHandle).sort()).toEqual(['logVar', 'mean']);
+    expect(r.report.notes.filter((n) => /Sampling/.test(n))).toEqual([]);
+  });
+
   it("vae: the exported Sampling node is an Identity of the mean whose doc_string names the log-variance tensor and klWeight", () => {
     const { c, bytes } = exportBare(template('vae'));
     c.model.dispose();

@@ -13,6 +13,7 @@ import { parseGraphText, type GraphDoc } from '../core/graph';
 import { analyze } from '../core/infer';
 import type { Dataset } from '../data/dataset';
 import { buildOnnxModel } from '../onnx/export';
+import { maxAbsDiff } from '../onnx/parity';
 import { encodeModel, type ModelData, type NodeData } from '../onnx/proto';
 import { onnxReader } from '../onnx/read';
 import { seedWeights } from '../onnx/seedWeights';
@@ -48,9 +49,7 @@ function importEdited(edit: (m: ModelData, sampling: NodeData) => void): ImportR
       const got = (c2.model.predict(x) as tf.Tensor).dataSync();
       x.dispose();
       expect(got.length).toBe(want.length);
-      let diff = 0;
-      for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(want[i]! - got[i]!));
-      expect(diff).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(want, got)).toBeLessThanOrEqual(1e-4);
     } finally {
       c2.model.dispose();
     }

@@ -68,7 +68,8 @@ export function recogniseSampling(g: PGraph): SamplingPass {
       return n;
     }
     const { logVar, klWeight } = claim as { logVar: string; klWeight: number };
-    const synth: PNode = { name: n.name, op_type: SAMPLING_OP, input: [mean!, logVar], output: [n.output![0]!] };
+    // Named as the Identity is (blocks' ids and the report use the name, never the internal op).
+    const synth: PNode = { name: nodeName(n), op_type: SAMPLING_OP, input: [mean!, logVar], output: [n.output![0]!] };
     KL_WEIGHT.set(synth, klWeight);
     found.push(synth);
     return synth;
