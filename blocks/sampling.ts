@@ -106,9 +106,36 @@ export function samplingLosses(model: tf.LayersModel): tf.Scalar {
   });
 }
 
-/** Sampling at inference is the mean. */
-function samplingOnnx(ctx: OnnxContext, args: OnnxEmitArgs<unknown>): string[] {
-  return ctx.node('Identity', [args.inputs[0]!]);
+// The words of a Sampling node's ONNX doc_string. ONNX has no op for the block, so the file holds
+// its inference value (an Identity of the mean) and keeps the log-variance branch as nodes no
+// output reads; the doc string names that branch and the KL weight, so an importer reading the
+// file op by op can rebuild the block (src/import/onnx/patterns/sampling.ts).
+const SAMPLING_DOC = 'Neural Blocks Sampling (inference: the mean)';
+const SAMPLING_DOC_RE = /^Neural Blocks Sampling \(inference: the mean\); log-variance: (.+); klWeight: (\S*)$/s;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** The doc_string of a Sampling node whose log-variance is ONNX value `logVar`. */
+export function samplingDocString(logVar: string, klWeight: number): string {
+  return `${SAMPLING_DOC}; log-variance: ${logVar}; klWeight: ${String(klWeight)}`;
+}
+
+/**
+ * A node's doc_string read back: undefined when it is not a Sampling's, an error (quoting the bad
+ * value) when it says Sampling but not in a form this version writes.
+ */
+export function parseSamplingDocString(doc: string | undefined): { logVar: string; klWeight: number } | { error: string } | undefined {
+  if (!doc?.startsWith(SAMPLING_DOC)) return undefined;
+  const m = SAMPLING_DOC_RE.exec(doc);
+  if (!m) return { error: `its doc_string ${JSON.stringify(doc)} does not read "${SAMPLING_DOC}; log-variance: NAME; klWeight: NUMBER"` };
+  const klWeight = DECIMAL.test(m[2]!) ? Number(m[2]) : NaN;
+  if (!Number.isFinite(klWeight) || klWeight < 0) return { error: `its klWeight ${JSON.stringify(m[2])} is not a finite number ≥ 0` };
+  return { logVar: m[1]!, klWeight };
+}
+
+/** Sampling at inference is the mean: an Identity that names the block in its doc_string. */
+function samplingOnnx(ctx: OnnxContext, args: OnnxEmitArgs<{ klWeight: number }>): string[] {
+  const [mean, logVar] = args.inputs;
+  return ctx.node('Identity', [mean!], {}, { name: 'Sampling', docString: samplingDocString(logVar!, args.params.klWeight) });
 }
 
 /** model.py's Sampling: the VAE reparameterisation, storing its KL term in .kl while training. */

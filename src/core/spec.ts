@@ -230,8 +230,11 @@ export interface BlockWeight {
 }
 
 export interface OnnxContext {
-  /** Adds a node; returns its output value names (fresh unique names unless given). */
-  node(opType: string, inputs: string[], attrs?: Record<string, OnnxAttr>, opts?: { outputs?: number; name?: string; outputNames?: string[] }): string[];
+  /**
+   * Adds a node; returns its output value names (fresh unique names unless given). `docString`
+   * becomes the node's doc_string (what it stands for, in words, for readers of the file).
+   */
+  node(opType: string, inputs: string[], attrs?: Record<string, OnnxAttr>, opts?: { outputs?: number; name?: string; outputNames?: string[]; docString?: string }): string[];
   /** Adds a constant tensor (an initializer); returns its value name. */
   initializer(hint: string, value: OnnxTensorValue): string;
   /** Shorthands for small constants. */

@@ -8,8 +8,9 @@
 // The ImageNet-size templates import the same way but compiling and running them twice takes
 // minutes each on the CPU backend; those with Keras-style squeeze-excitation (a ReduceMean over
 // [1, 2] that keeps its dims → GlobalAveragePooling2D keepDims) run here on a 64×64 input: the
-// same blocks and parameters, a smaller image. The VAE imports its inference graph (Sampling is
-// its mean) and the report names the log-variance branch it drops.
+// same blocks and parameters, a smaller image. The VAE's Sampling (an Identity of the mean in the
+// file) comes back as the block from its doc_string, with its log-variance Dense
+// (samplingImport.test.ts: what happens when that doc_string does not hold up).
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
@@ -52,7 +53,7 @@ const SE_FULL_SIZE = ['mobilenet-v3-small', 'mobilenet-v3-large', 'efficientnet-
 /** Blocks that carry weights or structure and must come back one for one. */
 const KEPT = [
   'Dense', 'MultiHeadAttention', 'AdditiveAttention', 'LayerNormalization', 'Embedding', 'PositionalEmbedding', 'ClassToken', 'LSTM', 'GRU',
-  'BatchNormalization', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'MaxPooling2D', 'Add', 'Multiply',
+  'BatchNormalization', 'GlobalAveragePooling1D', 'GlobalAveragePooling2D', 'MaxPooling2D', 'Add', 'Multiply', 'Sampling',
 ];
 
 const count = (types: string[], t: string) => types.filter((x) => x === t).length;
@@ -116,7 +117,7 @@ describe('our ONNX exports re-imported op by op, without the stored graph', () =
     const name = g.name;
     const r = importOnnx(bytes, reader, { source: `${name}.onnx` });
     expect(r.report.source).toBe('foreign');
-    // Nothing of the file is left out (the VAE below is the one template that drops a branch).
+    // Nothing of the file is left out (not even the VAE's log-variance branch, which no output reads).
     expect(r.report.notes.filter((n) => /not recovered/.test(n))).toEqual([]);
     const a = analyze(r.doc);
     expect(a.errors.map((e) => e.message)).toEqual([]);
@@ -195,37 +196,85 @@ describe('our ONNX exports re-imported op by op, without the stored graph', () =
     }
   });
 
-  it('vae: imports its inference graph (Sampling is the mean) and names the log-variance branch it drops', () => {
-    const { c, bytes } = exportBare(template('vae'));
+  // Sampling has no ONNX op: the file holds its mean (an Identity) and the log-variance Dense as
+  // nodes no output reads; the Identity's doc_string names them, so the block comes back.
+  it('vae: the Sampling block and its log-variance Dense come back from the doc_string, same structure, within 1e-4', () => {
+    const g = template('vae');
+    const r = roundTrip(g);
+    const types = r.doc.nodes.map((n) => n.type);
+    expect(count(types, 'Dense')).toBe(5);
+    expect(count(types, 'Sampling')).toBe(1);
+    const z = r.doc.nodes.find((n) => n.type === 'Sampling')!;
+    expect(z.params).toEqual({ klWeight: 1 / 784 });
+    expect(z.params!.klWeight).toBe(g.nodes.find((n) => n.id === 'z')!.params!.klWeight);
+    // Each port is fed by the Dense holding that head's weights (seeded, so all different).
+    const { c } = exportBare(g);
     try {
-      const r = importOnnx(bytes, reader, { source: 'vae.onnx' });
-      expect(analyze(r.doc).errors).toEqual([]);
-      const types = r.doc.nodes.map((n) => n.type);
-      expect(count(types, 'Dense')).toBe(4);
-      expect(count(types, 'Sampling')).toBe(0);
-      const note = r.report.notes.find((n) => /not recovered/.test(n));
-      expect(note).toMatch(/z_log_var\/MatMul_node \(MatMul\), z_log_var\/Add_node \(Add\)/);
-      expect(note).toMatch(/z_log_var\/dense_kernel \[256, 16\], z_log_var\/dense_bias \[16\] \(4,112 values\)/);
-      expect(note).toMatch(/log-variance Dense and its Sampling block/);
-      // What is dropped is exactly the log-variance Dense: 256·16 + 16 weights.
-      const c2 = compile(r.doc, { kernelInitializer: 'zeros' });
-      try {
-        applyWeights(c2.model, r.weights);
-        expect(trainable(c.model) - trainable(c2.model)).toBe(256 * 16 + 16);
-        const f = parityInputs(c.analysis, 3, 2)[0]!;
-        const x = tf.tensor(f.data, f.shape, f.dtype);
-        const want = (c.model.predict(x) as tf.Tensor).dataSync();
-        const got = (c2.model.predict(x) as tf.Tensor).dataSync();
-        x.dispose();
-        let diff = 0;
-        for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(want[i]! - got[i]!));
-        expect(got.length).toBe(want.length);
-        expect(diff).toBeLessThanOrEqual(1e-4);
-      } finally {
-        c2.model.dispose();
+      for (const [port, head] of [['mean', 'z_mean'], ['logVar', 'z_log_var']] as const) {
+        const edges = r.doc.edges.filter((e) => e.target === z.id && e.targetHandle === port);
+        expect(edges.length, port).toBe(1);
+        const src = r.doc.nodes.find((n) => n.id === edges[0]!.source)!;
+        expect(src.type).toBe('Dense');
+        const [kernel, bias] = c.model.getLayer(head).getWeights();
+        expect(Array.from(r.weights[`${src.id}/kernel`]!.data), `${port} kernel`).toEqual(Array.from(kernel!.dataSync()));
+        expect(Array.from(r.weights[`${src.id}/bias`]!.data), `${port} bias`).toEqual(Array.from(bias!.dataSync()));
       }
     } finally {
       c.model.dispose();
     }
+    expect(r.report.notes).toEqual([]);
+  });
+
+  // Sampling elsewhere: both ports fed by one Dense, and on feature maps between convolutions.
+  const sampling = (name: string, nodes: GraphDoc['nodes'], edges: GraphDoc['edges']): GraphDoc => ({ format: 'neural-blocks.graph', version: 1, name, nodes, edges });
+  it.each([
+    sampling(
+      'one head for mean and logVar',
+      [
+        { id: 'x', type: 'Input', params: { shape: [6] } },
+        { id: 'h', type: 'Dense', params: { units: 3 } },
+        { id: 'z', type: 'Sampling', params: { klWeight: 0.5 } },
+        { id: 'y', type: 'Dense', params: { units: 2 } },
+      ],
+      [
+        { source: 'x', target: 'h' },
+        { source: 'h', target: 'z', targetHandle: 'mean' },
+        { source: 'h', target: 'z', targetHandle: 'logVar' },
+        { source: 'z', target: 'y' },
+      ],
+    ),
+    sampling(
+      'conv heads',
+      [
+        { id: 'x', type: 'Input', params: { shape: [6, 6, 2] } },
+        { id: 'm', type: 'Conv2D', params: { filters: 3, kernelSize: 3, padding: 'same' } },
+        { id: 'v', type: 'Conv2D', params: { filters: 3, kernelSize: 3, padding: 'same' } },
+        { id: 'z', type: 'Sampling', params: { klWeight: 2 } },
+        { id: 'y', type: 'Conv2D', params: { filters: 1, kernelSize: 3, strides: 2 } },
+      ],
+      [
+        { source: 'x', target: 'm' },
+        { source: 'x', target: 'v' },
+        { source: 'm', target: 'z', targetHandle: 'mean' },
+        { source: 'v', target: 'z', targetHandle: 'logVar' },
+        { source: 'z', target: 'y' },
+      ],
+    ),
+  ])('Sampling with $name comes back with both inputs', (g) => {
+    const r = roundTrip(g);
+    const z = r.doc.nodes.find((n) => n.type === 'Sampling')!;
+    expect(z.params).toEqual(g.nodes.find((n) => n.type === 'Sampling')!.params);
+    expect(r.doc.edges.filter((e) => e.target === z.id).map((e) => e.targetHandle).sort()).toEqual(['logVar', 'mean']);
+    expect(r.report.notes.filter((n) => /Sampling/.test(n))).toEqual([]);
+  });
+
+  it("vae: the exported Sampling node is an Identity of the mean whose doc_string names the log-variance tensor and klWeight", () => {
+    const { c, bytes } = exportBare(template('vae'));
+    c.model.dispose();
+    const m = decodeModel(reader, bytes) as { graph: { node: { name: string; op_type: string; input: string[]; doc_string?: string }[] } };
+    const z = m.graph.node.filter((n) => n.doc_string);
+    expect(z.map((n) => [n.name, n.op_type, n.input])).toEqual([['z/Sampling', 'Identity', ['z_mean/add']]]);
+    expect(z[0]!.doc_string).toBe('Neural Blocks Sampling (inference: the mean); log-variance: z_log_var/add; klWeight: 0.0012755102040816326');
+    expect(m.graph.node.map((n) => n.name)).toEqual(expect.arrayContaining(['z_log_var/MatMul_node', 'z_log_var/Add_node']));
   });
 });

@@ -184,11 +184,13 @@ export class OnnxGraphBuilder implements OnnxContext {
     return name;
   }
 
-  node(opType: string, inputs: string[], attrs: Record<string, OnnxAttr> = {}, opts: { outputs?: number; name?: string; outputNames?: string[] } = {}): string[] {
+  node(opType: string, inputs: string[], attrs: Record<string, OnnxAttr> = {}, opts: { outputs?: number; name?: string; outputNames?: string[]; docString?: string } = {}): string[] {
     for (const i of inputs) if (typeof i !== 'string') throw new Error(`${opType} node in "${this.scope}": input ${JSON.stringify(i)} is not a value name`);
     const outputs = opts.outputNames ?? Array.from({ length: opts.outputs ?? 1 }, () => this.uniqueName(opType.toLowerCase()));
     if (opts.outputNames) for (const o of opts.outputNames) if (!this.used.has(o)) this.used.add(o);
-    this.nodes.push({ opType, inputs, outputs, attrs, name: this.uniqueName(opts.name ?? `${opType}_node`) });
+    const node: NodeData = { opType, inputs, outputs, attrs, name: this.uniqueName(opts.name ?? `${opType}_node`) };
+    if (opts.docString) node.docString = opts.docString;
+    this.nodes.push(node);
     return outputs;
   }
 

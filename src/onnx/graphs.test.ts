@@ -4,12 +4,12 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile } from '../core/compile';
-import type { GraphDoc, GraphEdge, GraphNode } from '../core/graph';
+import { parseGraphText, type GraphDoc, type GraphEdge, type GraphNode } from '../core/graph';
 import { compiledParity } from './parity';
 import { seedWeights } from './seedWeights';
 import { checkModelsWithPython } from './checker';
@@ -148,6 +148,9 @@ const GRAPHS: GraphDoc[] = [
     ],
     ['img>e1', 'e1>p1', 'p1>e2', 'e2>p2', 'p2>d1', 'd1>u1', 'u1>d2', 'd2>recon'],
   ),
+  // The VAE template: Sampling exports as an Identity of the mean that names the log-variance
+  // branch in its doc_string; that branch stays in the file as nodes no output reads.
+  parseGraphText(readFileSync(new URL('../../templates/vae.json', import.meta.url), 'utf8'), 'vae.json'),
 ];
 
 describe('multi-block graphs export and match tfjs in onnxruntime', () => {

@@ -86,6 +86,8 @@ describe('ONNX encoder round trip (protobufjs + official onnx.proto)', () => {
           {
             opType: 'Foo',
             name: 'n',
+            docString: 'a node that says what it is: ✓',
+            domain: 'test.domain',
             inputs: ['x', ''],
             outputs: ['y'],
             attrs: {
@@ -116,6 +118,7 @@ describe('ONNX encoder round trip (protobufjs + official onnx.proto)', () => {
     expect((attrs.st!.strings as Uint8Array[]).map((b) => new TextDecoder().decode(b))).toEqual(['Sigmoid', 'Tanh']);
     expect(attrs.t).toMatchObject({ type: 4, t: { dims: [2], data_type: 1 } });
     expect((g.node as Obj[])[0]!.input).toEqual(['x', '']);
+    expect((g.node as Obj[])[0]).toMatchObject({ doc_string: 'a node that says what it is: ✓', domain: 'test.domain', name: 'n', op_type: 'Foo' });
   });
 
   it('transposes weight layouts', () => {

@@ -18,6 +18,8 @@ export interface NodeData {
   name: string;
   attrs: Record<string, AttrValue>;
   domain?: string;
+  /** NodeProto.doc_string: what the node is, in words (e.g. the block a Sampling Identity stands for). */
+  docString?: string;
 }
 /** A dim: a size, or a symbolic name (dim_param) such as "N" for the batch. */
 export type DimData = number | string;
@@ -132,7 +134,7 @@ function checkInt(n: number, what: string): void {
   if (!Number.isSafeInteger(n)) throw new Error(`ONNX attribute "${what}": ${n} is not an integer`);
 }
 
-// NodeProto: input=1, output=2, name=3, op_type=4, attribute=5, domain=7.
+// NodeProto: input=1, output=2, name=3, op_type=4, attribute=5, doc_string=6, domain=7.
 function nodeSize(n: NodeData, c: SizeCache): number {
   let s = 0;
   for (const i of n.inputs) s += strField(1, i);
@@ -140,6 +142,7 @@ function nodeSize(n: NodeData, c: SizeCache): number {
   if (n.name) s += strField(3, n.name);
   s += strField(4, n.opType);
   for (const [k, a] of Object.entries(n.attrs)) s += lenField(5, attrSize(k, a, c));
+  if (n.docString) s += strField(6, n.docString);
   if (n.domain) s += strField(7, n.domain);
   return s;
 }
@@ -152,6 +155,7 @@ function writeNode(w: Writer, n: NodeData, c: SizeCache): void {
     w.header(5, attrSize(k, a, c));
     writeAttr(w, k, a, c);
   }
+  if (n.docString) w.string(6, n.docString);
   if (n.domain) w.string(7, n.domain);
 }
 

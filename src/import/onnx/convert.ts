@@ -6,14 +6,15 @@
 // After a refused node the walk goes on through stand-ins of certain shape (ghost.ts), so one
 // run names every blocker it can.
 import { GRAPH_FORMAT, GRAPH_VERSION, type GraphDoc } from '../../core/graph';
-import { unsupportedError, type ImportResult } from '../types';
+import { ImportError, formatUnsupported, unsupportedError, type ImportResult } from '../types';
 import { Converter, type OpImporter } from './converter';
 import { FOLDABLE, foldConst } from './fold';
 import { ghostOf } from './ghost';
 import { MHA_OP, attentionSpec, fuseFunctions, fusePatterns } from './patterns';
 import { deadBranchNote } from './patterns/dead';
+import { nodeName, recogniseSampling, refusedSampling } from './patterns/sampling';
 import { foldedBatchNormNote } from './provenance';
-import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PModel, type PNode } from './proto';
+import { DT_FLOAT, DT_INT32, DT_INT64, DT_NAMES, Unsupported, attrs, tensorValues, type PGraph, type PModel, type PNode } from './proto';
 import { ONNX_OPS } from './table';
 import { describeLayout, fmt, type Dim, type RnnPort } from './values';
 
@@ -32,10 +33,33 @@ function resolve(n: PNode): OpImporter {
 /**
  * Op-by-op conversion. Models written by Neural Blocks are channels-last at their interface
  * already, so their 4-D inputs are taken as they are instead of as NCHW.
+ *
+ * A VAE's Sampling that our exporter described in its Identity's doc_string is imported as the
+ * block, its log-variance branch with it (patterns/sampling.ts). When that import fails — the
+ * branch has an op with no block, the two inputs differ in shape — the file is imported again as
+ * if the doc string were not there, and the report says why.
  */
 export function convertForeign(m: PModel, source: string): ImportResult {
+  const sampling = recogniseSampling(m.graph!);
+  if (!sampling.found.length) return walk(m, m.graph!, source, sampling.notes);
+  try {
+    return walk(m, sampling.graph, source, sampling.notes);
+  } catch (e) {
+    if (!(e instanceof ImportError)) throw e;
+    const names = new Set(sampling.found.map(nodeName));
+    const own = e.unsupported.filter((u) => names.has(u.node));
+    const others = e.unsupported.filter((u) => !names.has(u.node));
+    const why = own.length
+      ? own.map((u) => u.reason).join('; ')
+      : `the ops it would read do not all import (${others.slice(0, 3).map(formatUnsupported).join('; ')}${others.length > 3 ? ` and ${others.length - 3} more` : ''})`;
+    const refused = (own.length ? own.map((u) => u.node) : [...names]).map((n) => refusedSampling(n, why));
+    return walk(m, m.graph!, source, [...sampling.notes, ...refused]);
+  }
+}
+
+/** The conversion of graph `g` (the file's, or with Sampling nodes recognised); `notes` go in the report. */
+function walk(m: PModel, g: PGraph, source: string, notes: string[]): ImportResult {
   const channelsLastInputs = m.producer_name === 'neural-blocks';
-  const g = m.graph!;
   // Layers exported as many primitive ops (LayerNorm, attention) first become one node each,
   // then spelt-out functions (exact GELU, per-channel affine maps).
   const nodes = fuseFunctions(m, fusePatterns(g));
@@ -171,7 +195,8 @@ export function convertForeign(m: PModel, source: string): ImportResult {
   }
   const folded = foldedBatchNormNote(m, nodes);
   if (folded) cv.notes.push(folded);
-  const dead = deadBranchNote(m);
+  cv.notes.push(...notes);
+  const dead = deadBranchNote(m, g);
   if (dead) cv.notes.push(dead);
   const doc: GraphDoc = {
     format: GRAPH_FORMAT,

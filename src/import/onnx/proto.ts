@@ -29,6 +29,8 @@ export interface PAttr {
 export interface PNode {
   name?: string;
   op_type: string;
+  /** What the node is, in words (ours: a Sampling block's Identity, patterns/sampling.ts). */
+  doc_string?: string;
   domain?: string;
   input?: string[];
   output?: string[];

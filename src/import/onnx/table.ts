@@ -13,6 +13,7 @@ import { MERGE_OPS } from './ops/merge';
 import { NORMALIZATION_OPS } from './ops/normalization';
 import { POOLING_OPS } from './ops/pooling';
 import { RECURRENT_OPS } from './ops/recurrent';
+import { SAMPLING_OPS } from './ops/sampling';
 import { SHAPE_OPS } from './ops/shape';
 import { SWIN_OPS } from './ops/swin';
 
@@ -31,6 +32,7 @@ export const OP_FAMILIES: Readonly<Record<string, OpTable>> = {
   attention: ATTENTION_OPS,
   affine: AFFINE_OPS,
   swin: SWIN_OPS,
+  sampling: SAMPLING_OPS,
 };
 
 function merge(families: Readonly<Record<string, OpTable>>): Map<string, OpImporter> {
