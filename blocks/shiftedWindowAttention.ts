@@ -59,6 +59,8 @@ export class ShiftedWindowAttention extends tf.layers.Layer {
   readonly qkvBias: boolean;
   readonly projBias: boolean;
   readonly kernelInitializer: string | undefined;
+  // The mask and index are plain numbers per map size: computed once, not on every step.
+  private consts: { key: string; mask: Float32Array | null; index: Int32Array } | null = null;
   private w: { qkvK: tf.LayerVariable; qkvB: tf.LayerVariable | null; projK: tf.LayerVariable; projB: tf.LayerVariable | null; table: tf.LayerVariable } | null = null;
 
   constructor(args: SwinArgs) {
@@ -103,9 +105,10 @@ export class ShiftedWindowAttention extends tf.layers.Layer {
       // [B·windows, n, 3, heads, hd] → three [B·windows, heads, n, hd].
       const [q, k, v] = tf.split(tf.reshape(qkv, [b * windows, g.n, 3, heads, hd]), 3, 2).map((t) => tf.transpose(tf.reshape(t, [b * windows, g.n, heads, hd]), [0, 2, 1, 3]));
       let attn: tf.Tensor = tf.matMul(tf.mul(q!, hd ** -0.5), k!, false, true);
-      attn = tf.add(attn, this.positionBias(g));
-      if (g.shifted) {
-        const mask = tf.tensor(shiftMask(g), [1, windows, 1, g.n, g.n]);
+      const consts = this.constants(g);
+      attn = tf.add(attn, this.positionBias(g, consts.index));
+      if (consts.mask) {
+        const mask = tf.tensor(consts.mask, [1, windows, 1, g.n, g.n]);
         attn = tf.reshape(tf.add(tf.reshape(attn, [b, windows, heads, g.n, g.n]), mask), [b * windows, heads, g.n, g.n]);
       }
       const o = tf.transpose(tf.matMul(tf.softmax(attn, -1), v!), [0, 2, 1, 3]);
@@ -116,9 +119,14 @@ export class ShiftedWindowAttention extends tf.layers.Layer {
       return g.ph !== h || g.pw !== w ? tf.slice(m, [0, 0, 0, 0], [b, h, w, c]) : m;
     });
   }
+  private constants(g: SwinGeometry): { mask: Float32Array | null; index: Int32Array } {
+    const key = `${g.h}x${g.w}`;
+    if (this.consts?.key !== key) this.consts = { key, mask: g.shifted ? shiftMask(g) : null, index: relativePositionIndex(g.ws) };
+    return this.consts;
+  }
   /** The table's rows gathered by the relative position index: [heads, n, n]. */
-  private positionBias(g: SwinGeometry): tf.Tensor {
-    const idx = tf.tensor1d(relativePositionIndex(g.ws), 'int32');
+  private positionBias(g: SwinGeometry, index: Int32Array): tf.Tensor {
+    const idx = tf.tensor1d(index, 'int32');
     return tf.transpose(tf.reshape(tf.gather(this.w!.table.read(), idx), [g.n, g.n, this.numHeads]), [2, 0, 1]);
   }
   override getConfig(): tf.serialization.ConfigDict {
