@@ -55,7 +55,7 @@ async function oneRun(page: Page, url: string, doc: object, backend: string, cap
   await page.evaluate((g) => (window as unknown as { __nb: { commit(g: unknown): void } }).__nb.commit(g), doc);
   await page.locator(T('tab-train')).click();
   await page.locator(T('train-panel')).waitFor({ timeout: 30_000 });
-  await page.waitForFunction((sel) => /train\s+60,?000\s+validation\s+0\s+test\s+10,?000/.test(document.querySelector(sel)?.textContent ?? ''), T('data-facts'), { timeout: 300_000 });
+  await page.waitForFunction((sel) => /train\s*60,?000\s*validation\s*0\s*test\s*10,?000/.test(document.querySelector(sel)?.textContent ?? ''), T('data-facts'), { timeout: 300_000 });
   await page.locator(T('fit-ok')).waitFor({ timeout: 30_000 });
   const loadS = (Date.now() - t0) / 1000;
   if (backend !== 'auto') await page.locator(T('backend-select')).selectOption(backend);
