@@ -113,6 +113,9 @@ describe.each([13, 17])('ONNX import of torch Transformer decoders (opset %i, on
     const lines = formatBlockers(`${name}.onnx`, u, (err as ImportError).unchecked);
     expect(lines[0]).toBe(`${name}.onnx cannot be imported: 2 nodes (1 kind of op) have no block. Nothing was written.`);
     expect(lines.join('\n')).toMatch(/would cover it: the MultiHeadAttention block: .*a causal one \(generate_square_subsequent_mask → useCausalMask\); export without other masks/);
+    // The group is named in words, not by the importer's internal op name.
+    expect(lines[1]).toMatch(/^ {2}MultiHeadAttention \(recognised from several ONNX ops\) ×2: /);
+    expect(lines.join('\n')).not.toContain('nb.');
   });
 });
 

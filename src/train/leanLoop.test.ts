@@ -62,37 +62,39 @@ describe('the lean loop', () => {
     ['the epoch\'s last batch', 0, PER_EPOCH - 1, CFG],
     ['batch 3 of epoch 2, clipped by norm', 1, 2, { ...CFG, clipNorm: 0.5 }],
   ];
+  const modes = ['deferred', 'before'] as const;
   for (const [what, epoch, batch, cfg] of cases)
-    it(`a NaN at ${what} stops the run there with the weights and optimizer state from before it`, async () => {
-      const clean = makePoints('xor', { n: N, seed: 5 });
-      const bad = makePoints('xor', { n: N, seed: 5 });
-      // from epoch 2 on only: poisoned when epoch 1 ends
-      const poison = () => poisonRow(bad, cfg, epoch, batch);
-      if (epoch === 0) poison();
-      const tensorsBefore = tf.memory().numTensors;
-      const a = compile(MLP, { seed: 1 });
-      const b = compile(MLP, { seed: 1 });
-      const oa = makeOptimizer(cfg);
-      const ob = makeOptimizer(cfg);
-      const res = await train(a, bad, cfg, { onEpoch: (e) => void (e.epoch === 0 && epoch === 1 && poison()) }, {}, { optimizer: oa });
-      expect(res.status).toBe('nan');
-      expect(res.message).toContain(`loss became NaN at epoch ${epoch + 1}, batch ${batch + 1}:`);
-      expect(res.message).toMatch(/weights are the last good ones \(before this batch\)/);
-      expect(res.batches).toBe(epoch * PER_EPOCH + batch);
-      expect(res.history.length).toBe(epoch);
-      // The twin stops by request before that batch: it trained exactly the batches before it.
-      let calls = 0;
-      const twin = await train(b, clean, cfg, {}, { shouldStop: () => ++calls > epoch * PER_EPOCH + batch }, { optimizer: ob });
-      expect(twin.status).toBe('stopped');
-      expect(twin.batches).toBe(res.batches);
-      const [sa, sb] = [await state(a, oa), await state(b, ob)];
-      expect(sa.weights.flat().every(Number.isFinite)).toBe(true);
-      expect(sa).toEqual(sb);
-      for (const x of [oa, ob]) x.dispose();
-      for (const x of [a, b]) x.model.dispose();
-      // The undone update and the stop leave nothing behind.
-      expect(tf.memory().numTensors).toBe(tensorsBefore);
-    });
+    for (const readBack of modes)
+      it(`a NaN at ${what} stops the run there with the weights and optimizer state from before it (read ${readBack})`, async () => {
+        const clean = makePoints('xor', { n: N, seed: 5 });
+        const bad = makePoints('xor', { n: N, seed: 5 });
+        // from epoch 2 on only: poisoned when epoch 1 ends
+        const poison = () => poisonRow(bad, cfg, epoch, batch);
+        if (epoch === 0) poison();
+        const tensorsBefore = tf.memory().numTensors;
+        const a = compile(MLP, { seed: 1 });
+        const b = compile(MLP, { seed: 1 });
+        const oa = makeOptimizer(cfg);
+        const ob = makeOptimizer(cfg);
+        const res = await train(a, bad, cfg, { onEpoch: (e) => void (e.epoch === 0 && epoch === 1 && poison()) }, {}, { optimizer: oa, readBack });
+        expect(res.status).toBe('nan');
+        expect(res.message).toContain(`loss became NaN at epoch ${epoch + 1}, batch ${batch + 1}:`);
+        expect(res.message).toMatch(/weights are the last good ones \(before this batch\)/);
+        expect(res.batches).toBe(epoch * PER_EPOCH + batch);
+        expect(res.history.length).toBe(epoch);
+        // The twin stops by request before that batch: it trained exactly the batches before it.
+        let calls = 0;
+        const twin = await train(b, clean, cfg, {}, { shouldStop: () => ++calls > epoch * PER_EPOCH + batch }, { optimizer: ob, readBack });
+        expect(twin.status).toBe('stopped');
+        expect(twin.batches).toBe(res.batches);
+        const [sa, sb] = [await state(a, oa), await state(b, ob)];
+        expect(sa.weights.flat().every(Number.isFinite)).toBe(true);
+        expect(sa).toEqual(sb);
+        for (const x of [oa, ob]) x.dispose();
+        for (const x of [a, b]) x.model.dispose();
+        // The undone update and the stop leave nothing behind.
+        expect(tf.memory().numTensors).toBe(tensorsBefore);
+      });
 
   it('applies each batch\'s update before its numbers are read back (after the first batch)', async () => {
     const data = makePoints('xor', { n: N, seed: 5 });
@@ -107,30 +109,37 @@ describe('the lean loop', () => {
     // The weights at each report are those after that batch, not the next (the worker's snapshot
     // taken there resumes at the next batch), though the next batch's gradients are computed.
     const atReport: number[] = [];
-    const res = await train(c, data, { ...CFG, epochs: 1 }, { onBatch: () => void atReport.push(applied) }, {}, { optimizer: opt });
+    const res = await train(c, data, { ...CFG, epochs: 1 }, { onBatch: () => void atReport.push(applied) }, {}, { optimizer: opt, readBack: 'deferred' });
     expect(res.status).toBe('completed');
     expect(atReport).toEqual(Array.from({ length: PER_EPOCH }, (_, i) => i + 1));
     // A lean loop overlaps: the read of batch i resolves after batch i's update was queued.
     const reads: number[] = [];
+    const deferredReads: number[] = [];
     const data0 = tf.Tensor.prototype.data;
     tf.Tensor.prototype.data = function (this: tf.Tensor) {
       return data0.call(this).then((v) => (reads.push(applied), v)) as ReturnType<typeof data0>;
     } as typeof data0;
     try {
       applied = 0;
+      await train(c, data, { ...CFG, epochs: 1 }, {}, {}, { optimizer: opt, readBack: 'deferred' });
+      deferredReads.push(...reads);
+      // On the CPU backends (this test's) the default reads every batch before its update.
+      reads.length = 0;
+      applied = 0;
       await train(c, data, { ...CFG, epochs: 1 }, {}, {}, { optimizer: opt });
+      expect(reads).toEqual(Array.from({ length: PER_EPOCH }, (_, i) => i));
     } finally {
       tf.Tensor.prototype.data = data0;
     }
     // batch 0 is read before its update (0 applied), every later batch i after its own (i + 1)
-    expect(reads).toEqual(Array.from({ length: PER_EPOCH }, (_, i) => (i === 0 ? 0 : i + 1)));
+    expect(deferredReads).toEqual(Array.from({ length: PER_EPOCH }, (_, i) => (i === 0 ? 0 : i + 1)));
     opt.dispose();
     c.model.dispose();
   });
 });
 
 describe('the global gradient norm', () => {
-  it('is √Σ‖g‖² (a float64 reference) on the one-vector path of CPU and WASM, NaN included', async () => {
+  it('is √Σ‖g‖² (a float64 reference) on the one-kernel path of CPU and WASM, NaN included', async () => {
     const { globalNorm } = await import('./step');
     await import('@tensorflow/tfjs-backend-wasm');
     const r = rng(4);
@@ -148,8 +157,8 @@ describe('the global gradient norm', () => {
       expect(Number.isNaN((await globalNorm(gs).data())[0]!)).toBe(true);
       tf.dispose(gs);
     }
-    // float32 sums of 48,000 squares: within 1e-5 relative
-    for (const g of got) expect(Math.abs(g - expected) / expected).toBeLessThan(1e-5);
+    // summed in doubles, rounded once to float32: within float32's relative precision
+    for (const g of got) expect(Math.abs(g - expected) / expected).toBeLessThan(1.2e-7);
     expect(expected).toBeGreaterThan(10);
     await tf.setBackend('cpu');
   });

@@ -3,9 +3,10 @@
 // within one batch, and the weights are the last good ones), clips by global norm, pauses and
 // stops between batches, and reports per-batch progress.
 //
-// Lean read-back: a batch's numbers (loss, gradient norm, accuracy counts: one 4-float tensor) are
-// read asynchronously while the next batch's gradients are computed, and its update is applied
-// before they arrive, so the device never waits for the page. "Within one batch" precisely: a
+// Lean read-back: on GPU backends a batch's numbers (loss, gradient norm, accuracy counts: one
+// 4-float tensor) are read asynchronously while the next batch's gradients are computed, and its
+// update is applied before they arrive, so the device never waits for the page (on WASM and CPU
+// the numbers are there when the step returns: read before the update, nothing to undo). "Within one batch" precisely: a
 // non-finite loss or gradient norm at batch k is read while batch k+1's gradients are computed and
 // before batch k+1's update; batch k's update is then undone (weights, optimizer slots and step
 // count, step.ts's UndoPoint), nothing after it is applied, and the run ends "at batch k" with the
@@ -96,6 +97,13 @@ export interface TrainOptions {
   schedule?: LrSchedule;
   /** Per-block gradient statistics every few batches (src/train/gradFlow.ts); read-only, training is unchanged. */
   gradFlow?: GradFlowHook;
+  /**
+   * When a batch's numbers are read: 'deferred' (while the next batch's gradients are computed,
+   * its update applied before, undone if they are not finite) or 'before' its update. Default:
+   * 'before' on the backends that run on the CPU (WASM, CPU), where a read-back stalls nothing
+   * and the undo point's bookkeeping would be pure cost; 'deferred' on GPU backends.
+   */
+  readBack?: 'deferred' | 'before';
 }
 
 /** Purposes of the position-keyed random streams (see src/core/seeded.ts). */
@@ -146,6 +154,7 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
   let written: tf.Variable[] | undefined;
   let inFlight: InFlight | undefined;
   let step: StepTensors | undefined;
+  const deferred = (opts.readBack ?? (['wasm', 'cpu'].includes(tf.getBackend()) ? 'before' : 'deferred')) === 'deferred';
 
   const stopped = (global: number, b: number) => {
     status = 'stopped';
@@ -233,9 +242,10 @@ export async function train(c: CompiledModel, data: Dataset, cfg: TrainingConfig
         }
         const s = step;
         const flow = opts.gradFlow?.wants(b, batchesPerEpoch) ? opts.gradFlow : undefined;
-        if (!written || flow) {
-          // Checked before the update: the call's first batch (it finds what an update writes)
-          // and gradient-flow samples (their statistics are of a finite step).
+        if (!deferred || !written || flow) {
+          // Checked before the update: every batch on CPU backends, else the call's first batch
+          // (it finds what an update writes) and gradient-flow samples (their statistics are of a
+          // finite step).
           const nums = await readStep(s);
           if (!check(nums, global, b)) break outer;
           const prev = flow?.before(vars);

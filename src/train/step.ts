@@ -9,10 +9,11 @@
 // would otherwise free, so it costs one extra copy of the weights and slots in memory, no time.
 import * as tf from '@tensorflow/tfjs';
 import type { Split } from '../data/dataset';
-import { samplingLosses } from '../../blocks/sampling';
+import { Sampling, samplingLosses } from '../../blocks/sampling';
 import { accuracyCount, lossValue } from './losses';
 import { batchTensors, type Plan } from './plan';
 import { installLazyConvInputGradient } from './lazyConvGrads';
+import { sumOfSquares } from './sumSquares';
 
 export interface StepTensors {
   /** [loss, gradient norm, correct, counted positions], to be read back. */
@@ -44,11 +45,12 @@ export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, var
     const { value, grads } = tf.variableGrads(() => {
       const out = model.apply(xs.length === 1 ? xs[0]! : xs, { training: true }) as tf.Tensor | tf.Tensor[];
       const outs = Array.isArray(out) ? out : [out];
-      let loss = tf.scalar(0);
+      let loss: tf.Tensor | undefined;
       acc = [];
       tot = [];
       plan.outputs.forEach((o, k) => {
-        loss = tf.add(loss, lossValue(o.loss, ys[k]!, outs[k]!, o.ignore));
+        const l = lossValue(o.loss, ys[k]!, outs[k]!, o.ignore);
+        loss = loss ? tf.add(loss, l) : l;
         const a = accuracyCount(o.loss, ys[k]!, outs[k]!, o.ignore);
         if (a) {
           acc.push(tf.keep(a.correct));
@@ -56,30 +58,33 @@ export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, var
         }
       });
       counted = acc.length > 0;
-      // Layer losses: the VAE's KL term from Sampling blocks (0 when there are none).
-      loss = tf.add(loss, samplingLosses(model));
+      // Layer losses: the VAE's KL term from Sampling blocks (none in most models: no kernel call then).
+      if (model.layers.some((l) => l instanceof Sampling)) loss = tf.add(loss!, samplingLosses(model));
       return loss as tf.Scalar;
     }, vars);
     const gs = vars.map((v) => grads[v.name]!);
     const norm = globalNorm(gs);
-    // A fresh tensor (tf.addN of one tensor may hand back that same tensor, disposed below).
-    const correct = acc.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
-    const total = tot.reduce<tf.Tensor>((sum, a) => tf.add(sum, a), tf.scalar(0));
-    acc.forEach((a) => a.dispose());
-    tot.forEach((a) => a.dispose());
+    // One output's counts as they are (no kernel call); several summed. Stacked (copied) below,
+    // then freed with the rest of this tidy.
+    const sum = (ts: tf.Scalar[]): tf.Tensor => (ts.length ? ts.slice(1).reduce<tf.Tensor>((a, b) => tf.add(a, b), ts[0]!) : tf.scalar(0));
+    const correct = sum(acc);
+    const total = sum(tot);
     // clip / max(norm, clip): exactly 1 up to the limit, clip / norm past it; NaN for a NaN norm
     // (the update is then undone when the numbers are read).
     const scale = clipNorm === null ? undefined : (tf.div(clipNorm, tf.maximum(norm, clipNorm)) as tf.Scalar);
-    return { nums: tf.stack([value, norm, correct, total]) as tf.Tensor1D, grads: gs, scale };
+    const nums = tf.stack([value, norm, correct, total]) as tf.Tensor1D;
+    // Kept out of variableGrads' scope with tf.keep, so this tidy does not free them by itself.
+    tf.dispose([...acc, ...tot]);
+    return { nums, grads: gs, scale };
   });
   return { ...out, counted };
 }
 
 /**
  * √Σ‖g‖² over all gradients. On the backends that run on the CPU (WASM, CPU) every kernel call
- * costs ~10–20 µs whatever its size, and the per-tensor form below is 3 calls a weight tensor (31
- * for LeNet-5, ~5% of its 12 ms WASM step): there the gradients are flattened into one vector
- * (a copy of the weights' size) and squared and summed once. On GPU backends the sum stays
+ * costs ~5–20 µs whatever its size, and the per-tensor form below is 3 calls a weight tensor (31
+ * for LeNet-5, ~5% of its 12 ms WASM step): there one kernel sums the squares of every gradient
+ * where it lies (sumSquares.ts; float32 gradients). On GPU backends the sum stays
  * pairwise, not tf.addN or one concat: WebGPU binds every input of those as a storage buffer, and
  * past the device's limit (8 on many adapters, e.g. SwiftShader) the work is dropped and the loss
  * reads back as 0 — a LeNet-5 has 10 weight tensors.
@@ -87,7 +92,7 @@ export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, var
 export function globalNorm(gs: tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => {
     if (!gs.length) return tf.scalar(0);
-    if (tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu') return tf.sqrt(tf.sum(tf.square(tf.concat(gs.map((g) => tf.reshape(g, [-1])))))) as tf.Scalar;
+    if ((tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu') && gs.every((g) => g.dtype === 'float32')) return tf.sqrt(sumOfSquares(gs)) as tf.Scalar;
     return tf.sqrt(gs.map((g) => tf.sum(tf.square(g))).reduce<tf.Tensor>((a, b) => tf.add(a, b), tf.scalar(0))) as tf.Scalar;
   });
 }

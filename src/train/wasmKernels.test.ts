@@ -44,6 +44,23 @@ describe('WASM gradient kernels', () => {
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
   });
 
+  it("Identity shares the input's memory instead of copying it, and the copy outlives the original", async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { refCount(id: tf.DataId): number; getMemoryOffset(id: tf.DataId): number };
+    const x = tf.tensor([1.5, -2, 3], [3]);
+    const y = tf.clone(x); // tfjs' clone is the Identity kernel, as the gradient tape's saved tensors are
+    expect(backend.getMemoryOffset(y.dataId)).toBe(backend.getMemoryOffset(x.dataId));
+    expect(backend.refCount(x.dataId)).toBe(2);
+    x.dispose();
+    expect(Array.from(await y.data())).toEqual([1.5, -2, 3]);
+    expect(backend.refCount(y.dataId)).toBe(1);
+    y.dispose();
+    expect(backend.refCount(y.dataId)).toBe(0);
+    // strings live outside the WASM heap: copied as before
+    const s = tf.clone(tf.tensor(['a', 'b']));
+    expect(await s.data()).toEqual(['a', 'b']);
+  });
+
   // strides, paddings (valid, same), odd sizes and several channels
   const cases: { x: [number, number, number, number]; f: [number, number, number, number]; strides: [number, number]; pad: 'valid' | 'same'; dil?: [number, number]; chunked?: boolean }[] = [
     { x: [2, 7, 7, 3], f: [3, 3, 3, 4], strides: [1, 1], pad: 'same' },

@@ -66,7 +66,13 @@ export function bridgeWasmKernels(): string[] {
   // tanh (LeNet-5, every LSTM/GRU): XNNPACK's sigmoid instead of tfjs-wasm's scalar loop, ~5× faster.
   tf.unregisterKernel('Tanh', 'wasm');
   tf.registerKernel({ kernelName: 'Tanh', backendName: 'wasm', kernelFunc: tanhViaSigmoid });
-  bridgedKernels.push('Tanh', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'AvgPoolGrad', 'MaxPoolGrad');
+  // Identity: tfjs saves every tensor a gradient needs through it (49 a LeNet-5 step), and
+  // tfjs-wasm's copies the data (up to 600 kB each). Tensors are immutable, so the copy can share
+  // the input's memory, as the CPU and WebGL backends' Identity does.
+  replacedKernels.Identity = tf.getKernel('Identity', 'wasm')!;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identityShared });
+  bridgedKernels.push('Identity', 'Tanh', 'Conv2DBackpropFilter', 'Conv2DBackpropInput', 'UnsortedSegmentSum', 'DepthwiseConv2dNativeBackpropFilter', 'DepthwiseConv2dNativeBackpropInput', 'AvgPoolGrad', 'MaxPoolGrad');
   have.add('Conv2DBackpropFilter').add('UnsortedSegmentSum');
   for (const k of tf.getKernelsForBackend('cpu')) {
     if (have.has(k.kernelName)) continue;
@@ -122,4 +128,12 @@ function unsortedSegmentSum({ inputs, backend, attrs }: { inputs: tf.NamedTensor
     for (let j = 0; j < inner; j++) out[o + j]! += xs[from + j]!;
   }
   return { dataId: wasm.write(out, shape, x.dtype), shape, dtype: x.dtype };
+}
+
+/** Identity as a second reference to the input's data (strings, which live outside the heap, are copied as before). */
+function identityShared(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  if (x.dtype === 'string') return replacedKernels.Identity!.kernelFunc(args as unknown as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+  (args.backend as { incRef(id: tf.DataId): void }).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }

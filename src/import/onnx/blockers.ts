@@ -57,6 +57,14 @@ export function groupUnsupported(list: readonly UnsupportedOp[]): BlockerGroup[]
   }));
 }
 
+/**
+ * How the report names an op: ONNX ops as they are; a pattern the importer recognised across
+ * several ONNX nodes (an internal "nb.X" op) in words, since no such op is in the user's file.
+ */
+export function opLabel(op: string): string {
+  return op.startsWith('nb.') ? `${op.slice(3)} (recognised from several ONNX ops)` : op;
+}
+
 /** "a", "b", "c" and 9 more. */
 export function nameList(names: readonly string[], shown = 3): string {
   const head = names.slice(0, shown).map((n) => JSON.stringify(n)).join(', ');
@@ -77,12 +85,12 @@ export function formatBlockers(source: string, list: readonly UnsupportedOp[], u
     const n = g.nodes.length;
     const [first, ...more] = g.reasons;
     const alike = g.reasons.length > 1 ? ` (${first!.count} of them)` : '';
-    lines.push(`  ${g.op} ×${n}: ${first!.reason}${alike}`);
+    lines.push(`  ${opLabel(g.op)} ×${n}: ${first!.reason}${alike}`);
     for (const r of more.slice(0, maxReasons - 1)) lines.push(`    also: ${r.reason} (${r.count})`);
     if (more.length > maxReasons - 1) lines.push(`    and ${more.length - (maxReasons - 1)} other reason(s)`);
     lines.push(`    node${n === 1 ? '' : 's'}: ${nameList(g.nodes)}`);
     if (g.cover) lines.push(`    would cover it: ${covered.has(g.cover) ? `as for ${covered.get(g.cover)} above` : g.cover}`);
-    if (g.cover && !covered.has(g.cover)) covered.set(g.cover, g.op);
+    if (g.cover && !covered.has(g.cover)) covered.set(g.cover, opLabel(g.op));
   }
   return lines;
 }
