@@ -8,7 +8,8 @@
 //   npx tsx scripts/lenet-torch-reference.ts "[{'epochs': 6, 'bs': 32}]" 3
 //   npx tsx scripts/lenet-torch-reference.ts "[{'bs': 64}]" 3 --data=mnist-full
 // --data=NAME takes another built-in data set: mnist-full is the official 60,000 + 10,000 split
-// (54,000 trained after the validation split), where one epoch at batch 64 reaches about 98%.
+// (54,000 trained after the validation split), where one epoch at batch 64 and Adam 0.002 reaches
+// 96.9 / 96.6% (seeds 1, 2), 96.1 / 96.1% with the rate annealed within the epoch (no shifts here).
 // Settings (a Python list of dicts): lr, bs, norm (standardise inputs), init ('glorot'|'torch'),
 // epochs, act ('tanh'|'relu'), pool ('avg'|'max'), opt ('adam'|'sgd'), sched ('const'|'epochcos'|'stepcos').
 import { execFileSync } from 'node:child_process';
