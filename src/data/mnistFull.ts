@@ -47,22 +47,25 @@ async function readPart(env: DataEnv, part: MnistPart, limit: number | undefined
 /** Images of all classes in the order `order` gives (row i is the order[i]-th image counting class by class). */
 function toSplit(perClass: Uint8Array[], order: (n: number) => Int32Array): Split {
   const n = perClass.reduce((a, b) => a + b.length / SIZE, 0);
-  const src = new Uint8Array(n * SIZE);
+  // Row r (counting class by class) is image r − start[c] of class labels[r].
   const labels = new Int32Array(n);
+  const start: number[] = [];
   let row = 0;
   perClass.forEach((b, c) => {
-    src.set(b, row * SIZE);
+    start.push(row);
     labels.fill(c, row, row + b.length / SIZE);
     row += b.length / SIZE;
   });
-  // Straight into the shuffled order: one float copy of the data, never two.
+  // Straight from the class bytes into the shuffled order: one float copy of the data, never two.
   const idx = order(n);
   const x = new Float32Array(n * SIZE);
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const s = idx[i]! * SIZE;
+    const c = labels[idx[i]!]!;
+    const src = perClass[c]!;
+    const s = (idx[i]! - start[c]!) * SIZE;
     for (let j = 0; j < SIZE; j++) x[i * SIZE + j] = src[s + j]! / 255;
-    y[i] = labels[idx[i]!]!;
+    y[i] = c;
   }
   return { x: [{ shape: [28, 28, 1], dtype: 'float32', data: x }], y: [{ shape: [], dtype: 'int32', data: y }], n };
 }
