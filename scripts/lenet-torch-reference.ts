@@ -6,6 +6,10 @@
 // 1–5), six epochs at batch 32 about 95.5%.
 //   npx tsx scripts/lenet-torch-reference.ts                       (the one-epoch setting, 5 seeds)
 //   npx tsx scripts/lenet-torch-reference.ts "[{'epochs': 6, 'bs': 32}]" 3
+//   npx tsx scripts/lenet-torch-reference.ts "[{'bs': 64}]" 3 --data=mnist-full
+// --data=NAME takes another built-in data set: mnist-full is the official 60,000 + 10,000 split
+// (54,000 trained after the validation split), where one epoch at batch 64 and Adam 0.002 reaches
+// 96.9 / 96.6% (seeds 1, 2), 96.1 / 96.1% with the rate annealed within the epoch (no shifts here).
 // Settings (a Python list of dicts): lr, bs, norm (standardise inputs), init ('glorot'|'torch'),
 // epochs, act ('tanh'|'relu'), pool ('avg'|'max'), opt ('adam'|'sgd'), sched ('const'|'epochcos'|'stepcos').
 import { execFileSync } from 'node:child_process';
@@ -53,10 +57,11 @@ for c in ast.literal_eval(sys.argv[2]):
     print(c, ' '.join(f'{x * 100:.1f}' for x in accs), f'mean {np.mean(accs) * 100:.2f}', flush=True)
 `;
 
-const [configs = '[{}]', seeds = '6'] = process.argv.slice(2);
+const dataArg = process.argv.find((a) => a.startsWith('--data='));
+const [configs = '[{}]', seeds = '6'] = process.argv.slice(2).filter((a) => a !== dataArg);
 const dir = mkdtempSync(join(tmpdir(), 'nb-lenet-ref-'));
 // The app's split: the training part less the 10% validation split the Train panel holds out.
-const d = await findDataset('mnist').load(nodeDataEnv, { seed: 1 });
+const d = await findDataset(dataArg?.slice('--data='.length) ?? 'mnist').load(nodeDataEnv, { seed: 1 });
 const n = d.train.n - Math.floor(d.train.n * 0.1);
 const w = (name: string, a: ArrayBufferView) => writeFileSync(join(dir, `${name}.bin`), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
 w('xtr', (d.train.x[0]!.data as Float32Array).subarray(0, n * 784));
@@ -64,5 +69,5 @@ w('ytr', (d.train.y[0]!.data as Int32Array).subarray(0, n));
 w('xte', d.test.x[0]!.data as Float32Array);
 w('yte', d.test.y[0]!.data as Int32Array);
 writeFileSync(join(dir, 'ref.py'), PY);
-console.log(`${n} training and ${d.test.n} test images (seed 1); accuracy % per seed:`);
+console.log(`${d.name}: ${n} training and ${d.test.n} test images (seed 1); accuracy % per seed:`);
 process.stdout.write(execFileSync('/usr/bin/python3', [join(dir, 'ref.py'), dir, configs, seeds], { encoding: 'utf8' }));

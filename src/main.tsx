@@ -9,11 +9,11 @@ import type { GraphDoc } from './core/graph';
 import { getState, commit, undo, redo, setState } from './ui/store';
 import { shareUrl } from './ui/share';
 import { listGraphs } from './ui/persist';
-import { DATA_ASSETS } from './data/browserEnv';
+import { downloadBytes } from './data/browserEnv';
 import { noteDownloadSizes } from './data/registry';
 
 // The Train panel's data set list shows each bundled set's download size before it is chosen.
-noteDownloadSizes(Object.fromEntries(Object.entries(DATA_ASSETS).map(([k, v]) => [k, v.bytes])));
+noteDownloadSizes(downloadBytes());
 
 declare global {
   interface Window {

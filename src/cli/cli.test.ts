@@ -243,6 +243,16 @@ describe('neural-blocks train', () => {
     expect(rc.test.accuracy).toBeGreaterThan(0.3);
   }, 300_000);
 
+  it('--data mnist-full trains on the official split: a limit keeps 6 : 1 of train and test, and the test accuracy is printed', async () => {
+    const r = await cli('train', LENET5, '--data', 'mnist-full', '--limit', '1000', '--epochs', '1', '--batch-size', '32');
+    expect(r.code, r.stderr).toBe(0);
+    // 148 test digits: 1/7 of 1,000, each class rounded up (src/data/mnistFull.test.ts has the counts)
+    const m = /^test: loss [\d.]+ {2}accuracy ([\d.]+)% \(148 examples, [\d.]+ s\)$/m.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(50); // chance is 10%; seeds 1–3 gave 69–78%
+    expect(r.stderr).toMatch(/^epoch 1\/1 {2}loss [\d.]+ {2}acc [\d.]+ {2}val_loss/m);
+  }, 120_000);
+
   it('a bad backend: exit 2 naming it', async () => {
     const r = await cli('train', resolve(ROOT, 'templates/xor.json'), '--backend', 'gpu');
     expect(r.code).toBe(2);

