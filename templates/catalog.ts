@@ -211,7 +211,7 @@ export const TEMPLATES: TemplateSpec[] = [
     title: 'LeNet-5',
     family: 'lenet',
     description:
-      'LeCun\'s LeNet-5: two convolution + subsampling (average pooling) stages with tanh, a 5×5 convolution down to 120 features, then 84 and 10 units. It is the blueprint every later CNN follows: local receptive fields, shared weights, and pooling for a little translation invariance. Two simplifications, as is usual today: C3 connects to all six S2 maps and the output is a softmax instead of RBF units. The bundled MNIST has only 10,000 digits, so the training config shifts each training digit by up to 2 pixels (augmentation, as the paper\'s distortions did) to keep it from memorising them.',
+      'LeCun\'s LeNet-5: two convolution + subsampling (average pooling) stages with tanh, a 5×5 convolution down to 120 features, then 84 and 10 units. It is the blueprint every later CNN follows: local receptive fields, shared weights, and pooling for a little translation invariance. Two simplifications, as is usual today: C3 connects to all six S2 maps and the output is a softmax instead of RBF units. It trains on the small MNIST (10,000 digits, quick to load), so the training config shifts each training digit by up to 2 pixels (augmentation, as the paper\'s distortions did) to keep it from memorising them; pick "MNIST, full" in the Train panel for the original 60,000 training digits (one epoch: about 97% test accuracy).',
     paper: 'Y. LeCun, L. Bottou, Y. Bengio, P. Haffner: Gradient-Based Learning Applied to Document Recognition. Proceedings of the IEEE, 1998',
     dataset: 'MNIST (28×28 grey digits, 10 classes; bundled)',
     // Without augmentation it overfit the 7,650 training digits (train 99.1%, test 95.3% after 8
