@@ -79,6 +79,13 @@ async function openApp(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
 }
 
+/** One of src/import/torch_models.py's models exported by python3-torch (opset 13): its bytes. */
+function torchOnnx(dir: string, name: string): Buffer {
+  const r = spawnSync(PY, [join('src', 'import', 'torch_models.py'), dir, '13', name], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, `torch export failed: ${r.stderr}`);
+  return readFileSync(join(dir, `${name}.onnx`));
+}
+
 /** Drops a file on the canvas: a real DataTransfer with the file, as the OS would hand it. */
 async function dropFile(page: Page, name: string, bytes: Buffer): Promise<void> {
   const dt = await page.evaluateHandle(
@@ -173,9 +180,7 @@ export const tests: E2ETest[] = [
     name: 'interop: a PyTorch bidirectional GRU .onnx dropped on the canvas imports, and exports back to PyTorch',
     async fn({ page, url, shot }) {
       const dir = mkdtempSync(join(tmpdir(), 'nb-e2e-onnx-'));
-      const r = spawnSync(PY, [join('src', 'import', 'torch_models.py'), dir, '13', 'bigru'], { encoding: 'utf8', timeout: 300_000 });
-      assert.equal(r.status, 0, `torch export failed: ${r.stderr}`);
-      const bytes = readFileSync(join(dir, 'bigru.onnx'));
+      const bytes = torchOnnx(dir, 'bigru');
 
       await openApp(page, url);
       await dropFile(page, 'bigru.onnx', bytes);
@@ -238,11 +243,8 @@ export const tests: E2ETest[] = [
   {
     name: 'interop: a PyTorch model with ops that have no block is refused with an Import report; the graph being edited is unchanged',
     async fn({ page, url, shot }) {
-      const dir = mkdtempSync(join(tmpdir(), 'nb-e2e-refused-'));
       // torch writes a running sum as CumSum and x·erf(x) as a lone Erf: neither has a block.
-      const r = spawnSync(PY, [join('src', 'import', 'torch_models.py'), dir, '13', 'cumsum'], { encoding: 'utf8', timeout: 300_000 });
-      assert.equal(r.status, 0, `torch export failed: ${r.stderr}`);
-      const bytes = readFileSync(join(dir, 'cumsum.onnx'));
+      const bytes = torchOnnx(mkdtempSync(join(tmpdir(), 'nb-e2e-refused-')), 'cumsum');
 
       await openApp(page, url);
       await page.evaluate((g) => window.__nb!.commit(g as never), SMALL_CNN);
