@@ -9,7 +9,8 @@
 //     opens with the file's name and shows that comparison; Esc closes it;
 // (c) a PyTorch model with ops that have no block (CumSum, a lone Erf) dropped on the canvas: the
 //     Import report lists each op group with its count and node names, the graph being edited is
-//     unchanged, the dialog passes axe, keeps Tab inside, copies its text, and reopens.
+//     unchanged, the dialog passes axe, keeps Tab inside, copies its text, reopens (command palette,
+//     Graphs menu), and a file dropped on it opens as on the canvas.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -87,7 +88,7 @@ function torchOnnx(dir: string, name: string): Buffer {
 }
 
 /** Drops a file on the canvas: a real DataTransfer with the file, as the OS would hand it. */
-async function dropFile(page: Page, name: string, bytes: Buffer): Promise<void> {
+async function dropFile(page: Page, name: string, bytes: Buffer, on = '.react-flow'): Promise<void> {
   const dt = await page.evaluateHandle(
     ([b64, n]) => {
       const bin = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
@@ -99,7 +100,7 @@ async function dropFile(page: Page, name: string, bytes: Buffer): Promise<void> 
   );
   const box = (await page.locator(T('canvas')).boundingBox())!;
   const at = { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 };
-  for (const ev of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('.react-flow', ev, { dataTransfer: dt, ...at });
+  for (const ev of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(on, ev, { dataTransfer: dt, ...at });
 }
 
 /** Ctrl+K, type, Enter — then the browser's download, saved under `dir`. */
@@ -299,6 +300,14 @@ export const tests: E2ETest[] = [
       await report.locator(T('import-report-close')).click();
       await report.waitFor({ state: 'detached', timeout: 5000 });
       assert.deepEqual(await page.evaluate(() => ({ id: window.__nb!.getState().docId, doc: JSON.stringify(window.__nb!.getState().doc) })), before);
+
+      // The next file dropped while the report is open opens as on the canvas; the report closes.
+      await page.locator(T('menu-graphs')).click();
+      await page.locator('.nb-menu-pop .nb-menu-item', { hasText: 'Last import report' }).click();
+      await report.waitFor({ timeout: 5000 });
+      await dropFile(page, 'next.json', Buffer.from(JSON.stringify({ ...SMALL_CNN, name: 'Dropped next' })), '.nb-ir-back');
+      await report.waitFor({ state: 'detached', timeout: 5000 });
+      await eventually(async () => assert.equal(await page.evaluate(() => window.__nb!.getState().doc.name), 'Dropped next'), 10_000, 'the dropped graph opened');
     },
   },
 ];

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from 'react';
 import { closeImportReport, compareText, importedLine, reportLines, UNCHANGED, type CompareStatus, type ImportReportData } from './importReport';
 import type { BlockerSection } from '../import/onnx/blockers';
 import { useStore } from './store';
+import { openFile } from './docs';
 
 const FOCUSABLE = 'button, [href], summary, [tabindex]:not([tabindex="-1"])';
 
@@ -134,7 +135,25 @@ export function ImportReportDialog() {
   };
   const refused = !!(r.refused || r.error);
   return (
-    <div className="nb-modal-back nb-ir-back" onMouseDown={closeImportReport}>
+    <div
+      className="nb-modal-back nb-ir-back"
+      onMouseDown={closeImportReport}
+      // The next model dropped while this is open is imported as on the canvas below (not opened by
+      // the browser in place of the app).
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'copy';
+      }}
+      onDrop={(e) => {
+        const files = [...e.dataTransfer.files];
+        const main = files.find((f) => !/\.bin$/i.test(f.name));
+        if (!main) return;
+        e.preventDefault();
+        closeImportReport();
+        void openFile(main, files.filter((f) => f !== main));
+      }}
+    >
       <div
         ref={box}
         className={`nb-dialog nb-ir${refused ? ' refused' : ''}`}
