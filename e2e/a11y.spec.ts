@@ -2,7 +2,7 @@
 // keyboard alone, and axe-core finding no serious or critical violation on the main views.
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { eventually, node, type E2ETest } from './lib';
+import { axeViolations, eventually, node, type E2ETest } from './lib';
 
 async function open(page: Page, url: string): Promise<void> {
   await page.goto(url, { timeout: 120_000 });
@@ -18,14 +18,6 @@ const doc = (page: Page) =>
       selected: [...s.selectedNodes],
     };
   });
-
-/** The serious and critical axe-core violations on the page, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
-  return (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' — ' + v.nodes.length + ' nodes, e.g. ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')))`)) as string[];
-}
 
 /** Tabs forward until the focused element matches, as a keyboard user would (bounded). */
 async function tabTo(page: Page, selector: string, max = 200): Promise<void> {

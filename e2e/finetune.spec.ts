@@ -165,6 +165,10 @@ export const tests: E2ETest[] = [
       for (const ev of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent('.react-flow', ev, { dataTransfer: dt, ...at });
       // The imported graph opens with its weights kept (and loaded into the trainer).
       await eventually(async () => assert.match(await page.locator(T('weights-note')).innerText(), /imported from points\.onnx/), 60_000, 'imported weights kept');
+      // The Import report opened over the page (this app's own export, reopened): read, closed.
+      await eventually(async () => assert.match(await page.locator(T('import-report')).innerText(), /Reopened \(a Neural Blocks export\) as the new graph/), 20_000, 'the Import report');
+      await page.keyboard.press('Escape');
+      await page.locator(T('import-report')).waitFor({ state: 'detached', timeout: 5000 });
       const imported = await blockBytes(page);
 
       await page.locator(T('finetune-toggle')).click();

@@ -5,7 +5,12 @@
 // (b) a PyTorch model exported to ONNX (a bidirectional nn.GRU, by python3-torch) dropped on the
 //     canvas: the imported graph shows its blocks and shapes, the canvas shows its own comparison
 //     with onnxruntime-web on the file (≤ 1e-4), and its PyTorch export (with the imported
-//     weights) matches onnxruntime-node on the original file within 1e-4.
+//     weights) matches onnxruntime-node on the original file within 1e-4. The Import report dialog
+//     opens with the file's name and shows that comparison; Esc closes it;
+// (c) a PyTorch model with ops that have no block (CumSum, a lone Erf) dropped on the canvas: the
+//     Import report lists each op group with its count and node names, the graph being edited is
+//     unchanged, the dialog passes axe, keeps Tab inside, copies its text, reopens (command palette,
+//     Graphs menu), and a file dropped on it opens as on the canvas.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +24,7 @@ import { compile } from '../src/core/compile';
 import type { GraphDoc } from '../src/core/graph';
 import { seedWeights } from '../src/onnx/seedWeights';
 import { saveModel } from '../src/train/weights';
-import { eventually, type E2ETest } from './lib';
+import { axeViolations, eventually, type E2ETest } from './lib';
 
 const PY = '/usr/bin/python3';
 const T = (id: string) => `[data-testid="${id}"]`;
@@ -73,6 +78,29 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 async function openApp(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await page.waitForFunction(() => window.__nb?.ready, null, { timeout: 120_000 });
+}
+
+/** One of src/import/torch_models.py's models exported by python3-torch (opset 13): its bytes. */
+function torchOnnx(dir: string, name: string): Buffer {
+  const r = spawnSync(PY, [join('src', 'import', 'torch_models.py'), dir, '13', name], { encoding: 'utf8', timeout: 300_000 });
+  assert.equal(r.status, 0, `torch export failed: ${r.stderr}`);
+  return readFileSync(join(dir, `${name}.onnx`));
+}
+
+/** Drops a file on the canvas: a real DataTransfer with the file, as the OS would hand it. */
+async function dropFile(page: Page, name: string, bytes: Buffer, on = '.react-flow'): Promise<void> {
+  const dt = await page.evaluateHandle(
+    ([b64, n]) => {
+      const bin = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
+      const d = new DataTransfer();
+      d.items.add(new File([bin], n, { type: 'application/octet-stream' }));
+      return d;
+    },
+    [bytes.toString('base64'), name] as const,
+  );
+  const box = (await page.locator(T('canvas')).boundingBox())!;
+  const at = { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 };
+  for (const ev of ['dragenter', 'dragover', 'drop']) await page.dispatchEvent(on, ev, { dataTransfer: dt, ...at });
 }
 
 /** Ctrl+K, type, Enter — then the browser's download, saved under `dir`. */
@@ -153,23 +181,10 @@ export const tests: E2ETest[] = [
     name: 'interop: a PyTorch bidirectional GRU .onnx dropped on the canvas imports, and exports back to PyTorch',
     async fn({ page, url, shot }) {
       const dir = mkdtempSync(join(tmpdir(), 'nb-e2e-onnx-'));
-      const r = spawnSync(PY, [join('src', 'import', 'torch_models.py'), dir, '13', 'bigru'], { encoding: 'utf8', timeout: 300_000 });
-      assert.equal(r.status, 0, `torch export failed: ${r.stderr}`);
-      const bytes = readFileSync(join(dir, 'bigru.onnx'));
+      const bytes = torchOnnx(dir, 'bigru');
 
       await openApp(page, url);
-      // Drop the file on the canvas (a real DataTransfer with the file, as the OS would hand it).
-      const dt = await page.evaluateHandle((b64) => {
-        const bin = Uint8Array.from(atob(b64), (ch) => ch.charCodeAt(0));
-        const d = new DataTransfer();
-        d.items.add(new File([bin], 'bigru.onnx', { type: 'application/octet-stream' }));
-        return d;
-      }, bytes.toString('base64'));
-      const box = (await page.locator(T('canvas')).boundingBox())!;
-      const at = { clientX: box.x + box.width / 2, clientY: box.y + box.height / 2 };
-      await page.dispatchEvent('.react-flow', 'dragenter', { dataTransfer: dt, ...at });
-      await page.dispatchEvent('.react-flow', 'dragover', { dataTransfer: dt, ...at });
-      await page.dispatchEvent('.react-flow', 'drop', { dataTransfer: dt, ...at });
+      await dropFile(page, 'bigru.onnx', bytes);
 
       const doc = await eventually(async () => {
         const d = await page.evaluate(() => window.__nb!.getState().doc as GraphDoc);
@@ -177,18 +192,24 @@ export const tests: E2ETest[] = [
         return d;
       }, 60_000, 'the imported graph');
       // The canvas runs the CLI's --compare itself: the imported graph (tfjs in the page) against
-      // onnxruntime-web on the dropped file, and shows the largest difference.
+      // onnxruntime-web on the dropped file, and the Import report shows the largest difference.
+      const report = page.locator(T('import-report'));
+      await report.waitFor({ timeout: 20_000 });
+      assert.equal(await report.locator('h3').innerText(), 'bigru.onnx');
+      assert.match(await report.innerText(), /Imported as the new graph "[^"]+": 7 blocks, \d+ connections, [\d,]+ trainable parameters/);
       const line = await eventually(async () => {
-        const texts = await page.locator('.nb-toast').allInnerTexts();
-        const hit = texts.find((t) => /largest difference vs the original file/.test(t));
-        assert.ok(hit, `a toast with the comparison (toasts: ${texts.join(' | ')})`);
-        return hit;
-      }, 60_000, 'the comparison toast');
-      const m = /bigru\.onnx: largest difference vs the original file: (\d\.\d\de[-+]\d+) \(tfjs \w+ vs onnxruntime-web, random input of batch 2; outputs up to ([\d.e+-]+)\)/.exec(line);
+        const text = await page.locator(T('import-report-compare')).innerText();
+        assert.match(text, /largest difference vs the original file/, `the comparison in the report (now: ${text})`);
+        return text;
+      }, 60_000, 'the comparison in the Import report');
+      const m = /Matches the original file\. bigru\.onnx: largest difference vs the original file: (\d\.\d\de[-+]\d+) \(tfjs \w+ vs onnxruntime-web, random input of batch 2; outputs up to ([\d.e+-]+)\)/.exec(line);
       assert.ok(m, `comparison line: ${line}`);
       console.log(`  canvas import check: ${line}`);
       assert.ok(Number(m[1]) <= 1e-4, `largest difference ${m[1]} > 1e-4`);
       assert.ok(Number(m[2]) > 0.05, `outputs up to ${m[2]}: too small for the difference to mean anything`);
+      await shot('interop-02-import-report');
+      await page.keyboard.press('Escape');
+      await report.waitFor({ state: 'detached', timeout: 5000 });
       const types = doc.nodes.map((n) => n.type).sort();
       assert.deepEqual(types, ['Add', 'Bidirectional', 'Concatenate', 'Dense', 'Dense', 'GlobalAveragePooling1D', 'Input'].sort());
       const bi = doc.nodes.find((n) => n.type === 'Bidirectional')!;
@@ -203,7 +224,7 @@ export const tests: E2ETest[] = [
       const biText = await page.locator(T(`node-${bi.id}`)).innerText();
       assert.match(biText, /7×10/);
       assert.match(biText, /hBack/);
-      await shot('interop-02-imported');
+      await shot('interop-03-imported');
 
       // Its PyTorch export (imported weights) against onnxruntime on the original file.
       const entries = await exportFromPalette(page, dir);
@@ -218,6 +239,75 @@ export const tests: E2ETest[] = [
       const diff = maxAbsDiff(got.data, ref);
       console.log(`  imported bidirectional GRU → PyTorch export: max |torch − onnxruntime| = ${diff.toExponential(2)}`);
       assert.ok(diff <= 1e-4, `max |torch − onnxruntime| ${diff} > 1e-4`);
+    },
+  },
+  {
+    name: 'interop: a PyTorch model with ops that have no block is refused with an Import report; the graph being edited is unchanged',
+    async fn({ page, url, shot }) {
+      // torch writes a running sum as CumSum and x·erf(x) as a lone Erf: neither has a block.
+      const bytes = torchOnnx(mkdtempSync(join(tmpdir(), 'nb-e2e-refused-')), 'cumsum');
+
+      await openApp(page, url);
+      await page.evaluate((g) => window.__nb!.commit(g as never), SMALL_CNN);
+      const before = await page.evaluate(() => ({ id: window.__nb!.getState().docId, doc: JSON.stringify(window.__nb!.getState().doc) }));
+      await dropFile(page, 'cumsum.onnx', bytes);
+
+      const report = page.locator(T('import-report'));
+      await report.waitFor({ timeout: 60_000 });
+      assert.equal(await report.getAttribute('role'), 'dialog');
+      assert.equal(await report.locator('h3').innerText(), 'cumsum.onnx');
+      // Focus moves into the dialog, on the report (arrow keys scroll it).
+      const focused = () => page.evaluate(() => (document.activeElement?.closest('[data-testid="import-report"]') ? ((document.activeElement as HTMLElement).dataset.testid ?? document.activeElement!.tagName) : 'outside'));
+      assert.equal(await focused(), 'import-report-body');
+      const text = await report.innerText();
+      assert.match(text, /cumsum\.onnx cannot be imported: 6 nodes \(2 kinds of op\) have no block\./);
+      assert.match(await page.locator(T('import-report-unchanged')).innerText(), /^Nothing was written; your current graph is unchanged\.$/);
+      const groups = await page.locator(T('import-report-group')).allInnerTexts();
+      assert.equal(groups.length, 2, `op groups: ${groups.join(' | ')}`);
+      assert.match(groups[0]!, /^CumSum ×5\nno block for ONNX op CumSum\nnodes: "\/CumSum", "\/CumSum_1", "\/CumSum_2" and 2 more/);
+      assert.match(groups[1]!, /^Erf ×1\nno block for ONNX op Erf\nnode: "\/Erf"\nwould cover it: GELU is mapped when written as torch exports it/);
+      // Every name of a large group is there to read.
+      await report.locator('summary', { hasText: 'all 5 node names' }).click();
+      assert.match(await page.locator(T('import-report-group')).first().innerText(), /"\/CumSum", "\/CumSum_1", "\/CumSum_2" and 2 more[\s\S]*\/CumSum, \/CumSum_1, \/CumSum_2, \/CumSum_3, \/CumSum_4/);
+      // Nothing changed: the same graph, the same document.
+      const after = await page.evaluate(() => ({ id: window.__nb!.getState().docId, doc: JSON.stringify(window.__nb!.getState().doc) }));
+      assert.deepEqual(after, before);
+      await shot('interop-04-refused-report');
+      assert.deepEqual(await axeViolations(page), []);
+
+      // The keyboard stays in the dialog: Tab cycles through its controls.
+      for (let i = 0; i < 6; i++) {
+        await page.keyboard.press('Tab');
+        assert.notEqual(await focused(), 'outside', `Tab ${i + 1} left the dialog`);
+      }
+      // Copy report: the plain-text lines, as the CLI prints the groups.
+      await report.locator(T('import-report-copy')).click();
+      await eventually(async () => assert.match(await report.innerText(), /Copied/), 5000, 'copied');
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      assert.match(copied, /^Import report: cumsum\.onnx\ncumsum\.onnx cannot be imported: 6 nodes \(2 kinds of op\) have no block\.\nNothing was written; your current graph is unchanged\.\n {2}CumSum ×5: no block for ONNX op CumSum\n {4}nodes: "\/CumSum", "\/CumSum_1", "\/CumSum_2" and 2 more\n {2}Erf ×1: /);
+      await page.keyboard.press('Escape');
+      await report.waitFor({ state: 'detached', timeout: 5000 });
+
+      // Reopened from the command palette.
+      await page.keyboard.press('Control+K');
+      await page.locator(T('command-palette')).waitFor();
+      // (its field takes focus a tick later; keys before that go to the canvas' shortcuts)
+      await page.waitForFunction(() => document.activeElement?.matches('[data-testid="command-palette"] input'));
+      await page.keyboard.type('Last import report');
+      await page.keyboard.press('Enter');
+      await report.waitFor({ timeout: 5000 });
+      assert.equal(await page.locator(T('import-report-group')).count(), 2);
+      await report.locator(T('import-report-close')).click();
+      await report.waitFor({ state: 'detached', timeout: 5000 });
+      assert.deepEqual(await page.evaluate(() => ({ id: window.__nb!.getState().docId, doc: JSON.stringify(window.__nb!.getState().doc) })), before);
+
+      // The next file dropped while the report is open opens as on the canvas; the report closes.
+      await page.locator(T('menu-graphs')).click();
+      await page.locator('.nb-menu-pop .nb-menu-item', { hasText: 'Last import report' }).click();
+      await report.waitFor({ timeout: 5000 });
+      await dropFile(page, 'next.json', Buffer.from(JSON.stringify({ ...SMALL_CNN, name: 'Dropped next' })), '.nb-ir-back');
+      await report.waitFor({ state: 'detached', timeout: 5000 });
+      await eventually(async () => assert.equal(await page.evaluate(() => window.__nb!.getState().doc.name), 'Dropped next'), 10_000, 'the dropped graph opened');
     },
   },
 ];

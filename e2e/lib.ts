@@ -48,3 +48,11 @@ export async function drag(page: Page, from: { x: number; y: number }, to: { x: 
 
 export const node = (id: string) => `.react-flow__node[data-id="${id}"]`;
 export const handle = (id: string, port: string, kind: 'source' | 'target') => `${node(id)} .react-flow__handle.${kind}[data-handleid="${port}"]`;
+
+/** The serious and critical axe-core violations on the page, one line each. */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate('typeof window.axe !== "undefined"'))) await page.addScriptTag({ path: 'node_modules/axe-core/axe.min.js' });
+  return (await page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((r) => r.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => v.id + ' (' + v.impact + '): ' + v.help + ' — ' + v.nodes.length + ' nodes, e.g. ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')))`)) as string[];
+}

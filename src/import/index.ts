@@ -11,7 +11,7 @@ export { importOnnx, convertForeign } from './onnx';
 export { importTfjs } from './tfjs';
 export { applyWeights, weightsToBin, importedModelJson, toSavedModel } from './weights';
 export { ImportError, formatUnsupported } from './types';
-export { formatBlockers, groupUnsupported } from './onnx/blockers';
+export { blockerReport, formatBlockers, groupUnsupported, sectionLines, type BlockerSection } from './onnx/blockers';
 export type { ImportResult, ImportedWeights, ImportReport, UnsupportedOp } from './types';
 
 export interface ImportFileOptions {

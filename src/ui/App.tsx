@@ -1,5 +1,5 @@
 // The app shell: toolbar, palette, canvas, side panel (inspector, summary, JSON, code) and the
-// overlays (search-to-add, command palette, toasts).
+// overlays (search-to-add, command palette, import report, toasts).
 import { lazy, Suspense, useEffect } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { Toolbar } from './Toolbar';
@@ -11,6 +11,7 @@ import { Catalog } from './Catalog';
 import { SearchAdd } from './SearchAdd';
 import { CommandPalette } from './CommandPalette';
 import { MacroDialog } from './MacroDialog';
+import { ImportReportDialog } from './ImportReportDialog';
 import { handleKey } from './actions';
 import { setState, useStore, type State } from './store';
 
@@ -109,6 +110,7 @@ export function App() {
         <SearchAdd />
         <CommandPalette />
         <MacroDialog />
+        <ImportReportDialog />
         <Toasts />
       </div>
     </ReactFlowProvider>

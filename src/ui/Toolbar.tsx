@@ -118,6 +118,7 @@ export function Toolbar() {
   const view = useStore((s) => s.view);
   const errors = useStore((s) => s.analysis.errors.length);
   const empty = useStore((s) => s.doc.nodes.length === 0);
+  const hasReport = useStore((s) => !!s.importReport);
   const fileRef = useRef<HTMLInputElement>(null);
   return (
     <header className="nb-toolbar">
@@ -155,6 +156,11 @@ export function Toolbar() {
             <Item onPick={() => (close(), act('share').perform())}>
               Copy share link
             </Item>
+            {hasReport && (
+              <Item onPick={() => (close(), act('import-report').perform())}>
+                Last import report
+              </Item>
+            )}
             <div className="nb-menu-sep" />
             <Item className="danger" onPick={() => (close(), void deleteCurrent())}>
               Delete this graph…

@@ -9,6 +9,7 @@ import { elkLayout, LAYER_GAP, type LayoutSize } from './layout';
 import { measuredSizes } from './derive';
 import { openView } from './viewport';
 import { getFlow } from './flow';
+import { openImportReport } from './importReport';
 
 export interface Action {
   id: string;
@@ -191,6 +192,7 @@ export const ACTIONS: Action[] = [
   { id: 'open', label: 'Open graph JSON file…', shortcut: 'Mod+O', group: 'File', perform: () => document.getElementById('nb-file-input')?.click() },
   { id: 'new', label: 'New graph', shortcut: 'Alt+N', group: 'File', perform: () => void newGraph() },
   { id: 'share', label: 'Copy share link', group: 'File', perform: () => void copyShareLink() },
+  { id: 'import-report', label: 'Last import report', group: 'File', perform: openImportReport, enabled: () => !!getState().importReport },
   { id: 'export-pytorch', label: 'Export PyTorch…', group: 'File', perform: () => void import('./exportPytorch').then((m) => m.exportPytorch()) },
 ];
 

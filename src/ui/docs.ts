@@ -128,25 +128,55 @@ async function pickedWeights(file: File, bytes: Uint8Array, companions: File[]):
   return { weightsBin: out };
 }
 
-/** Imports an ONNX or tfjs model as a new graph; its weights are kept with it like trained ones. */
+/**
+ * Imports an ONNX or tfjs model as a new graph; its weights are kept with it like trained ones.
+ * Whatever the importer says (what came in, its notes, the blockers of a refused file, the
+ * comparison with the original file) goes to the Import report, which opens.
+ */
 async function importModelFile(file: File, bytes: Uint8Array, companions: File[]): Promise<void> {
   const imp = await import('../import/index');
+  const { showImportReport, setCompare } = await import('./importReport');
+  let r: Awaited<ReturnType<typeof imp.importFile>>;
   try {
-    const r = await imp.importFile(file.name, bytes, await pickedWeights(file, bytes, companions));
+    r = await imp.importFile(file.name, bytes, await pickedWeights(file, bytes, companions));
+  } catch (e) {
+    if (e instanceof imp.ImportError && e.unsupported.length) {
+      const { headline, sections } = imp.blockerReport(file.name, e.unsupported, e.unchecked);
+      showImportReport({ file: file.name, notes: [], refused: { headline, sections, lines: sections.flatMap(imp.sectionLines) } });
+    } else showImportReport({ file: file.name, notes: [], error: (e as Error).message });
+    return;
+  }
+  try {
     await openAsNew({ ...r.doc, name: r.doc.name && r.doc.name !== 'imported' ? r.doc.name : file.name.replace(/\.(onnx|json)$/i, '') }, `Imported ${file.name}`);
     if (r.weights) {
       const { persistWeights } = await import('./train/trainState');
       await persistWeights(getState().docId, imp.toSavedModel(getState().doc, r.weights), `imported from ${file.name}`);
     }
-    for (const n of r.report.notes) toast(n, 'info', 8000);
-    // The CLI's --compare, in the page: the imported graph against onnxruntime-web on the file.
-    if (r.weights && imp.detectKind(file.name, bytes) === 'onnx') void import('./importCheck').then((m) => m.checkImport(file.name, bytes, { doc: r.doc, weights: r.weights!, report: r.report }));
   } catch (e) {
-    if (e instanceof imp.ImportError && e.unsupported.length)
-      // The CLI's report: blockers grouped by op, with node names and what would cover them.
-      toast(imp.formatBlockers(file.name, e.unsupported, e.unchecked).map((l) => l.trim()).join(' · '), 'error', 15000);
-    else toast(`could not import "${file.name}": ${(e as Error).message}`, 'error');
+    // Storage failed (IndexedDB): the file itself was fine.
+    toast(`could not open the imported "${file.name}": ${(e as Error).message}`, 'error');
+    return;
   }
+  const { summarize } = await import('../core/summary');
+  const s = getState();
+  const totals = summarize(s.analysis).totals;
+  // The CLI's --compare, in the page: the imported graph against onnxruntime-web on the file.
+  const compare = r.weights && imp.detectKind(file.name, bytes) === 'onnx';
+  const seq = showImportReport({
+    file: file.name,
+    imported: {
+      graph: s.doc.name ?? 'Untitled',
+      blocks: s.doc.nodes.length,
+      connections: s.doc.edges.length,
+      trainableParams: totals.trainableParams,
+      nonTrainableParams: totals.nonTrainableParams,
+      weights: r.weights ? `imported with the model, kept with the graph like trained ones` : `none (no weights file was picked with ${file.name}): the graph opens with fresh weights`,
+      source: r.report.source,
+    },
+    notes: r.report.notes,
+    ...(compare ? { compare: { state: 'running' as const } } : {}),
+  });
+  if (compare) void import('./importCheck').then((m) => m.checkImport(file.name, bytes, { doc: r.doc, weights: r.weights!, report: r.report }, (c) => setCompare(seq, c)));
 }
 
 export function saveFile(): void {

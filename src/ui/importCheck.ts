@@ -1,10 +1,11 @@
 // The canvas' check after an ONNX import — what `neural-blocks import FILE --compare` prints: the
 // imported graph, compiled with its imported weights in the page's tfjs, against
 // onnxruntime-web on the original file, on one seeded random input (src/import/compare.ts).
-// The user sees the largest difference in a toast, so a wrong import never passes unnoticed.
+// The user sees the largest difference in the Import report, so a wrong import never passes
+// unnoticed.
 import * as tf from '@tensorflow/tfjs';
-import { toast } from './store';
 import type { ImportResult } from '../import/types';
+import type { CompareStatus } from './importReport';
 
 /** Files above this are not run twice in the page (the CLI's --compare runs them). */
 const MAX_BYTES = 64 << 20;
@@ -17,10 +18,10 @@ export function compareLine(file: string, diff: number, refMax: number, batch: n
   return `${file}: largest difference vs the original file: ${diff.toExponential(2)} (tfjs ${backend} vs onnxruntime-web, random input of batch ${batch}; outputs up to ${refMax.toPrecision(3)})${why}`;
 }
 
-/** Runs the comparison and shows its result; never throws (a failed check is a toast). */
-export async function checkImport(file: string, bytes: Uint8Array, r: ImportResult): Promise<void> {
+/** Runs the comparison and hands its result to `done`; never throws (a failed check is a status). */
+export async function checkImport(file: string, bytes: Uint8Array, r: ImportResult, done: (c: CompareStatus) => void): Promise<void> {
   if (bytes.length > MAX_BYTES) {
-    toast(`${file}: not compared with the original file in the page (${(bytes.length / 2 ** 20).toFixed(0)} MB); run \`neural-blocks import ${file} --compare\``, 'info', 10000);
+    done({ state: 'skipped', text: `${file}: not compared with the original file in the page (${(bytes.length / 2 ** 20).toFixed(0)} MB); run \`neural-blocks import ${file} --compare\`` });
     return;
   }
   try {
@@ -36,8 +37,8 @@ export async function checkImport(file: string, bytes: Uint8Array, r: ImportResu
     const c = await compareImported(bytes, readOnnx(bytes, onnxReader(proto.default)), r, { ort: ort as never, batch });
     const refMax = Math.max(0, ...c.outputs.map((o) => o.refMaxAbs));
     const ok = c.maxAbsDiff <= TOL * Math.max(1, refMax);
-    toast(compareLine(file, c.maxAbsDiff, refMax, batch, tf.getBackend()), ok ? 'success' : 'error', 20000);
+    done({ state: 'done', ok, text: compareLine(file, c.maxAbsDiff, refMax, batch, tf.getBackend()) });
   } catch (e) {
-    toast(`${file}: imported, but the comparison with the original file failed: ${(e as Error).message}`, 'info', 10000);
+    done({ state: 'failed', text: `${file}: imported, but the comparison with the original file failed: ${(e as Error).message}` });
   }
 }

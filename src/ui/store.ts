@@ -5,6 +5,7 @@ import { useSyncExternalStore } from 'react';
 import { analyze, type Analysis } from '../core/infer';
 import { emptyGraph, type GraphDoc } from '../core/graph';
 import { withEdgeIds } from '../core/edit';
+import type { ImportReportData } from './importReport';
 
 export interface Toast {
   id: number;
@@ -38,6 +39,9 @@ export interface State {
   commandPalette: boolean;
   /** The "group into macro block" dialog is open. */
   macroDialog: boolean;
+  /** What the last model import said (shown by the Import report dialog), and whether it is open. */
+  importReport: ImportReportData | null;
+  importReportOpen: boolean;
   /** Bumped when a new document is loaded (the canvas fits the view). */
   loadSeq: number;
   /**
@@ -73,6 +77,8 @@ function initial(): State {
     sideTab: 'inspector',
     commandPalette: false,
     macroDialog: false,
+    importReport: null,
+    importReportOpen: false,
     loadSeq: 0,
     loadedFromOutside: false,
     measureSeq: 0,

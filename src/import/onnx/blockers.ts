@@ -71,26 +71,63 @@ export function nameList(names: readonly string[], shown = 3): string {
   return names.length > shown ? `${head} and ${names.length - shown} more` : head;
 }
 
+/** One op group of the report, as its lines say it (the canvas' Import report shows these). */
+export interface BlockerSection {
+  /** "Conv ×3" — the op as the report names it, and how many nodes. */
+  title: string;
+  /** The most frequent reason ("… (5 of them)" when there are others). */
+  reason: string;
+  /** The other reasons, each with how many nodes ("… (2)"), at most maxReasons − 1 of them. */
+  also: string[];
+  /** How many further reasons were left out. */
+  otherReasons: number;
+  /** "nodes: "a", "b", "c" and 9 more". */
+  nodes: string;
+  /** Every node name of the group, in graph order. */
+  nodeNames: string[];
+  /** What would cover it ("as for X above" when an earlier group has the same cover). */
+  cover?: string;
+}
+
+/**
+ * The report in parts: its headline (without formatBlockers' closing "Nothing was written."), then
+ * one section per op.
+ */
+export function blockerReport(source: string, list: readonly UnsupportedOp[], unchecked = 0, maxReasons = 3): { headline: string; sections: BlockerSection[] } {
+  const groups = groupUnsupported(list);
+  const kinds = groups.length === 1 ? '1 kind of op' : `${groups.length} kinds of op`;
+  const later = unchecked ? `; ${unchecked} later node${unchecked === 1 ? '' : 's'} read${unchecked === 1 ? 's' : ''} their outputs and ${unchecked === 1 ? 'was' : 'were'} not checked` : '';
+  const headline = `${source} cannot be imported: ${list.length} node${list.length === 1 ? '' : 's'} (${kinds}) ${list.length === 1 ? 'has' : 'have'} no block${later}.`;
+  const covered = new Map<string, string>();
+  const sections = groups.map((g): BlockerSection => {
+    const n = g.nodes.length;
+    const [first, ...more] = g.reasons;
+    const alike = g.reasons.length > 1 ? ` (${first!.count} of them)` : '';
+    const also = more.slice(0, maxReasons - 1).map((r) => `${r.reason} (${r.count})`);
+    const otherReasons = Math.max(0, more.length - (maxReasons - 1));
+    const s: BlockerSection = { title: `${opLabel(g.op)} ×${n}`, reason: `${first!.reason}${alike}`, also, otherReasons, nodes: `node${n === 1 ? '' : 's'}: ${nameList(g.nodes)}`, nodeNames: g.nodes };
+    if (g.cover) s.cover = covered.has(g.cover) ? `as for ${covered.get(g.cover)} above` : g.cover;
+    if (g.cover && !covered.has(g.cover)) covered.set(g.cover, opLabel(g.op));
+    return s;
+  });
+  return { headline, sections };
+}
+
 /**
  * The report as lines: a headline, then per op "Op ×count: reason" with its nodes and what would
  * cover it (at most `maxReasons` distinct reasons per op).
  */
 export function formatBlockers(source: string, list: readonly UnsupportedOp[], unchecked = 0, maxReasons = 3): string[] {
-  const groups = groupUnsupported(list);
-  const kinds = groups.length === 1 ? '1 kind of op' : `${groups.length} kinds of op`;
-  const later = unchecked ? `; ${unchecked} later node${unchecked === 1 ? '' : 's'} read${unchecked === 1 ? 's' : ''} their outputs and ${unchecked === 1 ? 'was' : 'were'} not checked` : '';
-  const lines = [`${source} cannot be imported: ${list.length} node${list.length === 1 ? '' : 's'} (${kinds}) ${list.length === 1 ? 'has' : 'have'} no block${later}. Nothing was written.`];
-  const covered = new Map<string, string>();
-  for (const g of groups) {
-    const n = g.nodes.length;
-    const [first, ...more] = g.reasons;
-    const alike = g.reasons.length > 1 ? ` (${first!.count} of them)` : '';
-    lines.push(`  ${opLabel(g.op)} ×${n}: ${first!.reason}${alike}`);
-    for (const r of more.slice(0, maxReasons - 1)) lines.push(`    also: ${r.reason} (${r.count})`);
-    if (more.length > maxReasons - 1) lines.push(`    and ${more.length - (maxReasons - 1)} other reason(s)`);
-    lines.push(`    node${n === 1 ? '' : 's'}: ${nameList(g.nodes)}`);
-    if (g.cover) lines.push(`    would cover it: ${covered.has(g.cover) ? `as for ${covered.get(g.cover)} above` : g.cover}`);
-    if (g.cover && !covered.has(g.cover)) covered.set(g.cover, opLabel(g.op));
-  }
+  const r = blockerReport(source, list, unchecked, maxReasons);
+  return [`${r.headline} Nothing was written.`, ...r.sections.flatMap(sectionLines)];
+}
+
+/** One section as the CLI prints it: "  Op ×n: reason", then its indented details. */
+export function sectionLines(s: BlockerSection): string[] {
+  const lines = [`  ${s.title}: ${s.reason}`];
+  for (const a of s.also) lines.push(`    also: ${a}`);
+  if (s.otherReasons) lines.push(`    and ${s.otherReasons} other reason(s)`);
+  lines.push(`    ${s.nodes}`);
+  if (s.cover) lines.push(`    would cover it: ${s.cover}`);
   return lines;
 }
