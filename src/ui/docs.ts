@@ -147,7 +147,9 @@ async function importModelFile(file: File, bytes: Uint8Array, companions: File[]
     return;
   }
   try {
-    await openAsNew({ ...r.doc, name: r.doc.name && r.doc.name !== 'imported' ? r.doc.name : file.name.replace(/\.(onnx|json)$/i, '') }, `Imported ${file.name}`);
+    // Exporters' generic graph names (torch's "torch_jit", tf2onnx's "main_graph") say less than the file's.
+    const generic = !r.doc.name || /^(imported|torch_jit|torch-jit-export|main_graph|graph)$/i.test(r.doc.name);
+    await openAsNew({ ...r.doc, name: generic ? file.name.replace(/\.(onnx|json)$/i, '') : r.doc.name }, `Imported ${file.name}`);
     if (r.weights) {
       const { persistWeights } = await import('./train/trainState');
       await persistWeights(getState().docId, imp.toSavedModel(getState().doc, r.weights), `imported from ${file.name}`);
