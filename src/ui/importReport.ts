@@ -3,47 +3,10 @@
 // blockers, the importer's notes and the in-page comparison with onnxruntime-web each used to be
 // a toast that vanished before a long one was read; here they stay until the user closes them.
 // No React: the dialog (ImportReportDialog.tsx) renders this, and "Copy report" copies its lines.
-import type { BlockerSection } from '../import/onnx/blockers';
 import { getState, setState, toast } from './store';
 
-/** The comparison with the original file, as it goes. */
-export type CompareStatus =
-  | { state: 'running' }
-  /** `text`: importCheck's compareLine; `ok`: within its tolerance. */
-  | { state: 'done'; ok: boolean; text: string }
-  /** Not run in the page (a large file): says how to run it with the CLI. */
-  | { state: 'skipped'; text: string }
-  | { state: 'failed'; text: string };
-
-export interface ImportedSummary {
-  /** The name it opened under (a new graph next to the others). */
-  graph: string;
-  blocks: number;
-  connections: number;
-  trainableParams: number;
-  nonTrainableParams: number;
-  /** Where its weights came from, in words. */
-  weights: string;
-  /** Our own export reopened exactly, or a foreign model converted op by op. */
-  source: 'neural-blocks' | 'foreign';
-}
-
-export interface ImportReportData {
-  /** Which import this is (a comparison that finishes after a newer import is dropped). */
-  seq: number;
-  file: string;
-  imported?: ImportedSummary;
-  notes: string[];
-  /** Absent where no comparison applies (a tfjs model.json, an import without weights). */
-  compare?: CompareStatus;
-  /**
-   * The ops with no block: the headline, one section per op, and the sections as the CLI prints
-   * them (computed with the importer, which this module does not load).
-   */
-  refused?: { headline: string; sections: BlockerSection[]; lines: string[] };
-  /** The file could not be read as a model at all (the importer's one-line message). */
-  error?: string;
-}
+export type { CompareStatus, ImportedSummary, ImportReportData } from './importReportData';
+import type { CompareStatus, ImportedSummary, ImportReportData } from './importReportData';
 
 export const UNCHANGED = 'Nothing was written; your current graph is unchanged.';
 export const COMPARING = 'comparing with onnxruntime-web…';

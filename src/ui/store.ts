@@ -5,7 +5,7 @@ import { useSyncExternalStore } from 'react';
 import { analyze, type Analysis } from '../core/infer';
 import { emptyGraph, type GraphDoc } from '../core/graph';
 import { withEdgeIds } from '../core/edit';
-import type { ImportReportData } from './importReport';
+import type { ImportReportData } from './importReportData';
 
 export interface Toast {
   id: number;
