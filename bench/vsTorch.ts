@@ -111,6 +111,10 @@ export async function benchVsTorch(): Promise<BenchSection> {
         },
         { backend, doc, batch: BATCH, steps },
       );
+    // Untimed first: the browser compiles WASM with its baseline compiler and tiers it up in the
+    // background during the first seconds, so the first template timed ran ~1.5× slower than the
+    // same steps a minute later (1,610 vs 2,393 ex/s for LeNet-5 in one run, 2026-12-02).
+    await inPage('wasm', docs.lenet5!, 30);
     for (const n of TEMPLATES) {
       const r = await inPage('wasm', docs[n]!, STEPS);
       if (r.ms !== undefined) chromium[n] = r.ms;
