@@ -51,7 +51,17 @@ def main():
         shape = [1, 3, s, s]
         path = f"{out}/{name}_o{opset}{'_bn' if preserve else ''}.onnx"
         try:
-            model = export(getattr(torchvision.models, name)(weights=None, **KWARGS.get(name, {})), path, opset, [shape], preserve=preserve)
+            model = getattr(torchvision.models, name)(weights=None, **KWARGS.get(name, {}))
+            # torchvision's ViT starts its classifier at zero (every output 0): make it random,
+            # so the comparison sees the whole network (as torch_attn_models.py does).
+            with torch.no_grad():
+                for m in model.modules():
+                    if isinstance(m, torch.nn.Linear) and not m.weight.any():
+                        m.weight.normal_(0, 0.05)
+                        m.bias.normal_(0, 0.05)
+            # ViT's encoder layers take torch 1.13's fused attention fast path without autograd,
+            # which does not export (aten::_native_multi_head_attention).
+            model = export(model, path, opset, [shape], grad=name.startswith("vit_"), preserve=preserve)
             params = trainable(model)
             print(json.dumps({"name": name, "path": path, "input": shape, "params": params}), flush=True)
         except Exception as e:  # report and go on: one model torch cannot export is a row, not a crash
