@@ -8,8 +8,14 @@ import { rng } from '../src/core/randomInputs';
 import { lossValue } from '../src/train/loop';
 import { FusedAdam } from '../src/train/fusedAdam';
 
-/** Mean ms of `steps` training steps at `batch` after two warm-up steps. */
-export async function timeTrainingSteps(doc: GraphDoc, batch: number, steps: number): Promise<number> {
+export interface Stepper {
+  /** Mean ms of `steps` training steps (each reads its loss back). */
+  time(steps: number): Promise<number>;
+  dispose(): void;
+}
+
+/** A template compiled once with its random batch and optimizer, two warm-up steps taken, timed on demand. */
+export async function makeStepper(doc: GraphDoc, batch: number): Promise<Stepper> {
   const c = compile(doc, { seed: 1 });
   const inShape = c.model.inputs[0]!.shape.slice(1) as number[];
   const out = c.model.outputs[0]!.shape.slice(1) as number[];
@@ -28,11 +34,38 @@ export async function timeTrainingSteps(doc: GraphDoc, batch: number, steps: num
   };
   await step();
   await step();
-  const t0 = performance.now();
-  for (let i = 0; i < steps; i++) await step();
-  const ms = (performance.now() - t0) / steps;
-  tf.dispose([x, y]);
-  opt.dispose();
-  c.model.dispose();
+  return {
+    async time(steps) {
+      const t0 = performance.now();
+      for (let i = 0; i < steps; i++) await step();
+      return (performance.now() - t0) / steps;
+    },
+    dispose() {
+      tf.dispose([x, y]);
+      opt.dispose();
+      c.model.dispose();
+    },
+  };
+}
+
+/** Mean ms of `steps` training steps at `batch` after two warm-up steps. */
+export async function timeTrainingSteps(doc: GraphDoc, batch: number, steps: number): Promise<number> {
+  const s = await makeStepper(doc, batch);
+  const ms = await s.time(steps);
+  s.dispose();
   return ms;
+}
+
+const held = new Map<string, Stepper>();
+
+/** A stepper kept by name between calls (the browser page's bench calls this through page.evaluate). */
+export async function timeHeld(name: string, doc: GraphDoc, batch: number, steps: number): Promise<number> {
+  let s = held.get(name);
+  if (!s) held.set(name, (s = await makeStepper(doc, batch)));
+  return s.time(steps);
+}
+
+export function disposeHeld(): void {
+  for (const s of held.values()) s.dispose();
+  held.clear();
 }
