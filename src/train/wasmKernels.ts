@@ -10,6 +10,7 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from './wasmConvGrads';
 import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasmDepthwiseGrads';
 import { avgPoolGrad, maxPoolGrad } from './wasmPoolGrads';
 import { tanhViaSigmoid } from './wasmTanh';
+import { untransposed } from './wasmMatMul';
 import { installLazyConvInputGradient } from './lazyConvGrads';
 
 type Backend = tf.KernelBackend & {
@@ -66,6 +67,16 @@ export function bridgeWasmKernels(): string[] {
   // tanh (LeNet-5, every LSTM/GRU): XNNPACK's sigmoid instead of tfjs-wasm's scalar loop, ~5× faster.
   tf.unregisterKernel('Tanh', 'wasm');
   tf.registerKernel({ kernelName: 'Tanh', backendName: 'wasm', kernelFunc: tanhViaSigmoid });
+  // Matrix products with a transposed operand (every Dense layer's gradients, attention): tfjs-wasm
+  // leaves XNNPACK for a scalar loop 5–10× slower; transposed first, they stay on XNNPACK (wasmMatMul.ts).
+  for (const kernelName of ['BatchMatMul', '_FusedMatMul']) {
+    const original = tf.getKernel(kernelName, 'wasm');
+    if (!original) continue;
+    replacedKernels[kernelName] = original;
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: untransposed(original), setupFunc: original.setupFunc, disposeFunc: original.disposeFunc });
+    bridgedKernels.push(kernelName);
+  }
   // Identity: tfjs saves every tensor a gradient needs through it (49 a LeNet-5 step), and
   // tfjs-wasm's copies the data (up to 600 kB each). Tensors are immutable, so the copy can share
   // the input's memory, as the CPU and WebGL backends' Identity does.
