@@ -10,7 +10,7 @@
 // Backend-agnostic (WebGL and WebGPU skip the same work); installed once, idempotent.
 import * as tf from '@tensorflow/tfjs';
 
-interface ConvLayer {
+export interface ConvLayer {
   rank: number;
   dataFormat: string;
   strides: number[];
@@ -18,8 +18,15 @@ interface ConvLayer {
   dilationRate: number[];
   kernel: { read(): tf.Tensor };
   bias: { read(): tf.Tensor } | null;
-  activation: { apply(x: tf.Tensor): tf.Tensor } | null;
+  activation: { apply(x: tf.Tensor): tf.Tensor; getClassName(): string } | null;
 }
+
+/**
+ * A backend's own training path for a Conv2D layer while gradients are recorded (wasmConvTrain.ts
+ * installs WASM's); it returns undefined where it does not apply. `xIsData`: nothing recorded made
+ * x, so its gradient is not needed.
+ */
+export const trainingConv: { route?: (layer: ConvLayer, x: tf.Tensor4D, xIsData: boolean) => tf.Tensor | undefined } = {};
 type Call = (this: ConvLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: unknown) => tf.Tensor | tf.Tensor[];
 
 let installed = false;
@@ -38,9 +45,15 @@ interface TapeState {
  * first activation costs 0.25 ms on WASM).
  */
 function isData(x: tf.Tensor): boolean {
+  if (!recording()) return false;
   const s = tf.engine().state as unknown as TapeState;
-  if (!(s.gradientDepth > 0) || !s.activeTape) return false;
-  return !s.activeTape.some((node) => node.outputs.some((o) => o.id === x.id));
+  return !s.activeTape!.some((node) => node.outputs.some((o) => o.id === x.id));
+}
+
+/** Whether a gradient is being recorded. */
+function recording(): boolean {
+  const s = tf.engine().state as unknown as TapeState;
+  return s.gradientDepth > 0 && !!s.activeTape;
 }
 
 export function installLazyConvInputGradient(): void {
@@ -50,6 +63,10 @@ export function installLazyConvInputGradient(): void {
   const fused = proto.call;
   proto.call = function (this: ConvLayer, inputs, kwargs) {
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+    if (trainingConv.route && recording()) {
+      const y = trainingConv.route(this, x, isData(x));
+      if (y) return y;
+    }
     if (!lazyConv.enabled || this.rank !== 2 || this.dataFormat !== 'channelsLast' || this.padding === 'causal' || !isData(x)) return fused.call(this, inputs, kwargs);
     return tf.tidy(() => {
       let y: tf.Tensor = tf.conv2d(x, this.kernel.read() as tf.Tensor4D, this.strides as [number, number], this.padding as 'same' | 'valid', 'NHWC', this.dilationRate as [number, number]);

