@@ -1,5 +1,5 @@
-// A Conv2D layer with a ReLU (or no) activation, trained on WASM, as one fused forward kernel and
-// one backward pass over its output. While a gradient is being recorded, tfjs-core's fused.conv2d
+// A Conv2D layer with a ReLU, tanh, sigmoid or no activation, trained on WASM, as one fused forward
+// kernel and one backward pass over its output. While a gradient is being recorded, tfjs-core's fused.conv2d
 // gives up fusing any activation but 'linear' and runs conv2d, then add(bias), then relu; their
 // gradients are ReLU's Step, Cast and Multiply and the bias add's Sum over batch and pixels. On
 // WASM each is a separate pass over the layer's output: for VGG-mini's 32×28×28×8 maps the bias
@@ -60,14 +60,17 @@ function channelSums({ inputs, backend }: KernelArgs): tf.TensorInfo {
 
 let registered = false;
 
+/** The activations a routed layer can have. */
+export type ConvAct = 'relu' | 'linear' | 'tanh' | 'sigmoid';
+
 interface ConvAttrs {
   strides: [number, number];
   pad: 'same' | 'valid';
-  relu: boolean;
+  act: ConvAct;
 }
 
 /**
- * conv2d(x, w) + b, then relu if asked, with a gradient for w, b and (unless `xIsData`: the
+ * conv2d(x, w) + b, then the activation, with a gradient for w, b and (unless `xIsData`: the
  * network's input, whose gradient nobody needs) x. WASM only; NHWC, no dilation.
  */
 export function convTrain(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | null, a: ConvAttrs, xIsData: boolean): tf.Tensor4D {
@@ -76,12 +79,21 @@ export function convTrain(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | null,
     tf.registerKernel({ kernelName: KERNEL, backendName: 'wasm', kernelFunc: channelSums as unknown as tf.KernelFunc });
   }
   const convAttrs = { strides: a.strides, pad: a.pad, dataFormat: 'NHWC', dilations: [1, 1] };
-  const forward = (xx: tf.Tensor4D, ww: tf.Tensor4D, bb: tf.Tensor1D | null) =>
-    tf.engine().runKernel('FusedConv2D', bb ? { x: xx, filter: ww, bias: bb } : { x: xx, filter: ww }, { ...convAttrs, activation: a.relu ? 'relu' : 'linear' } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+  // XNNPACK fuses relu and sigmoid into the convolution; tanh follows it (wasmTanh.ts's kernel).
+  const fusedAct = a.act === 'tanh' ? 'linear' : a.act;
+  const forward = (xx: tf.Tensor4D, ww: tf.Tensor4D, bb: tf.Tensor1D | null) => {
+    const z = tf.engine().runKernel('FusedConv2D', bb ? { x: xx, filter: ww, bias: bb } : { x: xx, filter: ww }, { ...convAttrs, activation: fusedAct } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
+    if (a.act !== 'tanh') return z;
+    const y = tf.tanh(z);
+    z.dispose();
+    return y;
+  };
   const backward = (dy: tf.Tensor4D, y: tf.Tensor4D, xx: tf.Tensor4D, ww: tf.Tensor4D) => {
     // ReLU's gradient as tfjs' fused gradient computes it, dy · step(y), without the float32 → float32
     // Cast of tfjs' Relu gradient (a copy in JS on WASM): two XNNPACK passes, 0.14 ms for 32×28×28×8.
-    const dz = a.relu ? tf.mul(dy, tf.step(y)) : dy;
+    // tanh′ = 1 − y², σ′ = y(1 − y), as tfjs' own gradients: XNNPACK passes (a JS loop over the WASM
+    // heap was 3× slower than these three here).
+    const dz = a.act === 'relu' ? tf.mul(dy, tf.step(y)) : a.act === 'linear' ? dy : a.act === 'tanh' ? tf.mul(dy, tf.sub(1, tf.square(y))) : tf.mul(dy, tf.mul(y, tf.sub(1, y)));
     const db = b ? (tf.engine().runKernel(KERNEL, { x: dz }) as tf.Tensor1D) : undefined;
     const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: xx, dy: dz }, { ...convAttrs, filterShape: ww.shape } as unknown as tf.NamedAttrMap) as tf.Tensor4D;
     const dx = xIsData ? undefined : (tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: ww }, { ...convAttrs, inputShape: xx.shape } as unknown as tf.NamedAttrMap) as tf.Tensor4D);
@@ -109,8 +121,8 @@ export function convTrain(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D | null,
   return (op as unknown as (...t: tf.Tensor[]) => tf.Tensor4D)(...inputs);
 }
 
-/** Off: Conv2D layers train through tfjs' own ops on WASM again (the tests compare both). */
-export const wasmConvTraining = { enabled: true };
+/** Off: Conv2D layers train through tfjs' own ops on WASM again (the tests compare both). `routed` counts the layer calls taken. */
+export const wasmConvTraining = { enabled: true, routed: 0 };
 
 const ones = (v: number | number[]) => (Array.isArray(v) ? v : [v]).every((d) => d === 1);
 
@@ -119,8 +131,9 @@ export function installWasmConvTraining(): void {
   trainingConv.route = (layer: ConvLayer, x: tf.Tensor4D, xIsData: boolean) => {
     if (!wasmConvTraining.enabled || tf.getBackend() !== 'wasm') return undefined;
     if (layer.rank !== 2 || layer.dataFormat !== 'channelsLast' || layer.padding === 'causal' || !ones(layer.dilationRate)) return undefined;
-    const act = layer.activation?.getClassName() ?? 'linear';
-    if ((act !== 'relu' && act !== 'linear') || x.dtype !== 'float32') return undefined;
-    return convTrain(x, layer.kernel.read() as tf.Tensor4D, layer.bias ? (layer.bias.read() as tf.Tensor1D) : null, { strides: layer.strides as [number, number], pad: layer.padding as 'same' | 'valid', relu: act === 'relu' }, xIsData);
+    const act = (layer.activation?.getClassName() ?? 'linear') as ConvAct;
+    if (!['relu', 'linear', 'tanh', 'sigmoid'].includes(act) || x.dtype !== 'float32') return undefined;
+    wasmConvTraining.routed++;
+    return convTrain(x, layer.kernel.read() as tf.Tensor4D, layer.bias ? (layer.bias.read() as tf.Tensor1D) : null, { strides: layer.strides as [number, number], pad: layer.padding as 'same' | 'valid', act }, xIsData);
   };
 }

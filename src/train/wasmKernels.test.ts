@@ -72,10 +72,12 @@ describe('WASM gradient kernels', () => {
     { x: [2, 9, 9, 2], f: [3, 3, 2, 3], strides: [1, 2], pad: 'valid' },
     { x: [2, 13, 11, 3], f: [4, 2, 3, 2], strides: [3, 2], pad: 'same' },
     // LeNet-5's layers: C1 ('same', the convolution path), C3 (valid, 14→10: convolution path) and
-    // C5 (5×5 → 1×1: the output is 25× smaller than the input, so the input gradient takes im2col)
+    // C5 (5×5 → 1×1: the kernel covers the whole input, so the input gradient is one matrix product)
     { x: [3, 28, 28, 1], f: [5, 5, 1, 6], strides: [1, 1], pad: 'same' },
     { x: [3, 14, 14, 6], f: [5, 5, 6, 16], strides: [1, 1], pad: 'valid' },
     { x: [3, 5, 5, 16], f: [5, 5, 16, 120], strides: [1, 1], pad: 'valid' },
+    // a 4×3 kernel over a whole 4×3 input, batch 1 (the matrix-product path with uneven sides)
+    { x: [1, 4, 3, 5], f: [4, 3, 5, 2], strides: [1, 1], pad: 'valid' },
     // 'valid' with rows left unread by the stride (the filter gradient's convolution is cut to 3×3)
     { x: [2, 10, 10, 2], f: [3, 3, 2, 3], strides: [2, 2], pad: 'valid' },
     // a batch cut into chunks (the cols buffer limit lowered for this case)
