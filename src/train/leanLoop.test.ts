@@ -162,4 +162,37 @@ describe('the global gradient norm', () => {
     expect(expected).toBeGreaterThan(10);
     await tf.setBackend('cpu');
   });
+
+  it("GPU backends' forms: the norm through one addition (WebGL) or groups of ≤ 6 (WebGPU), and the cheaper finiteness check", async () => {
+    const { globalNorm, gradientCheck, sumScalars } = await import('./step');
+    await tf.setBackend('cpu'); // the same ops run here; only the backend's name picks the form
+    const r = rng(5);
+    const data = Array.from({ length: 13 }, (_, k) => Float32Array.from({ length: 3 + k * 7 }, () => r() * 2 - 1));
+    let sq = 0;
+    let sum = 0;
+    for (const d of data)
+      for (const v of d) {
+        sq += v * v;
+        sum += v;
+      }
+    const gs = data.map((d) => tf.tensor(d));
+    for (const b of ['webgl', 'webgpu']) {
+      expect(Math.abs((await globalNorm(gs, b).data())[0]! - Math.sqrt(sq)) / Math.sqrt(sq)).toBeLessThan(1e-6);
+      expect(Math.abs((await gradientCheck(gs, b).data())[0]! - sum)).toBeLessThan(1e-4);
+    }
+    // 13 scalars on WebGPU: addN over groups of 6, 6, 1, then of the 3 partial sums
+    const scalars = data.map((_, k) => tf.scalar(k + 1));
+    expect((await sumScalars(scalars, 'webgpu').data())[0]).toBe(91);
+    expect((await sumScalars(scalars, 'webgl').data())[0]).toBe(91);
+    // a NaN or an infinity in any gradient makes the check non-finite, as it does the norm
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      const poisoned = gs.map((g, k) => (k === 7 ? tf.tensor(Float32Array.from(data[7]!, (v, i) => (i === 2 ? bad : v))) : g));
+      for (const b of ['webgl', 'webgpu']) {
+        expect(Number.isFinite((await gradientCheck(poisoned, b).data())[0]!)).toBe(false);
+        expect(Number.isFinite((await globalNorm(poisoned, b).data())[0]!)).toBe(false);
+      }
+      poisoned[7]!.dispose();
+    }
+    tf.dispose([...gs, ...scalars]);
+  });
 });

@@ -16,7 +16,7 @@ import { installLazyConvInputGradient } from './lazyConvGrads';
 import { sumOfSquares } from './sumSquares';
 
 export interface StepTensors {
-  /** [loss, gradient norm, correct, counted positions], to be read back. */
+  /** [loss, gradient norm (or, without clipping, gradientCheck's sum), correct, counted positions], to be read back. */
   nums: tf.Tensor1D;
   /** The gradients, in the order of the loop's variables. */
   grads: tf.Tensor[];
@@ -29,6 +29,7 @@ export interface StepTensors {
 /** What one batch's numbers read back as. */
 export interface StepNumbers {
   loss: number;
+  /** The gradient norm, or without clipping a number only as finite as the gradients (gradientCheck). */
   norm: number;
   correct: number;
   total: number;
@@ -63,7 +64,8 @@ export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, var
       return loss as tf.Scalar;
     }, vars);
     const gs = vars.map((v) => grads[v.name]!);
-    const norm = globalNorm(gs);
+    // The norm where clipping needs it; else only a finiteness check (cheaper on GPU backends).
+    const norm = clipNorm === null ? gradientCheck(gs) : globalNorm(gs);
     // One output's counts as they are (no kernel call); several summed. Stacked (copied) below,
     // then freed with the rest of this tidy.
     const sum = (ts: tf.Scalar[]): tf.Tensor => (ts.length ? ts.slice(1).reduce<tf.Tensor>((a, b) => tf.add(a, b), ts[0]!) : tf.scalar(0));
@@ -84,17 +86,48 @@ export function computeStep(model: tf.LayersModel, plan: Plan, batch: Split, var
  * √Σ‖g‖² over all gradients. On the backends that run on the CPU (WASM, CPU) every kernel call
  * costs ~5–20 µs whatever its size, and the per-tensor form below is 3 calls a weight tensor (31
  * for LeNet-5, ~5% of its 12 ms WASM step): there one kernel sums the squares of every gradient
- * where it lies (sumSquares.ts; float32 gradients). On GPU backends the sum stays
- * pairwise, not tf.addN or one concat: WebGPU binds every input of those as a storage buffer, and
- * past the device's limit (8 on many adapters, e.g. SwiftShader) the work is dropped and the loss
- * reads back as 0 — a LeNet-5 has 10 weight tensors.
+ * where it lies (sumSquares.ts; float32 gradients). On GPU backends: a square and a sum per
+ * tensor, then one addition of the per-tensor sums (sumScalars).
  */
-export function globalNorm(gs: tf.Tensor[]): tf.Scalar {
+export function globalNorm(gs: tf.Tensor[], backend = tf.getBackend()): tf.Scalar {
   return tf.tidy(() => {
     if (!gs.length) return tf.scalar(0);
-    if ((tf.getBackend() === 'wasm' || tf.getBackend() === 'cpu') && gs.every((g) => g.dtype === 'float32')) return tf.sqrt(sumOfSquares(gs)) as tf.Scalar;
-    return tf.sqrt(gs.map((g) => tf.sum(tf.square(g))).reduce<tf.Tensor>((a, b) => tf.add(a, b), tf.scalar(0))) as tf.Scalar;
+    if ((backend === 'wasm' || backend === 'cpu') && gs.every((g) => g.dtype === 'float32')) return tf.sqrt(sumOfSquares(gs)) as tf.Scalar;
+    return tf.sqrt(sumScalars(gs.map((g) => tf.sum(tf.square(g))), backend)) as tf.Scalar;
   });
+}
+
+/**
+ * Where no clipping needs the norm, the NaN check needs only a number that is not finite when a
+ * gradient is not: Σ over tensors of Σ g (one reduction a tensor, no squares). On GPU backends
+ * every kernel is a shader pass, and the loop's own passes are what it costs over a bare step: on
+ * SwiftShader's WebGL each was ~0.7 ms of a 315 ms LeNet-5 step, and the norm's 31 passes for
+ * LeNet-5 become 11. (It can only be non-finite more rarely than the norm, whose squares overflow
+ * first.) On WASM and CPU the norm is one kernel already.
+ */
+export function gradientCheck(gs: tf.Tensor[], backend = tf.getBackend()): tf.Scalar {
+  if (backend === 'wasm' || backend === 'cpu') return globalNorm(gs, backend);
+  return tf.tidy(() => (gs.length ? sumScalars(gs.map((g) => tf.sum(g)), backend) : tf.scalar(0)) as tf.Scalar);
+}
+
+/**
+ * Σ of scalars in few kernel calls: one tf.addN on WebGL (it splits past the shader's texture
+ * limit itself); on WebGPU addN binds every input as a storage buffer, and past the device's limit
+ * (8 on many adapters, SwiftShader's among them) the work is dropped and the sum reads back as 0,
+ * so there in groups of at most 6.
+ */
+export function sumScalars(ts: tf.Tensor[], backend = tf.getBackend()): tf.Tensor {
+  let parts = ts;
+  const group = backend === 'webgpu' ? 6 : Infinity;
+  while (parts.length > 1) {
+    const next: tf.Tensor[] = [];
+    for (let i = 0; i < parts.length; i += Math.min(group, parts.length)) {
+      const chunk = parts.slice(i, i + Math.min(group, parts.length));
+      next.push(chunk.length === 1 ? chunk[0]! : tf.addN(chunk));
+    }
+    parts = next;
+  }
+  return parts[0]!;
 }
 
 export const stepTensors = (s: StepTensors): tf.Tensor[] => [s.nums, ...s.grads, ...(s.scale ? [s.scale] : [])];
