@@ -20,7 +20,7 @@ import { findDataset } from '../src/data/registry';
 import { nodeDataEnv } from '../src/data/nodeEnv';
 
 const PY = String.raw`
-import sys, math, numpy as np, torch, torch.nn as nn
+import sys, math, time, numpy as np, torch, torch.nn as nn
 torch.set_num_threads(1)
 d = sys.argv[1]
 xtr = np.fromfile(d + '/xtr.bin', np.float32).reshape(-1, 1, 28, 28); ytr = np.fromfile(d + '/ytr.bin', np.int32).astype(np.int64)
@@ -38,6 +38,7 @@ def run(seed, lr=0.002, bs=16, norm=False, init='glorot', eps=1e-7, epochs=1, ac
             if isinstance(mod, (nn.Conv2d, nn.Linear)): nn.init.xavier_uniform_(mod.weight); nn.init.zeros_(mod.bias)
     o = torch.optim.Adam(net.parameters(), lr=lr, eps=eps) if opt == 'adam' else torch.optim.SGD(net.parameters(), lr=lr, momentum=mom)
     A, B, Y = torch.tensor(a), torch.tensor(b), torch.tensor(ytr)
+    t0 = time.perf_counter()
     steps = epochs * math.ceil(len(A) / bs); k = 0
     for ep in range(epochs):
         perm = torch.randperm(len(A))
@@ -50,6 +51,8 @@ def run(seed, lr=0.002, bs=16, norm=False, init='glorot', eps=1e-7, epochs=1, ac
             idx = perm[i:i + bs]
             loss = nn.functional.cross_entropy(net(A[idx]), Y[idx])
             o.zero_grad(); loss.backward(); o.step()
+    # training time alone, to set beside the app's (neural-blocks train reports its own)
+    print(f'seed {seed}: trained {epochs * len(A)} examples in {time.perf_counter() - t0:.1f} s', flush=True)
     with torch.no_grad(): return (net(B).argmax(1).numpy() == yte).mean()
 import ast
 for c in ast.literal_eval(sys.argv[2]):
