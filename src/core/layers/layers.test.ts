@@ -14,6 +14,7 @@ import { SinePositionEncoding, sineEncoding } from '../../../blocks/sinePosition
 import { Sampling, klDivergence, samplingLosses, samplingShape } from '../../../blocks/sampling';
 import { luongShapes, positionalShape } from './shapes';
 import { randomArray } from '../randomInputs';
+import { withSeededRandom } from '../seeded';
 import type { Shape } from '../spec';
 
 beforeAll(async () => {
@@ -174,22 +175,29 @@ describe('training: gradients reach every weight and the loss goes down', () => 
     return tf.model({ inputs: x, outputs: y });
   }
   for (const [name, make] of cases) {
-    it(name, async () => {
-      const model = make();
-      const xs = rand([16, 6, 4], 5);
-      const ys = tf.sum(xs, [1, 2]).reshape([16, 1]);
-      // Every weight gets a non-zero gradient.
-      const { grads } = tf.variableGrads(() => tf.losses.meanSquaredError(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar);
-      for (const w of model.trainableWeights) {
-        const g = grads[w.name];
-        expect(g, `gradient of ${w.name}`).toBeDefined();
-        expect(tf.max(tf.abs(g!)).dataSync()[0], `gradient of ${w.name}`).toBeGreaterThan(0);
-      }
-      model.compile({ optimizer: tf.train.adam(0.02), loss: 'meanSquaredError' });
-      const h = await model.fit(xs, ys, { epochs: 15, batchSize: 16, verbose: 0, shuffle: false });
-      const loss = h.history.loss as number[];
-      expect(loss[loss.length - 1]!).toBeLessThan(loss[0]! * 0.7);
-    });
+    // Initial weights and dropout masks from a seeded Math.random (tfjs draws its seeds from it):
+    // unseeded, one run in many started where 15 steps did not bring the loss under 0.7× (CI, the
+    // AdditiveAttention case; 1 of 8 seeds tried failed one case). 25 steps pass every seed tried.
+    // The steps run synchronously (model.fit's awaits would let the seeded stream go before its
+    // dropout draws).
+    it(name, () =>
+      withSeededRandom(18, () => {
+        const model = make();
+        const xs = rand([16, 6, 4], 5);
+        const ys = tf.sum(xs, [1, 2]).reshape([16, 1]);
+        const loss = () => tf.losses.meanSquaredError(ys, model.apply(xs, { training: true }) as tf.Tensor) as tf.Scalar;
+        // Every weight gets a non-zero gradient.
+        const { grads } = tf.variableGrads(loss);
+        for (const w of model.trainableWeights) {
+          const g = grads[w.name];
+          expect(g, `gradient of ${w.name}`).toBeDefined();
+          expect(tf.max(tf.abs(g!)).dataSync()[0], `gradient of ${w.name}`).toBeGreaterThan(0);
+        }
+        const opt = tf.train.adam(0.02);
+        const losses = Array.from({ length: 25 }, () => (opt.minimize(loss, true) as tf.Scalar).dataSync()[0]!);
+        expect(losses[losses.length - 1]!).toBeLessThan(losses[0]! * 0.7);
+      }),
+    );
   }
 });
 
