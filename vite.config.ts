@@ -25,6 +25,26 @@ function dataAssets(): Plugin {
   };
 }
 
+/**
+ * tfjs-wasm's threaded build starts each pthread worker from the source text of its module factory
+ * (the function's toString). The minifier knows the factory's `_scriptDir` is a local of the
+ * function around it and folds `typeof _scriptDir !== "undefined" && _scriptDir` to a bare
+ * reference, which the worker, running that text on its own, lacks: the workers died with "e is not
+ * defined" and the built site had to run WASM on one thread. In a browser that line does nothing
+ * (`_scriptDir` is undefined without document.currentScript or __filename), so the build drops it.
+ */
+function wasmThreadsSurviveMinify(): Plugin {
+  const LINE = 'if(typeof _scriptDir !== "undefined" && _scriptDir){scriptDirectory=_scriptDir}';
+  return {
+    name: 'neural-blocks-wasm-threads',
+    apply: 'build',
+    transform(code, id) {
+      if (!id.includes('tfjs-backend-wasm') || !code.includes(LINE)) return null;
+      return { code: code.split(LINE).join(''), map: null };
+    },
+  };
+}
+
 // Cross-origin isolation lets onnxruntime-web (and tfjs WASM) use threads (SharedArrayBuffer).
 // Everything the app loads is its own, so it works under these headers; a server that does not
 // send them still runs the app, single-threaded (src/onnx/ortWeb.ts checks crossOriginIsolated).
@@ -33,10 +53,10 @@ const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 export default defineConfig({
   // Relative URLs: the build works from any folder of any static server, and from a sub-path.
   base: './',
-  plugins: [react(), dataAssets()],
+  plugins: [react(), dataAssets(), wasmThreadsSurviveMinify()],
   server: { host: '127.0.0.1', port: 5173, headers: ISOLATION },
   preview: { host: '127.0.0.1', port: 4173, headers: ISOLATION },
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [wasmThreadsSurviveMinify()] },
   // Pre-bundle what lazily loaded panels import, so the dev server never reloads the page mid-use.
   optimizeDeps: { include: ['protobufjs', 'elkjs/lib/elk.bundled.js', 'onnxruntime-web', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm'] },
   build: { chunkSizeWarningLimit: 8000 },

@@ -15,6 +15,8 @@ const BUILT = [
   'train-more · VGG mini on Fashion-MNIST',
   // a user's zip is unpacked in a module worker (src/data/zipWorker.ts): bundled separately by the build
   'train-more · your data: an image folder',
+  // WASM with threads from the minified build (vite.config.ts's wasmThreadsSurviveMinify): Auto picks it, one full-MNIST epoch
+  'train with Auto',
 ];
 
 const built = process.argv.includes('--built');

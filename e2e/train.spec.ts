@@ -130,6 +130,10 @@ export const tests: E2ETest[] = [
       assert.match(summary, /WebGPU here is a software emulation \(.*swiftshader.*\): WASM is (≥ )?[\d.]+× faster for this model/i);
       assert.match(summary, /WebGL here is a software emulation \(.*SwiftShader.*\): WASM is (≥ )?[\d.]+× faster for this model/);
       assert.equal(await page.locator(T('backend-indicator')).innerText(), 'WASM');
+      // The dev and preview servers make the page cross-origin isolated: WASM runs one thread per
+      // core, from the production build too (its minified pthread workers once died at start).
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      if (cores > 1) assert.match(summary, new RegExp(`\\[WASM: SIMD, ${cores} threads\\]`), 'WASM on every core');
       await page.locator(T('test-accuracy')).waitFor({ timeout: 1_200_000 });
       const secs = (Date.now() - t0) / 1000;
       const acc = parseFloat(await page.locator(T('test-accuracy')).innerText());

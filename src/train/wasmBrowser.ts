@@ -14,10 +14,9 @@ setWasmPaths({ 'tfjs-backend-wasm.wasm': plain, 'tfjs-backend-wasm-simd.wasm': s
 
 const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
-// The threaded build starts its pthread workers from its own function's source text, which the
-// production build's minifier breaks (the workers die with "e is not defined"): threads only
-// from the dev server until that is solved; the built site runs WASM on one thread.
-const threads = isolated && !import.meta.env.PROD;
+// Threads wherever the page is cross-origin isolated, the built site included (vite.config.ts keeps
+// the threaded build's worker source intact through the minifier).
+const threads = isolated;
 if (!threads) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 // One thread per core (tfjs' default is half of them).
 if (threads) setThreadsCount(Math.max(1, cores));
@@ -26,5 +25,5 @@ bridgeWasmKernels();
 /** How the WASM backend runs here, for the panel: "SIMD, 4 threads" or "SIMD, 1 thread (…)". */
 export function wasmDescription(): string {
   if (threads) return `SIMD, ${cores} thread${cores === 1 ? '' : 's'}`;
-  return isolated ? 'SIMD, 1 thread (threads are off in the built site for now)' : 'SIMD, 1 thread: no threads without cross-origin isolation';
+  return 'SIMD, 1 thread: no threads without cross-origin isolation';
 }
