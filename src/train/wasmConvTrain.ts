@@ -7,7 +7,7 @@
 // tfjs-wasm's FusedConv2D (XNNPACK adds the bias and clamps in the same pass), and the backward is
 // dy · step(y) (no Cast), the bias gradient as one loop over channels (tfjs-wasm's Sum over the
 // leading axes transposes first: 0.5 vs 0.17 ms), then the convolution's two gradient kernels
-// (wasmConvGrads.ts). tf.profile on VGG-mini in one process: these passes 7 → 1.5 ms a step.
+// (wasmConvGrads.ts). tf.profile on VGG-mini in one process: these passes about 6 → 2 ms a step.
 //
 // The numbers are those of tfjs' path up to float rounding: the bias gradient is summed in doubles
 // (tfjs' Sum in float32); ReLU's mask is taken from the output (y > 0 ⇔ conv + bias > 0, as tfjs'
@@ -24,9 +24,9 @@ type Backend = tf.KernelBackend & {
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 
 /**
- * Σ over rows of an [n/C, C] matrix into out[C], in doubles. Eight (or four) channels at a time in
- * local variables: a loop over a Float64Array indexed by channel was 5× slower here (0.5 vs 0.1 ms
- * for 32×28×28×8 values).
+ * Σ over rows of an [n/C, C] matrix into out[C], in doubles. Eight channels at a time in local
+ * variables (the rest one by one): a loop over a Float64Array indexed by channel was 5× slower here
+ * (0.5 vs 0.1 ms for 32×28×28×8 values).
  */
 function columnSums(a: Float32Array, C: number, out: Float32Array): void {
   const n = a.length;
