@@ -9,6 +9,7 @@
 //                    pixel it came from (col2im)
 // The batch is cut into chunks so cols stays under ~32 MB whatever the layer size.
 import * as tf from '@tensorflow/tfjs';
+import { runWasmKernel as run } from './wasmRun';
 
 type Backend = tf.KernelBackend & {
   readSync(dataId: object): tf.backend_util.BackendValues;
@@ -191,12 +192,6 @@ function inputGradIm2col({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo 
 // several times faster than im2col in JS plus a matrix product: on LeNet-5 and VGG-mini the two
 // gradients cost 5–8× the forward convolution that way, and about 1–2× this way.
 
-/** Runs a WASM kernel by name on tensors already in WASM memory. */
-function run(wasm: Backend, name: string, inputs: tf.NamedTensorInfoMap, attrs: object): tf.TensorInfo {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`the WASM backend has no ${name} kernel`);
-  return k.kernelFunc({ inputs, backend: wasm, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
-}
 
 const explicit = (t: number, b: number, l: number, r: number) => [[0, 0], [t, b], [l, r], [0, 0]] as tf.backend_util.ExplicitPadding;
 

@@ -7,6 +7,7 @@
 // copy of the last two axes) and call tfjs-wasm's own kernel with no transpose flags: the same
 // products, summed by XNNPACK in its own order (equal up to float rounding).
 import * as tf from '@tensorflow/tfjs';
+import { runWasmKernel as run } from './wasmRun';
 
 type Backend = tf.KernelBackend & { disposeData(dataId: object, force?: boolean): boolean };
 type Args = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
@@ -15,10 +16,7 @@ type MatMulAttrs = { transposeA: boolean; transposeB: boolean };
 /** x with its last two axes swapped, as a new tensor in WASM memory. */
 function swapLastTwo(backend: Backend, x: tf.TensorInfo): tf.TensorInfo {
   const r = x.shape.length;
-  const perm = [...Array(r - 2).keys(), r - 1, r - 2];
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!transpose) throw new Error('the WASM backend has no Transpose kernel');
-  return transpose.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
+  return run(backend, 'Transpose', { x }, { perm: [...Array(r - 2).keys(), r - 1, r - 2] });
 }
 
 /** A matrix-product kernel that hands `original` only untransposed operands. */

@@ -17,6 +17,7 @@
 // gradient goes to its first maximum in row-major order (strictly greater, so NaN never wins;
 // a window of only NaN passes nothing), as the CPU backend's maxPoolPositions chooses it.
 import * as tf from '@tensorflow/tfjs';
+import { runWasmKernel as run } from './wasmRun';
 
 type Backend = tf.KernelBackend & {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -24,13 +25,6 @@ type Backend = tf.KernelBackend & {
   write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): object;
   disposeData(dataId: object, force?: boolean): boolean;
 };
-
-/** Runs a WASM kernel by name on tensors already in WASM memory. */
-function run(wasm: Backend, name: string, inputs: tf.NamedTensorInfoMap, attrs: object): tf.TensorInfo {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`the WASM backend has no ${name} kernel`);
-  return k.kernelFunc({ inputs, backend: wasm, attrs: attrs as tf.NamedAttrMap }) as tf.TensorInfo;
-}
 
 /** dy repeated over 2×2 blocks, times ¼: the average-pooling gradient when 2×2 windows tile the input. */
 function upsampledQuarter(wasm: Backend, dy: tf.TensorInfo, H: number, W: number): tf.TensorInfo {

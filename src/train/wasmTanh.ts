@@ -4,17 +4,12 @@
 // exact; in float32 it differs from std::tanh by at most ~2e-7 (absolute), which for x near 0
 // means a relative error, irrelevant to training and far below the 1e-4 the parity tests allow.
 import * as tf from '@tensorflow/tfjs';
+import { runWasmKernel as run } from './wasmRun';
 
 type Backend = tf.KernelBackend & {
   write(values: tf.backend_util.BackendValues, shape: number[], dtype: tf.DataType): object;
   disposeData(dataId: object, force?: boolean): boolean;
 };
-
-function run(wasm: Backend, name: string, inputs: tf.NamedTensorInfoMap): tf.TensorInfo {
-  const k = tf.getKernel(name, 'wasm');
-  if (!k) throw new Error(`the WASM backend has no ${name} kernel`);
-  return k.kernelFunc({ inputs, backend: wasm, attrs: {} }) as tf.TensorInfo;
-}
 
 export function tanhViaSigmoid({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
   const wasm = backend as Backend;
