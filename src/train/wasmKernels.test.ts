@@ -192,7 +192,12 @@ describe('WASM gradient kernels', () => {
     it(`a whole training step of ${name}: loss and every weight gradient equal the CPU backend's`, async () => {
       const doc = JSON.parse(readFileSync(new URL(`../../templates/${name}.json`, import.meta.url), 'utf8'));
       await tf.setBackend('cpu');
-      const c = compile(doc);
+      // Seeded weights: a value that lands within rounding of a ReLU's kink flips the mask on one
+      // backend, and that pixel's whole upstream gradient then separates the two. With random
+      // weights that happened in 1 of 138 resnet-mini draws here (a 1.5e-8 pre-activation that WASM
+      // rounds to 0) and in one CI run, where it moved a gradient by 5.9e-4. Those are the sums' float
+      // order, not a kernel's error; the seed keeps the draw fixed, with none on a kink.
+      const c = compile(doc, { seed: 1 });
       const inShape = c.model.inputs[0]!.shape.slice(1) as number[];
       const out = c.model.outputs[0]!.shape.slice(1) as number[];
       const n = 4;
